@@ -1,0 +1,221 @@
+"""``weerbaar <entity> list|show|add|edit|delete``, built from the entity descriptions.
+
+Options are generated per field, so every entity's commands and their ``--help``
+stay in step with the register; values are passed on raw and checked by the domain,
+which reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from weerbaar.cli import render
+from weerbaar.cli.render import OutputFormat
+from weerbaar.cli.state import state
+from weerbaar.domain.fields import FieldKind, FieldSpec
+from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
+from weerbaar.services import records
+
+_FILTERABLE = (FieldKind.ENUM, FieldKind.REF, FieldKind.REFS)
+
+
+def command_name(spec: EntitySpec) -> str:
+    return spec.singular.replace(" ", "-")
+
+
+def _option_name(field: FieldSpec) -> str:
+    return "--" + field.name.replace("_", "-")
+
+
+def _field_help(field: FieldSpec) -> str:
+    parts = [field.help]
+    if field.enum is not None:
+        parts.append("one of: " + ", ".join(m.value for m in field.enum))
+    if field.kind is FieldKind.REFS:
+        parts.append(f"keys of {field.target}, separated by ';' or ','")
+    elif field.kind is FieldKind.REF:
+        assert field.target is not None
+        parts.append(f"key of a {BY_NAME[field.target].singular}")
+    if field.kind is FieldKind.DATE:
+        parts.append("YYYY-MM-DD")
+    if field.default is not None:
+        parts.append(f"default {field.default}")
+    elif field.required:
+        parts.append("required")
+    return "; ".join(p for p in parts if p)
+
+
+def _field_params(spec: EntitySpec, *, for_filter: bool = False) -> list[inspect.Parameter]:
+    params = []
+    for field in spec.fields:
+        if field.kind is FieldKind.KEY or (for_filter and field.kind not in _FILTERABLE):
+            continue
+        help_text = (
+            f"only records whose {field.name} is (or, for a list, includes) this"
+            if for_filter
+            else _field_help(field)
+        )
+        params.append(
+            inspect.Parameter(
+                field.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[str | None, typer.Option(_option_name(field), help=help_text)],
+            )
+        )
+    return params
+
+
+def _raw_values(spec: EntitySpec, kwargs: dict[str, Any]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, value in kwargs.items():
+        if value is None or name not in spec.field_names:
+            continue
+        if spec.field(name).kind is FieldKind.REFS:
+            value = value.replace(",", ";")
+        out[name] = value
+    return out
+
+
+def _with_signature(func: Callable[..., None], params: list[inspect.Parameter]) -> Any:
+    func.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return func
+
+
+_CTX = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+
+
+def _key_param(help_text: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        "key",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        annotation=Annotated[str, typer.Argument(help=help_text, show_default=False)],
+    )
+
+
+def _opt(name: str, annotation: Any, default: Any, *decls: str, help: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=default,
+        annotation=Annotated[annotation, typer.Option(*decls, help=help)],
+    )
+
+
+def _format_param() -> inspect.Parameter:
+    return _opt(
+        "format",
+        OutputFormat,
+        OutputFormat.TABLE,
+        "--format",
+        "-f",
+        help="table for people, json or csv for programs",
+    )
+
+
+def _expect_param() -> inspect.Parameter:
+    return _opt(
+        "expect_version",
+        int | None,
+        None,
+        "--expect-version",
+        help="refuse the change unless the record is still at this version",
+    )
+
+
+def entity_app(spec: EntitySpec) -> typer.Typer:
+    app = typer.Typer(
+        help=f"List, show, add, edit and delete {spec.name.replace('_', ' ')}.",
+        no_args_is_help=True,
+    )
+    singular = spec.singular
+
+    def list_(ctx: typer.Context, **kwargs: Any) -> None:
+        fmt = kwargs.pop("format")
+        where = {k: v for k, v in kwargs.items() if v is not None}
+        items = records.list_records(state(ctx).database(), entity_name=spec.name, where=where)
+        columns = [
+            f.name
+            for f in spec.fields
+            if f.kind in (FieldKind.KEY, FieldKind.ENUM, FieldKind.REF, FieldKind.DATE)
+            or f.name == spec.label_field
+        ][:6]
+        render.records(spec, items, fmt, columns)
+
+    list_.__doc__ = f"List {spec.name.replace('_', ' ')}, optionally filtered."
+    app.command("list")(
+        _with_signature(list_, [_CTX, *_field_params(spec, for_filter=True), _format_param()])
+    )
+
+    def show(ctx: typer.Context, key: str, format: OutputFormat) -> None:
+        db = state(ctx).database()
+        found = records.get_record(db, entity_name=spec.name, key=key)
+        referrers = records.referrers_of(db, entity_name=spec.name, key=key)
+        render.record(spec, found.record, found.version, referrers, format)
+
+    show.__doc__ = f"Show one {singular} with its version and what refers to it."
+    app.command("show")(
+        _with_signature(show, [_CTX, _key_param(f"key of the {singular}"), _format_param()])
+    )
+
+    def add(ctx: typer.Context, key: str, **kwargs: Any) -> None:
+        raw = {"key": key, **_raw_values(spec, kwargs)}
+        created = records.create_record(state(ctx).context(), entity_name=spec.name, raw=raw)
+        render.console().print(f"added {singular} {created.record.key} (version 1)")
+
+    add.__doc__ = f"Add a {singular}."
+    app.command("add")(
+        _with_signature(add, [_CTX, _key_param(f"key of the new {singular}"), *_field_params(spec)])
+    )
+
+    def edit(ctx: typer.Context, key: str, expect_version: int | None, **kwargs: Any) -> None:
+        changes = _raw_values(spec, kwargs)
+        if not changes:
+            raise typer.BadParameter("say what to change, e.g. --title '…'")
+        saved = records.update_record(
+            state(ctx).context(),
+            entity_name=spec.name,
+            key=key,
+            changes=changes,
+            expected_version=expect_version,
+        )
+        render.console().print(f"saved {singular} {key} (version {saved.version})")
+
+    edit.__doc__ = f"Change fields of a {singular}; an empty value clears an optional field."
+    app.command("edit")(
+        _with_signature(
+            edit,
+            [_CTX, _key_param(f"key of the {singular}"), _expect_param(), *_field_params(spec)],
+        )
+    )
+
+    def delete(ctx: typer.Context, key: str, expect_version: int | None, yes: bool) -> None:
+        if not yes:
+            typer.confirm(f"Delete {singular} {key}?", abort=True)
+        records.delete_record(
+            state(ctx).context(), entity_name=spec.name, key=key, expected_version=expect_version
+        )
+        render.console().print(f"deleted {singular} {key}")
+
+    delete.__doc__ = f"Delete a {singular} that nothing refers to."
+    app.command("delete")(
+        _with_signature(
+            delete,
+            [
+                _CTX,
+                _key_param(f"key of the {singular}"),
+                _expect_param(),
+                _opt("yes", bool, False, "--yes", "-y", help="do not ask to confirm"),
+            ],
+        )
+    )
+    return app
+
+
+def add_entity_commands(app: typer.Typer) -> None:
+    for spec in ENTITIES:
+        app.add_typer(entity_app(spec), name=command_name(spec), rich_help_panel="Register")

@@ -1,0 +1,128 @@
+"""The ``weerbaar`` command: parse, call a service, render. No business rules here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from weerbaar import __version__, errors
+from weerbaar.cli import audit, profile, transfer
+from weerbaar.cli.entities import add_entity_commands
+from weerbaar.cli.render import console
+from weerbaar.cli.state import State, state
+from weerbaar.config import load_settings
+
+EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
+    (errors.ValidationError, 3),
+    (errors.ConflictError, 4),
+    (errors.NotFoundError, 5),
+    (errors.NotInitialisedError, 6),
+    (errors.ConfigError, 6),
+    (errors.FileFormatError, 7),
+    (errors.ReferencedError, 8),
+    (errors.DuplicateError, 8),
+    (errors.AuditChainError, 9),
+)
+
+
+class _Group(TyperGroup):
+    """The root group: weerbaar's own errors become a message and an exit code, for
+    every subcommand, however it is invoked."""
+
+    # typer declares invoke on its vendored click Context, which it does not export.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except errors.WeerbaarError as exc:
+            code = next((c for kind, c in EXIT_CODES if isinstance(exc, kind)), 1)
+            console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            ctx.exit(code)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="weerbaar",
+    help="The national register of threats and scenarios and the strengthened approach "
+    "to risks and threats.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"weerbaar {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="database URL (default: $WEERBAAR_DB, else SQLite in your data folder)",
+            show_default=False,
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="who acts, for the audit trail (default: "
+            "$WEERBAAR_USER, else your system account)",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and stop"
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = State(load_settings(db=db, user=user))
+    ctx.call_on_close(ctx.obj.close)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the register database, or migrate it to this version's schema."""
+    st = state(ctx)
+    db = st.database(require_schema=False)
+    before, head = db.schema_state()
+    db.upgrade()
+    what = (
+        "created"
+        if before is None
+        else ("already current" if before == head else f"migrated from {before}")
+    )
+    console().print(f"register database {escape(db.display_url())}: {what} (schema {head})")
+
+
+demo_app = typer.Typer(
+    help="The demo national risk profile (illustrative, not official).", no_args_is_help=True
+)
+
+
+@demo_app.command("load")
+def demo_load(ctx: typer.Context) -> None:
+    """Load the demo profile into the register (again: only what changed is written)."""
+    transfer.load_demo_command(state(ctx))
+
+
+app.add_typer(demo_app, name="demo")
+app.command("profile")(profile.profile)
+app.command("export")(transfer.export)
+app.command("import")(transfer.import_)
+app.add_typer(audit.app, name="audit")
+add_entity_commands(app)
+
+
+def run() -> None:
+    app(prog_name="weerbaar")

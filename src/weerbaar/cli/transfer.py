@@ -1,0 +1,92 @@
+"""``weerbaar import``, ``weerbaar export`` and ``weerbaar demo load``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from weerbaar import formats
+from weerbaar.cli.progress import progress_bar
+from weerbaar.cli.render import console
+from weerbaar.cli.state import State, state
+from weerbaar.domain.register import ENTITIES
+from weerbaar.services.demo import load_demo
+from weerbaar.services.transfer import (
+    ImportMode,
+    ImportSummary,
+    export_register,
+    import_register,
+)
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="json, yaml, csv or xlsx (default: from the file name)"),
+]
+
+
+def _summary(summary: ImportSummary, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("entity", "created", "updated", "unchanged"):
+        table.add_column(column, justify="left" if column == "entity" else "right")
+    for spec in ENTITIES:
+        counts = (
+            summary.created.get(spec.name, 0),
+            summary.updated.get(spec.name, 0),
+            summary.unchanged.get(spec.name, 0),
+        )
+        if any(counts):
+            table.add_row(spec.name, *map(str, counts))
+    console().print(table)
+
+
+def export(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="file to write (.json, .yaml, .xlsx) or a folder for CSV files")
+    ],
+    format: FormatOption = None,
+) -> None:
+    """Export the whole register: JSON/YAML (lossless), XLSX or CSV per entity."""
+    data = export_register(state(ctx).database())
+    written = formats.write(path, data, fmt=format)
+    count = sum(len(data[spec.name]) for spec in ENTITIES)
+    console().print(
+        f"exported {count} records to {', '.join(map(str, written[:3]))}"
+        + (f" and {len(written) - 3} more files" if len(written) > 3 else "")
+    )
+
+
+def import_(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="a .json/.yaml/.xlsx file, a .csv file or a folder of CSV files")
+    ],
+    format: FormatOption = None,
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", help="which entity a single CSV file holds (default: its name)"),
+    ] = None,
+    mode: Annotated[
+        ImportMode,
+        typer.Option(
+            "--mode",
+            help="upsert: create new records and update changed ones; create: "
+            "refuse keys that exist",
+        ),
+    ] = ImportMode.UPSERT,
+) -> None:
+    """Import records; any problem in any row and nothing is written."""
+    st = state(ctx)
+    doc = formats.read(path, fmt=format, entity=entity)
+    with progress_bar(f"importing {path.name}") as progress:
+        summary = import_register(st.context(), doc=doc, mode=mode, progress=progress)
+    _summary(summary, f"imported {path.name}: {summary.written} records written")
+
+
+def load_demo_command(st: State) -> None:
+    with progress_bar("loading demo profile") as progress:
+        summary = load_demo(st.context(), progress=progress)
+    _summary(summary, f"demo profile loaded: {summary.written} records written")

@@ -1,0 +1,59 @@
+"""Reference data of the method: national security interests, impact criteria per
+edition, and threat-level systems. Loaded from package data by
+:mod:`weerbaar.reference`; here only their shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from weerbaar.domain.enums import PictureSystem
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    code: str
+    name: str
+    name_en: str
+
+    @property
+    def interest_code(self) -> str:
+        return self.code.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """The criteria catalogue of one edition of the national risk assessment."""
+
+    key: str
+    name: str
+    source: str
+    verified: str
+    interests: tuple[Interest, ...]
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreatLevel:
+    level: int
+    name: str
+    name_en: str
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelSystem:
+    system: PictureSystem
+    name: str
+    name_en: str
+    levels: tuple[ThreatLevel, ...]
+
+    @property
+    def range(self) -> tuple[int, int]:
+        return self.levels[0].level, self.levels[-1].level

@@ -1,0 +1,171 @@
+"""How a register field is described, and how a raw value becomes a typed one.
+
+Every edge (files, CLI options, later web forms) hands raw values to
+:func:`coerce`, so a bad value gets the same reason wherever it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, TypeAlias
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
+LIST_SEPARATOR = ";"
+MAX_TEXT = 20_000
+
+Value: TypeAlias = str | int | dt.date | tuple[str, ...] | None
+
+
+class FieldKind(StrEnum):
+    KEY = "key"
+    TEXT = "text"
+    INT = "integer"
+    DATE = "date"
+    ENUM = "enum"
+    REF = "reference"
+    REFS = "references"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    kind: FieldKind
+    required: bool
+    help: str = ""
+    enum: type[StrEnum] | None = None
+    target: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    default: Value = None
+
+    @property
+    def is_reference(self) -> bool:
+        return self.kind in (FieldKind.REF, FieldKind.REFS)
+
+
+class FieldValueError(ValueError):
+    """A raw value that does not fit its field; the message is the reason."""
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def coerce(spec: FieldSpec, raw: object) -> Value:
+    """Turn a raw value (from JSON, YAML, a CSV cell, an XLSX cell or an option) into
+    the field's type, or raise :class:`FieldValueError` saying why not."""
+    if spec.kind is FieldKind.REFS:
+        return _coerce_refs(raw)
+    if is_blank(raw):
+        if spec.required and spec.default is None:
+            raise FieldValueError("missing value (required)")
+        return spec.default
+    match spec.kind:
+        case FieldKind.KEY | FieldKind.REF:
+            return _coerce_key(raw)
+        case FieldKind.TEXT:
+            return _coerce_text(raw)
+        case FieldKind.INT:
+            return _coerce_int(spec, raw)
+        case FieldKind.DATE:
+            return _coerce_date(raw)
+        case FieldKind.ENUM:
+            assert spec.enum is not None
+            return _coerce_enum(spec.enum, raw)
+    raise AssertionError(spec.kind)  # pragma: no cover - exhaustive match
+
+
+def _coerce_key(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise FieldValueError(f"expected a key (text), got {type(raw).__name__} {raw!r}")
+    value = raw.strip()
+    if not KEY_PATTERN.fullmatch(value):
+        raise FieldValueError(
+            f"bad key {value!r}: use 2–64 lower-case letters, digits and hyphens, "
+            "starting with a letter"
+        )
+    return value
+
+
+def _coerce_refs(raw: object) -> tuple[str, ...]:
+    if is_blank(raw):
+        return ()
+    if isinstance(raw, str):
+        parts: list[object] = [p for p in raw.split(LIST_SEPARATOR) if p.strip()]
+    elif isinstance(raw, list | tuple):
+        parts = list(raw)
+    else:
+        raise FieldValueError(f"expected a list of keys, got {type(raw).__name__} {raw!r}")
+    keys = [_coerce_key(p) for p in parts]
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise FieldValueError(f"key {key!r} is listed twice")
+        seen.add(key)
+    return tuple(keys)
+
+
+def _coerce_text(raw: object) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise FieldValueError(f"expected text, got {type(raw).__name__}")
+    value = str(raw).strip()
+    if len(value) > MAX_TEXT:
+        raise FieldValueError(f"text too long: {len(value)} characters, at most {MAX_TEXT}")
+    if any(ord(c) < 32 and c not in "\n\t\r" for c in value):
+        raise FieldValueError("text holds control characters")
+    return value
+
+
+def _coerce_int(spec: FieldSpec, raw: object) -> int:
+    if isinstance(raw, bool):
+        raise FieldValueError(f"expected a whole number, got {raw!r}")
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    elif isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", raw):
+        value = int(raw)
+    else:
+        raise FieldValueError(f"expected a whole number, got {raw!r}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise FieldValueError(f"{value} is below the minimum {spec.minimum}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise FieldValueError(f"{value} is above the maximum {spec.maximum}")
+    return value
+
+
+def _coerce_date(raw: object) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        if raw.time() != dt.time(0):
+            raise FieldValueError(f"expected a date, got a date and time {raw.isoformat()}")
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise FieldValueError(f"bad date {raw!r}: use YYYY-MM-DD, e.g. 2019-06-01")
+
+
+def _coerce_enum(enum: type[StrEnum], raw: object) -> str:
+    text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+    allowed = [m.value for m in enum]
+    if text is None or text not in allowed:
+        raise FieldValueError(f"bad value {raw!r}: expected one of {', '.join(allowed)}")
+    return enum(text)
+
+
+def to_plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text, tuples as lists, enums as values."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value

@@ -1,0 +1,314 @@
+"""The entities of the national register, as typed immutable records.
+
+Each record class is a frozen dataclass; its fields carry a :class:`FieldSpec` in
+their metadata, from which storage, file formats and the CLI are all driven, so an
+entity is described once. :data:`ENTITIES` lists them in dependency order: a record
+only refers to entities listed before it, or to its own entity (an organisation's
+parent).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from weerbaar.domain.enums import (
+    ActorKind,
+    Language,
+    Level,
+    MeasureKind,
+    MeasureStatus,
+    OrgKind,
+    Phase,
+    PictureSystem,
+    RoundStatus,
+    ScenarioKind,
+    Tier,
+    VitalCategory,
+)
+from weerbaar.domain.fields import FieldKind, FieldSpec, Value
+
+_META = "weerbaar"
+
+
+def _f(kind: FieldKind, help: str, *, required: bool = False, **kw: Any) -> Any:
+    default = kw.get("default")
+    spec_kw = {k: v for k, v in kw.items() if k != "default"}
+    meta = {_META: (kind, help, required, spec_kw, default)}
+    if kind is FieldKind.REFS:
+        return field(default=(), metadata=meta)
+    if required and default is None:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def key() -> Any:
+    return _f(FieldKind.KEY, "unique key: lower-case letters, digits, hyphens", required=True)
+
+
+def text(help: str, *, required: bool = False) -> Any:
+    return _f(FieldKind.TEXT, help, required=required)
+
+
+def date(help: str, *, required: bool = False) -> Any:
+    return _f(FieldKind.DATE, help, required=required)
+
+
+def enum(e: type[StrEnum], help: str, *, required: bool = False) -> Any:
+    return _f(FieldKind.ENUM, help, required=required, enum=e)
+
+
+def ref(target: str, help: str, *, required: bool = False) -> Any:
+    return _f(FieldKind.REF, help, required=required, target=target)
+
+
+def refs(target: str, help: str) -> Any:
+    return _f(FieldKind.REFS, help, target=target)
+
+
+def integer(help: str, *, minimum: int, maximum: int, default: int | None = None) -> Any:
+    return _f(FieldKind.INT, help, required=True, minimum=minimum, maximum=maximum, default=default)
+
+
+_record = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@_record
+class Cycle:
+    """A strategy cycle, e.g. the National Security Strategy 2019–2022."""
+
+    key: str = key()
+    name: str = text("name of the cycle", required=True)
+    starts_on: dt.date = date("first day", required=True)
+    ends_on: dt.date = date("last day", required=True)
+    description: str | None = text("description")
+
+
+@_record
+class Round:
+    """An assessment round inside a cycle; old rounds stay readable."""
+
+    key: str = key()
+    cycle: str = ref("cycles", "the strategy cycle", required=True)
+    name: str = text("name of the round", required=True)
+    held_on: dt.date = date("date of the round", required=True)
+    edition: str = text("criteria catalogue edition, e.g. gra-2019", required=True)
+    status: RoundStatus = enum(RoundStatus, "open or closed", required=True)
+
+
+@_record
+class Organisation:
+    key: str = key()
+    name: str = text("official (Dutch) name", required=True)
+    name_en: str | None = text("English name")
+    abbreviation: str | None = text("abbreviation, e.g. JenV")
+    kind: OrgKind = enum(OrgKind, "kind of organisation", required=True)
+    parent: str | None = ref("organisations", "parent organisation")
+    country: str | None = text("ISO 3166 alpha-2 country code")
+    description: str | None = text("description")
+
+
+@_record
+class Theme:
+    """A national security issue and the tier of its approach."""
+
+    key: str = key()
+    name: str = text("Dutch name", required=True)
+    name_en: str = text("English name", required=True)
+    tier: Tier = enum(Tier, "current tier", required=True)
+    lead: str | None = ref("organisations", "lead ministry")
+    approach: str | None = text("what the approach consists of")
+    description: str | None = text("description")
+
+
+@_record
+class Threat:
+    """A risk category under a theme."""
+
+    key: str = key()
+    theme: str = ref("themes", "theme", required=True)
+    name: str = text("Dutch name", required=True)
+    name_en: str | None = text("English name")
+    description: str | None = text("description")
+
+
+@_record
+class Actor:
+    key: str = key()
+    name: str = text("name", required=True)
+    kind: ActorKind = enum(ActorKind, "state or non-state", required=True)
+    country: str | None = text("ISO 3166 alpha-2 country code of a state actor")
+    intent: Level = enum(Level, "assessed intent", required=True)
+    capability: Level = enum(Level, "assessed capability", required=True)
+    description: str | None = text("description")
+
+
+@_record
+class Scenario:
+    key: str = key()
+    title: str = text("title", required=True)
+    kind: ScenarioKind = enum(ScenarioKind, "hazard (non-malicious) or threat", required=True)
+    theme: str = ref("themes", "theme", required=True)
+    threat: str | None = ref("threats", "risk category, of the same theme")
+    narrative: str = text("what happens, where, how long", required=True)
+    horizon_years: int = integer(
+        "time horizon of the likelihood estimate, years", minimum=1, maximum=30, default=5
+    )
+    actors: tuple[str, ...] = refs("actors", "actors (threat scenarios only)")
+
+
+@_record
+class Capability:
+    key: str = key()
+    name: str = text("name", required=True)
+    phase: Phase = enum(Phase, "link in the security chain", required=True)
+    owner: str | None = ref("organisations", "owning organisation")
+    description: str | None = text("description")
+
+
+@_record
+class Measure:
+    key: str = key()
+    title: str = text("title", required=True)
+    kind: MeasureKind = enum(MeasureKind, "generic, theme-specific or legislative", required=True)
+    status: MeasureStatus = enum(MeasureStatus, "status", required=True)
+    owner: str = ref("organisations", "owning organisation", required=True)
+    partners: tuple[str, ...] = refs("organisations", "partner organisations")
+    theme: str | None = ref("themes", "theme; empty for a generic measure")
+    phase: Phase | None = enum(Phase, "link in the security chain")
+    scenarios: tuple[str, ...] = refs("scenarios", "scenarios it addresses")
+    capabilities: tuple[str, ...] = refs("capabilities", "capabilities it builds")
+    due_on: dt.date | None = date("due date")
+    description: str | None = text("description")
+
+
+@_record
+class Decision:
+    """A tier decision, taken by people, with its rationale."""
+
+    key: str = key()
+    theme: str = ref("themes", "theme decided on", required=True)
+    tier: Tier = enum(Tier, "tier decided", required=True)
+    cycle: str = ref("cycles", "strategy cycle", required=True)
+    decided_on: dt.date = date("date of the decision", required=True)
+    decided_by: str = text("who decided", required=True)
+    lead: str | None = ref("organisations", "lead ministry")
+    rationale: str = text("answers to the strategy's two questions", required=True)
+
+
+@_record
+class ThreatPicture:
+    """A dated threat assessment with a level in one level system."""
+
+    key: str = key()
+    title: str = text("title", required=True)
+    system: PictureSystem = enum(PictureSystem, "level system", required=True)
+    level: int = integer("level within the system", minimum=1, maximum=9)
+    issued_on: dt.date = date("date issued", required=True)
+    theme: str | None = ref("themes", "theme")
+    sector: str | None = text("sector (for atb and sector pictures)")
+    issuer: str | None = ref("organisations", "issuing organisation")
+    summary: str | None = text("summary")
+
+
+@_record
+class VitalProcess:
+    key: str = key()
+    name: str = text("name", required=True)
+    sector: str = text("sector", required=True)
+    category: VitalCategory = enum(VitalCategory, "category A or B", required=True)
+    operator: str | None = ref("organisations", "operating organisation")
+    description: str | None = text("description")
+
+
+@_record
+class Signal:
+    """A horizon-scanning item."""
+
+    key: str = key()
+    title: str = text("title", required=True)
+    published_on: dt.date = date("date published", required=True)
+    source: str = text("source", required=True)
+    url: str | None = text("address")
+    language: Language = enum(Language, "language", required=True)
+    theme: str | None = ref("themes", "theme")
+    summary: str | None = text("summary")
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpec:
+    """One entity of the register: its names, record class and field descriptions."""
+
+    name: str  # plural, as in files and the CLI: "scenarios"
+    singular: str
+    record: type[Any]
+    label_field: str  # the field people recognise a record by
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def list_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.kind is FieldKind.REFS)
+
+    @property
+    def scalar_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.kind is not FieldKind.REFS)
+
+    def build(self, values: Mapping[str, Value]) -> Any:
+        return self.record(**values)
+
+
+def _specs(cls: type[Any]) -> tuple[FieldSpec, ...]:
+    out = []
+    for f in dataclasses.fields(cls):
+        kind, help, required, kw, default = f.metadata[_META]
+        out.append(FieldSpec(f.name, kind, required, help, default=default, **kw))
+    return tuple(out)
+
+
+def _entity(name: str, singular: str, cls: type[Any], label: str) -> EntitySpec:
+    return EntitySpec(name, singular, cls, label, _specs(cls))
+
+
+ENTITIES: tuple[EntitySpec, ...] = (
+    _entity("cycles", "cycle", Cycle, "name"),
+    _entity("rounds", "round", Round, "name"),
+    _entity("organisations", "organisation", Organisation, "name"),
+    _entity("themes", "theme", Theme, "name"),
+    _entity("threats", "threat", Threat, "name"),
+    _entity("actors", "actor", Actor, "name"),
+    _entity("scenarios", "scenario", Scenario, "title"),
+    _entity("capabilities", "capability", Capability, "name"),
+    _entity("measures", "measure", Measure, "title"),
+    _entity("decisions", "decision", Decision, "theme"),
+    _entity("threat_pictures", "threat picture", ThreatPicture, "title"),
+    _entity("vital_processes", "vital process", VitalProcess, "name"),
+    _entity("signals", "signal", Signal, "title"),
+)
+
+BY_NAME: dict[str, EntitySpec] = {e.name: e for e in ENTITIES}
+
+
+def entity(name: str) -> EntitySpec:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        known = ", ".join(BY_NAME)
+        raise KeyError(f"unknown entity {name!r}; known: {known}") from None
+
+
+def values_of(record: Any) -> dict[str, Value]:
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}

@@ -1,0 +1,121 @@
+"""Turning raw rows into records, and the rules a record must meet.
+
+Pure: whatever the rules need to know about other records comes in through a
+:class:`Lookup`, so the same checks run on a file being imported (records in the
+file plus those in the database) and on a single edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from weerbaar.domain.enums import PictureSystem, ScenarioKind
+from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
+from weerbaar.domain.register import EntitySpec, Organisation, Round, Scenario, ThreatPicture
+from weerbaar.errors import Issue
+
+
+class Lookup(Protocol):
+    def get(self, entity: str, key: str) -> Any | None:
+        """The record of that entity with that key, or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """What the rules need from the reference data."""
+
+    editions: frozenset[str]
+    level_ranges: Mapping[PictureSystem, tuple[int, int]]
+
+
+def parse_row(
+    spec: EntitySpec, raw: Mapping[str, object], place: str
+) -> tuple[Any | None, list[Issue]]:
+    """Coerce every field of one raw row; return the record, or None and the issues."""
+    issues: list[Issue] = []
+    for name in raw:
+        if name not in spec.field_names:
+            issues.append(Issue(place, str(name), f"unknown column for {spec.name}"))
+    values: dict[str, Value] = {}
+    for field in spec.fields:
+        try:
+            values[field.name] = coerce(field, raw.get(field.name))
+        except FieldValueError as exc:
+            issues.append(Issue(place, field.name, str(exc)))
+    if issues:
+        return None, issues
+    return spec.build(values), []
+
+
+def check_record(
+    spec: EntitySpec, record: Any, lookup: Lookup, reference: Reference, place: str
+) -> list[Issue]:
+    """References resolve, and the entity's own rules hold."""
+    issues = [Issue(place, f, reason) for f, reason in _dangling(spec, record, lookup)]
+    issues += [Issue(place, f, reason) for f, reason in _rules(record, lookup, reference)]
+    return issues
+
+
+def _dangling(spec: EntitySpec, record: Any, lookup: Lookup) -> list[tuple[str, str]]:
+    out = []
+    for field in spec.fields:
+        if not field.is_reference:
+            continue
+        assert field.target is not None
+        value = getattr(record, field.name)
+        keys = value if field.kind is FieldKind.REFS else (value,) if value else ()
+        for key in keys:
+            if lookup.get(field.target, key) is None:
+                out.append((field.name, f"unknown reference: no {field.target} {key!r}"))
+    return out
+
+
+def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str, str]]:
+    match record:
+        case Scenario():
+            return _scenario_rules(record, lookup)
+        case ThreatPicture():
+            low, high = reference.level_ranges[record.system]
+            if not low <= record.level <= high:
+                return [("level", f"{record.system} levels run from {low} to {high}")]
+        case Round():
+            if record.edition not in reference.editions:
+                known = ", ".join(sorted(reference.editions))
+                return [("edition", f"unknown edition {record.edition!r}; known: {known}")]
+        case Organisation():
+            return _parent_rules(record, lookup)
+        case _ if hasattr(record, "ends_on") and hasattr(record, "starts_on"):
+            if record.ends_on < record.starts_on:
+                return [("ends_on", "ends before it starts")]
+    return []
+
+
+def _scenario_rules(record: Scenario, lookup: Lookup) -> list[tuple[str, str]]:
+    out = []
+    if record.actors and record.kind is not ScenarioKind.THREAT:
+        out.append(("actors", "only threat scenarios have actors"))
+    if record.threat:
+        threat = lookup.get("threats", record.threat)
+        if threat is not None and threat.theme != record.theme:
+            out.append(
+                (
+                    "threat",
+                    f"threat {record.threat!r} belongs to theme {threat.theme!r}, "
+                    f"not {record.theme!r}",
+                )
+            )
+    return out
+
+
+def _parent_rules(record: Organisation, lookup: Lookup) -> list[tuple[str, str]]:
+    seen = {record.key}
+    parent = record.parent
+    while parent:
+        if parent in seen:
+            return [("parent", f"parent chain loops back to {parent!r}")]
+        seen.add(parent)
+        found = lookup.get("organisations", parent)
+        parent = found.parent if found is not None else None
+    return []

@@ -1,0 +1,54 @@
+"""Register files: JSON and YAML documents, CSV per entity, XLSX with a sheet per
+entity. Readers return a :class:`~weerbaar.services.transfer.RawDocument` with each
+row's place in the file; writers write atomically (a killed export leaves either the
+old file or the new one, never half of one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from weerbaar.errors import FileFormatError
+from weerbaar.formats import csv_files, document, xlsx_file
+from weerbaar.services.transfer import RawDocument
+
+FORMATS = ("json", "yaml", "csv", "xlsx")
+
+
+def guess_format(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix == "yml":
+        return "yaml"
+    if suffix in FORMATS:
+        return suffix
+    if path.is_dir() or suffix == "":
+        return "csv"
+    raise FileFormatError(
+        f"{path}: cannot tell the format from the name; use .json, .yaml, .csv, .xlsx "
+        "or a folder of CSV files, or say --format"
+    )
+
+
+def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> RawDocument:
+    if not path.exists():
+        raise FileFormatError(f"{path}: no such file or folder")
+    fmt = fmt or guess_format(path)
+    if fmt in ("json", "yaml"):
+        return document.read(path, fmt)
+    if fmt == "csv":
+        return csv_files.read(path, entity=entity)
+    if fmt == "xlsx":
+        return xlsx_file.read(path)
+    raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def write(path: Path, data: dict[str, Any], *, fmt: str | None = None) -> list[Path]:
+    """Write the exported register; return the files written."""
+    fmt = fmt or guess_format(path)
+    if fmt in ("json", "yaml"):
+        return [document.write(path, data, fmt)]
+    if fmt == "csv":
+        return csv_files.write(path, data)
+    if fmt == "xlsx":
+        return [xlsx_file.write(path, data)]
+    raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -1,0 +1,94 @@
+"""One CSV file per entity (``scenarios.csv``), in a folder for the whole register.
+
+Reads comma- or semicolon-separated files (Dutch Excel writes ``;``), UTF-8 with or
+without BOM or Windows-1252. Writes UTF-8 with BOM, which Excel opens correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from weerbaar.domain.fields import LIST_SEPARATOR
+from weerbaar.domain.register import BY_NAME, ENTITIES
+from weerbaar.errors import FileFormatError
+from weerbaar.formats.common import atomic_file, decode, read_bytes
+from weerbaar.services.transfer import RawDocument, RawRow
+
+
+def read(path: Path, *, entity: str | None = None) -> RawDocument:
+    doc = RawDocument()
+    if path.is_dir():
+        files = sorted(path.glob("*.csv"))
+        if not files:
+            raise FileFormatError(f"{path}: no .csv files in this folder")
+        unknown = [f.name for f in files if f.stem not in BY_NAME]
+        if unknown:
+            raise FileFormatError(
+                f"{path}: {', '.join(unknown)} not named after an entity ({', '.join(BY_NAME)})"
+            )
+        for file in files:
+            doc.rows[file.stem] = _read_file(file, file.stem)
+        return doc
+    name = entity or path.stem
+    if name not in BY_NAME:
+        raise FileFormatError(
+            f"{path.name}: cannot tell which entity it holds; name the file after one "
+            f"({', '.join(BY_NAME)}) or say --entity"
+        )
+    doc.rows[name] = _read_file(path, name)
+    return doc
+
+
+def _read_file(path: Path, entity: str) -> list[RawRow]:
+    text = decode(read_bytes(path), path.name)
+    if not text.strip():
+        raise FileFormatError(f"{path.name}: the file is empty (expected a header line)")
+    header_line = text.splitlines()[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[RawRow] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+        if len(set(header)) != len(header):
+            raise FileFormatError(f"{path.name} line 1: a column name repeats")
+        line = reader.line_num + 1
+        for cells in reader:
+            place = f"{path.name} line {line}"
+            line = reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problem = f"{len(cells)} cells, but the header has {len(header)} columns"
+                rows.append(RawRow(place, {}, problem))
+                continue
+            values = {h: (c if c.strip() else None) for h, c in zip(header, cells, strict=True)}
+            rows.append(RawRow(place, values))
+    except csv.Error as exc:
+        raise FileFormatError(f"{path.name} line {reader.line_num}: {exc}") from exc
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
+    return str(value)
+
+
+def write(folder: Path, data: dict[str, Any]) -> list[Path]:
+    if folder.exists() and not folder.is_dir():
+        raise FileFormatError(f"{folder}: CSV export writes a folder, and this is a file")
+    written = []
+    for spec in ENTITIES:
+        path = folder / f"{spec.name}.csv"
+        with atomic_file(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(spec.field_names)
+            for record in data[spec.name]:
+                writer.writerow([_cell(record[name]) for name in spec.field_names])
+        written.append(path)
+    return written

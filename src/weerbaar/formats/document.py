@@ -1,0 +1,69 @@
+"""The register as one JSON or YAML document (see docs/register-format.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from weerbaar.domain.register import BY_NAME
+from weerbaar.errors import FileFormatError
+from weerbaar.formats.common import atomic_file, decode, read_bytes
+from weerbaar.services.transfer import FORMAT, FORMAT_VERSION, RawDocument, RawRow
+
+_META_KEYS = {"format", "format_version", "source", "illustrative"}
+
+
+def read(path: Path, fmt: str) -> RawDocument:
+    text = decode(read_bytes(path), path.name)
+    try:
+        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(
+            f"{path.name} line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise FileFormatError(f"{path.name}: not valid YAML: {exc}") from exc
+    return from_data(data, path.name)
+
+
+def from_data(data: object, name: str) -> RawDocument:
+    if not isinstance(data, dict):
+        raise FileFormatError(f"{name}: expected an object with one list per entity")
+    if data.get("format") != FORMAT:
+        raise FileFormatError(f"{name}: 'format' must be {FORMAT!r}")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise FileFormatError(
+            f"{name}: format_version {data.get('format_version')!r} is not supported "
+            f"(this weerbaar reads version {FORMAT_VERSION})"
+        )
+    unknown = sorted(set(data) - _META_KEYS - set(BY_NAME))
+    if unknown:
+        raise FileFormatError(f"{name}: unknown section(s) {', '.join(map(str, unknown))}")
+    doc = RawDocument()
+    for entity, rows in data.items():
+        if entity in _META_KEYS:
+            continue
+        if rows is None:
+            continue
+        if not isinstance(rows, list):
+            raise FileFormatError(f"{name}: {entity} must be a list of records")
+        doc.rows[entity] = []
+        for i, row in enumerate(rows):
+            place = f"{name} {entity}[{i}]"
+            if not isinstance(row, dict):
+                raise FileFormatError(f"{place}: expected a record (an object with fields)")
+            doc.rows[entity].append(RawRow(place, {str(k): v for k, v in row.items()}))
+    return doc
+
+
+def write(path: Path, data: dict[str, Any], fmt: str) -> Path:
+    with atomic_file(path, "w", encoding="utf-8", newline="\n") as handle:
+        if fmt == "json":
+            handle.write(json.dumps(data, ensure_ascii=False, indent=2))
+            handle.write("\n")
+        else:
+            yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False, width=100)
+    return path

@@ -1,0 +1,185 @@
+"""Use cases on single register records: read, create, edit, delete.
+
+Each write is one transaction that also appends its audit entry; an edit names the
+version it was based on and is refused if the record moved on since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from weerbaar.domain.audit import canonical_json
+from weerbaar.domain.fields import to_plain
+from weerbaar.domain.register import EntitySpec, entity, values_of
+from weerbaar.domain.validation import check_record, parse_row
+from weerbaar.errors import DuplicateError, Issue, ReferencedError, ValidationError
+from weerbaar.reference import rule_reference
+from weerbaar.services.context import Context
+from weerbaar.services.lookup import RepositoryLookup
+from weerbaar.storage import audit_log
+from weerbaar.storage.db import Database
+from weerbaar.storage.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned:
+    record: Any
+    version: int
+
+
+def record_json(record: Any, version: int | None = None) -> str:
+    plain = {name: to_plain(value) for name, value in values_of(record).items()}
+    if version is not None:
+        plain["version"] = version
+    return canonical_json(plain)
+
+
+def audit(
+    ctx: Context,
+    connection: Connection,
+    *,
+    action: str,
+    spec: EntitySpec,
+    key: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    audit_log.append(
+        connection,
+        at=ctx.clock(),
+        actor=ctx.actor,
+        action=action,
+        entity=spec.name,
+        key=key,
+        before=before,
+        after=after,
+    )
+
+
+def get_record(db: Database, *, entity_name: str, key: str) -> Versioned:
+    with db.transaction() as connection:
+        repo = Repository(connection)
+        record = repo.require(entity_name, key)
+        version = repo.version(entity_name, key)
+        assert version is not None
+        return Versioned(record, version)
+
+
+def list_records(
+    db: Database, *, entity_name: str, where: Mapping[str, str] | None = None
+) -> list[Any]:
+    spec = entity(entity_name)
+    issues = [
+        Issue("filter", name, f"not a field of {spec.name}")
+        for name in where or {}
+        if name not in spec.field_names
+    ]
+    if issues:
+        raise ValidationError(issues, summary="bad filter")
+    with db.transaction() as connection:
+        return Repository(connection).fetch(entity_name, where=where)
+
+
+def _validated(spec: EntitySpec, raw: Mapping[str, object], repo: Repository) -> Any:
+    record, issues = parse_row(spec, raw, "")
+    if record is not None:
+        issues = check_record(spec, record, RepositoryLookup(repo), rule_reference(), "")
+    if issues:
+        raise ValidationError(issues, summary=f"{spec.singular} not saved")
+    return record
+
+
+def create_record(ctx: Context, *, entity_name: str, raw: Mapping[str, object]) -> Versioned:
+    spec = entity(entity_name)
+    with ctx.db.transaction(write=True) as connection:
+        repo = Repository(connection)
+        record = _validated(spec, raw, repo)
+        if repo.version(entity_name, record.key) is not None:
+            raise DuplicateError(spec.singular, record.key)
+        repo.insert(entity_name, record)
+        audit(
+            ctx,
+            connection,
+            action="create",
+            spec=spec,
+            key=record.key,
+            before=None,
+            after=record_json(record, 1),
+        )
+        return Versioned(record, 1)
+
+
+def update_record(
+    ctx: Context,
+    *,
+    entity_name: str,
+    key: str,
+    changes: Mapping[str, object],
+    expected_version: int | None = None,
+) -> Versioned:
+    """Apply ``changes`` (raw values by field name) to the record.
+
+    ``expected_version`` is the version the editor saw; without it the edit applies
+    to whatever version is current when the transaction reads it.
+    """
+    spec = entity(entity_name)
+    if "key" in changes and changes["key"] != key:
+        raise ValidationError(
+            [Issue("", "key", "a key cannot change; add a new record")],
+            summary=f"{spec.singular} not saved",
+        )
+    with ctx.db.transaction(write=True) as connection:
+        repo = Repository(connection)
+        current = repo.require(entity_name, key)
+        version = repo.version(entity_name, key)
+        assert version is not None
+        base = expected_version if expected_version is not None else version
+        raw = {name: to_plain(value) for name, value in values_of(current).items()}
+        raw.update(changes)
+        record = _validated(spec, raw, repo)
+        new_version = repo.update(entity_name, record, expected_version=base)
+        audit(
+            ctx,
+            connection,
+            action="update",
+            spec=spec,
+            key=key,
+            before=record_json(current, version),
+            after=record_json(record, new_version),
+        )
+        return Versioned(record, new_version)
+
+
+def delete_record(
+    ctx: Context, *, entity_name: str, key: str, expected_version: int | None = None
+) -> None:
+    spec = entity(entity_name)
+    with ctx.db.transaction(write=True) as connection:
+        repo = Repository(connection)
+        current = repo.require(entity_name, key)
+        version = repo.version(entity_name, key)
+        assert version is not None
+        referrers = repo.referrers(entity_name, key)
+        if referrers:
+            raise ReferencedError(spec.singular, key, referrers)
+        base = expected_version if expected_version is not None else version
+        repo.delete(entity_name, key, expected_version=base)
+        audit(
+            ctx,
+            connection,
+            action="delete",
+            spec=spec,
+            key=key,
+            before=record_json(current, version),
+            after=None,
+        )
+
+
+def referrers_of(db: Database, *, entity_name: str, key: str) -> list[str]:
+    """Every record that refers to this one, as "entity key" strings."""
+    with db.transaction() as connection:
+        return Repository(connection).referrers(entity_name, key)

@@ -1,0 +1,209 @@
+"""Import and export of the whole register, all or nothing.
+
+An import parses and checks every row of every entity first, against the file and
+the database together; only a document without a single problem is written, in
+one transaction, with an audit entry per created or changed record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from weerbaar.domain.fields import to_plain
+from weerbaar.domain.register import ENTITIES, EntitySpec, Organisation, values_of
+from weerbaar.domain.validation import check_record, parse_row
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.reference import rule_reference
+from weerbaar.services.context import Context
+from weerbaar.services.lookup import OverlayLookup
+from weerbaar.services.records import audit, record_json
+from weerbaar.storage.db import Database
+from weerbaar.storage.repository import Repository
+
+FORMAT = "weerbaar-register"
+FORMAT_VERSION = 1
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One record as a file holds it, and where it stands in that file."""
+
+    place: str
+    values: Mapping[str, object]
+    problem: str | None = None  # the row could not even be split into fields
+
+
+@dataclass(slots=True)
+class RawDocument:
+    rows: dict[str, list[RawRow]] = field(default_factory=dict)
+
+
+class ImportMode(StrEnum):
+    UPSERT = "upsert"  # create new keys, update changed records
+    CREATE = "create"  # refuse keys that already exist
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    created: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+
+    @property
+    def written(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+def export_register(db: Database) -> dict[str, Any]:
+    """The whole register as plain data, deterministic: records in key order,
+    fields in their declared order, no versions or timestamps."""
+    out: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION}
+    with db.transaction() as connection:
+        repo = Repository(connection)
+        for spec in ENTITIES:
+            out[spec.name] = [
+                {name: to_plain(value) for name, value in values_of(record).items()}
+                for record in repo.fetch(spec.name)
+            ]
+    return out
+
+
+def _parse(doc: RawDocument) -> tuple[dict[str, dict[str, tuple[str, Any]]], list[Issue]]:
+    """Records by entity and key (with their place), and every row-level issue."""
+    issues: list[Issue] = []
+    parsed: dict[str, dict[str, tuple[str, Any]]] = {}
+    for spec in ENTITIES:
+        records: dict[str, tuple[str, Any]] = {}
+        for row in doc.rows.get(spec.name, []):
+            if row.problem is not None:
+                issues.append(Issue(row.place, "", row.problem))
+                continue
+            record, row_issues = parse_row(spec, row.values, row.place)
+            issues += row_issues
+            if record is None:
+                continue
+            if record.key in records:
+                first = records[record.key][0]
+                issues.append(
+                    Issue(row.place, "key", f"duplicate key {record.key!r} (first at {first})")
+                )
+                continue
+            records[record.key] = (row.place, record)
+        parsed[spec.name] = records
+    return parsed, issues
+
+
+def _parents_first(records: list[Any]) -> list[Any]:
+    """Organisations ordered so that a parent in the same import is written first."""
+    by_key = {r.key: r for r in records}
+    done: set[str] = set()
+    out: list[Any] = []
+
+    def visit(record: Organisation) -> None:
+        if record.key in done:
+            return
+        done.add(record.key)
+        if record.parent in by_key:
+            visit(by_key[record.parent])
+        out.append(record)
+
+    for record in records:
+        visit(record)
+    return out
+
+
+def import_register(
+    ctx: Context,
+    *,
+    doc: RawDocument,
+    mode: ImportMode = ImportMode.UPSERT,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Check the whole document, then write it in one transaction, or write nothing."""
+    parsed, issues = _parse(doc)
+    total = sum(len(records) for records in parsed.values())
+    created: dict[str, int] = {}
+    updated: dict[str, int] = {}
+    unchanged: dict[str, int] = {}
+    with ctx.db.transaction(write=True) as connection:
+        repo = Repository(connection)
+        versions = {spec.name: repo.versions(spec.name) for spec in ENTITIES}
+        pending = {
+            name: {key: rec for key, (_, rec) in recs.items()} for name, recs in parsed.items()
+        }
+        lookup = OverlayLookup(pending, {n: set(v) for n, v in versions.items()}, repo)
+        reference = rule_reference()
+        for spec in ENTITIES:
+            for key, (place, record) in parsed[spec.name].items():
+                issues += check_record(spec, record, lookup, reference, place)
+                if mode is ImportMode.CREATE and key in versions[spec.name]:
+                    issues.append(
+                        Issue(
+                            place, "key", f"{spec.singular} {key!r} already exists in the register"
+                        )
+                    )
+        if issues:
+            raise ValidationError(issues, summary="nothing imported")
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        for spec in ENTITIES:
+            records = [rec for _, rec in parsed[spec.name].values()]
+            if spec.name == "organisations":
+                records = _parents_first(records)
+            counts = _write(ctx, repo, spec, records, versions[spec.name], tick)
+            created[spec.name], updated[spec.name], unchanged[spec.name] = counts
+    return ImportSummary(created, updated, unchanged)
+
+
+def _write(
+    ctx: Context,
+    repo: Repository,
+    spec: EntitySpec,
+    records: list[Any],
+    versions: Mapping[str, int],
+    tick: Callable[[], None],
+) -> tuple[int, int, int]:
+    created = updated = same = 0
+    for record in records:
+        tick()
+        version = versions.get(record.key)
+        if version is None:
+            repo.insert(spec.name, record)
+            audit(
+                ctx,
+                repo.connection,
+                action="create",
+                spec=spec,
+                key=record.key,
+                before=None,
+                after=record_json(record, 1),
+            )
+            created += 1
+            continue
+        current = repo.get(spec.name, record.key)
+        if current == record:
+            same += 1
+            continue
+        new_version = repo.update(spec.name, record, expected_version=version)
+        audit(
+            ctx,
+            repo.connection,
+            action="update",
+            spec=spec,
+            key=record.key,
+            before=record_json(current, version),
+            after=record_json(record, new_version),
+        )
+        updated += 1
+    return created, updated, same

@@ -1,0 +1,135 @@
+"""The database schema, derived from the register's entity descriptions.
+
+One table per entity (string ``key`` as primary key, a ``version`` for optimistic
+concurrency), one link table per list-of-references field, and the audit trail.
+Alembic migrations in ``migrations/`` record how the schema got here; a test keeps
+them and this metadata in step.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeEngine
+
+from weerbaar.domain.fields import FieldKind, FieldSpec
+from weerbaar.domain.register import ENTITIES, EntitySpec
+
+KEY_LENGTH = 64
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _column_type(spec: FieldSpec) -> TypeEngine[object]:
+    match spec.kind:
+        case FieldKind.KEY | FieldKind.REF:
+            return String(KEY_LENGTH)  # type: ignore[return-value]
+        case FieldKind.INT:
+            return Integer()  # type: ignore[return-value]
+        case FieldKind.DATE:
+            return Date()  # type: ignore[return-value]
+        case FieldKind.ENUM:
+            return String(32)  # type: ignore[return-value]
+        case _:
+            return Text()  # type: ignore[return-value]
+
+
+def _entity_table(spec: EntitySpec) -> Table:
+    columns: list[Column[object]] = []
+    for field in spec.scalar_fields:
+        args: list[object] = []
+        if field.kind is FieldKind.REF:
+            args.append(ForeignKey(f"{field.target}.key", ondelete="RESTRICT"))
+        columns.append(
+            Column(
+                field.name,
+                _column_type(field),
+                *args,  # type: ignore[arg-type]
+                primary_key=field.kind is FieldKind.KEY,
+                nullable=not field.required,
+                index=field.kind is FieldKind.REF,
+            )
+        )
+    return Table(
+        spec.name,
+        metadata,
+        *columns,
+        Column("version", Integer, nullable=False),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+
+def _link_table(spec: EntitySpec, field: FieldSpec) -> Table:
+    return Table(
+        link_table_name(spec, field),
+        metadata,
+        Column(
+            "owner",
+            String(KEY_LENGTH),
+            ForeignKey(f"{spec.name}.key", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column(
+            "target",
+            String(KEY_LENGTH),
+            ForeignKey(f"{field.target}.key", ondelete="RESTRICT"),
+            primary_key=True,
+            index=True,
+        ),
+        Column("position", Integer, nullable=False),
+    )
+
+
+def link_table_name(spec: EntitySpec, field: FieldSpec) -> str:
+    return f"{spec.name}__{field.name}"
+
+
+entity_tables: dict[str, Table] = {spec.name: _entity_table(spec) for spec in ENTITIES}
+link_tables: dict[tuple[str, str], Table] = {
+    (spec.name, field.name): _link_table(spec, field)
+    for spec in ENTITIES
+    for field in spec.list_fields
+}
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("entity", String(64), nullable=False),
+    Column("key", String(KEY_LENGTH), nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# One row: the newest entry's number and hash. Locking it serialises writers, and it
+# lets verification notice entries cut off the end of the trail.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)

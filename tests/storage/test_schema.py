@@ -1,0 +1,27 @@
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from weerbaar.errors import NotInitialisedError
+from weerbaar.storage.db import Database
+from weerbaar.storage.tables import metadata
+
+
+def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_upgrade_is_idempotent_and_state_is_reported(db: Database) -> None:
+    current, head = db.schema_state()
+    assert current == head
+    db.upgrade()
+    assert db.schema_state() == (head, head)
+
+
+def test_uninitialised_database_is_refused_clearly(sqlite_url: str) -> None:
+    database = Database(sqlite_url)
+    with pytest.raises(NotInitialisedError, match="weerbaar init"):
+        database.require_schema()
+    database.dispose()
