@@ -64,7 +64,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: object) -> str:
-    return f"sqlite:///{tmp_path}/register.db"
+    return f"sqlite:///{tmp_path}/other.db"
 
 
 @pytest.fixture

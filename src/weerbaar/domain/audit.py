@@ -50,6 +50,54 @@ def entry_hash(
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """One write to be recorded: what the audit trail is told."""
+
+    at: str  # ISO 8601, UTC
+    actor: str
+    action: str
+    entity: str
+    key: str
+    before: str | None
+    after: str | None
+
+
+def extend(changes: Iterable[Change], *, last_seq: int, last_hash: str) -> list[AuditEntry]:
+    """The entries that record ``changes`` after the entry (last_seq, last_hash)."""
+    out = []
+    seq, prev = last_seq, last_hash
+    for change in changes:
+        seq += 1
+        digest = entry_hash(
+            seq=seq,
+            at=change.at,
+            actor=change.actor,
+            action=change.action,
+            entity=change.entity,
+            key=change.key,
+            before=change.before,
+            after=change.after,
+            prev_hash=prev,
+        )
+        out.append(
+            AuditEntry(
+                seq=seq,
+                at=change.at,
+                actor=change.actor,
+                action=change.action,
+                entity=change.entity,
+                key=change.key,
+                before=change.before,
+                after=change.after,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class ChainBreak:
     seq: int
     reason: str

@@ -6,13 +6,12 @@ version it was based on and is refused if the record moved on since.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
-
-from weerbaar.domain.audit import canonical_json
+from weerbaar.domain.audit import Change, canonical_json
 from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import EntitySpec, entity, values_of
 from weerbaar.domain.validation import check_record, parse_row
@@ -38,25 +37,19 @@ def record_json(record: Any, version: int | None = None) -> str:
     return canonical_json(plain)
 
 
-def audit(
+def change(
     ctx: Context,
-    connection: Connection,
     *,
     action: str,
     spec: EntitySpec,
     key: str,
     before: str | None,
     after: str | None,
-) -> None:
-    audit_log.append(
-        connection,
-        at=ctx.clock(),
-        actor=ctx.actor,
-        action=action,
-        entity=spec.name,
-        key=key,
-        before=before,
-        after=after,
+) -> Change:
+    """What the audit trail records for one write by this context's actor, now."""
+    at = ctx.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return Change(
+        at=at, actor=ctx.actor, action=action, entity=spec.name, key=key, before=before, after=after
     )
 
 
@@ -101,14 +94,18 @@ def create_record(ctx: Context, *, entity_name: str, raw: Mapping[str, object]) 
         if repo.version(entity_name, record.key) is not None:
             raise DuplicateError(spec.singular, record.key)
         repo.insert(entity_name, record)
-        audit(
-            ctx,
+        audit_log.append(
             connection,
-            action="create",
-            spec=spec,
-            key=record.key,
-            before=None,
-            after=record_json(record, 1),
+            [
+                change(
+                    ctx,
+                    action="create",
+                    spec=spec,
+                    key=record.key,
+                    before=None,
+                    after=record_json(record, 1),
+                )
+            ],
         )
         return Versioned(record, 1)
 
@@ -142,14 +139,18 @@ def update_record(
         raw.update(changes)
         record = _validated(spec, raw, repo)
         new_version = repo.update(entity_name, record, expected_version=base)
-        audit(
-            ctx,
+        audit_log.append(
             connection,
-            action="update",
-            spec=spec,
-            key=key,
-            before=record_json(current, version),
-            after=record_json(record, new_version),
+            [
+                change(
+                    ctx,
+                    action="update",
+                    spec=spec,
+                    key=key,
+                    before=record_json(current, version),
+                    after=record_json(record, new_version),
+                )
+            ],
         )
         return Versioned(record, new_version)
 
@@ -168,14 +169,18 @@ def delete_record(
             raise ReferencedError(spec.singular, key, referrers)
         base = expected_version if expected_version is not None else version
         repo.delete(entity_name, key, expected_version=base)
-        audit(
-            ctx,
+        audit_log.append(
             connection,
-            action="delete",
-            spec=spec,
-            key=key,
-            before=record_json(current, version),
-            after=None,
+            [
+                change(
+                    ctx,
+                    action="delete",
+                    spec=spec,
+                    key=key,
+                    before=record_json(current, version),
+                    after=None,
+                )
+            ],
         )
 
 

@@ -19,7 +19,8 @@ from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.lookup import OverlayLookup
-from weerbaar.services.records import audit, record_json
+from weerbaar.services.records import change, record_json
+from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
@@ -98,6 +99,14 @@ def _parse(doc: RawDocument) -> tuple[dict[str, dict[str, tuple[str, Any]]], lis
     return parsed, issues
 
 
+def _in_file_order(doc: RawDocument, issues: list[Issue]) -> list[Issue]:
+    order: dict[str, int] = {}
+    for spec in ENTITIES:
+        for row in doc.rows.get(spec.name, []):
+            order.setdefault(row.place, len(order))
+    return sorted(issues, key=lambda issue: order.get(issue.place, len(order)))
+
+
 def _parents_first(records: list[Any]) -> list[Any]:
     """Organisations ordered so that a parent in the same import is written first."""
     by_key = {r.key: r for r in records}
@@ -148,7 +157,7 @@ def import_register(
                         )
                     )
         if issues:
-            raise ValidationError(issues, summary="nothing imported")
+            raise ValidationError(_in_file_order(doc, issues), summary="nothing imported")
         done = 0
 
         def tick() -> None:
@@ -174,36 +183,36 @@ def _write(
     versions: Mapping[str, int],
     tick: Callable[[], None],
 ) -> tuple[int, int, int]:
-    created = updated = same = 0
-    for record in records:
+    """Write one entity's records: new ones in one batch, changed ones one by one."""
+    new = [r for r in records if r.key not in versions]
+    repo.insert_many(spec.name, new)
+    changes = [
+        change(ctx, action="create", spec=spec, key=r.key, before=None, after=record_json(r, 1))
+        for r in new
+    ]
+    for _ in new:
         tick()
+    updated = same = 0
+    for record in records:
         version = versions.get(record.key)
         if version is None:
-            repo.insert(spec.name, record)
-            audit(
-                ctx,
-                repo.connection,
-                action="create",
-                spec=spec,
-                key=record.key,
-                before=None,
-                after=record_json(record, 1),
-            )
-            created += 1
             continue
+        tick()
         current = repo.get(spec.name, record.key)
         if current == record:
             same += 1
             continue
         new_version = repo.update(spec.name, record, expected_version=version)
-        audit(
-            ctx,
-            repo.connection,
-            action="update",
-            spec=spec,
-            key=record.key,
-            before=record_json(current, version),
-            after=record_json(record, new_version),
+        changes.append(
+            change(
+                ctx,
+                action="update",
+                spec=spec,
+                key=record.key,
+                before=record_json(current, version),
+                after=record_json(record, new_version),
+            )
         )
         updated += 1
-    return created, updated, same
+    audit_log.append(repo.connection, changes)
+    return len(new), updated, same

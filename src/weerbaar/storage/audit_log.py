@@ -3,64 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Connection, insert, select, update
 
-from weerbaar.domain.audit import AuditEntry, ChainBreak, entry_hash, first_break
+from weerbaar.domain.audit import AuditEntry, ChainBreak, Change, extend, first_break
 from weerbaar.storage.tables import audit_entries, audit_head
 
 _BATCH = 5_000
 
 
-def append(
-    connection: Connection,
-    *,
-    at: dt.datetime,
-    actor: str,
-    action: str,
-    entity: str,
-    key: str,
-    before: str | None,
-    after: str | None,
-) -> AuditEntry:
-    """Add one entry in the caller's transaction.
+def append(connection: Connection, changes: Sequence[Change]) -> list[AuditEntry]:
+    """Record ``changes`` in the caller's transaction, in order.
 
     The head row is read FOR UPDATE, so concurrent writers on PostgreSQL take turns
     here and the chain never forks; SQLite writers already hold the database lock.
     """
+    if not changes:
+        return []
     head = connection.execute(
         select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
     ).one()
-    stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    seq = head.seq + 1
-    digest = entry_hash(
-        seq=seq,
-        at=stamp,
-        actor=actor,
-        action=action,
-        entity=entity,
-        key=key,
-        before=before,
-        after=after,
-        prev_hash=head.hash,
+    new = extend(changes, last_seq=head.seq, last_hash=head.hash)
+    connection.execute(insert(audit_entries), [dataclasses.asdict(e) for e in new])
+    connection.execute(
+        update(audit_head).where(audit_head.c.id == 1).values(seq=new[-1].seq, hash=new[-1].hash)
     )
-    entry = AuditEntry(
-        seq=seq,
-        at=stamp,
-        actor=actor,
-        action=action,
-        entity=entity,
-        key=key,
-        before=before,
-        after=after,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    connection.execute(insert(audit_entries).values(**dataclasses.asdict(entry)))
-    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
-    return entry
+    return new
 
 
 def entries(

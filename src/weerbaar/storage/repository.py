@@ -45,7 +45,7 @@ class Repository:
     def versions(self, entity_name: str) -> dict[str, int]:
         table = entity_tables[entity_name]
         rows = self.connection.execute(select(table.c.key, table.c.version))
-        return dict(rows.tuples().all())
+        return {row.key: row.version for row in rows}
 
     def count(self, entity_name: str) -> int:
         table = entity_tables[entity_name]
@@ -130,11 +130,26 @@ class Repository:
     # -- writing ---------------------------------------------------------------
 
     def insert(self, entity_name: str, record: Any) -> None:
+        self.insert_many(entity_name, [record])
+
+    def insert_many(self, entity_name: str, records: list[Any]) -> None:
+        """Insert new records at version 1, in one statement per table."""
+        if not records:
+            return
         spec = entity(entity_name)
-        values = values_of(record)
-        scalars = {f.name: values[f.name] for f in spec.scalar_fields}
-        self.connection.execute(insert(entity_tables[entity_name]).values(**scalars, version=1))
-        self._write_lists(spec, record.key, values)
+        rows = []
+        for record in records:
+            values = values_of(record)
+            rows.append({**{f.name: values[f.name] for f in spec.scalar_fields}, "version": 1})
+        self.connection.execute(insert(entity_tables[entity_name]), rows)
+        for field in spec.list_fields:
+            links = [
+                {"owner": record.key, "target": target, "position": i}
+                for record in records
+                for i, target in enumerate(getattr(record, field.name))
+            ]
+            if links:
+                self.connection.execute(insert(link_tables[(spec.name, field.name)]), links)
 
     def update(self, entity_name: str, record: Any, *, expected_version: int) -> int:
         """Write the record if the stored version is still ``expected_version``;

@@ -1,0 +1,142 @@
+"""The weerbaar command as a user drives it, against SQLite and PostgreSQL."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from weerbaar.cli.main import app
+from weerbaar.domain.register import ENTITIES
+from weerbaar.services.demo import demo_data
+
+
+def ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_init_demo_profile_shows_every_theme_and_tier(runner: CliRunner) -> None:
+    assert "created" in ok(runner, "init")
+    assert "already current" in ok(runner, "init")
+    ok(runner, "demo", "load")
+    out = ok(runner, "profile")
+    data = demo_data()
+    assert isinstance(data, dict)
+    for theme in data["themes"]:
+        assert theme["name_en"] in out
+    for heading in ("Strengthened approach", "Continued focus on resilience"):
+        assert heading in out
+    scenario_titles = [s["title"] for s in data["scenarios"]]
+    shown = sum(1 for title in scenario_titles if title[:30] in out)
+    assert shown == len(scenario_titles)
+
+
+def test_commands_before_init_say_what_to_do(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["profile"])
+    assert result.exit_code == 6
+    assert "weerbaar init" in result.output
+
+
+def test_crud_with_versions_and_exit_codes(runner: CliRunner) -> None:
+    ok(runner, "init")
+    ok(
+        runner,
+        "organisation",
+        "add",
+        "min-jenv",
+        "--name",
+        "Justitie en Veiligheid",
+        "--kind",
+        "ministry",
+    )
+    ok(
+        runner,
+        "theme",
+        "add",
+        "cyber",
+        "--name",
+        "Cyberdreigingen",
+        "--name-en",
+        "Cyber threats",
+        "--tier",
+        "strengthened",
+        "--lead",
+        "min-jenv",
+    )
+    bad = runner.invoke(app, ["theme", "add", "bad", "--name", "x", "--tier", "nope"])
+    assert bad.exit_code == 3
+    assert "name_en" in bad.output and "bad value 'nope'" in bad.output
+    assert "saved theme cyber (version 2)" in ok(
+        runner,
+        "theme",
+        "edit",
+        "cyber",
+        "--description",
+        "Digitale dreigingen",
+        "--expect-version",
+        "1",
+    )
+    stale = runner.invoke(app, ["theme", "edit", "cyber", "--name", "x", "--expect-version", "1"])
+    assert stale.exit_code == 4
+    assert "theme 'cyber'" in stale.output and "version 2" in stale.output
+    shown = json.loads(ok(runner, "theme", "show", "cyber", "--format", "json"))
+    assert shown["version"] == 2 and shown["description"] == "Digitale dreigingen"
+    listed = json.loads(ok(runner, "theme", "list", "--tier", "strengthened", "-f", "json"))
+    assert [t["key"] for t in listed] == ["cyber"]
+    assert json.loads(ok(runner, "theme", "list", "--tier", "continued_focus", "-f", "json")) == []
+    refused = runner.invoke(app, ["organisation", "delete", "min-jenv", "--yes"])
+    assert refused.exit_code == 8 and "theme cyber" in refused.output
+    missing = runner.invoke(app, ["theme", "show", "nope"])
+    assert missing.exit_code == 5
+    ok(runner, "theme", "delete", "cyber", "--yes")
+    assert "4 entries" in ok(runner, "audit", "verify")
+    log = ok(runner, "audit", "log")
+    assert "test:cli" in log and "delete" in log
+
+
+def test_bad_import_exits_non_zero_and_changes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    before = tmp_path / "before.json"
+    ok(runner, "export", str(before))
+    bad = tmp_path / "scenarios.csv"
+    bad.write_text(
+        "key,title,kind,theme,narrative\nx1,T,hazard,ghost-theme,N\nx2,T,monster,ghost-theme,N\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(bad)])
+    assert result.exit_code == 3
+    assert "scenarios.csv line 2" in result.output and "scenarios.csv line 3" in result.output
+    after = tmp_path / "after.json"
+    ok(runner, "export", str(after))
+    assert before.read_bytes() == after.read_bytes()
+    unreadable = runner.invoke(app, ["import", str(tmp_path / "nothing.xlsx")])
+    assert unreadable.exit_code == 7
+
+
+def test_export_formats(runner: CliRunner, tmp_path: Path) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    ok(runner, "export", str(tmp_path / "r.xlsx"))
+    ok(runner, "export", str(tmp_path / "csv"), "--format", "csv")
+    assert sorted(p.stem for p in (tmp_path / "csv").glob("*.csv")) == sorted(
+        e.name for e in ENTITIES
+    )
+    out = ok(runner, "import", str(tmp_path / "r.xlsx"))
+    assert "0 records written" in out
+
+
+@pytest.mark.parametrize("entity", [e.singular.replace(" ", "-") for e in ENTITIES])
+def test_every_entity_command_has_help(entity: str) -> None:
+    runner = CliRunner()
+    for command in ("list", "show", "add", "edit", "delete"):
+        result = runner.invoke(app, [entity, command, "--help"])
+        assert result.exit_code == 0, result.output
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", "mysql://nope", "init"])
+    assert result.exit_code == 6
+    assert "unsupported database" in result.output
