@@ -211,3 +211,30 @@ def test_unknown_sheet_and_not_a_workbook(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(FileFormatError, match="not a readable XLSX"):
         formats.read(path)
+
+
+def test_oversized_file_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weerbaar.formats import common
+
+    monkeypatch.setattr(common, "MAX_FILE_BYTES", 1_000)
+    path = tmp_path / "register.json"
+    path.write_text(" " * 2_000, encoding="utf-8")
+    with pytest.raises(FileFormatError, match="more than the 1,000"):
+        formats.read(path)
+
+
+def test_csv_with_ragged_rows_and_unknown_columns(ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "themes.csv"
+    path.write_text(
+        "key,name,name_en,tier,colour\nt-one,A,A,strengthened,red\nt-two,B,B\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_register(ctx, doc=formats.read(path))
+    problems = [str(i) for i in caught.value.issues]
+    assert problems == [
+        "themes.csv line 2, column 'colour': unknown column for themes",
+        "themes.csv line 3: 3 cells, but the header has 5 columns",
+    ]

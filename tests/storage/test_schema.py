@@ -25,3 +25,12 @@ def test_uninitialised_database_is_refused_clearly(sqlite_url: str) -> None:
     with pytest.raises(NotInitialisedError, match="weerbaar init"):
         database.require_schema()
     database.dispose()
+
+
+def test_schema_head_constant_is_alembics_head(db: Database) -> None:
+    from alembic.script import ScriptDirectory
+
+    from weerbaar.storage.db import SCHEMA_HEAD, _alembic_config
+
+    script = ScriptDirectory.from_config(_alembic_config(db.engine))
+    assert script.get_current_head() == SCHEMA_HEAD

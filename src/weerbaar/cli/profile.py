@@ -30,12 +30,12 @@ def profile(ctx: typer.Context) -> None:
                 f"[dim]{theme.key}  {escape(lead)}  measures: {item.measures}[/]",
                 title_justify="left",
             )
-            table.add_column("scenario")
+            table.add_column("scenario", no_wrap=True)
+            table.add_column("kind", no_wrap=True)
             table.add_column("title", overflow="fold")
-            table.add_column("kind")
-            table.add_column("threat")
             for s in item.scenarios:
-                table.add_row(s.key, escape(s.title), s.kind.value, s.threat or "")
+                threat = f" [dim]({escape(s.threat)})[/]" if s.threat else ""
+                table.add_row(s.key, s.kind.value, escape(s.title) + threat)
             if not item.scenarios:
-                table.add_row("—", "no scenarios yet", "", "")
+                table.add_row("—", "", "no scenarios yet")
             out.print(table)

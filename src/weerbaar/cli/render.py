@@ -51,7 +51,7 @@ def records(
         return
     table = Table(title=f"{spec.name.replace('_', ' ')} ({len(items)})", title_justify="left")
     for name in names:
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name == "key")
     for r in items:
         table.add_row(*(_short(cell(getattr(r, n))) for n in names))
     console().print(table)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from weerbaar.errors import FileFormatError
-from weerbaar.formats import csv_files, document, xlsx_file
+from weerbaar.formats import csv_files, document
 from weerbaar.services.transfer import RawDocument
 
 FORMATS = ("json", "yaml", "csv", "xlsx")
@@ -38,6 +38,8 @@ def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> Ra
     if fmt == "csv":
         return csv_files.read(path, entity=entity)
     if fmt == "xlsx":
+        from weerbaar.formats import xlsx_file  # openpyxl is slow to import; only here
+
         return xlsx_file.read(path)
     raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
@@ -50,5 +52,7 @@ def write(path: Path, data: dict[str, Any], *, fmt: str | None = None) -> list[P
     if fmt == "csv":
         return csv_files.write(path, data)
     if fmt == "xlsx":
+        from weerbaar.formats import xlsx_file
+
         return [xlsx_file.write(path, data)]
     raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
