@@ -73,3 +73,83 @@ SMALL_REGISTER: list[tuple[str, dict[str, object]]] = [
 def seed_small_register(ctx: Context) -> None:
     for entity_name, raw in SMALL_REGISTER:
         create_record(ctx, entity_name=entity_name, raw=raw)
+
+
+SMALL_ROUND: list[tuple[str, dict[str, object]]] = [
+    (
+        "rounds",
+        {
+            "key": "r-2019",
+            "cycle": "nss-2019",
+            "name": "GRA 2019",
+            "held_on": "2019-03-01",
+            "edition": "gra-2019",
+            "status": "open",
+        },
+    ),
+    (
+        "themes",
+        {"key": "floods", "name": "Overstromingen", "name_en": "Floods", "tier": "continued_focus"},
+    ),
+    (
+        "scenarios",
+        {
+            "key": "lek-dike",
+            "title": "Lek dike breach",
+            "kind": "hazard",
+            "theme": "floods",
+            "narrative": "The Lek dike breaks near Lexmond.",
+        },
+    ),
+    (
+        "impact_scores",
+        {
+            "round": "r-2019",
+            "scenario": "lek-dike",
+            "criterion": "2.1",
+            "quantity": 400,
+            "quantity_low": 200,
+            "quantity_high": 900,
+        },
+    ),
+    (
+        "impact_scores",
+        {"round": "r-2019", "scenario": "lek-dike", "criterion": "3.1", "quantity": 13e9},
+    ),
+    (
+        "impact_scores",
+        {
+            "round": "r-2019",
+            "scenario": "lek-dike",
+            "criterion": "5.3",
+            "expected": "C",
+            "lowest": "B",
+            "highest": "D",
+        },
+    ),
+    ("likelihood_scores", {"round": "r-2019", "scenario": "lek-dike", "probability": 0.01}),
+    (
+        "impact_scores",
+        {"round": "r-2019", "scenario": "attack-station", "criterion": "2.1", "expected": "B"},
+    ),
+    (
+        "impact_scores",
+        {"round": "r-2019", "scenario": "attack-station", "criterion": "5.3", "expected": "Dhigh"},
+    ),
+    (
+        "likelihood_scores",
+        {
+            "round": "r-2019",
+            "scenario": "attack-station",
+            "expected": "D",
+            "lowest": "C",
+            "highest": "D",
+        },
+    ),
+]
+
+
+def seed_scored_round(ctx: Context) -> None:
+    seed_small_register(ctx)
+    for entity_name, raw in SMALL_ROUND:
+        create_record(ctx, entity_name=entity_name, raw=raw)

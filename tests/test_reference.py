@@ -6,7 +6,12 @@ from weerbaar.reference import editions, level_systems
 
 def test_criteria_counts_per_edition() -> None:
     counts = {key: len(e.criteria) for key, e in editions().items()}
-    assert counts == {"nrb-2008": 10, "gra-2019": 16, "rbra-2022": 18}
+    assert counts == {
+        "nrb-2008": 10,
+        "gra-2019": 16,
+        "rbra-2022": 18,
+        "weerbaar-2022-calibrated": 18,
+    }
 
 
 def test_interests_five_then_six() -> None:

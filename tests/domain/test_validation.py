@@ -13,6 +13,7 @@ REFERENCE = Reference(
         PictureSystem.ATB: (1, 4),
         PictureSystem.SECTOR: (1, 5),
     },
+    criterion_kinds={"gra-2019": {"2.1": "quantity", "5.1": "matrix", "5.3": "qualitative"}},
 )
 
 

@@ -162,15 +162,14 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
         _with_signature(show, [_CTX, _key_param(f"key of the {singular}"), _format_param()])
     )
 
-    def add(ctx: typer.Context, key: str, **kwargs: Any) -> None:
-        raw = {"key": key, **_raw_values(spec, kwargs)}
+    def add(ctx: typer.Context, key: str | None = None, **kwargs: Any) -> None:
+        raw = {"key": key, **_raw_values(spec, kwargs)} if key else _raw_values(spec, kwargs)
         created = records.create_record(state(ctx).context(), entity_name=spec.name, raw=raw)
         render.console().print(f"added {singular} {created.record.key} (version 1)")
 
     add.__doc__ = f"Add a {singular}."
-    app.command("add")(
-        _with_signature(add, [_CTX, _key_param(f"key of the new {singular}"), *_field_params(spec)])
-    )
+    key_params = [] if spec.identity else [_key_param(f"key of the new {singular}")]
+    app.command("add")(_with_signature(add, [_CTX, *key_params, *_field_params(spec)]))
 
     def edit(ctx: typer.Context, key: str, expect_version: int | None, **kwargs: Any) -> None:
         changes = _raw_values(spec, kwargs)

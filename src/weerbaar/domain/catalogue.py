@@ -35,8 +35,12 @@ class Edition:
     name: str
     source: str
     verified: str
+    scales: str  # the key of the class thresholds it is scored with
     interests: tuple[Interest, ...]
     criteria: tuple[Criterion, ...]
+
+    def criterion(self, code: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.code == code), None)
 
 
 @dataclass(frozen=True, slots=True)

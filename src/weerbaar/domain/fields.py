@@ -7,6 +7,7 @@ Every edge (files, CLI options, later web forms) hands raw values to
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -16,13 +17,14 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 LIST_SEPARATOR = ";"
 MAX_TEXT = 20_000
 
-Value: TypeAlias = str | int | dt.date | tuple[str, ...] | None
+Value: TypeAlias = str | int | float | dt.date | tuple[str, ...] | None
 
 
 class FieldKind(StrEnum):
     KEY = "key"
     TEXT = "text"
     INT = "integer"
+    NUMBER = "number"
     DATE = "date"
     ENUM = "enum"
     REF = "reference"
@@ -37,8 +39,8 @@ class FieldSpec:
     help: str = ""
     enum: type[StrEnum] | None = None
     target: str | None = None
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
     default: Value = None
 
     @property
@@ -70,6 +72,8 @@ def coerce(spec: FieldSpec, raw: object) -> Value:
             return _coerce_text(raw)
         case FieldKind.INT:
             return _coerce_int(spec, raw)
+        case FieldKind.NUMBER:
+            return _coerce_number(spec, raw)
         case FieldKind.DATE:
             return _coerce_date(raw)
         case FieldKind.ENUM:
@@ -134,6 +138,28 @@ def _coerce_int(spec: FieldSpec, raw: object) -> int:
         raise FieldValueError(f"{value} is below the minimum {spec.minimum}")
     if spec.maximum is not None and value > spec.maximum:
         raise FieldValueError(f"{value} is above the maximum {spec.maximum}")
+    return value
+
+
+def _coerce_number(spec: FieldSpec, raw: object) -> float:
+    if isinstance(raw, bool):
+        raise FieldValueError(f"expected a number, got {raw!r}")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace("_", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise FieldValueError(f"expected a number, got {raw!r}") from None
+    else:
+        raise FieldValueError(f"expected a number, got {type(raw).__name__}")
+    if not math.isfinite(value):
+        raise FieldValueError(f"expected a finite number, got {raw!r}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise FieldValueError(f"{value:g} is below the minimum {spec.minimum:g}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise FieldValueError(f"{value:g} is above the maximum {spec.maximum:g}")
     return value
 
 

@@ -70,6 +70,14 @@ def refs(target: str, help: str) -> Any:
     return _f(FieldKind.REFS, help, target=target)
 
 
+def number(help: str, *, minimum: float | None = None, maximum: float | None = None) -> Any:
+    return _f(FieldKind.NUMBER, help, minimum=minimum, maximum=maximum)
+
+
+def derived_key() -> Any:
+    return _f(FieldKind.KEY, "derived from the identifying fields", required=True)
+
+
 def integer(help: str, *, minimum: int, maximum: int, default: int | None = None) -> Any:
     return _f(FieldKind.INT, help, required=True, minimum=minimum, maximum=maximum, default=default)
 
@@ -239,6 +247,50 @@ class Signal:
     summary: str | None = text("summary")
 
 
+@_record
+class ImpactScore:
+    """One scenario's score on one impact criterion in one round: a class (with
+    lowest and highest) or a quantity (with low and high, and a duration for
+    criteria read off a table)."""
+
+    key: str = derived_key()
+    round: str = ref("rounds", "assessment round", required=True)
+    scenario: str = ref("scenarios", "scenario", required=True)
+    criterion: str = text("criterion code of the round's edition, e.g. 2.1", required=True)
+    expected: str | None = text("expected class (EV), e.g. C or Chigh")
+    lowest: str | None = text("lowest class (LL); default the expected class")
+    highest: str | None = text("highest class (UL); default the expected class")
+    quantity: float | None = number("expected quantity, in the criterion's unit", minimum=0)
+    quantity_low: float | None = number("lowest quantity", minimum=0)
+    quantity_high: float | None = number("highest quantity", minimum=0)
+    duration: float | None = number("expected duration (table criteria), days", minimum=0)
+    duration_low: float | None = number("shortest duration, days", minimum=0)
+    duration_high: float | None = number("longest duration, days", minimum=0)
+    note: str | None = text("why this score: sources, reasoning")
+
+
+@_record
+class LikelihoodScore:
+    """One scenario's likelihood in one round: a probability over a horizon (hazards),
+    or a class (threats: how concrete the indications of intent and capability are)."""
+
+    key: str = derived_key()
+    round: str = ref("rounds", "assessment round", required=True)
+    scenario: str = ref("scenarios", "scenario", required=True)
+    expected: str | None = text("expected class, e.g. C or Chigh")
+    lowest: str | None = text("lowest class; default the expected class")
+    highest: str | None = text("highest class; default the expected class")
+    probability: float | None = number(
+        "probability of occurring within horizon_years", minimum=0, maximum=1
+    )
+    probability_low: float | None = number("lowest probability", minimum=0, maximum=1)
+    probability_high: float | None = number("highest probability", minimum=0, maximum=1)
+    horizon_years: float | None = number(
+        "horizon of the probabilities, years (default: the scenario's)", minimum=0.01, maximum=100
+    )
+    note: str | None = text("why this score: sources, reasoning")
+
+
 @dataclass(frozen=True, slots=True)
 class EntitySpec:
     """One entity of the register: its names, record class and field descriptions."""
@@ -248,6 +300,12 @@ class EntitySpec:
     record: type[Any]
     label_field: str  # the field people recognise a record by
     fields: tuple[FieldSpec, ...]
+    # Fields whose values, joined by "/", make the key (scores: round/scenario/criterion);
+    # empty for entities whose key people choose.
+    identity: tuple[str, ...] = ()
+
+    def derive_key(self, values: Mapping[str, Value]) -> str:
+        return "/".join(str(values[name]) for name in self.identity)
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -279,8 +337,10 @@ def _specs(cls: type[Any]) -> tuple[FieldSpec, ...]:
     return tuple(out)
 
 
-def _entity(name: str, singular: str, cls: type[Any], label: str) -> EntitySpec:
-    return EntitySpec(name, singular, cls, label, _specs(cls))
+def _entity(
+    name: str, singular: str, cls: type[Any], label: str, identity: tuple[str, ...] = ()
+) -> EntitySpec:
+    return EntitySpec(name, singular, cls, label, _specs(cls), identity)
 
 
 ENTITIES: tuple[EntitySpec, ...] = (
@@ -297,6 +357,12 @@ ENTITIES: tuple[EntitySpec, ...] = (
     _entity("threat_pictures", "threat picture", ThreatPicture, "title"),
     _entity("vital_processes", "vital process", VitalProcess, "name"),
     _entity("signals", "signal", Signal, "title"),
+    _entity(
+        "impact_scores", "impact score", ImpactScore, "expected", ("round", "scenario", "criterion")
+    ),
+    _entity(
+        "likelihood_scores", "likelihood score", LikelihoodScore, "expected", ("round", "scenario")
+    ),
 )
 
 BY_NAME: dict[str, EntitySpec] = {e.name: e for e in ENTITIES}

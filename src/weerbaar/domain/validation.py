@@ -13,7 +13,16 @@ from typing import Any, Protocol
 
 from weerbaar.domain.enums import PictureSystem, ScenarioKind
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
-from weerbaar.domain.register import EntitySpec, Organisation, Round, Scenario, ThreatPicture
+from weerbaar.domain.register import (
+    EntitySpec,
+    ImpactScore,
+    LikelihoodScore,
+    Organisation,
+    Round,
+    Scenario,
+    ThreatPicture,
+)
+from weerbaar.domain.score_rules import criterion_kind, impact_problems, likelihood_problems
 from weerbaar.errors import Issue
 
 
@@ -28,6 +37,8 @@ class Reference:
 
     editions: frozenset[str]
     level_ranges: Mapping[PictureSystem, tuple[int, int]]
+    # edition → criterion code → kind ("quantity", "matrix" or "qualitative")
+    criterion_kinds: Mapping[str, Mapping[str, str]]
 
 
 def parse_row(
@@ -40,12 +51,26 @@ def parse_row(
             issues.append(Issue(place, str(name), f"unknown column for {spec.name}"))
     values: dict[str, Value] = {}
     for field in spec.fields:
+        if spec.identity and field.kind is FieldKind.KEY:
+            continue
         try:
             values[field.name] = coerce(field, raw.get(field.name))
         except FieldValueError as exc:
             issues.append(Issue(place, field.name, str(exc)))
     if issues:
         return None, issues
+    if spec.identity:
+        derived = spec.derive_key(values)
+        given = raw.get("key")
+        if given not in (None, "") and given != derived:
+            return None, [
+                Issue(
+                    place,
+                    "key",
+                    f"key {given!r} does not match its fields; it would be {derived!r}",
+                )
+            ]
+        values["key"] = derived
     return spec.build(values), []
 
 
@@ -86,6 +111,14 @@ def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str,
                 return [("edition", f"unknown edition {record.edition!r}; known: {known}")]
         case Organisation():
             return _parent_rules(record, lookup)
+        case ImpactScore():
+            round_ = lookup.get("rounds", record.round)
+            if round_ is None:
+                return []
+            kind = criterion_kind(reference.criterion_kinds, round_.edition, record.criterion)
+            return impact_problems(record, kind, round_.edition)
+        case LikelihoodScore():
+            return likelihood_problems(record)
         case _ if hasattr(record, "ends_on") and hasattr(record, "starts_on"):
             if record.ends_on < record.starts_on:
                 return [("ends_on", "ends before it starts")]

@@ -18,12 +18,16 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-def read_bytes(path: Path) -> bytes:
+def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise FileFormatError(
             f"{path}: {size:,} bytes is more than the {MAX_FILE_BYTES:,} an import accepts"
         )
+
+
+def read_bytes(path: Path) -> bytes:
+    check_size(path)
     return path.read_bytes()
 
 

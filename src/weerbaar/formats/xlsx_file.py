@@ -18,12 +18,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from weerbaar.domain.fields import LIST_SEPARATOR, FieldKind
 from weerbaar.domain.register import BY_NAME, ENTITIES
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import atomic_file, read_bytes
+from weerbaar.formats.common import atomic_file, check_size
 from weerbaar.services.transfer import RawDocument, RawRow
 
 
 def read(path: Path) -> RawDocument:
-    read_bytes(path)  # size check before openpyxl unpacks anything
+    check_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

@@ -1,4 +1,5 @@
-"""The demo national risk profile shipped with weerbaar (illustrative, not official)."""
+"""The demo national risk profile shipped with weerbaar (illustrative, not official):
+the register, and illustrative scores for its assessment round."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ import yaml
 
 from weerbaar.formats.document import from_data
 from weerbaar.services.context import Context
-from weerbaar.services.transfer import ImportSummary, Progress, import_register
+from weerbaar.services.transfer import ImportSummary, Progress, RawDocument, import_register
 
-DEMO_FILE = "demo/profile.yaml"
+DEMO_FILES = ("demo/profile.yaml", "demo/scores.yaml")
 
 
-def demo_data() -> object:
-    text = resources.files("weerbaar.data").joinpath(DEMO_FILE).read_text("utf-8")
+def demo_data(name: str = DEMO_FILES[0]) -> object:
+    text = resources.files("weerbaar.data").joinpath(name).read_text("utf-8")
     return yaml.safe_load(text)
+
+
+def demo_document() -> RawDocument:
+    """Both demo files as one document, so they load in one transaction."""
+    merged = RawDocument()
+    for name in DEMO_FILES:
+        for entity, rows in from_data(demo_data(name), name).rows.items():
+            merged.rows.setdefault(entity, []).extend(rows)
+    return merged
 
 
 def load_demo(ctx: Context, *, progress: Progress | None = None) -> ImportSummary:
     """Load (or refresh) the demo profile; records already equal are left alone."""
-    return import_register(ctx, doc=from_data(demo_data(), DEMO_FILE), progress=progress)
+    return import_register(ctx, doc=demo_document(), progress=progress)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Double,
     ForeignKey,
     Integer,
     MetaData,
@@ -25,6 +26,8 @@ from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import ENTITIES, EntitySpec
 
 KEY_LENGTH = 64
+# Keys derived from several fields (round/scenario/criterion) are longer.
+DERIVED_KEY_LENGTH = 200
 
 metadata = MetaData(
     naming_convention={
@@ -43,6 +46,8 @@ def _column_type(spec: FieldSpec) -> TypeEngine[object]:
             return String(KEY_LENGTH)  # type: ignore[return-value]
         case FieldKind.INT:
             return Integer()  # type: ignore[return-value]
+        case FieldKind.NUMBER:
+            return Double()
         case FieldKind.DATE:
             return Date()  # type: ignore[return-value]
         case FieldKind.ENUM:
@@ -55,12 +60,15 @@ def _entity_table(spec: EntitySpec) -> Table:
     columns: list[Column[object]] = []
     for field in spec.scalar_fields:
         args: list[object] = []
+        column_type = _column_type(field)
+        if field.kind is FieldKind.KEY and spec.identity:
+            column_type = String(DERIVED_KEY_LENGTH)  # type: ignore[assignment]
         if field.kind is FieldKind.REF:
             args.append(ForeignKey(f"{field.target}.key", ondelete="RESTRICT"))
         columns.append(
             Column(
                 field.name,
-                _column_type(field),
+                column_type,
                 *args,  # type: ignore[arg-type]
                 primary_key=field.kind is FieldKind.KEY,
                 nullable=not field.required,
@@ -116,7 +124,7 @@ audit_entries = Table(
     Column("actor", String(128), nullable=False),
     Column("action", String(16), nullable=False),
     Column("entity", String(64), nullable=False),
-    Column("key", String(KEY_LENGTH), nullable=False),
+    Column("key", String(DERIVED_KEY_LENGTH), nullable=False),
     Column("before", Text, nullable=True),
     Column("after", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False),

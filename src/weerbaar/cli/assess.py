@@ -1,0 +1,284 @@
+"""``weerbaar assess``, ``weerbaar score`` and ``weerbaar criteria``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.markup import escape
+from rich.table import Table
+
+from weerbaar.cli.render import OutputFormat, console
+from weerbaar.cli.state import state
+from weerbaar.errors import FileFormatError
+from weerbaar.method.classes import describe_position
+from weerbaar.method.scales import MatrixScale, QuantityScale
+from weerbaar.reference import editions, scales_for
+from weerbaar.services.assessment import (
+    RoundAssessment,
+    ScenarioResult,
+    assess_round,
+    ranks_by_profile,
+)
+from weerbaar.services.scoring import record_score
+
+RoundOption = Annotated[
+    str | None, typer.Option("--round", help="assessment round (default: the newest)")
+]
+WeightsOption = Annotated[
+    str,
+    typer.Option(
+        "--weights",
+        help="weight set: equal, hierarchist, egalitarian, individualist, or a YAML/JSON "
+        "file of weights per criterion code summing to 1",
+    ),
+]
+
+
+def load_weights(value: str) -> str | dict[str, object]:
+    path = Path(value)
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return value
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FileFormatError(f"{path}: cannot read the weight set: {exc}") from exc
+    if not isinstance(data, dict):
+        raise FileFormatError(f"{path}: expected criterion codes with their weights")
+    return {str(k): v for k, v in data.items()}
+
+
+def _row(r: ScenarioResult) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "rank": r.rank,
+        "scenario": r.scenario.key,
+        "title": r.scenario.title,
+        "theme": r.scenario.theme,
+        "kind": r.scenario.kind.value,
+        "impact": round(r.impact, 6),
+        "impact_class": describe_position(r.impact_position),
+        "impact_position": None if r.impact_position is None else round(r.impact_position, 4),
+        "likelihood": str(r.likelihood.expected),
+        "likelihood_range": f"{r.likelihood.lowest}–{r.likelihood.highest}",
+        "impact_rank": r.impact_rank,
+        "medal_rank": r.medal_rank,
+        "criteria": {c.code: str(c.resolved.expected) for c in r.criteria},
+    }
+    if r.band is not None:
+        row |= {
+            "impact_p5": round(r.band.impact[0], 6),
+            "impact_p50": round(r.band.impact[1], 6),
+            "impact_p95": round(r.band.impact[2], 6),
+            "likelihood_p5": r.band.likelihood[0],
+            "likelihood_p50": r.band.likelihood[1],
+            "likelihood_p95": r.band.likelihood[2],
+            "top5": round(r.band.top5, 4),
+            "top10": round(r.band.top10, 4),
+            "mean_rank": round(r.band.mean_rank, 2),
+        }
+    return row
+
+
+def _print_table(result: RoundAssessment, by_profile: dict[str, dict[str, int]]) -> None:
+    out = console()
+    scales = result.scales
+    out.print(
+        f"[bold]Round {escape(result.round.name)}[/] ({result.round.key}), edition "
+        f"{result.edition.key}, weights: {escape(result.weights.name)}"
+    )
+    if not scales.official:
+        out.print(f"[yellow]Thresholds {scales.key}: calibrated, not official.[/]")
+    table = Table(title_justify="left")
+    for name in ("rank", "scenario", "impact", "class", "likelihood", "medal", "profiles"):
+        table.add_column(name, no_wrap=name == "scenario")
+    if result.draws:
+        for name in ("impact P5–P95", "top 5", "top 10"):
+            table.add_column(name)
+    for r in result.results:
+        cells = [
+            str(r.rank),
+            r.scenario.key,
+            f"{r.impact:.2f}",
+            describe_position(r.impact_position),
+            f"{r.likelihood.expected} ({r.likelihood.lowest}–{r.likelihood.highest})",
+            str(r.medal_rank),
+            _span(by_profile.get(r.scenario.key, {})),
+        ]
+        if r.band is not None:
+            cells += [
+                f"{r.band.impact[0]:.2f}–{r.band.impact[2]:.2f}",
+                f"{r.band.top5:.0%}",
+                f"{r.band.top10:.0%}",
+            ]
+        table.add_row(*cells)
+    out.print(table)
+    if result.draws:
+        out.print(
+            f"Monte Carlo: {result.draws:,} draws, seed {result.seed} "
+            "(repeat with --seed to get the same bands)"
+        )
+    if result.incomplete:
+        out.print(f"[yellow]Not assessed, scores incomplete:[/] {', '.join(result.incomplete)}")
+    if result.unscored:
+        out.print(f"[dim]Not scored in this round: {len(result.unscored)} scenarios[/]")
+
+
+def _span(ranks: dict[str, int]) -> str:
+    if not ranks:
+        return ""
+    low, high = min(ranks.values()), max(ranks.values())
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def assess(
+    ctx: typer.Context,
+    round_key: RoundOption = None,
+    weights: WeightsOption = "equal",
+    draws: Annotated[
+        int,
+        typer.Option(
+            min=0, max=10_000_000, help="Monte Carlo draws for uncertainty bands (0: none)"
+        ),
+    ] = 10_000,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed, to repeat a run exactly")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
+) -> None:
+    """Assess a round: scores, aggregated impact, likelihood, ranks and uncertainty."""
+    db = state(ctx).database()
+    result = assess_round(
+        db, round_key=round_key, weights=load_weights(weights), draws=draws, seed=seed
+    )
+    by_profile = ranks_by_profile(db, round_key=result.round.key)
+    rows = [
+        _row(r) | {"ranks_by_profile": by_profile.get(r.scenario.key, {})} for r in result.results
+    ]
+    if format is OutputFormat.JSON:
+        doc = {
+            "round": result.round.key,
+            "edition": result.edition.key,
+            "scales": result.scales.key,
+            "official_thresholds": result.scales.official,
+            "weights": dict(result.weights.weights),
+            "draws": result.draws,
+            "seed": result.seed,
+            "results": rows,
+            "incomplete": list(result.incomplete),
+            "unscored": list(result.unscored),
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    elif format is OutputFormat.CSV:
+        flat = [
+            {k: v for k, v in row.items() if k not in ("criteria", "ranks_by_profile")}
+            | {f"rank {name}": rank for name, rank in row["ranks_by_profile"].items()}
+            | {f"criterion {code}": cls for code, cls in row["criteria"].items()}
+            for row in rows
+        ]
+        names = sorted(
+            {k for row in flat for k in row},
+            key=lambda k: (
+                k.startswith("criterion"),
+                list(flat[0]).index(k) if k in flat[0] else 99,
+                k,
+            ),
+        )
+        writer = csv.DictWriter(sys.stdout, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(flat)
+    else:
+        _print_table(result, by_profile)
+
+
+def score(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="scenario key")],
+    criterion: Annotated[str, typer.Argument(help="criterion code (e.g. 2.1), or 'likelihood'")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="a class (C, Chigh) or a number (deaths, "
+            "euros, people; a probability for likelihood)"
+        ),
+    ],
+    low: Annotated[str | None, typer.Option(help="lowest class or number")] = None,
+    high: Annotated[str | None, typer.Option(help="highest class or number")] = None,
+    duration: Annotated[float | None, typer.Option(help="days (table criteria)")] = None,
+    duration_low: Annotated[float | None, typer.Option(help="shortest duration, days")] = None,
+    duration_high: Annotated[float | None, typer.Option(help="longest duration, days")] = None,
+    horizon_years: Annotated[
+        float | None, typer.Option(help="horizon of a probability (default: the scenario's)")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="why: sources, reasoning")] = None,
+    round_key: RoundOption = None,
+    expect_version: Annotated[
+        int | None, typer.Option(help="refuse unless the stored score is still at this version")
+    ] = None,
+) -> None:
+    """Record a score (created or replaced) and show the rule the method applied."""
+    extra = {
+        k: v
+        for k, v in {
+            "duration": duration,
+            "duration_low": duration_low,
+            "duration_high": duration_high,
+            "horizon_years": horizon_years,
+            "note": note,
+        }.items()
+        if v is not None
+    }
+    saved, resolved = record_score(
+        state(ctx).context(),
+        scenario=scenario,
+        criterion=criterion,
+        value=value,
+        low=low,
+        high=high,
+        extra=extra,
+        round_key=round_key,
+        expected_version=expect_version,
+    )
+    out = console()
+    out.print(f"saved {saved.record.key} (version {saved.version})")
+    out.print(f"  {escape(resolved.rule)}")
+    if resolved.lowest != resolved.highest:
+        out.print(f"  range {resolved.lowest}–{resolved.highest}")
+
+
+def criteria(
+    edition: Annotated[str, typer.Option(help="edition key")] = "gra-2019",
+) -> None:
+    """Show an edition's interests and criteria with their class thresholds."""
+    found = editions().get(edition)
+    if found is None:
+        raise typer.BadParameter(f"unknown edition {edition!r}; known: {', '.join(editions())}")
+    scales = scales_for(found)
+    out = console()
+    out.print(
+        f"[bold]{escape(found.name)}[/] ({found.key}); thresholds: {scales.key}"
+        + ("" if scales.official else " — calibrated, not official")
+    )
+    table = Table(show_lines=False)
+    for name in ("code", "criterion", "kind", "A", "B", "C", "D", "E"):
+        table.add_column(name, overflow="fold")
+    interests = {i.code: i for i in found.interests}
+    current = None
+    for c in found.criteria:
+        if c.interest_code != current:
+            current = c.interest_code
+            table.add_row("", f"[bold]{escape(interests[current].name_en)}[/]", "", *[""] * 5)
+        scale = scales.scale(c.code)
+        if isinstance(scale, QuantityScale):
+            cells = [f"≥ {b:,.0f}" for b in scale.bounds]
+            kind = f"{scale.name} ({scale.unit})"
+        elif isinstance(scale, MatrixScale):
+            cells = [f"≥ {b:,.0f}" for b in scale.rows]
+            kind = f"{scale.name} ({scale.unit}) × {scale.duration_name}"
+        else:
+            cells = [""] * 5
+            kind = "qualitative"
+        table.add_row(c.code, escape(c.name_en), escape(kind), *cells)
+    out.print(table)

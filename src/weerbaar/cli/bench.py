@@ -1,0 +1,28 @@
+"""``weerbaar bench``: performance figures, each with the ratio to its baseline
+measured in the same run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from weerbaar.cli.render import console
+
+app = typer.Typer(
+    help="Benchmarks that print their figures and the ratio to a baseline.", no_args_is_help=True
+)
+
+
+@app.command("assess")
+def bench_assess(
+    scenarios: Annotated[int, typer.Option(min=1, help="scenarios")] = 1000,
+    criteria: Annotated[int, typer.Option(min=1, help="criteria per scenario")] = 12,
+    draws: Annotated[int, typer.Option(min=1, help="Monte Carlo draws")] = 100_000,
+    seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
+) -> None:
+    """Monte Carlo assessment: compiled kernel against plain NumPy, and Sobol indices."""
+    from weerbaar.simulation.bench import bench_assess as run
+
+    report = run(scenarios=scenarios, criteria=criteria, draws=draws, seed=seed)
+    console().print(report.format())

@@ -1,0 +1,117 @@
+"""The rules an impact or likelihood score must meet, beyond its fields' types.
+
+A score is either classes (expected, optionally lowest and highest) or quantities
+(expected, optionally low and high); which one depends on the criterion's kind in the
+round's edition: quantity criteria take either, table criteria take a quantity and a
+duration or a class, qualitative criteria take a class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from weerbaar.domain.classes import ClassScore, ClassSyntaxError
+from weerbaar.domain.register import ImpactScore, LikelihoodScore
+
+Problems = list[tuple[str, str]]
+
+QUANTITY, MATRIX, QUALITATIVE = "quantity", "matrix", "qualitative"
+
+
+def _classes(
+    record: ImpactScore | LikelihoodScore, *, allow_x: bool
+) -> tuple[dict[str, ClassScore], Problems]:
+    parsed: dict[str, ClassScore] = {}
+    problems: Problems = []
+    for name in ("lowest", "expected", "highest"):
+        text = getattr(record, name)
+        if text is None:
+            continue
+        try:
+            parsed[name] = ClassScore.parse(text, allow_x=allow_x)
+        except ClassSyntaxError as exc:
+            problems.append((name, str(exc)))
+    if problems:
+        return parsed, problems
+    if "expected" not in parsed and parsed:
+        problems.append(("expected", "lowest or highest given without the expected class"))
+    low, mid, high = (
+        parsed.get(n, parsed.get("expected")) for n in ("lowest", "expected", "highest")
+    )
+    if low and mid and low > mid:
+        problems.append(("lowest", f"{low} is above the expected class {mid}"))
+    if high and mid and high < mid:
+        problems.append(("highest", f"{high} is below the expected class {mid}"))
+    return parsed, problems
+
+
+def _ordered(record: object, names: tuple[str, str, str]) -> Problems:
+    low_name, mid_name, high_name = names
+    low, mid, high = (getattr(record, n) for n in names)
+    problems: Problems = []
+    if mid is None:
+        problems += [
+            (n, f"given without {mid_name}")
+            for n in (low_name, high_name)
+            if getattr(record, n) is not None
+        ]
+        return problems
+    if low is not None and low > mid:
+        problems.append((low_name, f"{low:g} is above {mid_name} {mid:g}"))
+    if high is not None and high < mid:
+        problems.append((high_name, f"{high:g} is below {mid_name} {mid:g}"))
+    return problems
+
+
+def impact_problems(record: ImpactScore, kind: str | None, edition: str) -> Problems:
+    """Problems of an impact score whose criterion has ``kind`` in ``edition``
+    (None: the edition has no such criterion)."""
+    if kind is None:
+        return [("criterion", f"edition {edition} has no criterion {record.criterion!r}")]
+    classes, problems = _classes(record, allow_x=True)
+    problems += _ordered(record, ("quantity_low", "quantity", "quantity_high"))
+    problems += _ordered(record, ("duration_low", "duration", "duration_high"))
+    has_class = record.expected is not None
+    has_quantity = record.quantity is not None
+    if has_class and has_quantity:
+        problems.append(("quantity", "give a class or a quantity, not both"))
+    elif not has_class and not has_quantity:
+        problems.append(("expected", "give the expected class or the expected quantity"))
+    elif kind == QUALITATIVE and has_quantity:
+        problems.append(
+            (
+                "quantity",
+                f"criterion {record.criterion} is scored as a class "
+                "(qualitative), not from a quantity",
+            )
+        )
+    if kind == MATRIX and has_quantity and record.duration is None:
+        problems.append(
+            (
+                "duration",
+                f"criterion {record.criterion} is read off a table of "
+                "quantity × duration: give the duration too",
+            )
+        )
+    if kind != MATRIX and record.duration is not None:
+        problems.append(("duration", f"criterion {record.criterion} takes no duration"))
+    del classes
+    return problems
+
+
+def likelihood_problems(record: LikelihoodScore) -> Problems:
+    _, problems = _classes(record, allow_x=False)
+    problems += _ordered(record, ("probability_low", "probability", "probability_high"))
+    has_class = record.expected is not None
+    has_probability = record.probability is not None
+    if has_class and has_probability:
+        problems.append(("probability", "give a class or a probability, not both"))
+    elif not has_class and not has_probability:
+        problems.append(("expected", "give the expected class or the probability"))
+    if record.horizon_years is not None and not has_probability:
+        problems.append(("horizon_years", "a horizon goes with a probability"))
+    return problems
+
+
+def criterion_kind(kinds: Mapping[str, Mapping[str, str]], edition: str, code: str) -> str | None:
+    return kinds.get(edition, {}).get(code)

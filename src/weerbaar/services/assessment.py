@@ -1,0 +1,258 @@
+"""Assessing a round: every scored scenario's classes, aggregated impact, likelihood,
+position in the risk diagram and ranks, and optionally how sure we are of them.
+
+The method's rules are in :mod:`weerbaar.method`; the sampling in
+:mod:`weerbaar.simulation`. This module reads the register and joins the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from weerbaar.domain.catalogue import Edition
+from weerbaar.domain.register import ImpactScore, LikelihoodScore, Round, Scenario
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.method.aggregation import medal_ranking, rank_by, weighted_sum
+from weerbaar.method.classes import impact_position
+from weerbaar.method.resolve import (
+    Resolved,
+    impact_values,
+    likelihood_position,
+    resolve_impact,
+    resolve_likelihood,
+    thresholds,
+)
+from weerbaar.method.scales import Scales
+from weerbaar.method.weights import WeightSet, custom, resolve
+from weerbaar.reference import editions, profiles, scales_for
+from weerbaar.services.rounds import newest_round
+from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult
+from weerbaar.storage.db import Database
+from weerbaar.storage.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    code: str
+    resolved: Resolved
+    value: float  # the expected class's value
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """What the Monte Carlo run says of one scenario."""
+
+    impact: tuple[float, float, float]  # P5, P50, P95 of the aggregated impact value
+    likelihood: tuple[float, float, float]  # P5, P50, P95 of the likelihood position
+    top5: float
+    top10: float
+    mean_rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    scenario: Scenario
+    criteria: tuple[CriterionResult, ...]
+    likelihood: Resolved
+    impact: float
+    impact_position: float | None
+    likelihood_position: float
+    risk: float  # impact × relative probability (10 per likelihood class): for ranking
+    rank: int  # by risk; 1 = highest
+    impact_rank: int
+    medal_rank: int
+    band: Band | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundAssessment:
+    round: Round
+    edition: Edition
+    scales: Scales
+    weights: WeightSet
+    results: tuple[ScenarioResult, ...]  # by rank
+    unscored: tuple[str, ...]  # scenarios with no score in this round
+    incomplete: tuple[str, ...]  # scenarios with impact scores but no likelihood, or vice versa
+    draws: int = 0
+    seed: int | None = None
+
+    def result(self, scenario: str) -> ScenarioResult | None:
+        return next((r for r in self.results if r.scenario.key == scenario), None)
+
+
+def weight_set(name_or_weights: str | Mapping[str, object], edition: Edition) -> WeightSet:
+    """A shipped profile by name, or a user's weights per criterion (checked)."""
+    if isinstance(name_or_weights, str):
+        found = profiles().get(name_or_weights)
+        if found is None:
+            known = ", ".join(profiles())
+            raise ValidationError(
+                [Issue("--weights", "", f"unknown weight set {name_or_weights!r}; known: {known}")],
+                summary="bad weight set",
+            )
+        return resolve(found, edition)
+    return custom("custom", name_or_weights, edition)
+
+
+def _load(
+    db: Database, round_key: str | None
+) -> tuple[Round, list[Scenario], list[Any], list[Any]]:
+    with db.transaction() as connection:
+        repo = Repository(connection)
+        round_: Round = repo.require("rounds", round_key) if round_key else newest_round(repo)
+        scenarios = repo.fetch("scenarios")
+        impacts = repo.fetch("impact_scores", where={"round": round_.key})
+        likelihoods = repo.fetch("likelihood_scores", where={"round": round_.key})
+    return round_, scenarios, impacts, likelihoods
+
+
+def assess_round(
+    db: Database,
+    *,
+    round_key: str | None = None,
+    weights: str | Mapping[str, object] = "equal",
+    draws: int = 0,
+    seed: int | None = None,
+) -> RoundAssessment:
+    """Assess every scenario scored in the round (the newest round by default).
+
+    With ``draws`` > 0, each scenario also gets its uncertainty band from a Monte
+    Carlo run over the scores' ranges (reproducible with the reported seed).
+    """
+    round_, scenarios, impacts, likelihoods = _load(db, round_key)
+    edition = editions()[round_.edition]
+    scales = scales_for(edition)
+    weight = weight_set(weights, edition)
+    scheme = scales.classes
+    by_scenario: dict[str, list[ImpactScore]] = {}
+    for score in impacts:
+        by_scenario.setdefault(score.scenario, []).append(score)
+    likelihood_of: dict[str, LikelihoodScore] = {s.scenario: s for s in likelihoods}
+    scored = [s for s in scenarios if s.key in by_scenario and s.key in likelihood_of]
+    unscored = tuple(
+        s.key for s in scenarios if s.key not in by_scenario and s.key not in likelihood_of
+    )
+    incomplete = tuple(
+        s.key for s in scenarios if (s.key in by_scenario) != (s.key in likelihood_of)
+    )
+    rows = []
+    for scenario in scored:
+        criteria = tuple(
+            sorted(
+                (
+                    CriterionResult(
+                        score.criterion,
+                        r := resolve_impact(score, scales.scale(score.criterion), scheme),
+                        scheme.value(r.expected),
+                    )
+                    for score in by_scenario[scenario.key]
+                ),
+                key=lambda c: [int(p) for p in c.code.split(".")],
+            )
+        )
+        lik = resolve_likelihood(
+            likelihood_of[scenario.key], scales.likelihood, scenario.horizon_years, scheme.high_from
+        )
+        impact = weighted_sum({c.code: c.resolved.expected for c in criteria}, weight, scheme)
+        lik_pos = likelihood_position(lik.expected, scheme.high_offset)
+        rows.append((scenario, criteria, lik, impact, lik_pos, impact * 10.0 ** (lik_pos - 1)))
+    risk_rank = {r.key: r.rank for r in rank_by({row[0].key: row[5] for row in rows})}
+    impact_rank = {r.key: r.rank for r in rank_by({row[0].key: row[3] for row in rows})}
+    medal = {
+        r.key: r.rank
+        for r in medal_ranking(
+            {row[0].key: {c.code: c.resolved.expected for c in row[1]} for row in rows}
+        )
+    }
+    bands: dict[str, Band] = {}
+    used_seed = None
+    if draws > 0 and rows:
+        uncertain = encode(rows, weight, scales)
+        outcome = _propagate(uncertain, draws=draws, seed=seed)
+        used_seed = outcome.seed
+        for i, row in enumerate(rows):
+            bands[row[0].key] = Band(
+                impact=tuple(float(v) for v in outcome.impact[i]),  # type: ignore[arg-type]
+                likelihood=tuple(float(v) for v in outcome.likelihood[i]),  # type: ignore[arg-type]
+                top5=float(outcome.top5[i]),
+                top10=float(outcome.top10[i]),
+                mean_rank=float(outcome.mean_rank[i]),
+            )
+    results = tuple(
+        sorted(
+            (
+                ScenarioResult(
+                    scenario=scenario,
+                    criteria=criteria,
+                    likelihood=lik,
+                    impact=impact,
+                    impact_position=impact_position(impact, ratio=scheme.ratio()),
+                    likelihood_position=lik_pos,
+                    risk=risk,
+                    rank=risk_rank[scenario.key],
+                    impact_rank=impact_rank[scenario.key],
+                    medal_rank=medal[scenario.key],
+                    band=bands.get(scenario.key),
+                )
+                for scenario, criteria, lik, impact, lik_pos, risk in rows
+            ),
+            key=lambda r: (r.rank, r.scenario.key),
+        )
+    )
+    return RoundAssessment(
+        round_, edition, scales, weight, results, unscored, incomplete, draws, used_seed
+    )
+
+
+def encode(rows: list[Any], weight: WeightSet, scales: Scales) -> UncertainAssessment:
+    """The scored scenarios as the arrays the uncertainty engine samples."""
+    codes = list(weight.weights)
+    column = {code: i for i, code in enumerate(codes)}
+    shape = (len(rows), len(codes))
+    low, mode, high = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    lik = np.zeros((3, len(rows)))
+    for i, (_, criteria, likelihood, *_rest) in enumerate(rows):
+        for c in criteria:
+            j = column[c.code]
+            low[i, j], mode[i, j], high[i, j] = c.resolved.latent
+        lik[:, i] = likelihood.latent
+    cuts = np.array(thresholds(scales.classes.high_from))
+    offset = scales.classes.high_offset
+    positions = np.array([1.0] + [k + h * offset for k in range(1, 6) for h in (0, 1)])
+    return UncertainAssessment(
+        low=low,
+        mode=mode,
+        high=high,
+        thresholds=np.tile(cuts, (len(codes), 1)),
+        values=np.array(impact_values(scales.classes)),
+        weights=np.array([weight.weights[c] for c in codes]),
+        lik_low=lik[0],
+        lik_mode=lik[1],
+        lik_high=lik[2],
+        lik_thresholds=cuts,
+        lik_positions=positions,
+        lik_scale=10.0 ** (positions - 1),
+    )
+
+
+def _propagate(
+    uncertain: UncertainAssessment, *, draws: int, seed: int | None
+) -> UncertaintyResult:
+    from weerbaar.simulation.uncertainty import propagate
+
+    result: UncertaintyResult = propagate(uncertain, draws=draws, seed=seed)
+    return result
+
+
+def ranks_by_profile(db: Database, *, round_key: str | None = None) -> dict[str, dict[str, int]]:
+    """Each scenario's risk rank under every shipped weight set: a ranking that holds
+    under all of them is robust to the choice of preference profile."""
+    out: dict[str, dict[str, int]] = {}
+    for name in profiles():
+        for result in assess_round(db, round_key=round_key, weights=name).results:
+            out.setdefault(result.scenario.key, {})[name] = result.rank
+    return out

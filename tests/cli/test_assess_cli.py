@@ -1,0 +1,66 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.helpers import seed_scored_round
+from weerbaar.cli.main import app
+from weerbaar.services.context import Context
+from weerbaar.storage.db import Database
+
+
+def setup(db_url: str) -> None:
+    db = Database(db_url)
+    db.upgrade()
+    seed_scored_round(Context(db, "test"))
+    db.dispose()
+
+
+def test_score_shows_the_rule_and_assess_lists_ranks(runner: CliRunner, db_url: str) -> None:
+    setup(db_url)
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "lek-dike",
+            "2.2",
+            "2500",
+            "--low",
+            "800",
+            "--high",
+            "9000",
+            "--note",
+            "hospital data",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "r-2019/lek-dike/2.2 (version 1)" in result.output
+    assert "2,500 people → C" in result.output
+    assert "range Bhigh–Chigh" in result.output
+    result = runner.invoke(app, ["assess", "--format", "json", "--draws", "0"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["round"] == "r-2019" and doc["official_thresholds"] is False
+    assert [r["scenario"] for r in doc["results"]] == ["attack-station", "lek-dike"]
+    assert doc["results"][1]["criteria"]["2.2"] == "C"
+    table = runner.invoke(app, ["assess", "--draws", "0"])
+    assert "calibrated, not official" in table.output
+
+
+def test_bad_score_and_bad_weights_exit_non_zero(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    setup(db_url)
+    bad = runner.invoke(app, ["score", "lek-dike", "9.9", "C"])
+    assert bad.exit_code == 3 and "has no criterion '9.9'" in bad.output
+    weights = tmp_path / "w.yaml"
+    weights.write_text("'2.1': 0.7\n'3.1': 0.7\n", encoding="utf-8")
+    result = runner.invoke(app, ["assess", "--weights", str(weights), "--draws", "0"])
+    assert result.exit_code == 3
+    assert "no weight given" in result.output
+
+
+def test_criteria_lists_thresholds() -> None:
+    result = CliRunner().invoke(app, ["criteria", "--edition", "rbra-2022"])
+    assert result.exit_code == 0
+    assert "6.5" in result.output and "calibrated, not official" in result.output

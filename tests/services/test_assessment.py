@@ -1,0 +1,117 @@
+import math
+
+import pytest
+
+from tests.helpers import seed_scored_round, seed_small_register
+from weerbaar.errors import ConflictError, ReferencedError, ValidationError
+from weerbaar.services.assessment import assess_round
+from weerbaar.services.context import Context
+from weerbaar.services.records import create_record, delete_record
+from weerbaar.services.scoring import record_score
+
+
+def test_point_assessment_hand_computed(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    result = assess_round(ctx.db, round_key="r-2019", draws=0)
+    lek = result.result("lek-dike")
+    attack = result.result("attack-station")
+    assert lek is not None and attack is not None
+    # 400 deaths → Chigh (9√3), €13 bn → D (27), 5.3 C (9); equal weights over 16.
+    assert math.isclose(lek.impact, (9 * math.sqrt(3) + 27 + 9) / 16)
+    assert str(lek.likelihood.expected) == "C"
+    assert lek.likelihood_position == 3.0
+    # B (3) and Dhigh (27√3).
+    assert math.isclose(attack.impact, (3 + 27 * math.sqrt(3)) / 16)
+    assert attack.likelihood_position == 4.0
+    risks = {r.scenario.key: r.risk for r in result.results}
+    assert math.isclose(risks["attack-station"], attack.impact * 1000)
+    assert [r.scenario.key for r in result.results] == ["attack-station", "lek-dike"]
+    assert result.results[0].rank == 1 and result.results[1].rank == 2
+    assert result.unscored == ()
+    assert "400 people → Chigh" in next(c.resolved.rule for c in lek.criteria if c.code == "2.1")
+
+
+def test_preference_profile_changes_the_aggregate(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    equal = assess_round(ctx.db, round_key="r-2019", weights="equal").result("lek-dike")
+    egal = assess_round(ctx.db, round_key="r-2019", weights="egalitarian").result("lek-dike")
+    assert equal is not None and egal is not None
+    assert not math.isclose(equal.impact, egal.impact)
+    with pytest.raises(ValidationError, match="unknown weight set"):
+        assess_round(ctx.db, round_key="r-2019", weights="nihilist")
+
+
+def test_newest_round_is_the_default(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    assert assess_round(ctx.db).round.key == "r-2019"
+
+
+def test_bad_scores_are_refused_and_nothing_written(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"criterion": "6.5", "expected": "C"}, "has no criterion '6.5'"),
+        ({"criterion": "2.2", "expected": "F"}, "bad class"),
+        ({"criterion": "2.2", "quantity": -3}, "below the minimum"),
+        ({"criterion": "2.2", "quantity": 30, "quantity_low": 50}, "above quantity"),
+        ({"criterion": "2.2", "expected": "C", "lowest": "D"}, "above the expected"),
+        ({"criterion": "5.2", "quantity": 1000}, "qualitative"),
+        ({"criterion": "5.1", "quantity": 1000}, "give the duration"),
+        ({"criterion": "2.2", "expected": "C", "quantity": 100}, "not both"),
+        ({"criterion": "2.2"}, "give the expected class or the expected quantity"),
+    ]
+    for extra, message in cases:
+        raw = {"round": "r-2019", "scenario": "lek-dike", **extra}
+        with pytest.raises(ValidationError, match=message):
+            create_record(ctx, entity_name="impact_scores", raw=raw)
+    likelihood_cases: list[tuple[dict[str, object], str]] = [
+        ({"expected": "X"}, "not a likelihood class"),
+        ({"probability": 1.5}, "above the maximum"),
+        ({"expected": "C", "horizon_years": 5}, "horizon goes with a probability"),
+    ]
+    for extra, message in likelihood_cases:
+        raw = {"round": "r-2019", "scenario": "attack-station", **extra}
+        with pytest.raises(ValidationError, match=message):
+            create_record(ctx, entity_name="likelihood_scores", raw={**raw})
+
+
+def test_score_command_service_creates_then_replaces(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    saved, resolved = record_score(
+        ctx, scenario="lek-dike", criterion="2.2", value="2500", low="1000", high="6000"
+    )
+    assert saved.version == 1 and saved.record.key == "r-2019/lek-dike/2.2"
+    assert str(resolved.expected) == "C" and "2,500 people → C" in resolved.rule
+    saved, resolved = record_score(ctx, scenario="lek-dike", criterion="2.2", value="Dhigh")
+    assert saved.version == 2 and saved.record.quantity is None
+    assert str(resolved.expected) == "Dhigh"
+    with pytest.raises(ConflictError):
+        record_score(ctx, scenario="lek-dike", criterion="2.2", value="D", expected_version=1)
+    saved, resolved = record_score(
+        ctx, scenario="lek-dike", criterion="likelihood", value="0.002", extra={"horizon_years": 1}
+    )
+    assert str(resolved.expected) == "C"
+
+
+def test_scored_scenario_cannot_be_deleted(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    with pytest.raises(ReferencedError, match=r"impact score r-2019/lek-dike/2\.1"):
+        delete_record(ctx, entity_name="scenarios", key="lek-dike")
+
+
+def test_a_round_without_scores_assesses_to_nothing(ctx: Context) -> None:
+    seed_small_register(ctx)
+    create_record(
+        ctx,
+        entity_name="rounds",
+        raw={
+            "key": "empty",
+            "cycle": "nss-2019",
+            "name": "Empty",
+            "held_on": "2020-01-01",
+            "edition": "rbra-2022",
+            "status": "open",
+        },
+    )
+    result = assess_round(ctx.db, round_key="empty", draws=1000)
+    assert result.results == ()
+    assert result.unscored == ("attack-station",)
