@@ -64,3 +64,52 @@ def test_criteria_lists_thresholds() -> None:
     result = CliRunner().invoke(app, ["criteria", "--edition", "rbra-2022"])
     assert result.exit_code == 0
     assert "6.5" in result.output and "calibrated, not official" in result.output
+
+
+def test_diagram_png_svg_html_and_comparison(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    setup(db_url)
+    png, svg, html = tmp_path / "d.png", tmp_path / "d.svg", tmp_path / "d.html"
+    for path in (png, svg, html):
+        result = runner.invoke(app, ["diagram", "-o", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "2 scenarios" in result.output
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "Lek dike breach" in svg.read_text("utf-8")
+    assert "attack-station" in html.read_text("utf-8")
+    ok = runner.invoke(
+        app,
+        [
+            "round",
+            "add",
+            "r-2023",
+            "--cycle",
+            "nss-2019",
+            "--name",
+            "Round 2023",
+            "--held-on",
+            "2023-03-01",
+            "--edition",
+            "gra-2019",
+            "--status",
+            "open",
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    for args in (
+        ["lek-dike", "2.1", "2000"],
+        ["lek-dike", "likelihood", "0.05"],
+        ["attack-station", "5.3", "C"],
+        ["attack-station", "likelihood", "E"],
+    ):
+        result = runner.invoke(app, ["score", *args, "--round", "r-2023"])
+        assert result.exit_code == 0, result.output
+    compare = tmp_path / "compare.html"
+    result = runner.invoke(
+        app, ["diagram", "--round", "r-2023", "--compare", "r-2019", "-o", str(compare)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "compared with GRA 2019" in compare.read_text("utf-8")
+    bad = runner.invoke(app, ["diagram", "-o", str(tmp_path / "d.pdf")])
+    assert bad.exit_code == 7

@@ -135,3 +135,16 @@ def test_x_is_no_likelihood_class() -> None:
 
 def test_classes_order_with_high_between_classes() -> None:
     assert ClassScore(3) < ClassScore(3, True) < ClassScore(4)
+
+
+def test_probability_latent_is_monotone_across_all_bands() -> None:
+    from weerbaar.method.resolve import probability_latent
+
+    lik = SCALES.likelihood
+    grid = [0.0, 1e-6, 4e-5, 5e-4, 0.002, 0.005, 0.03, 0.05, 0.2, 0.5, 0.7, 1.0]
+    latents = [probability_latent(lik, p) for p in grid]
+    assert latents == sorted(latents)
+    assert latents[0] == 0.5
+    for p in (0.0005, 0.005, 0.05, 0.5):
+        k = lik.classify_probability(p, 5).score.index
+        assert math.isclose(probability_latent(lik, p), k - 0.5)

@@ -1,13 +1,17 @@
 import math
+from pathlib import Path
 
 import pytest
 
 from tests.helpers import seed_scored_round, seed_small_register
+from weerbaar import formats
 from weerbaar.errors import ConflictError, ReferencedError, ValidationError
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record, delete_record
 from weerbaar.services.scoring import record_score
+from weerbaar.services.transfer import import_register
+from weerbaar.storage.repository import Repository
 
 
 def test_point_assessment_hand_computed(ctx: Context) -> None:
@@ -115,3 +119,32 @@ def test_a_round_without_scores_assesses_to_nothing(ctx: Context) -> None:
     result = assess_round(ctx.db, round_key="empty", draws=1000)
     assert result.results == ()
     assert result.unscored == ("attack-station",)
+
+
+def test_scores_import_from_csv_all_or_nothing(ctx: Context, tmp_path: Path) -> None:
+    seed_scored_round(ctx)
+    path = tmp_path / "impact_scores.csv"
+    path.write_text(
+        "round,scenario,criterion,expected,quantity,quantity_low\n"
+        "r-2019,lek-dike,2.2,,3000,1000\n"
+        "r-2019,lek-dike,9.9,C,,\n"
+        "r-2019,ghost,2.1,C,,\n"
+        "r-2019,lek-dike,2.3,F,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_register(ctx, doc=formats.read(path))
+    problems = [str(i) for i in caught.value.issues]
+    assert [p.split(",")[0] for p in problems] == [
+        "impact_scores.csv line 3",
+        "impact_scores.csv line 4",
+        "impact_scores.csv line 5",
+    ]
+    assert assess_round(ctx.db, round_key="r-2019").result("lek-dike") is not None
+    with ctx.db.transaction() as connection:
+        assert Repository(connection).count("impact_scores") == 5
+    path.write_text(
+        "round,scenario,criterion,expected,quantity,quantity_low\nr-2019,lek-dike,2.2,,3000,1000\n",
+        encoding="utf-8",
+    )
+    assert import_register(ctx, doc=formats.read(path)).created["impact_scores"] == 1

@@ -43,9 +43,38 @@ class ClassScheme:
 
 
 def impact_position(value: float, *, ratio: float = 3.0) -> float | None:
-    """Where an aggregated impact value sits on the class axis: 1 + log_ratio(value),
-    so 1 → A (1.0), 9 → C (3.0); None for 0 (nothing to place)."""
-    if value <= 0:
+    """The class position of an aggregated impact value: ``1 + log_ratio(value)``.
+
+    Parameters
+    ----------
+    value
+        Aggregated impact (weighted mean of class values X = 0, A..E = 1, 3, 9, 27, 81).
+    ratio
+        Factor between adjacent classes (3 in the method).
+
+    Returns
+    -------
+    float or None
+        1.0 for A, 2.0 for B, … 5.0 for E, in between for values in between; ``None``
+        for 0, which has no place on a logarithmic axis.
+
+    Raises
+    ------
+    ValueError
+        For a negative or non-finite value, or a ratio that is not above 1.
+
+    Examples
+    --------
+    >>> impact_position(9)
+    3.0
+    >>> impact_position(0) is None
+    True
+    """
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"aggregated impact must be a finite value >= 0, not {value!r}")
+    if not ratio > 1:
+        raise ValueError(f"the class ratio must be above 1, not {ratio!r}")
+    if value == 0:
         return None
     return 1.0 + math.log(value) / math.log(ratio)
 
@@ -54,7 +83,9 @@ def describe_position(position: float | None) -> str:
     """A class position in words of classes: 3.0 → "C", 3.4 → "C–D"."""
     if position is None:
         return "X"
-    clamped = min(max(position, 1.0), 5.0)
+    if position < 1.0 - 1e-9:
+        return "<A"
+    clamped = min(position, 5.0)
     lower = math.floor(clamped + 1e-9)
     if abs(clamped - lower) < 1e-9 or lower >= 5:
         return IMPACT_CLASSES[lower]

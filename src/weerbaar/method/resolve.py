@@ -77,8 +77,8 @@ def quantity_latent(scale: QuantityScale, value: float) -> float:
 def probability_latent(scale: LikelihoodScale, p: float) -> float:
     k = sum(1 for b in scale.hazard_bounds if p >= b)
     low, up = scale.lower(k), scale.upper(k)
-    if p <= low:
-        return 0.5
+    if p <= low:  # only in class A, whose log axis stops at a tenth of B's bound
+        return k - 0.5
     return min(k - 0.5 + math.log(p / low) / math.log(up / low), 5.5 - 1e-9)
 
 

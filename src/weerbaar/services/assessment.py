@@ -7,8 +7,8 @@ The method's rules are in :mod:`weerbaar.method`; the sampling in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,7 @@ class ScenarioResult:
     likelihood: Resolved
     impact: float
     impact_position: float | None
+    impact_range: tuple[float, float]  # aggregated impact of all lowest, all highest classes
     likelihood_position: float
     risk: float  # impact × relative probability (10 per likelihood class): for ranking
     rank: int  # by risk; 1 = highest
@@ -127,7 +128,6 @@ def assess_round(
     edition = editions()[round_.edition]
     scales = scales_for(edition)
     weight = weight_set(weights, edition)
-    scheme = scales.classes
     by_scenario: dict[str, list[ImpactScore]] = {}
     for score in impacts:
         by_scenario.setdefault(score.scenario, []).append(score)
@@ -139,45 +139,29 @@ def assess_round(
     incomplete = tuple(
         s.key for s in scenarios if (s.key in by_scenario) != (s.key in likelihood_of)
     )
-    rows = []
-    for scenario in scored:
-        criteria = tuple(
-            sorted(
-                (
-                    CriterionResult(
-                        score.criterion,
-                        r := resolve_impact(score, scales.scale(score.criterion), scheme),
-                        scheme.value(r.expected),
-                    )
-                    for score in by_scenario[scenario.key]
-                ),
-                key=lambda c: [int(p) for p in c.code.split(".")],
-            )
-        )
-        lik = resolve_likelihood(
-            likelihood_of[scenario.key], scales.likelihood, scenario.horizon_years, scheme.high_from
-        )
-        impact = weighted_sum({c.code: c.resolved.expected for c in criteria}, weight, scheme)
-        lik_pos = likelihood_position(lik.expected, scheme.high_offset)
-        rows.append((scenario, criteria, lik, impact, lik_pos, impact * 10.0 ** (lik_pos - 1)))
-    risk_rank = {r.key: r.rank for r in rank_by({row[0].key: row[5] for row in rows})}
-    impact_rank = {r.key: r.rank for r in rank_by({row[0].key: row[3] for row in rows})}
+    rows = [
+        _score(scenario, by_scenario[scenario.key], likelihood_of[scenario.key], scales, weight)
+        for scenario in scored
+    ]
+    risk_rank = {r.key: r.rank for r in rank_by({row.scenario.key: row.risk for row in rows})}
+    impact_rank = {r.key: r.rank for r in rank_by({row.scenario.key: row.impact for row in rows})}
     medal = {
         r.key: r.rank
         for r in medal_ranking(
-            {row[0].key: {c.code: c.resolved.expected for c in row[1]} for row in rows}
+            {row.scenario.key: {c.code: c.resolved.expected for c in row.criteria} for row in rows}
         )
     }
     bands: dict[str, Band] = {}
     used_seed = None
     if draws > 0 and rows:
-        uncertain = encode(rows, weight, scales)
-        outcome = _propagate(uncertain, draws=draws, seed=seed)
+        outcome = _propagate(encode(rows, weight, scales), draws=draws, seed=seed)
         used_seed = outcome.seed
         for i, row in enumerate(rows):
-            bands[row[0].key] = Band(
-                impact=tuple(float(v) for v in outcome.impact[i]),  # type: ignore[arg-type]
-                likelihood=tuple(float(v) for v in outcome.likelihood[i]),  # type: ignore[arg-type]
+            p5, p50, p95 = (float(v) for v in outcome.impact[i])
+            l5, l50, l95 = (float(v) for v in outcome.likelihood[i])
+            bands[row.scenario.key] = Band(
+                impact=(p5, p50, p95),
+                likelihood=(l5, l50, l95),
                 top5=float(outcome.top5[i]),
                 top10=float(outcome.top10[i]),
                 mean_rank=float(outcome.mean_rank[i]),
@@ -185,20 +169,14 @@ def assess_round(
     results = tuple(
         sorted(
             (
-                ScenarioResult(
-                    scenario=scenario,
-                    criteria=criteria,
-                    likelihood=lik,
-                    impact=impact,
-                    impact_position=impact_position(impact, ratio=scheme.ratio()),
-                    likelihood_position=lik_pos,
-                    risk=risk,
-                    rank=risk_rank[scenario.key],
-                    impact_rank=impact_rank[scenario.key],
-                    medal_rank=medal[scenario.key],
-                    band=bands.get(scenario.key),
+                replace(
+                    row,
+                    rank=risk_rank[row.scenario.key],
+                    impact_rank=impact_rank[row.scenario.key],
+                    medal_rank=medal[row.scenario.key],
+                    band=bands.get(row.scenario.key),
                 )
-                for scenario, criteria, lik, impact, lik_pos, risk in rows
+                for row in rows
             ),
             key=lambda r: (r.rank, r.scenario.key),
         )
@@ -208,18 +186,58 @@ def assess_round(
     )
 
 
-def encode(rows: list[Any], weight: WeightSet, scales: Scales) -> UncertainAssessment:
+def _score(
+    scenario: Scenario,
+    impacts: list[ImpactScore],
+    likelihood: LikelihoodScore,
+    scales: Scales,
+    weight: WeightSet,
+) -> ScenarioResult:
+    """One scenario's point assessment; its ranks are filled in once all are known."""
+    scheme = scales.classes
+    criteria = []
+    for score in impacts:
+        resolved = resolve_impact(score, scales.scale(score.criterion), scheme)
+        criteria.append(CriterionResult(score.criterion, resolved, scheme.value(resolved.expected)))
+    criteria.sort(key=lambda c: [int(p) for p in c.code.split(".")])
+    lik = resolve_likelihood(
+        likelihood, scales.likelihood, scenario.horizon_years, scheme.high_from
+    )
+    impact = weighted_sum({c.code: c.resolved.expected for c in criteria}, weight, scheme)
+    span = (
+        weighted_sum({c.code: c.resolved.lowest for c in criteria}, weight, scheme),
+        weighted_sum({c.code: c.resolved.highest for c in criteria}, weight, scheme),
+    )
+    lik_pos = likelihood_position(lik.expected, scheme.high_offset)
+    return ScenarioResult(
+        scenario=scenario,
+        criteria=tuple(criteria),
+        likelihood=lik,
+        impact=impact,
+        impact_position=impact_position(impact, ratio=scheme.ratio()),
+        impact_range=span,
+        likelihood_position=lik_pos,
+        risk=impact * 10.0 ** (lik_pos - 1),
+        rank=0,
+        impact_rank=0,
+        medal_rank=0,
+    )
+
+
+def encode(
+    rows: Sequence[ScenarioResult], weight: WeightSet, scales: Scales
+) -> UncertainAssessment:
     """The scored scenarios as the arrays the uncertainty engine samples."""
     codes = list(weight.weights)
     column = {code: i for i, code in enumerate(codes)}
     shape = (len(rows), len(codes))
     low, mode, high = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     lik = np.zeros((3, len(rows)))
-    for i, (_, criteria, likelihood, *_rest) in enumerate(rows):
-        for c in criteria:
+    for i, row in enumerate(rows):
+        for c in row.criteria:
             j = column[c.code]
             low[i, j], mode[i, j], high[i, j] = c.resolved.latent
-        lik[:, i] = likelihood.latent
+        lik[:, i] = row.likelihood.latent
     cuts = np.array(thresholds(scales.classes.high_from))
     offset = scales.classes.high_offset
     positions = np.array([1.0] + [k + h * offset for k in range(1, 6) for h in (0, 1)])

@@ -1,0 +1,214 @@
+"""The compiled engine: drives the Numba kernels of :mod:`weerbaar.simulation.kernel`.
+
+Numba is imported on the first call only (``import numba`` alone takes a few tenths of
+a second, and the CLI must start fast). The kernels are compiled with ``cache=True``:
+the first run on a machine compiles them (tens of seconds) and writes the machine code
+next to the module, in ``__pycache__``; later processes load it (well under a second).
+If the package folder is not writable, the cache goes to the user cache folder
+(``platformdirs.user_cache_dir("weerbaar")/numba``) through ``NUMBA_CACHE_DIR``, unless
+that variable is already set.
+
+Percentiles of the aggregated impact are exact without keeping every draw: the first
+pass counts each scenario's impacts in a histogram of :data:`BINS` bins on its possible
+range; the bins that hold the needed order statistics are then known, and a second pass
+recomputes the impacts (the counter-based uniforms make that free of storage) and keeps
+only those that fall in these bins. Memory: ``threads · S · BINS`` counters plus the
+kept values (about ``6 · N / BINS`` per scenario for a smooth distribution), processed
+in scenario batches of at most :data:`KEEP_VALUES` values.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import platformdirs
+from numpy.typing import NDArray
+
+from weerbaar.simulation.model import F64
+from weerbaar.simulation.ranking import OrderStatistics
+from weerbaar.simulation.sampling import Prepared
+
+__all__ = ["BINS", "KEEP_VALUES", "Tallies", "kernel_info", "load_kernel", "run_compiled"]
+
+I64 = NDArray[np.int64]
+
+BINS = 1024
+"""Histogram bins per scenario used to locate the order statistics."""
+KEEP_VALUES = 1 << 24
+"""At most this many kept impacts (128 MiB of float64) per second-pass batch."""
+
+_state: dict[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Tallies:
+    """What an engine counted; :func:`weerbaar.simulation.uncertainty.propagate` turns
+    it into an :class:`~weerbaar.simulation.model.UncertaintyResult`."""
+
+    lik_counts: I64  # (S, L) draws per likelihood class
+    rank_sum: I64  # (S,)
+    top5: I64  # (S,) draws ranked ≤ 5
+    top10: I64  # (S,)
+    impact_stats: F64  # (S, len(plan.needed)) order statistics of the aggregated impact
+
+
+def _configure_cache() -> str:
+    """Pick the Numba cache folder before Numba is imported; return where it is."""
+    package = Path(__file__).resolve().parent
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return os.environ["NUMBA_CACHE_DIR"]
+    pycache = package / "__pycache__"
+    writable = os.access(pycache if pycache.exists() else package, os.W_OK)
+    if writable:
+        return str(pycache)
+    folder = Path(platformdirs.user_cache_dir("weerbaar")) / "numba"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    if "numba" in sys.modules:  # imported by someone else: its config is already read
+        sys.modules["numba"].config.CACHE_DIR = str(folder)
+    return str(folder)
+
+
+def load_kernel() -> ModuleType:
+    """Import Numba and the kernels (once per process)."""
+    module = _state.get("kernel")
+    if module is None:
+        _state["cache_dir"] = _configure_cache()
+        started = time.perf_counter()
+        module = importlib.import_module("weerbaar.simulation.kernel")
+        _state["import_seconds"] = time.perf_counter() - started
+        _state["kernel"] = module
+    return module
+
+
+def kernel_info() -> dict[str, Any]:
+    """Numba's thread count, cache folder, import time and per-kernel cache hits/misses."""
+    kernel = load_kernel()
+    import numba
+
+    info: dict[str, Any] = {
+        "threads": int(numba.get_num_threads()),
+        "threading_layer": _threading_layer(numba),
+        "cache_dir": _state["cache_dir"],
+        "import_seconds": _state["import_seconds"],
+    }
+    for name in ("pass_rank", "pass_impact", "sort_segments"):
+        stats = getattr(kernel, name).stats
+        info[name] = {
+            "cache_hits": sum(stats.cache_hits.values()),
+            "cache_misses": sum(stats.cache_misses.values()),
+        }
+    return info
+
+
+def _threading_layer(numba: Any) -> str:
+    try:
+        return str(numba.threading_layer())
+    except ValueError:  # no parallel region has run yet
+        return "not started"
+
+
+def _targets(histogram: I64, prep: Prepared, plan: OrderStatistics) -> tuple[I64, I64, I64, I64]:
+    """Per scenario: the distinct bins holding the needed order statistics (``-1`` pads),
+    each order statistic's bin slot and rank within its bin, and each bin's count."""
+    s = histogram.shape[0]
+    cumulative = np.cumsum(histogram, axis=1)
+    k = plan.needed
+    bin_of = (cumulative[:, None, :] <= k[None, :, None]).sum(axis=2)  # (S, K)
+    rows = np.arange(s)[:, None]
+    below = np.where(bin_of > 0, cumulative[rows, np.maximum(bin_of - 1, 0)], 0)
+    rank_in_bin = k[None, :] - below
+    new = np.ones(bin_of.shape, dtype=bool)
+    new[:, 1:] = bin_of[:, 1:] != bin_of[:, :-1]
+    slot = np.cumsum(new, axis=1) - 1
+    targets = np.full(bin_of.shape, -1, dtype=np.int64)
+    targets[np.broadcast_to(rows, slot.shape), slot] = bin_of
+    lengths = np.where(targets >= 0, histogram[rows, np.maximum(targets, 0)], 0)
+    # A scenario with a single possible aggregate needs no second pass.
+    fixed = prep.ceiling == prep.floor
+    targets[fixed] = -1
+    lengths[fixed] = 0
+    return targets, slot, rank_in_bin, lengths
+
+
+def _batches(lengths: I64) -> list[I64]:
+    """Scenarios with kept values, grouped so each group keeps ≤ KEEP_VALUES values (a
+    scenario keeps at most N values, so a single one may exceed it)."""
+    per_scenario = lengths.sum(axis=1)
+    todo = np.flatnonzero(per_scenario)
+    groups: list[I64] = []
+    current: list[int] = []
+    size = 0
+    for s in todo:
+        n = int(per_scenario[s])
+        if current and size + n > KEEP_VALUES:
+            groups.append(np.asarray(current, dtype=np.int64))
+            current, size = [], 0
+        current.append(int(s))
+        size += n
+    if current:
+        groups.append(np.asarray(current, dtype=np.int64))
+    return groups
+
+
+def run_compiled(
+    prep: Prepared, key: int, draws: int, chunk: int, plan: OrderStatistics
+) -> Tallies:
+    """Both passes of the compiled engine over ``draws`` draws, ``chunk`` per kernel call."""
+    kernel = load_kernel()
+    import numba
+
+    s = prep.scenarios
+    groups = int(numba.get_num_threads())
+    width = prep.ceiling - prep.floor
+    inverse_width = np.divide(BINS, width, out=np.zeros_like(width), where=width > 0)
+    ukey = np.uint64(key)
+    lik_counts = np.zeros((groups, s, prep.lik_classes), dtype=np.int64)
+    rank_sum = np.zeros((groups, s), dtype=np.int64)
+    top5 = np.zeros((groups, s), dtype=np.int64)
+    top10 = np.zeros((groups, s), dtype=np.int64)
+    histogram = np.zeros((groups, s, BINS), dtype=np.int32)
+    for start in range(0, draws, chunk):
+        n = min(chunk, draws - start)
+        kernel.pass_rank(
+            ukey, prep.cuts, prep.inner, prep.weighted, prep.lik_scale, prep.lik_index,
+            prep.floor, inverse_width, start, n, lik_counts, rank_sum, top5, top10, histogram,
+        )  # fmt: skip
+    counts = histogram.sum(axis=0, dtype=np.int64)
+    del histogram
+    targets, slot, rank_in_bin, lengths = _targets(counts, prep, plan)
+
+    stats = np.repeat(prep.floor[:, None], len(plan.needed), axis=1)
+    for batch in _batches(lengths):
+        sizes = lengths[batch].ravel()
+        starts = np.zeros_like(lengths)
+        starts[batch] = (np.cumsum(sizes) - sizes).reshape(len(batch), -1)
+        kept = np.empty(int(sizes.sum()), dtype=np.float64)
+        filled = np.zeros_like(lengths)
+        for start in range(0, draws, chunk):
+            n = min(chunk, draws - start)
+            kernel.pass_impact(
+                ukey, prep.cuts, prep.inner, prep.weighted, prep.floor, inverse_width, BINS,
+                batch, start, n, targets, starts, filled, kept,
+            )  # fmt: skip
+        if not np.array_equal(filled[batch], lengths[batch]):  # pragma: no cover - a bug
+            raise AssertionError("second pass disagrees with the histogram of the first")
+        kernel.sort_segments(kept, starts[batch].ravel(), sizes)
+        rows = batch[:, None]
+        picked = starts[rows, slot[batch]] + rank_in_bin[batch]
+        stats[batch] = kept[picked]
+    return Tallies(
+        lik_counts=lik_counts.sum(axis=0),
+        rank_sum=rank_sum.sum(axis=0),
+        top5=top5.sum(axis=0),
+        top10=top10.sum(axis=0),
+        impact_stats=stats,
+    )

@@ -1,0 +1,201 @@
+"""Checks on the arrays of an :class:`~weerbaar.simulation.model.UncertainAssessment`.
+
+Every problem found becomes one :class:`~weerbaar.errors.Issue` whose place names the
+array and the scenario and criterion index (``"low[3, 7]"``), and all of them are
+raised together in one :class:`~weerbaar.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.simulation.model import F64, UncertainAssessment
+
+__all__ = ["MAX_LISTED", "as_float_arrays", "check_assessment", "check_positive"]
+
+MAX_LISTED = 20
+"""At most this many issues per kind of problem are listed; the rest are counted."""
+
+_WEIGHT_TOLERANCE = 1e-9
+_FIELDS = (
+    "low",
+    "mode",
+    "high",
+    "thresholds",
+    "values",
+    "weights",
+    "lik_low",
+    "lik_mode",
+    "lik_high",
+    "lik_thresholds",
+    "lik_positions",
+    "lik_scale",
+)
+
+
+def check_positive(name: str, value: object) -> int:
+    """``value`` as an int if it is an integer ≥ 1, else a ValidationError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValidationError(
+            [Issue(place=name, field="", reason=f"must be an integer ≥ 1, not {value!r}")]
+        )
+    return int(value)
+
+
+def as_float_arrays(assessment: UncertainAssessment) -> dict[str, F64]:
+    """Each field as a float64 array (no copy when it already is one)."""
+    arrays: dict[str, F64] = {}
+    issues: list[Issue] = []
+    for name in _FIELDS:
+        try:
+            arrays[name] = np.asarray(getattr(assessment, name), dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            issues.append(Issue(place=name, field="", reason=f"not an array of numbers ({exc})"))
+    if issues:
+        raise ValidationError(issues, summary="invalid uncertain assessment")
+    return arrays
+
+
+Reason = str | Callable[[tuple[int, ...]], str]
+
+
+def _where(
+    issues: list[Issue], name: str, bad: np.ndarray[Any, np.dtype[np.bool_]], reason: Reason
+) -> None:
+    """One issue per True element of ``bad``, placed as ``name[i, j]``."""
+    places = [tuple(int(i) for i in index) for index in np.argwhere(bad)]
+    for index in places[:MAX_LISTED]:
+        where = ", ".join(str(i) for i in index)
+        text = reason if isinstance(reason, str) else reason(index)
+        issues.append(Issue(place=f"{name}[{where}]", field="", reason=text))
+    if len(places) > MAX_LISTED:
+        text = reason if isinstance(reason, str) else "the same problem"
+        issues.append(
+            Issue(place=name, field="", reason=f"… and {len(places) - MAX_LISTED} more: {text}")
+        )
+
+
+def _label(prefix: str, index: tuple[int, ...]) -> str:
+    if prefix:
+        return f"scenario {index[0]}"
+    return f"scenario {index[0]}, criterion {index[1]}"
+
+
+def _shapes(a: dict[str, F64]) -> list[Issue]:
+    issues: list[Issue] = []
+
+    def expect(name: str, shape: tuple[int, ...], meaning: str) -> None:
+        if a[name].shape != shape:
+            issues.append(
+                Issue(
+                    place=name,
+                    field="",
+                    reason=f"shape {a[name].shape} does not match {meaning} {shape}",
+                )
+            )
+
+    low = a["low"]
+    if low.ndim != 2 or low.shape[0] < 1 or low.shape[1] < 1:
+        return [
+            Issue(
+                place="low",
+                field="",
+                reason=f"must be (scenarios, criteria) ≥ (1, 1), got {low.shape}",
+            )
+        ]
+    s, c = low.shape
+    expect("mode", (s, c), "(scenarios, criteria) of low")
+    expect("high", (s, c), "(scenarios, criteria) of low")
+    thresholds = a["thresholds"]
+    if thresholds.ndim != 2 or thresholds.shape[0] != c:
+        issues.append(
+            Issue(
+                place="thresholds",
+                field="",
+                reason=f"must be (criteria={c}, T), got {thresholds.shape}",
+            )
+        )
+    else:
+        expect("values", (thresholds.shape[1] + 1,), "T + 1 of thresholds")
+    expect("weights", (c,), "(criteria,) of low")
+    for name in ("lik_low", "lik_mode", "lik_high"):
+        expect(name, (s,), "(scenarios,) of low")
+    lik_thresholds = a["lik_thresholds"]
+    if lik_thresholds.ndim != 1:
+        issues.append(
+            Issue(
+                place="lik_thresholds", field="", reason=f"must be 1-D, got {lik_thresholds.shape}"
+            )
+        )
+    else:
+        expect("lik_positions", (lik_thresholds.shape[0] + 1,), "T + 1 of lik_thresholds")
+        expect("lik_scale", (lik_thresholds.shape[0] + 1,), "T + 1 of lik_thresholds")
+    return issues
+
+
+def check_assessment(assessment: UncertainAssessment) -> dict[str, F64]:
+    """Check shapes, order and ranges; return the fields as float64 arrays.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem: shapes that disagree, non-finite numbers, thresholds
+        out of order, ranges with ``not low ≤ mode ≤ high``, negative weights or
+        weights that do not sum to 1 (within 1e-9), negative class values or scales.
+    """
+    a = as_float_arrays(assessment)
+    issues = _shapes(a)
+    if issues:
+        raise ValidationError(issues, summary="invalid uncertain assessment")
+    for name, array in a.items():
+        _where(issues, name, ~np.isfinite(array), "not a finite number")
+    if issues:
+        raise ValidationError(issues, summary="invalid uncertain assessment")
+
+    th = a["thresholds"]
+    _where(
+        issues,
+        "thresholds",
+        th[:, 1:] < th[:, :-1],
+        lambda i: (
+            f"criterion {i[0]}: threshold {i[1] + 1} ({th[i[0], i[1] + 1]!r}) is below "
+            f"threshold {i[1]} ({th[i]!r}); thresholds must be ascending"
+        ),
+    )
+    lth = a["lik_thresholds"]
+    _where(
+        issues,
+        "lik_thresholds",
+        lth[1:] < lth[:-1],
+        lambda i: (
+            f"threshold {i[0] + 1} ({lth[i[0] + 1]!r}) is below threshold {i[0]} "
+            f"({lth[i]!r}); thresholds must be ascending"
+        ),
+    )
+    for prefix in ("", "lik_"):
+        low, mode, high = a[prefix + "low"], a[prefix + "mode"], a[prefix + "high"]
+
+        def order(i: tuple[int, ...], p: str = prefix, lo: F64 = low, mo: F64 = mode) -> str:
+            return f"{_label(p, i)}: low {float(lo[i])!r} is above mode {float(mo[i])!r}"
+
+        def order2(i: tuple[int, ...], p: str = prefix, mo: F64 = mode, hi: F64 = high) -> str:
+            return f"{_label(p, i)}: mode {float(mo[i])!r} is above high {float(hi[i])!r}"
+
+        _where(issues, prefix + "low", low > mode, order)
+        _where(issues, prefix + "mode", mode > high, order2)
+    weights = a["weights"]
+    _where(issues, "weights", weights < 0, lambda i: f"criterion {i[0]}: negative weight")
+    total = float(weights.sum())
+    if abs(total - 1.0) > _WEIGHT_TOLERANCE:
+        issues.append(
+            Issue(place="weights", field="", reason=f"sum to {total!r}, not 1 (within 1e-9)")
+        )
+    _where(issues, "values", a["values"] < 0, "negative class value")
+    _where(issues, "lik_scale", a["lik_scale"] < 0, "negative likelihood scale")
+    if issues:
+        raise ValidationError(issues, summary="invalid uncertain assessment")
+    return a
