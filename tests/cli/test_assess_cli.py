@@ -113,3 +113,21 @@ def test_diagram_png_svg_html_and_comparison(
     assert "compared with GRA 2019" in compare.read_text("utf-8")
     bad = runner.invoke(app, ["diagram", "-o", str(tmp_path / "d.pdf")])
     assert bad.exit_code == 7
+
+
+def test_sensitivity_names_the_weights_that_move_the_ranking(
+    runner: CliRunner, db_url: str
+) -> None:
+    setup(db_url)
+    args = ["sensitivity", "--format", "json", "--samples", "32", "--seed", "4"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    doc = json.loads(first.output)
+    assert doc["seed"] == 4 and doc["round"] == "r-2019"
+    assert {r["scenario"] for r in doc["ranks"]} == {"attack-station", "lek-dike"}
+    assert len(doc["criteria"]) == 16
+    totals = [c["total_order"] for c in doc["criteria"]]
+    assert totals == sorted(totals, reverse=True)
+    assert runner.invoke(app, args).output == first.output
+    table = runner.invoke(app, ["sensitivity", "--samples", "32", "--seed", "4"])
+    assert table.exit_code == 0 and "each weight varied by ±50%" in table.output

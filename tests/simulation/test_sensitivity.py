@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from SALib.analyze import sobol as salib_analyze  # type: ignore[import-untyped]
-from SALib.sample import sobol as salib_sample  # type: ignore[import-untyped]
+from SALib.analyze import sobol as salib_analyze
+from SALib.sample import sobol as salib_sample
 
 from weerbaar.errors import ValidationError
 from weerbaar.simulation.sensitivity import aggregate, sobol_indices, weight_sensitivity

@@ -9,7 +9,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from weerbaar import __version__, errors
-from weerbaar.cli import assess, audit, bench, diagram, profile, transfer
+from weerbaar.cli import assess, audit, bench, diagram, profile, sensitivity, transfer
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
@@ -122,6 +122,7 @@ app.command("assess", rich_help_panel="Assessment")(assess.assess)
 app.command("score", rich_help_panel="Assessment")(assess.score)
 app.command("criteria", rich_help_panel="Assessment")(assess.criteria)
 app.command("diagram", rich_help_panel="Assessment")(diagram.diagram)
+app.command("sensitivity", rich_help_panel="Assessment")(sensitivity.sensitivity)
 app.command("export")(transfer.export)
 app.command("import")(transfer.import_)
 app.add_typer(audit.app, name="audit")

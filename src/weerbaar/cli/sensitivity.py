@@ -1,0 +1,120 @@
+"""``weerbaar sensitivity``: which criterion weights move the risk ranking."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
+from weerbaar.cli.render import OutputFormat, console
+from weerbaar.cli.state import state
+from weerbaar.services.sensitivity import SensitivityReport, weight_sensitivity_report
+
+SHOWN_SCENARIOS = 15
+
+
+def _document(report: SensitivityReport) -> dict[str, object]:
+    found = report.samples
+    return {
+        "round": report.assessment.round.key,
+        "weights": report.assessment.weights.name,
+        "spread": report.spread,
+        "seed": found.seed,
+        "evaluations": found.evaluations,
+        "mean_rank_displacement": found.displacement_mean,
+        "p95_rank_displacement": found.displacement_p95,
+        "criteria": [
+            {
+                "criterion": w.criterion,
+                "weight": w.weight,
+                "total_order": w.total_order,
+                "total_order_conf": w.total_order_conf,
+                "first_order": w.first_order,
+                "first_order_conf": w.first_order_conf,
+            }
+            for w in report.influences
+        ],
+        "ranks": [
+            {"scenario": r.scenario, "rank": r.rank, "rank_p5": r.p5, "rank_p95": r.p95}
+            for r in report.ranks
+        ],
+    }
+
+
+def _print(report: SensitivityReport) -> None:
+    out = console()
+    found = report.samples
+    assessment = report.assessment
+    names = {c.code: c.name_en for c in assessment.edition.criteria}
+    out.print(
+        f"[bold]Round {escape(assessment.round.name)}[/] ({assessment.round.key}), weights "
+        f"{escape(assessment.weights.name)}, each weight varied by ±{report.spread:.0%}"
+    )
+    if not found.moves:
+        out.print("The ranking does not move over this range of weights.")
+        return
+    out.print(
+        f"Ranks move by {found.displacement_mean:.2f} places on average "
+        f"(P95 {found.displacement_p95:.2f}) over {found.evaluations:,} weight sets."
+    )
+    table = Table(title="Which weights move the ranking (Sobol indices, ±95 % interval)")
+    for name in ("criterion", "", "weight", "total effect", "alone"):
+        table.add_column(name, overflow="fold")
+    for w in report.influences:
+        table.add_row(
+            w.criterion,
+            escape(names.get(w.criterion, "")),
+            f"{w.weight:.3f}",
+            f"{w.total_order:.2f} ± {w.total_order_conf:.2f}",
+            f"{w.first_order:.2f} ± {w.first_order_conf:.2f}",
+        )
+    out.print(table)
+    moving = sorted(report.ranks, key=lambda r: (-(r.p95 - r.p5), r.rank))[:SHOWN_SCENARIOS]
+    moving = [r for r in moving if r.p95 > r.p5]
+    if moving:
+        ranks = Table(title="Scenarios whose rank depends most on the weights")
+        for name in ("scenario", "rank", "rank P5–P95"):
+            ranks.add_column(name)
+        for r in sorted(moving, key=lambda r: r.rank):
+            ranks.add_row(r.scenario, str(r.rank), f"{r.p5:.0f}–{r.p95:.0f}")
+        out.print(ranks)
+    out.print(f"seed {found.seed} (repeat with --seed)")
+
+
+def sensitivity(
+    ctx: typer.Context,
+    round_key: RoundOption = None,
+    weights: WeightsOption = "equal",
+    spread: Annotated[
+        float,
+        typer.Option(
+            min=0.01, max=0.99, help="how far each weight varies, as a fraction of itself"
+        ),
+    ] = 0.5,
+    samples: Annotated[
+        int,
+        typer.Option(
+            min=2, max=1 << 16, help="base samples (a power of two; runs ×(criteria + 2))"
+        ),
+    ] = 512,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed, to repeat a run exactly")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
+) -> None:
+    """Which criterion weights move the risk ranking most (global Sobol indices)."""
+    report = weight_sensitivity_report(
+        state(ctx).database(),
+        round_key=round_key,
+        weights=load_weights(weights),
+        samples=samples,
+        spread=spread,
+        seed=seed,
+    )
+    if format is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(_document(report), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print(report)
