@@ -12,6 +12,9 @@ No HTTP codes live here::
     ├── ConflictError          an edit based on a stale version (no lost update)
     ├── ReferencedError        a delete that would leave dangling references
     ├── DuplicateError         a key that already exists
+    ├── ForbiddenError         not allowed to this user (role, need-to-know)
+    ├── UnauthenticatedError   no valid sign-in
+    ├── RateLimitedError       too many failed sign-ins for now
     ├── FileFormatError        a file that cannot be read at all (encoding, structure)
     └── AuditChainError        the audit trail is broken (names the first bad entry)
 """
@@ -93,6 +96,20 @@ class DuplicateError(WeerbaarError):
         super().__init__(f"{entity} {key!r} already exists")
         self.entity = entity
         self.key = key
+
+
+class ForbiddenError(WeerbaarError):
+    """The user may not do this (their role, or the record's need-to-know)."""
+
+
+class UnauthenticatedError(WeerbaarError):
+    """No valid sign-in: wrong password, unknown or disabled account, bad token."""
+
+
+class RateLimitedError(WeerbaarError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class FileFormatError(WeerbaarError):

@@ -14,8 +14,10 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from weerbaar.domain.access import ClassificationLevel, Levels, Role
 from weerbaar.domain.catalogue import Criterion, Edition, Interest, LevelSystem, ThreatLevel
 from weerbaar.domain.enums import PictureSystem
+from weerbaar.domain.register import BY_NAME
 from weerbaar.domain.validation import Reference
 from weerbaar.errors import ConfigError
 from weerbaar.method.classes import ClassScheme
@@ -78,6 +80,29 @@ class _LevelsFile(_Strict):
     systems: dict[PictureSystem, _SystemFile]
 
 
+class _ClassificationFile(_Strict):
+    key: str
+    name: str
+    name_en: str
+
+
+class _ClassificationsFile(_Strict):
+    source: str
+    levels: list[_ClassificationFile] = Field(min_length=1)
+
+
+class _RoleFile(_Strict):
+    name: str
+    name_en: str
+    writes: list[str]
+    manages_accounts: bool = False
+
+
+class _RolesFile(_Strict):
+    source: str
+    roles: dict[str, _RoleFile] = Field(min_length=1)
+
+
 def _load(path: str) -> Any:
     return yaml.safe_load(resources.files("weerbaar.data").joinpath(path).read_text("utf-8"))
 
@@ -126,6 +151,30 @@ def editions() -> dict[str, Edition]:
 
 
 @cache
+def classification_levels() -> Levels:
+    """The classification levels records carry, lowest first."""
+    data = _checked(_ClassificationsFile, "access/classifications.yaml")
+    keys = [lv.key for lv in data.levels]
+    if len(set(keys)) != len(keys):
+        raise ConfigError("weerbaar/data/access/classifications.yaml: level keys repeat")
+    return Levels(tuple(ClassificationLevel(lv.key, lv.name, lv.name_en) for lv in data.levels))
+
+
+@cache
+def roles() -> dict[str, Role]:
+    """The roles users can have, by key, with what each may write."""
+    data = _checked(_RolesFile, "access/roles.yaml")
+    for key, role in data.roles.items():
+        unknown = [e for e in role.writes if e != "*" and e not in BY_NAME]
+        if unknown:
+            raise ConfigError(f"weerbaar/data/access/roles.yaml: role {key!r} names {unknown}")
+    return {
+        key: Role(key, r.name, r.name_en, frozenset(r.writes), r.manages_accounts)
+        for key, r in data.roles.items()
+    }
+
+
+@cache
 def level_systems() -> dict[PictureSystem, LevelSystem]:
     data = _checked(_LevelsFile, "levels.yaml")
     return {
@@ -150,6 +199,7 @@ def rule_reference() -> Reference:
         editions=frozenset(editions()),
         level_ranges={s: ls.range for s, ls in level_systems().items()},
         criterion_kinds=kinds,
+        classifications=classification_levels().keys,
     )
 
 

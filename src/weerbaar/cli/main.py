@@ -9,7 +9,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from weerbaar import __version__, errors
-from weerbaar.cli import assess, audit, bench, diagram, profile, sensitivity, transfer
+from weerbaar.cli import assess, audit, bench, diagram, profile, sensitivity, serve, transfer
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
@@ -25,6 +25,9 @@ EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
     (errors.ReferencedError, 8),
     (errors.DuplicateError, 8),
     (errors.AuditChainError, 9),
+    (errors.ForbiddenError, 10),
+    (errors.UnauthenticatedError, 10),
+    (errors.RateLimitedError, 10),
 )
 
 
@@ -127,6 +130,8 @@ app.command("export")(transfer.export)
 app.command("import")(transfer.import_)
 app.add_typer(audit.app, name="audit")
 app.add_typer(bench.app, name="bench")
+app.command("serve")(serve.serve)
+app.add_typer(serve.user_app, name="user")
 add_entity_commands(app)
 
 

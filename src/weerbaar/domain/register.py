@@ -84,9 +84,28 @@ def integer(help: str, *, minimum: int, maximum: int, default: int | None = None
 
 _record = dataclass(frozen=True, slots=True, kw_only=True)
 
+MARKING_FIELDS = ("classification", "owned_by", "shared_with")
+"""Every record's need-to-know marking; see :mod:`weerbaar.domain.access`."""
+
 
 @_record
-class Cycle:
+class Marked:
+    """What every record carries for need-to-know: how it is classified, which
+    organisation owns it (none: the register's own, readable by anyone cleared for
+    its level) and which organisations it is shared with."""
+
+    classification: str = _f(
+        FieldKind.TEXT,
+        "classification level, e.g. public or dep-v",
+        required=True,
+        default="public",
+    )
+    owned_by: str | None = ref("organisations", "organisation that owns the record")
+    shared_with: tuple[str, ...] = refs("organisations", "organisations it is shared with")
+
+
+@_record
+class Cycle(Marked):
     """A strategy cycle, e.g. the National Security Strategy 2019–2022."""
 
     key: str = key()
@@ -97,7 +116,7 @@ class Cycle:
 
 
 @_record
-class Round:
+class Round(Marked):
     """An assessment round inside a cycle; old rounds stay readable."""
 
     key: str = key()
@@ -109,7 +128,7 @@ class Round:
 
 
 @_record
-class Organisation:
+class Organisation(Marked):
     key: str = key()
     name: str = text("official (Dutch) name", required=True)
     name_en: str | None = text("English name")
@@ -121,7 +140,7 @@ class Organisation:
 
 
 @_record
-class Theme:
+class Theme(Marked):
     """A national security issue and the tier of its approach."""
 
     key: str = key()
@@ -134,7 +153,7 @@ class Theme:
 
 
 @_record
-class Threat:
+class Threat(Marked):
     """A risk category under a theme."""
 
     key: str = key()
@@ -145,7 +164,7 @@ class Threat:
 
 
 @_record
-class Actor:
+class Actor(Marked):
     key: str = key()
     name: str = text("name", required=True)
     kind: ActorKind = enum(ActorKind, "state or non-state", required=True)
@@ -156,7 +175,7 @@ class Actor:
 
 
 @_record
-class Scenario:
+class Scenario(Marked):
     key: str = key()
     title: str = text("title", required=True)
     kind: ScenarioKind = enum(ScenarioKind, "hazard (non-malicious) or threat", required=True)
@@ -170,7 +189,7 @@ class Scenario:
 
 
 @_record
-class Capability:
+class Capability(Marked):
     key: str = key()
     name: str = text("name", required=True)
     phase: Phase = enum(Phase, "link in the security chain", required=True)
@@ -179,7 +198,7 @@ class Capability:
 
 
 @_record
-class Measure:
+class Measure(Marked):
     key: str = key()
     title: str = text("title", required=True)
     kind: MeasureKind = enum(MeasureKind, "generic, theme-specific or legislative", required=True)
@@ -195,7 +214,7 @@ class Measure:
 
 
 @_record
-class Decision:
+class Decision(Marked):
     """A tier decision, taken by people, with its rationale."""
 
     key: str = key()
@@ -209,7 +228,7 @@ class Decision:
 
 
 @_record
-class ThreatPicture:
+class ThreatPicture(Marked):
     """A dated threat assessment with a level in one level system."""
 
     key: str = key()
@@ -224,7 +243,7 @@ class ThreatPicture:
 
 
 @_record
-class VitalProcess:
+class VitalProcess(Marked):
     key: str = key()
     name: str = text("name", required=True)
     sector: str = text("sector", required=True)
@@ -234,7 +253,7 @@ class VitalProcess:
 
 
 @_record
-class Signal:
+class Signal(Marked):
     """A horizon-scanning item."""
 
     key: str = key()
@@ -248,7 +267,7 @@ class Signal:
 
 
 @_record
-class ImpactScore:
+class ImpactScore(Marked):
     """One scenario's score on one impact criterion in one round: a class (with
     lowest and highest) or a quantity (with low and high, and a duration for
     criteria read off a table)."""
@@ -270,7 +289,7 @@ class ImpactScore:
 
 
 @_record
-class LikelihoodScore:
+class LikelihoodScore(Marked):
     """One scenario's likelihood in one round: a probability over a horizon (hazards),
     or a class (threats: how concrete the indications of intent and capability are)."""
 
@@ -331,7 +350,8 @@ class EntitySpec:
 
 def _specs(cls: type[Any]) -> tuple[FieldSpec, ...]:
     out = []
-    for f in dataclasses.fields(cls):
+    # The marking comes last in files and tables, after the entity's own fields.
+    for f in sorted(dataclasses.fields(cls), key=lambda f: f.name in MARKING_FIELDS):
         kind, help, required, kw, default = f.metadata[_META]
         out.append(FieldSpec(f.name, kind, required, help, default=default, **kw))
     return tuple(out)
@@ -344,9 +364,9 @@ def _entity(
 
 
 ENTITIES: tuple[EntitySpec, ...] = (
+    _entity("organisations", "organisation", Organisation, "name"),
     _entity("cycles", "cycle", Cycle, "name"),
     _entity("rounds", "round", Round, "name"),
-    _entity("organisations", "organisation", Organisation, "name"),
     _entity("themes", "theme", Theme, "name"),
     _entity("threats", "threat", Threat, "name"),
     _entity("actors", "actor", Actor, "name"),
@@ -377,4 +397,5 @@ def entity(name: str) -> EntitySpec:
 
 
 def values_of(record: Any) -> dict[str, Value]:
-    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    fields = sorted(dataclasses.fields(record), key=lambda f: f.name in MARKING_FIELDS)
+    return {f.name: getattr(record, f.name) for f in fields}

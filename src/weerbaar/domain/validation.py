@@ -39,6 +39,7 @@ class Reference:
     level_ranges: Mapping[PictureSystem, tuple[int, int]]
     # edition → criterion code → kind ("quantity", "matrix" or "qualitative")
     criterion_kinds: Mapping[str, Mapping[str, str]]
+    classifications: tuple[str, ...] = ("public",)
 
 
 def parse_row(
@@ -80,6 +81,15 @@ def check_record(
     """References resolve, and the entity's own rules hold."""
     issues = [Issue(place, f, reason) for f, reason in _dangling(spec, record, lookup)]
     issues += [Issue(place, f, reason) for f, reason in _rules(record, lookup, reference)]
+    if record.classification not in reference.classifications:
+        known = ", ".join(reference.classifications)
+        issues.append(
+            Issue(
+                place,
+                "classification",
+                f"unknown classification {record.classification!r}; known: {known}",
+            )
+        )
     return issues
 
 

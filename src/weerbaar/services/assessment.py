@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
 from weerbaar.domain.register import ImpactScore, LikelihoodScore, Round, Scenario
 from weerbaar.errors import Issue, ValidationError
@@ -30,6 +31,7 @@ from weerbaar.method.scales import Scales
 from weerbaar.method.weights import WeightSet, custom, resolve
 from weerbaar.reference import editions, profiles, scales_for
 from weerbaar.services.rounds import newest_round
+from weerbaar.services.visibility import visibility
 from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -100,14 +102,25 @@ def weight_set(name_or_weights: str | Mapping[str, object], edition: Edition) ->
 
 
 def _load(
-    db: Database, round_key: str | None
+    db: Database, round_key: str | None, subject: Subject | None
 ) -> tuple[Round, list[Scenario], list[Any], list[Any]]:
+    """The round and what ``subject`` may see of it: hidden scenarios and scores are
+    left out before anything is aggregated or ranked, so no result betrays them."""
     with db.transaction() as connection:
         repo = Repository(connection)
-        round_: Round = repo.require("rounds", round_key) if round_key else newest_round(repo)
-        scenarios = repo.fetch("scenarios")
-        impacts = repo.fetch("impact_scores", where={"round": round_.key})
-        likelihoods = repo.fetch("likelihood_scores", where={"round": round_.key})
+        seen = visibility(connection, subject)
+        if round_key:
+            seen.require("rounds", round_key)
+            round_: Round = repo.require("rounds", round_key)
+        else:
+            round_ = newest_round(repo, seen)
+        scenarios = seen.filter("scenarios", repo.fetch("scenarios"))
+        impacts = seen.filter(
+            "impact_scores", repo.fetch("impact_scores", where={"round": round_.key})
+        )
+        likelihoods = seen.filter(
+            "likelihood_scores", repo.fetch("likelihood_scores", where={"round": round_.key})
+        )
     return round_, scenarios, impacts, likelihoods
 
 
@@ -118,13 +131,14 @@ def assess_round(
     weights: str | Mapping[str, object] = "equal",
     draws: int = 0,
     seed: int | None = None,
+    subject: Subject | None = None,
 ) -> RoundAssessment:
     """Assess every scenario scored in the round (the newest round by default).
 
     With ``draws`` > 0, each scenario also gets its uncertainty band from a Monte
     Carlo run over the scores' ranges (reproducible with the reported seed).
     """
-    round_, scenarios, impacts, likelihoods = _load(db, round_key)
+    round_, scenarios, impacts, likelihoods = _load(db, round_key, subject)
     edition = editions()[round_.edition]
     scales = scales_for(edition)
     weight = weight_set(weights, edition)
@@ -266,11 +280,14 @@ def _propagate(
     return result
 
 
-def ranks_by_profile(db: Database, *, round_key: str | None = None) -> dict[str, dict[str, int]]:
+def ranks_by_profile(
+    db: Database, *, round_key: str | None = None, subject: Subject | None = None
+) -> dict[str, dict[str, int]]:
     """Each scenario's risk rank under every shipped weight set: a ranking that holds
     under all of them is robust to the choice of preference profile."""
     out: dict[str, dict[str, int]] = {}
     for name in profiles():
-        for result in assess_round(db, round_key=round_key, weights=name).results:
+        found = assess_round(db, round_key=round_key, weights=name, subject=subject)
+        for result in found.results:
             out.setdefault(result.scenario.key, {})[name] = result.rank
     return out

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from weerbaar.domain.access import Subject
 from weerbaar.storage.db import Database
 
 
@@ -18,3 +19,5 @@ class Context:
     db: Database
     actor: str
     clock: Callable[[], dt.datetime] = field(default=utc_now)
+    # The signed-in user whose need-to-know applies; None for the local operator (CLI).
+    subject: Subject | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from weerbaar.domain.access import Subject
 from weerbaar.method.classes import describe_position, impact_position
 from weerbaar.reports import DiagramPoint, RiskDiagram, impact_axis, likelihood_axis
 from weerbaar.services.assessment import RoundAssessment, ScenarioResult, assess_round
@@ -81,12 +82,17 @@ def risk_diagram(
     weights: str | Mapping[str, object] = "equal",
     draws: int = 0,
     seed: int | None = None,
+    subject: Subject | None = None,
 ) -> RiskDiagram:
     """The diagram of a round; with ``compare``, arrows from that round's positions."""
-    current = assess_round(db, round_key=round_key, weights=weights, draws=draws, seed=seed)
+    current = assess_round(
+        db, round_key=round_key, weights=weights, draws=draws, seed=seed, subject=subject
+    )
     themes = _themes(db)
     earlier = (
-        assess_round(db, round_key=compare, weights=weights, draws=draws, seed=seed)
+        assess_round(
+            db, round_key=compare, weights=weights, draws=draws, seed=seed, subject=subject
+        )
         if compare
         else None
     )

@@ -11,14 +11,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from weerbaar.domain.access import Marking, Subject, write_problems
 from weerbaar.domain.audit import Change, canonical_json
 from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import EntitySpec, entity, values_of
 from weerbaar.domain.validation import check_record, parse_row
-from weerbaar.errors import DuplicateError, Issue, ReferencedError, ValidationError
-from weerbaar.reference import rule_reference
+from weerbaar.errors import (
+    DuplicateError,
+    ForbiddenError,
+    Issue,
+    ReferencedError,
+    ValidationError,
+)
+from weerbaar.reference import classification_levels, rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.lookup import RepositoryLookup
+from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -53,17 +61,26 @@ def change(
     )
 
 
-def get_record(db: Database, *, entity_name: str, key: str) -> Versioned:
+def get_record(
+    db: Database, *, entity_name: str, key: str, subject: Subject | None = None
+) -> Versioned:
+    """One record as ``subject`` may see it; not found if they may not."""
     with db.transaction() as connection:
         repo = Repository(connection)
+        seen = visibility(connection, subject)
+        seen.require(entity_name, key)
         record = repo.require(entity_name, key)
         version = repo.version(entity_name, key)
         assert version is not None
-        return Versioned(record, version)
+        return Versioned(seen.redact(entity_name, record), version)
 
 
 def list_records(
-    db: Database, *, entity_name: str, where: Mapping[str, str] | None = None
+    db: Database,
+    *,
+    entity_name: str,
+    where: Mapping[str, str] | None = None,
+    subject: Subject | None = None,
 ) -> list[Any]:
     spec = entity(entity_name)
     issues = [
@@ -74,7 +91,24 @@ def list_records(
     if issues:
         raise ValidationError(issues, summary="bad filter")
     with db.transaction() as connection:
-        return Repository(connection).fetch(entity_name, where=where)
+        records = Repository(connection).fetch(entity_name, where=where)
+        return visibility(connection, subject).filter(entity_name, records)
+
+
+def _authorise(
+    ctx: Context, entity_name: str, before: Any | None, after: Any | None, key: str
+) -> None:
+    if ctx.subject is None:
+        return
+    problems = write_problems(
+        ctx.subject,
+        entity_name,
+        None if before is None else Marking.of(before),
+        None if after is None else Marking.of(after),
+        classification_levels(),
+    )
+    if problems:
+        raise ForbiddenError(f"{entity(entity_name).singular} {key}: " + "; ".join(problems))
 
 
 def _validated(spec: EntitySpec, raw: Mapping[str, object], repo: Repository) -> Any:
@@ -92,7 +126,13 @@ def create_record(ctx: Context, *, entity_name: str, raw: Mapping[str, object]) 
         repo = Repository(connection)
         record = _validated(spec, raw, repo)
         if repo.version(entity_name, record.key) is not None:
+            seen = visibility(connection, ctx.subject)
+            if not seen.sees(entity_name, record.key):
+                # Same answer as for a taken key the user may see would leak the
+                # hidden record's existence; refuse without saying why.
+                raise ForbiddenError(f"{spec.singular} {record.key}: cannot be created")
             raise DuplicateError(spec.singular, record.key)
+        _authorise(ctx, entity_name, None, record, record.key)
         repo.insert(entity_name, record)
         audit_log.append(
             connection,
@@ -131,13 +171,21 @@ def update_record(
         )
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
+        seen = visibility(connection, ctx.subject)
+        seen.require(entity_name, key)
         current = repo.require(entity_name, key)
         version = repo.version(entity_name, key)
         assert version is not None
         base = expected_version if expected_version is not None else version
         raw = {name: to_plain(value) for name, value in values_of(current).items()}
         raw.update(changes)
+        # References the editor cannot see were not shown to them; keep them.
+        for name, hidden in seen.hidden_refs(entity_name, current).items():
+            if name in changes:
+                shown = raw[name] if isinstance(raw[name], list | tuple) else []
+                raw[name] = [*shown, *(h for h in hidden if h not in shown)]
         record = _validated(spec, raw, repo)
+        _authorise(ctx, entity_name, current, record, key)
         new_version = repo.update(entity_name, record, expected_version=base)
         audit_log.append(
             connection,
@@ -161,9 +209,11 @@ def delete_record(
     spec = entity(entity_name)
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
+        visibility(connection, ctx.subject).require(entity_name, key)
         current = repo.require(entity_name, key)
         version = repo.version(entity_name, key)
         assert version is not None
+        _authorise(ctx, entity_name, current, None, key)
         referrers = repo.referrers(entity_name, key)
         if referrers:
             raise ReferencedError(spec.singular, key, referrers)

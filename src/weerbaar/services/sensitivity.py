@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from weerbaar.domain.access import Subject
 from weerbaar.services.assessment import RoundAssessment, assess_round
 from weerbaar.simulation.ranking_sensitivity import RankingSensitivity, ranking_sensitivity
 from weerbaar.storage.db import Database
@@ -48,9 +49,10 @@ def weight_sensitivity_report(
     samples: int = 512,
     spread: float = 0.5,
     seed: int | None = None,
+    subject: Subject | None = None,
 ) -> SensitivityReport:
     """Vary every weight by ± ``spread`` of itself and measure how the ranking moves."""
-    assessment = assess_round(db, round_key=round_key, weights=weights)
+    assessment = assess_round(db, round_key=round_key, weights=weights, subject=subject)
     codes = list(assessment.weights.weights)
     column = {code: i for i, code in enumerate(codes)}
     results = assessment.results

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import ENTITIES, EntitySpec, Organisation, values_of
 from weerbaar.domain.validation import check_record, parse_row
@@ -20,6 +21,7 @@ from weerbaar.reference import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.lookup import OverlayLookup
 from weerbaar.services.records import change, record_json
+from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -60,16 +62,18 @@ class ImportSummary:
         return sum(self.created.values()) + sum(self.updated.values())
 
 
-def export_register(db: Database) -> dict[str, Any]:
-    """The whole register as plain data, deterministic: records in key order,
-    fields in their declared order, no versions or timestamps."""
+def export_register(db: Database, *, subject: Subject | None = None) -> dict[str, Any]:
+    """The whole register (what ``subject`` may see of it) as plain data,
+    deterministic: records in key order, fields in their declared order, no versions
+    or timestamps."""
     out: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION}
     with db.transaction() as connection:
         repo = Repository(connection)
+        seen = visibility(connection, subject)
         for spec in ENTITIES:
             out[spec.name] = [
                 {name: to_plain(value) for name, value in values_of(record).items()}
-                for record in repo.fetch(spec.name)
+                for record in seen.filter(spec.name, repo.fetch(spec.name))
             ]
     return out
 

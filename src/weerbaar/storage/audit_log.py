@@ -38,6 +38,7 @@ def entries(
     entity: str | None = None,
     key: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[AuditEntry]:
     """Entries newest first, optionally for one entity or one record."""
     query = select(audit_entries).order_by(audit_entries.c.seq.desc())
@@ -47,6 +48,8 @@ def entries(
         query = query.where(audit_entries.c.key == key)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [AuditEntry(**row._mapping) for row in connection.execute(query)]
 
 

@@ -9,6 +9,7 @@ them and this metadata in step.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -140,4 +141,74 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+
+# -- accounts: not part of the register (never exported), but audited --------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(KEY_LENGTH), primary_key=True),
+    Column("display_name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column(
+        "organisation",
+        String(KEY_LENGTH),
+        ForeignKey("organisations.key", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("clearance", String(32), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+)
+
+# Machine clients: the secret is shown once; only its SHA-256 is kept (it is random
+# and long, so a slow hash adds nothing).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+# Browser sessions, by the SHA-256 of the cookie value, so a copy of the database
+# holds no usable session.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(KEY_LENGTH), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
 )

@@ -1,0 +1,175 @@
+"""``weerbaar serve``: the web app and API; ``weerbaar user …``: local accounts."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Annotated
+
+import typer
+
+from weerbaar.cli.render import console
+from weerbaar.cli.state import state
+from weerbaar.errors import ConfigError
+from weerbaar.reference import classification_levels
+from weerbaar.services import accounts
+from weerbaar.services.context import Context
+from weerbaar.storage.db import Database
+
+ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
+
+user_app = typer.Typer(help="Local accounts of the web app and API.", no_args_is_help=True)
+
+
+def ensure_first_admin(ctx: Context, db: Database) -> None:
+    """With no accounts yet, create ``admin``: password from the environment, or a
+    new one printed once (it is not stored anywhere but as its hash)."""
+    if accounts.count_users(db) > 0:
+        return
+    from weerbaar.storage.repository import Repository
+
+    with db.transaction() as connection:
+        orgs = Repository(connection).fetch("organisations")
+    if not orgs:
+        raise ConfigError(
+            "no organisations in the register: load some first (weerbaar demo load, "
+            "or weerbaar import FILE); the first administrator belongs to one"
+        )
+    home = next((o for o in orgs if o.key == "nctv"), orgs[0])
+    given = os.environ.get(ADMIN_PASSWORD_VARIABLE)
+    password = given or secrets.token_urlsafe(15)
+    levels = classification_levels().keys
+    accounts.add_user(
+        ctx,
+        username="admin",
+        password=password,
+        role="administrator",
+        organisation=home.key,
+        clearance=levels[-1],
+        display_name="Administrator",
+    )
+    out = console()
+    out.print(f"Created the first administrator: [bold]admin[/] ({home.key}).")
+    if not given:
+        out.print(
+            f"Password (shown once, change it with weerbaar user passwd): [bold]{password}[/]"
+        )
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8000,
+    secure_cookies: Annotated[
+        bool, typer.Option(help="mark cookies Secure (behind HTTPS)")
+    ] = False,
+) -> None:
+    """Serve the web app and the REST API (/api/v1)."""
+    import uvicorn
+
+    from weerbaar.web.app import create_app
+
+    st = state(ctx)
+    db = st.database()
+    ensure_first_admin(st.context(), db)
+    console().print(f"weerbaar on http://{host}:{port}/  (API: /api/v1/docs)")
+    uvicorn.run(
+        create_app(db, secure_cookies=secure_cookies), host=host, port=port, log_level="warning"
+    )
+
+
+def _password(prompt: str) -> str:
+    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@user_app.command("add")
+def add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[
+        str, typer.Option(help="viewer, analyst, ministry-officer, coordinator or administrator")
+    ],
+    organisation: Annotated[str, typer.Option(help="key of the user's organisation")],
+    clearance: Annotated[str, typer.Option(help="public, dep-v, stg-c or stg-g")] = "public",
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Add a local account."""
+    password = (
+        typer.get_text_stream("stdin").readline().rstrip("\n")
+        if password_stdin
+        else _password("Password")
+    )
+    user = accounts.add_user(
+        state(ctx).context(),
+        username=username,
+        password=password,
+        role=role,
+        organisation=organisation,
+        clearance=clearance,
+        display_name=name,
+    )
+    console().print(f"added {user.username} ({user.role}, {user.organisation}, {user.clearance})")
+
+
+@user_app.command("passwd")
+def passwd(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set an account's password (ends its sessions)."""
+    password = (
+        typer.get_text_stream("stdin").readline().rstrip("\n")
+        if password_stdin
+        else _password("New password")
+    )
+    accounts.set_password(state(ctx).context(), username, password)
+    console().print(f"password of {username} changed")
+
+
+@user_app.command("disable")
+def disable(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    enable: Annotated[bool, typer.Option("--enable", help="enable it again instead")] = False,
+) -> None:
+    """Disable an account (ends its sessions; its API tokens stop working)."""
+    accounts.set_disabled(state(ctx).context(), username, not enable)
+    console().print(f"{username} {'enabled' if enable else 'disabled'}")
+
+
+@user_app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List the accounts."""
+    from rich.table import Table
+
+    table = Table()
+    for column in ("username", "name", "role", "organisation", "clearance", "disabled"):
+        table.add_column(column)
+    for u in accounts.list_users(state(ctx).database()):
+        table.add_row(
+            u.username,
+            u.display_name,
+            u.role,
+            u.organisation,
+            u.clearance,
+            "yes" if u.disabled else "",
+        )
+    console().print(table)
+
+
+@user_app.command("token")
+def token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    name: Annotated[str, typer.Option(help="what the token is for")] = "api",
+) -> None:
+    """Create an API token for an account (shown once)."""
+    secret = accounts.create_token(state(ctx).context(), username, name)
+    console().print(secret)

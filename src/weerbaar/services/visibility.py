@@ -1,0 +1,128 @@
+"""What one user may see of the register: the need-to-know rule applied to every record.
+
+A record is visible when the user may read its own marking
+(:func:`weerbaar.domain.access.can_read`) *and* every record it requires is visible
+(a score whose scenario is hidden is hidden; so is a scenario under a hidden theme).
+What a visible record shows of hidden records is redacted: an optional reference to
+a hidden record reads as empty, and lists leave hidden records out. So no page, API
+answer, search hit, export, diagram or audit entry can name a record the user may
+not see, not even through a reference, a count or a rank.
+
+Visibility changes only when the register changes, and every write moves the audit
+head, so the computed set is cached per (database, organisation, clearance, head).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from weerbaar.domain.access import Marking, Subject, can_read
+from weerbaar.domain.fields import FieldKind
+from weerbaar.domain.register import ENTITIES, entity
+from weerbaar.errors import NotFoundError
+from weerbaar.reference import classification_levels
+from weerbaar.storage.repository import Repository
+from weerbaar.storage.tables import audit_head
+
+_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """The keys a subject may see, per entity; ``None`` means everything (operator)."""
+
+    keys: Mapping[str, frozenset[str]] | None
+
+    def sees(self, entity_name: str, key: str) -> bool:
+        return self.keys is None or key in self.keys.get(entity_name, frozenset())
+
+    def filter(self, entity_name: str, records: Iterable[Any]) -> list[Any]:
+        """The visible records, each redacted."""
+        return [self.redact(entity_name, r) for r in records if self.sees(entity_name, r.key)]
+
+    def redact(self, entity_name: str, record: Any) -> Any:
+        if self.keys is None:
+            return record
+        changes: dict[str, Any] = {}
+        for field in entity(entity_name).fields:
+            if not field.is_reference:
+                continue
+            assert field.target is not None
+            value = getattr(record, field.name)
+            if field.kind is FieldKind.REFS:
+                kept = tuple(k for k in value if self.sees(field.target, k))
+                if kept != value:
+                    changes[field.name] = kept
+            elif value is not None and not self.sees(field.target, value):
+                changes[field.name] = None
+        return dataclasses.replace(record, **changes) if changes else record
+
+    def hidden_refs(self, entity_name: str, record: Any) -> dict[str, tuple[str, ...]]:
+        """The list references of a stored record that this subject cannot see: an edit
+        through a redacted view must keep them."""
+        out: dict[str, tuple[str, ...]] = {}
+        if self.keys is None:
+            return out
+        for field in entity(entity_name).list_fields:
+            assert field.target is not None
+            hidden = tuple(k for k in getattr(record, field.name) if not self.sees(field.target, k))
+            if hidden:
+                out[field.name] = hidden
+        return out
+
+    def require(self, entity_name: str, key: str) -> None:
+        """Raise not-found for a record the subject may not see: a refusal must not
+        tell a hidden record from one that does not exist."""
+        if not self.sees(entity_name, key):
+            raise NotFoundError(entity(entity_name).singular, key)
+
+
+EVERYTHING = Visibility(None)
+
+_cache: dict[tuple[str, str, str, int], Visibility] = {}
+_lock = threading.Lock()
+
+
+def visibility(connection: Connection, subject: Subject | None) -> Visibility:
+    """What ``subject`` sees in the database of this connection, now."""
+    if subject is None:
+        return EVERYTHING
+    head = connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1)).scalar()
+    cache_key = (str(connection.engine.url), subject.organisation, subject.clearance, head or 0)
+    with _lock:
+        found = _cache.get(cache_key)
+    if found is not None:
+        return found
+    computed = _compute(Repository(connection), subject)
+    with _lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[cache_key] = computed
+    return computed
+
+
+def _compute(repo: Repository, subject: Subject) -> Visibility:
+    levels = classification_levels()
+    seen: dict[str, frozenset[str]] = {}
+    for spec in ENTITIES:  # dependency order: what a record requires is decided first
+        required = [
+            f for f in spec.scalar_fields if f.kind is FieldKind.REF and f.required and f.target
+        ]
+        records = repo.fetch(spec.name)
+        readable = {r.key: r for r in records if can_read(subject, Marking.of(r), levels)}
+        if spec.name in {f.target for f in required}:
+            # A record that requires another of its own entity (none today) would need
+            # a fixed point; the register has only optional self-references.
+            raise AssertionError(f"{spec.name} requires its own entity")  # pragma: no cover
+        seen[spec.name] = frozenset(
+            key
+            for key, record in readable.items()
+            if all(getattr(record, f.name) in seen[f.target] for f in required if f.target)
+        )
+    return Visibility(seen)

@@ -1,0 +1,81 @@
+"""Who is asking: the browser session or API token behind a request, and CSRF.
+
+A browser signs in with a form and gets a session cookie (HttpOnly, SameSite=Strict,
+Secure when served over HTTPS); every form carries the session's CSRF token, which a
+POST must return. Machine clients send ``Authorization: Bearer wb_…`` and need no
+CSRF token: a browser never attaches that header on its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from weerbaar.domain.access import Subject
+from weerbaar.errors import ForbiddenError, UnauthenticatedError
+from weerbaar.services.accounts import User, resolve_session, resolve_token
+from weerbaar.storage.db import Database
+
+SESSION_COOKIE = "weerbaar_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    user: User
+    via: str  # "web" or "api"
+    address: str
+    csrf_token: str | None = None  # browser sessions only
+
+    @property
+    def subject(self) -> Subject:
+        return self.user.subject()
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names this caller: who, through what, from where."""
+        return f"{self.via}:{self.user.username}@{self.address}"
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def find_caller(request: Request) -> Caller | None:
+    """The signed-in caller, or None. A bearer token wins over a cookie."""
+    db = database(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = resolve_token(db, header[7:].strip())
+        if user is None:
+            raise UnauthenticatedError("invalid, revoked or expired API token")
+        return Caller(user, "api", client_address(request))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = resolve_session(db, cookie)
+        if found is not None:
+            return Caller(found.user, "web", client_address(request), found.csrf_token)
+    return None
+
+
+def require_caller(request: Request) -> Caller:
+    caller = find_caller(request)
+    if caller is None:
+        raise UnauthenticatedError("sign in first")
+    return caller
+
+
+def check_csrf(caller: Caller, submitted: str | None) -> None:
+    """Refuse a browser write whose form or header lacks the session's CSRF token."""
+    if caller.csrf_token is None:
+        return  # token-authenticated API call
+    if not submitted or not hmac.compare_digest(submitted, caller.csrf_token):
+        raise ForbiddenError("the form has expired or did not come from this site; reload it")

@@ -1,0 +1,99 @@
+"""Signing in and out of the web app."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
+from weerbaar.services.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
+from weerbaar.web.auth import SESSION_COOKIE, client_address, database, find_caller
+from weerbaar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Before a session exists, the login form is protected by a double-submit token: the
+# same random value in a cookie and in the form.
+LOGIN_CSRF_COOKIE = "weerbaar_login_csrf"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None, error: str | None = None) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "login.html",
+        {"csrf_token": token, "next": _safe_next(next), "error": error},
+        status_code=401 if error else 200,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=3600,
+    )
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        raise ForbiddenError("the sign-in form has expired; reload it")
+    db = database(request)
+    try:
+        user = authenticate(db, username.strip(), password, client_address(request))
+    except (UnauthenticatedError, RateLimitedError) as exc:
+        response = login_form(request, next=next, error=str(exc))
+        if isinstance(exc, RateLimitedError):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    secret, _csrf = start_session(db, user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = "") -> Response:
+    caller = find_caller(request)
+    if caller is not None and caller.csrf_token is not None:
+        if not secrets.compare_digest(caller.csrf_token, csrf_token):
+            raise ForbiddenError("the form has expired; reload it")
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            end_session(database(request), cookie)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
