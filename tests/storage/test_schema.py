@@ -34,3 +34,26 @@ def test_schema_head_constant_is_alembics_head(db: Database) -> None:
 
     script = ScriptDirectory.from_config(_alembic_config(db.engine))
     assert script.get_current_head() == SCHEMA_HEAD
+
+
+def test_records_of_an_older_schema_become_public_and_unowned(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from weerbaar.storage.db import _alembic_config
+    from weerbaar.storage.repository import Repository
+
+    database = Database(db_url)
+    command.upgrade(_alembic_config(database.engine), "0002")
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisations (key, name, kind, version) "
+                "VALUES ('nctv', 'NCTV', 'agency', 1)"
+            )
+        )
+    database.upgrade()
+    with database.transaction() as connection:
+        (org,) = Repository(connection).fetch("organisations")
+    assert (org.classification, org.owned_by, org.shared_with) == ("public", None, ())
+    database.dispose()

@@ -1,0 +1,43 @@
+from typer.testing import CliRunner
+
+from tests.helpers import seed_small_register
+from weerbaar.cli.main import app
+from weerbaar.services import accounts
+from weerbaar.services.context import Context
+from weerbaar.storage.db import Database
+
+
+def test_user_add_passwd_disable_and_token(runner: CliRunner, db_url: str) -> None:
+    db = Database(db_url)
+    db.upgrade()
+    seed_small_register(Context(db, "test"))
+    added = runner.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "anna",
+            "--role",
+            "analyst",
+            "--organisation",
+            "nctv",
+            "--clearance",
+            "stg-c",
+            "--password-stdin",
+        ],
+        input="a long enough passphrase\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert "added anna (analyst, nctv, stg-c)" in added.output
+    assert accounts.authenticate(db, "anna", "a long enough passphrase", "t").clearance == "stg-c"
+    short = runner.invoke(app, ["user", "passwd", "anna", "--password-stdin"], input="short\n")
+    assert short.exit_code == 3 and "at least 12 characters" in short.output
+    token = runner.invoke(app, ["user", "token", "anna", "--name", "etl"])
+    assert token.exit_code == 0 and accounts.resolve_token(db, token.output.strip()) is not None
+    assert runner.invoke(app, ["user", "disable", "anna"]).exit_code == 0
+    listed = runner.invoke(app, ["user", "list"])
+    assert "anna" in listed.output and "yes" in listed.output
+    assert accounts.resolve_token(db, token.output.strip()) is None
+    unknown = runner.invoke(app, ["user", "disable", "bert"])
+    assert unknown.exit_code == 5
+    db.dispose()
