@@ -14,6 +14,7 @@ from weerbaar.reference import editions, scales_for
 from weerbaar.services.context import Context
 from weerbaar.services.records import Versioned, create_record, get_record, update_record
 from weerbaar.services.rounds import newest_round
+from weerbaar.services.visibility import visibility
 from weerbaar.storage.repository import Repository
 
 LIKELIHOOD = ("l", "likelihood", "kans")
@@ -54,7 +55,7 @@ def record_score(
         raw["criterion"] = criterion.strip()
     key = "/".join([round_key, scenario] + ([] if likelihood else [criterion.strip()]))
     try:
-        get_record(ctx.db, entity_name=entity_name, key=key)
+        get_record(ctx.db, entity_name=entity_name, key=key, subject=ctx.subject)
     except NotFoundError:
         saved = create_record(ctx, entity_name=entity_name, raw=raw)
     else:
@@ -103,4 +104,4 @@ def explain(ctx: Context, score: ImpactScore | LikelihoodScore) -> Resolved:
 
 def _newest_round(ctx: Context) -> str:
     with ctx.db.transaction() as connection:
-        return newest_round(Repository(connection)).key
+        return newest_round(Repository(connection), visibility(connection, ctx.subject)).key

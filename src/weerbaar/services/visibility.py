@@ -27,8 +27,7 @@ from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, entity
 from weerbaar.errors import NotFoundError
 from weerbaar.reference import classification_levels
-from weerbaar.storage.repository import Repository
-from weerbaar.storage.tables import audit_head
+from weerbaar.storage.tables import audit_head, entity_tables, link_tables
 
 _CACHE_SIZE = 256
 
@@ -99,7 +98,7 @@ def visibility(connection: Connection, subject: Subject | None) -> Visibility:
         found = _cache.get(cache_key)
     if found is not None:
         return found
-    computed = _compute(Repository(connection), subject)
+    computed = _compute(connection, subject)
     with _lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()
@@ -107,22 +106,31 @@ def visibility(connection: Connection, subject: Subject | None) -> Visibility:
     return computed
 
 
-def _compute(repo: Repository, subject: Subject) -> Visibility:
+def _compute(connection: Connection, subject: Subject) -> Visibility:
+    """Only keys, markings and required references are read: this runs after every
+    write for every (organisation, clearance) that reads next."""
     levels = classification_levels()
     seen: dict[str, frozenset[str]] = {}
     for spec in ENTITIES:  # dependency order: what a record requires is decided first
         required = [
             f for f in spec.scalar_fields if f.kind is FieldKind.REF and f.required and f.target
         ]
-        records = repo.fetch(spec.name)
-        readable = {r.key: r for r in records if can_read(subject, Marking.of(r), levels)}
-        if spec.name in {f.target for f in required}:
-            # A record that requires another of its own entity (none today) would need
-            # a fixed point; the register has only optional self-references.
-            raise AssertionError(f"{spec.name} requires its own entity")  # pragma: no cover
-        seen[spec.name] = frozenset(
-            key
-            for key, record in readable.items()
-            if all(getattr(record, f.name) in seen[f.target] for f in required if f.target)
+        table = entity_tables[spec.name]
+        link = link_tables[(spec.name, "shared_with")]
+        shared: dict[str, list[str]] = {}
+        for owner, target in connection.execute(select(link.c.owner, link.c.target)):
+            shared.setdefault(owner, []).append(target)
+        rows = connection.execute(
+            select(table.c.key, table.c.classification, table.c.owned_by).add_columns(
+                *(table.c[f.name] for f in required)
+            )
         )
+        keys = set()
+        for row in rows:
+            marking = Marking(row.classification, row.owned_by, tuple(shared.get(row.key, ())))
+            if not can_read(subject, marking, levels):
+                continue
+            if all(row._mapping[f.name] in seen[f.target] for f in required if f.target):
+                keys.add(row.key)
+        seen[spec.name] = frozenset(keys)
     return Visibility(seen)
