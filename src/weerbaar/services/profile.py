@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from weerbaar.domain.access import Subject
 from weerbaar.domain.enums import Tier
+from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
@@ -24,14 +26,18 @@ class TierProfile:
     themes: tuple[ThemeProfile, ...]
 
 
-def national_profile(db: Database) -> tuple[TierProfile, ...]:
-    """Every theme under its tier (tiers in the strategy's order), with its scenarios."""
+def national_profile(db: Database, *, subject: Subject | None = None) -> tuple[TierProfile, ...]:
+    """Every theme under its tier (tiers in the strategy's order), with its scenarios;
+    only what ``subject`` may see."""
     with db.transaction() as connection:
         repo = Repository(connection)
-        themes = repo.fetch("themes")
-        organisations = {o.key: o for o in repo.fetch("organisations")}
-        scenarios = repo.fetch("scenarios")
-        measures = repo.fetch("measures")
+        seen = visibility(connection, subject)
+        themes = seen.filter("themes", repo.fetch("themes"))
+        organisations = {
+            o.key: o for o in seen.filter("organisations", repo.fetch("organisations"))
+        }
+        scenarios = seen.filter("scenarios", repo.fetch("scenarios"))
+        measures = seen.filter("measures", repo.fetch("measures"))
     out = []
     for tier in Tier:
         rows = []

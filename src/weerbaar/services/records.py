@@ -13,9 +13,9 @@ from typing import Any
 
 from weerbaar.domain.access import Marking, Subject, write_problems
 from weerbaar.domain.audit import Change, canonical_json
-from weerbaar.domain.fields import to_plain
+from weerbaar.domain.fields import FieldKind, FieldValueError, coerce, is_blank, to_plain
 from weerbaar.domain.register import EntitySpec, entity, values_of
-from weerbaar.domain.validation import check_record, parse_row
+from weerbaar.domain.validation import Lookup, check_record, parse_row
 from weerbaar.errors import (
     DuplicateError,
     ForbiddenError,
@@ -25,7 +25,7 @@ from weerbaar.errors import (
 )
 from weerbaar.reference import classification_levels, rule_reference
 from weerbaar.services.context import Context
-from weerbaar.services.lookup import RepositoryLookup
+from weerbaar.services.lookup import VisibleLookup
 from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
@@ -91,8 +91,14 @@ def list_records(
     if issues:
         raise ValidationError(issues, summary="bad filter")
     with db.transaction() as connection:
+        seen = visibility(connection, subject)
+        for name, value in (where or {}).items():
+            target = spec.field(name).target
+            if target is not None and not seen.sees(target, value):
+                # Visible records that refer to a hidden one would betray that it exists.
+                return []
         records = Repository(connection).fetch(entity_name, where=where)
-        return visibility(connection, subject).filter(entity_name, records)
+        return seen.filter(entity_name, records)
 
 
 def _authorise(
@@ -111,22 +117,45 @@ def _authorise(
         raise ForbiddenError(f"{entity(entity_name).singular} {key}: " + "; ".join(problems))
 
 
-def _validated(spec: EntitySpec, raw: Mapping[str, object], repo: Repository) -> Any:
+def _validated(spec: EntitySpec, raw: Mapping[str, object], lookup: Lookup) -> Any:
     record, issues = parse_row(spec, raw, "")
     if record is not None:
-        issues = check_record(spec, record, RepositoryLookup(repo), rule_reference(), "")
+        issues = check_record(spec, record, lookup, rule_reference(), "")
     if issues:
         raise ValidationError(issues, summary=f"{spec.singular} not saved")
     return record
+
+
+def _keep_hidden_references(
+    spec: EntitySpec,
+    raw: dict[str, object],
+    changes: Mapping[str, object],
+    hidden: Mapping[str, tuple[str, ...]],
+) -> None:
+    """The editor was shown the record without the references they may not see; what
+    they send back must not drop those."""
+    for name, keys in hidden.items():
+        if name not in changes:
+            continue
+        field = spec.field(name)
+        if field.kind is FieldKind.REFS:
+            try:
+                value = coerce(field, raw[name])
+            except FieldValueError:
+                continue  # validation reports it
+            shown = list(value) if isinstance(value, tuple) else []
+            raw[name] = [*shown, *(k for k in keys if k not in shown)]
+        elif is_blank(raw[name]):
+            raw[name] = keys[0]
 
 
 def create_record(ctx: Context, *, entity_name: str, raw: Mapping[str, object]) -> Versioned:
     spec = entity(entity_name)
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
-        record = _validated(spec, raw, repo)
+        seen = visibility(connection, ctx.subject)
+        record = _validated(spec, raw, VisibleLookup(repo, seen))
         if repo.version(entity_name, record.key) is not None:
-            seen = visibility(connection, ctx.subject)
             if not seen.sees(entity_name, record.key):
                 # Same answer as for a taken key the user may see would leak the
                 # hidden record's existence; refuse without saying why.
@@ -179,12 +208,12 @@ def update_record(
         base = expected_version if expected_version is not None else version
         raw = {name: to_plain(value) for name, value in values_of(current).items()}
         raw.update(changes)
-        # References the editor cannot see were not shown to them; keep them.
-        for name, hidden in seen.hidden_refs(entity_name, current).items():
-            if name in changes:
-                shown = raw[name] if isinstance(raw[name], list | tuple) else []
-                raw[name] = [*shown, *(h for h in hidden if h not in shown)]
-        record = _validated(spec, raw, repo)
+        hidden = seen.hidden_refs(entity_name, current)
+        _keep_hidden_references(spec, raw, changes, hidden)
+        kept = frozenset(
+            (spec.field(name).target or "", k) for name, keys in hidden.items() for k in keys
+        )
+        record = _validated(spec, raw, VisibleLookup(repo, seen, kept))
         _authorise(ctx, entity_name, current, record, key)
         new_version = repo.update(entity_name, record, expected_version=base)
         audit_log.append(

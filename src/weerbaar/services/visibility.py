@@ -63,14 +63,18 @@ class Visibility:
         return dataclasses.replace(record, **changes) if changes else record
 
     def hidden_refs(self, entity_name: str, record: Any) -> dict[str, tuple[str, ...]]:
-        """The list references of a stored record that this subject cannot see: an edit
-        through a redacted view must keep them."""
+        """The references of a stored record that this subject cannot see, by field: an
+        edit through a redacted view must keep them."""
         out: dict[str, tuple[str, ...]] = {}
         if self.keys is None:
             return out
-        for field in entity(entity_name).list_fields:
+        for field in entity(entity_name).fields:
+            if not field.is_reference:
+                continue
             assert field.target is not None
-            hidden = tuple(k for k in getattr(record, field.name) if not self.sees(field.target, k))
+            value = getattr(record, field.name)
+            keys = value if field.kind is FieldKind.REFS else (value,) if value else ()
+            hidden = tuple(k for k in keys if not self.sees(field.target, k))
             if hidden:
                 out[field.name] = hidden
         return out

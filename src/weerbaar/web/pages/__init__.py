@@ -1,17 +1,16 @@
-"""The server-rendered pages."""
+"""The server-rendered pages.
+
+The routers are joined in an order that matters: fixed paths (``/search``,
+``/audit``, ``/diagram.png``) and the exports and score form come before the generic
+entity routes, whose ``/{entity}`` and ``/{entity}/{key:path}`` would match them too.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter
 
-from weerbaar.web.auth import require_caller
-from weerbaar.web.templating import render
+from weerbaar.web.pages import audit, dashboard, exports, records, scenario_scores, search
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def dashboard(request: Request) -> Response:
-    caller = require_caller(request)
-    return render(request, "dashboard.html", {"caller": caller})
+for part in (dashboard, search, audit, exports, scenario_scores, records):
+    router.include_router(part.router)

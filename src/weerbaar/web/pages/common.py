@@ -1,0 +1,65 @@
+"""What every page route shares: the form of a POST, the entity named in a URL, the
+service context of the caller, and where a record lives."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from weerbaar.domain.register import BY_NAME, EntitySpec
+from weerbaar.errors import ForbiddenError, NotFoundError
+from weerbaar.services.context import Context
+from weerbaar.web.auth import CSRF_FIELD, Caller, check_csrf, database
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form, read before a (synchronous) route runs."""
+    return await request.form()
+
+
+def check_form(caller: Caller, form: FormData) -> None:
+    """Refuse a form that does not prove it came from this site's own page."""
+    token = form.get(CSRF_FIELD)
+    check_csrf(caller, token if isinstance(token, str) else None)
+
+
+def known_entity(name: str) -> EntitySpec:
+    spec = BY_NAME.get(name)
+    if spec is None:
+        raise NotFoundError("page", name)
+    return spec
+
+
+def context(request: Request, caller: Caller) -> Context:
+    return Context(db=database(request), actor=caller.actor, subject=caller.subject)
+
+
+def require_write(caller: Caller, spec: EntitySpec) -> None:
+    """Refuse a write form early; the services refuse the write itself anyway."""
+    if not caller.subject.role.may_write(spec.name):
+        raise ForbiddenError(f"role {caller.subject.role.key!r} may not change {spec.name}")
+
+
+def record_url(entity_name: str, key: str) -> str:
+    return f"/{entity_name}/{quote(key, safe='/')}"
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a write, the browser fetches the result page with GET."""
+    return RedirectResponse(url, status_code=303)
+
+
+def entity_title(spec: EntitySpec) -> str:
+    return spec.name.replace("_", " ").capitalize()
+
+
+def field_title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def form_text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""

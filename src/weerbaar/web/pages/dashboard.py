@@ -1,0 +1,94 @@
+"""The dashboard (the national risk profile) and what its diagram needs: the PNG
+fallback and plotly's script, served from the installed plotly package."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import metadata, resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from weerbaar.domain.access import Subject
+from weerbaar.errors import NotFoundError
+from weerbaar.reports import RiskDiagram
+from weerbaar.services.assessment import assess_round
+from weerbaar.services.diagram import risk_diagram
+from weerbaar.services.profile import national_profile
+from weerbaar.storage.db import Database
+from weerbaar.web.auth import database, require_caller
+from weerbaar.web.pages.figures import diagram_png, figure_json
+from weerbaar.web.pages.round_changes import movements
+from weerbaar.web.pages.rounds import DRAWS, SEED, visible_rounds
+from weerbaar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PLOTLY_JS = "package_data/plotly.min.js"
+A_YEAR = 365 * 24 * 3600
+
+
+def _diagram(db: Database, subject: Subject) -> RiskDiagram | None:
+    try:
+        return risk_diagram(db, draws=DRAWS, seed=SEED, subject=subject)
+    except NotFoundError:
+        return None  # no round the user may see
+
+
+def _changes(db: Database, subject: Subject) -> dict[str, Any] | None:
+    """The newest visible round against the one before it, if there is one."""
+    rounds = visible_rounds(db, subject)
+    if len(rounds) < 2:
+        return None
+    current = assess_round(db, round_key=rounds[-1].key, subject=subject)
+    previous = assess_round(db, round_key=rounds[-2].key, subject=subject)
+    return {
+        "current": current.round,
+        "previous": previous.round,
+        "movements": movements(current, previous),
+    }
+
+
+@cache
+def _plotly() -> bytes:
+    return resources.files("plotly").joinpath(PLOTLY_JS).read_bytes()
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    caller = require_caller(request)
+    db = database(request)
+    diagram = _diagram(db, caller.subject)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "caller": caller,
+            "diagram": diagram,
+            "figure": figure_json(diagram) if diagram is not None and diagram.points else None,
+            "tiers": national_profile(db, subject=caller.subject),
+            "changes": _changes(db, caller.subject),
+            "plotly_version": metadata.version("plotly"),
+        },
+    )
+
+
+@router.get("/diagram.png")
+def diagram_image(request: Request) -> Response:
+    caller = require_caller(request)
+    diagram = _diagram(database(request), caller.subject)
+    if diagram is None:
+        raise NotFoundError("round", "(any)")
+    return Response(diagram_png(diagram), media_type="image/png")
+
+
+@router.get("/static-lib/plotly.min.js")
+def plotly_script() -> Response:
+    """Not the register's data: anyone may fetch it, and browsers may keep it; the
+    page names it with plotly's version, so an upgrade is fetched afresh."""
+    return Response(
+        _plotly(),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": f"public, max-age={A_YEAR}, immutable"},
+    )

@@ -1,0 +1,116 @@
+"""What a list page shows: the records of one entity that the caller may see, filtered
+by field equality from the query string (as ``weerbaar <entity> list`` does). The
+exports take exactly the same records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+from weerbaar.domain.fields import FieldKind, FieldSpec
+from weerbaar.domain.register import MARKING_FIELDS, EntitySpec
+from weerbaar.services.records import list_records
+from weerbaar.web.auth import Caller, database
+from weerbaar.web.pages.common import entity_title, field_title, record_url
+from weerbaar.web.pages.display import Labels, Link, enum_label, record_label, value_links
+from weerbaar.web.pages.forms import LONG_TEXT
+
+MAX_COLUMNS = 5
+# Kinds whose values are worth a column: short, and comparable down the table.
+COLUMN_KINDS = (
+    FieldKind.ENUM,
+    FieldKind.REF,
+    FieldKind.DATE,
+    FieldKind.INT,
+    FieldKind.NUMBER,
+    FieldKind.TEXT,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    spec: EntitySpec
+    caller: Caller
+    where: dict[str, str]
+    records: list[Any]
+    labels: Labels
+
+
+def visible(
+    request: Request, caller: Caller, spec: EntitySpec, where: Mapping[str, str]
+) -> list[Any]:
+    return list_records(
+        database(request), entity_name=spec.name, where=where, subject=caller.subject
+    )
+
+
+def listed(request: Request, spec: EntitySpec, caller: Caller) -> Listed:
+    where = {k: v for k, v in request.query_params.items() if v.strip()}
+    records = visible(request, caller, spec, where)
+    return Listed(spec, caller, where, records, Labels(database(request), caller.subject))
+
+
+def columns(spec: EntitySpec) -> list[FieldSpec]:
+    """The label, then the first few short fields, then the classification."""
+    chosen = [
+        f
+        for f in spec.fields
+        if f.kind in COLUMN_KINDS
+        and f.name not in LONG_TEXT
+        and f.name not in MARKING_FIELDS
+        and f.name != spec.label_field
+    ][:MAX_COLUMNS]
+    return [*chosen, spec.field("classification")]
+
+
+def _filters(found: Listed) -> list[dict[str, Any]]:
+    """A choice per enumeration and reference field, for the filter form."""
+    out = []
+    for f in found.spec.fields:
+        if f.name in MARKING_FIELDS and f.name != "owned_by":
+            continue
+        if f.kind is FieldKind.ENUM:
+            assert f.enum is not None
+            choices = [(m.value, enum_label(m)) for m in f.enum]
+        elif f.kind in (FieldKind.REF, FieldKind.REFS):
+            assert f.target is not None
+            choices = found.labels.options(f.target)
+        else:
+            continue
+        out.append(
+            {
+                "name": f.name,
+                "label": field_title(f.name),
+                "choices": choices,
+                "chosen": found.where.get(f.name, ""),
+            }
+        )
+    return out
+
+
+def page(found: Listed) -> dict[str, Any]:
+    spec = found.spec
+    shown = columns(spec)
+    rows = [
+        (
+            Link(record_label(spec, r), record_url(spec.name, r.key)),
+            [value_links(f, getattr(r, f.name), found.labels) for f in shown],
+        )
+        for r in found.records
+    ]
+    query = f"?{urlencode(found.where)}" if found.where else ""
+    return {
+        "spec": spec,
+        "title": entity_title(spec),
+        "headers": [field_title(f.name) for f in shown],
+        "label_header": field_title(spec.label_field) if not spec.identity else "Key",
+        "rows": rows,
+        "filters": _filters(found),
+        "where": found.where,
+        "query": query,
+        "may_write": found.caller.subject.role.may_write(spec.name),
+    }

@@ -1,0 +1,122 @@
+"""A scenario's assessment in the newest round, as its page shows it: each criterion's
+class with the rule the method applied, the likelihood, the aggregated impact, the
+ranks and the Monte Carlo band, and the form that records one score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from weerbaar.domain.register import Scenario
+from weerbaar.errors import NotFoundError
+from weerbaar.method.classes import describe_position
+from weerbaar.method.resolve import Resolved
+from weerbaar.services.assessment import RoundAssessment, assess_round
+from weerbaar.storage.db import Database
+from weerbaar.web.auth import Caller, database
+from weerbaar.web.pages.rounds import DRAWS, SEED
+
+SCORE_FIELDS = (
+    "criterion",
+    "value",
+    "low",
+    "high",
+    "duration",
+    "duration_low",
+    "duration_high",
+    "note",
+)
+# What a score may carry beyond its value: durations for criteria read off a table.
+SCORE_EXTRAS = ("duration", "duration_low", "duration_high", "note")
+BLANK_SCORE = dict.fromkeys(SCORE_FIELDS, "")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    code: str
+    name: str
+    expected: str
+    span: str
+    rule: str
+    href: str
+
+
+def _span(resolved: Resolved) -> str:
+    if resolved.lowest == resolved.highest:
+        return str(resolved.expected)
+    return f"{resolved.lowest}–{resolved.highest}"
+
+
+def _newest_assessment(db: Database, caller: Caller) -> RoundAssessment | None:
+    try:
+        return assess_round(db, draws=DRAWS, seed=SEED, subject=caller.subject)
+    except NotFoundError:
+        return None  # no round the caller may see
+
+
+def assessment_section(
+    request: Request,
+    caller: Caller,
+    scenario: Scenario,
+    *,
+    form: dict[str, str] | None = None,
+    problems: list[str] | None = None,
+) -> dict[str, Any]:
+    """What the scenario page shows of the assessment, and its score form."""
+    found = _newest_assessment(database(request), caller)
+    may_score = caller.subject.role.may_write("impact_scores") and caller.subject.role.may_write(
+        "likelihood_scores"
+    )
+    section: dict[str, Any] = {
+        "assessment": found,
+        "may_score": may_score,
+        "form": form or BLANK_SCORE,
+        "problems": problems or [],
+    }
+    if found is None:
+        return section
+    result = found.result(scenario.key)
+    names = {c.code: c.name_en for c in found.edition.criteria}
+    section |= {
+        "round": found.round,
+        "criteria": [(c.code, f"{c.code} {c.name_en}") for c in found.edition.criteria],
+        "official": found.scales.official,
+        "scales": found.scales.key,
+        "count": len(found.results),
+        "result": result,
+        "state": (
+            "incomplete"
+            if scenario.key in found.incomplete
+            else "unscored"
+            if result is None
+            else "assessed"
+        ),
+    }
+    if result is None:
+        return section
+    prefix = f"/impact_scores/{found.round.key}/{scenario.key}/"
+    section |= {
+        "scores": [
+            ScoreRow(
+                c.code,
+                names.get(c.code, ""),
+                str(c.resolved.expected),
+                _span(c.resolved),
+                c.resolved.rule,
+                prefix + c.code,
+            )
+            for c in result.criteria
+        ],
+        "likelihood": ScoreRow(
+            "Likelihood",
+            "",
+            str(result.likelihood.expected),
+            _span(result.likelihood),
+            result.likelihood.rule,
+            f"/likelihood_scores/{found.round.key}/{scenario.key}",
+        ),
+        "impact_class": describe_position(result.impact_position),
+    }
+    return section

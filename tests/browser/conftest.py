@@ -1,0 +1,159 @@
+"""The real app in a real browser: uvicorn serves a demo-loaded register on a free
+loopback port from a background thread, and Playwright drives headless chromium.
+
+Playwright runs the distribution's chromium (``/usr/bin/chromium``, or
+``WEERBAAR_CHROMIUM``), which ``scripts/test`` installs; Playwright's own browser
+download is never used. A missing browser fails the tests: it is never a skip.
+A failing test leaves a screenshot of its page in /tmp.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from weerbaar.services import accounts
+from weerbaar.services.context import Context
+from weerbaar.services.demo import load_demo
+from weerbaar.storage.db import Database
+from weerbaar.web.app import create_app
+
+PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path("/tmp")
+START_TIMEOUT = 20.0
+ACTION_TIMEOUT_MS = 20_000  # the first dashboard lays out its diagram's labels
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    username: str
+    role: str
+    organisation: str
+    clearance: str
+
+
+# An analyst of the service that owns the demo's stg-c scenarios, one of another
+# service cleared even higher, and a viewer.
+ANALYST = Person("anna", "analyst", "aivd", "stg-c")
+OUTSIDER = Person("otto", "analyst", "mivd", "stg-g")
+VIEWER = Person("vera", "viewer", "nctv", "dep-v")
+PEOPLE = (ANALYST, OUTSIDER, VIEWER)
+
+
+@dataclass(slots=True)
+class LiveServer:
+    url: str
+    db: Database
+    errors: list[str] = field(default_factory=list)
+
+
+def _chromium() -> str:
+    path = os.environ.get("WEERBAAR_CHROMIUM", "/usr/bin/chromium")
+    if not os.access(path, os.X_OK):
+        pytest.fail(
+            f"no chromium at {path}: the browser tests need the Debian package 'chromium' "
+            "(scripts/test installs it; or apt-get install chromium, or set "
+            "WEERBAAR_CHROMIUM)",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    path = tmp_path_factory.mktemp("browser") / "register.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    operator = Context(db=db, actor="test:setup")
+    load_demo(operator)
+    for person in PEOPLE:
+        accounts.add_user(
+            operator,
+            username=person.username,
+            password=PASSWORD,
+            role=person.role,
+            organisation=person.organisation,
+            clearance=person.clearance,
+        )
+
+    # Binding here, before the thread starts, gives a free port without a race.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(db), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            pytest.fail(f"the app did not start on 127.0.0.1:{port}", pytrace=False)
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", db)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        db.dispose()
+        assert not thread.is_alive(), "the app did not stop"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=_chromium(), headless=True)
+    yield chromium
+    chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def page(
+    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on the live server. Script errors on any
+    page are collected in ``live_server.errors``."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    tab = context.new_page()
+    live_server.errors.clear()
+    tab.on("pageerror", lambda error: live_server.errors.append(str(error)))
+    yield tab
+    if request.node.stash.get(_FAILED, False):
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+        shot = SCREENSHOTS / f"weerbaar-browser-{name}.png"
+        tab.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot of the failed page: {shot} (at {tab.url})")
+    context.close()
