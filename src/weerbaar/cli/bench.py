@@ -26,3 +26,25 @@ def bench_assess(
 
     report = run(scenarios=scenarios, criteria=criteria, draws=draws, seed=seed)
     console().print(report.format())
+
+
+@app.command("web")
+def bench_web(
+    scenarios: Annotated[int, typer.Option(min=1, help="scenarios in the register")] = 1000,
+    clients: Annotated[int, typer.Option(min=1, help="concurrent clients")] = 50,
+    seconds: Annotated[float, typer.Option(min=0.1, help="duration of each run")] = 10.0,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="database to fill and serve, e.g. a throw-away PostgreSQL database "
+            "(default: a temporary SQLite file)",
+        ),
+    ] = None,
+) -> None:
+    """Web app and API under concurrent load: dashboard and API list call against
+    GET /api/v1/me."""
+    from weerbaar.web.bench import bench_web as run
+
+    report = run(scenarios=scenarios, clients=clients, seconds=seconds, db_url=db)
+    console().print(report.format())

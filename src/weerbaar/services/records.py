@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from weerbaar.domain.access import Marking, Subject, write_problems
 from weerbaar.domain.audit import Change, canonical_json
-from weerbaar.domain.fields import FieldKind, FieldValueError, coerce, is_blank, to_plain
+from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce, is_blank, to_plain
 from weerbaar.domain.register import EntitySpec, entity, values_of
 from weerbaar.domain.validation import Lookup, check_record, parse_row
 from weerbaar.errors import (
@@ -26,7 +28,7 @@ from weerbaar.errors import (
 from weerbaar.reference import classification_levels, rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.lookup import VisibleLookup
-from weerbaar.services.visibility import visibility
+from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -79,9 +81,62 @@ def list_records(
     db: Database,
     *,
     entity_name: str,
-    where: Mapping[str, str] | None = None,
+    where: Mapping[str, Value] | None = None,
     subject: Subject | None = None,
 ) -> list[Any]:
+    with db.transaction() as connection:
+        return _visible(connection, entity_name, where, subject)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    records: list[Versioned]
+    total: int  # visible records matching the filter, on all pages
+
+
+def list_page(
+    db: Database,
+    *,
+    entity_name: str,
+    where: Mapping[str, Value] | None = None,
+    subject: Subject | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
+    """One page of the records ``subject`` may see, each with its version. Only the
+    page's records are read in full; the others only as keys."""
+    with db.transaction() as connection:
+        repo = Repository(connection)
+        seen = _filter_view(connection, entity_name, where, subject)
+        if seen is None:
+            return Page([], 0)
+        keys = [k for k in repo.keys(entity_name, where=where) if seen.sees(entity_name, k)]
+        shown = keys[offset:] if limit is None else keys[offset : offset + limit]
+        records = seen.filter(entity_name, repo.fetch(entity_name, keys=shown))
+        versions = repo.versions(entity_name)
+        return Page([Versioned(r, versions[r.key]) for r in records], len(keys))
+
+
+def _visible(
+    connection: Connection,
+    entity_name: str,
+    where: Mapping[str, Value] | None,
+    subject: Subject | None,
+) -> list[Any]:
+    seen = _filter_view(connection, entity_name, where, subject)
+    if seen is None:
+        return []
+    return seen.filter(entity_name, Repository(connection).fetch(entity_name, where=where))
+
+
+def _filter_view(
+    connection: Connection,
+    entity_name: str,
+    where: Mapping[str, Value] | None,
+    subject: Subject | None,
+) -> Visibility | None:
+    """What ``subject`` sees, once the filter is checked; None if the filter names a
+    record they may not see."""
     spec = entity(entity_name)
     issues = [
         Issue("filter", name, f"not a field of {spec.name}")
@@ -90,15 +145,13 @@ def list_records(
     ]
     if issues:
         raise ValidationError(issues, summary="bad filter")
-    with db.transaction() as connection:
-        seen = visibility(connection, subject)
-        for name, value in (where or {}).items():
-            target = spec.field(name).target
-            if target is not None and not seen.sees(target, value):
-                # Visible records that refer to a hidden one would betray that it exists.
-                return []
-        records = Repository(connection).fetch(entity_name, where=where)
-        return seen.filter(entity_name, records)
+    seen = visibility(connection, subject)
+    for name, value in (where or {}).items():
+        target = spec.field(name).target
+        if target is not None and not seen.sees(target, str(value)):
+            # Visible records that refer to a hidden one would betray that it exists.
+            return None
+    return seen
 
 
 def _authorise(

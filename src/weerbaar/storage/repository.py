@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, Table, delete, func, insert, select, update
 
 from weerbaar.domain.fields import FieldKind, Value
 from weerbaar.domain.register import ENTITIES, EntitySpec, entity, values_of
@@ -56,26 +56,24 @@ class Repository:
         entity_name: str,
         *,
         keys: Iterable[str] | None = None,
-        where: Mapping[str, str] | None = None,
+        where: Mapping[str, Value] | None = None,
     ) -> list[Any]:
         """Records in key order, optionally only those keys or with fields equal to
         the given values (a list field matches when it contains the value)."""
         spec = entity(entity_name)
         table = entity_tables[entity_name]
-        query = select(table).order_by(table.c.key)
+        query = _matching(spec, select(table).order_by(table.c.key), where)
         if keys is not None:
             query = query.where(table.c.key.in_(list(keys)))
-        for name, value in (where or {}).items():
-            field = spec.field(name)
-            if field.kind is FieldKind.REFS:
-                link = link_tables[(entity_name, name)]
-                owners = select(link.c.owner).where(link.c.target == value)
-                query = query.where(table.c.key.in_(owners))
-            else:
-                query = query.where(table.c[name] == value)
         rows = self.connection.execute(query).all()
         lists = self._lists(spec, [row.key for row in rows] if keys is not None or where else None)
         return [self._record(spec, row, lists) for row in rows]
+
+    def keys(self, entity_name: str, *, where: Mapping[str, Value] | None = None) -> list[str]:
+        """The keys :meth:`fetch` would return records of, without building them."""
+        table = entity_tables[entity_name]
+        query = _matching(entity(entity_name), select(table.c.key).order_by(table.c.key), where)
+        return list(self.connection.execute(query).scalars())
 
     def _lists(
         self, spec: EntitySpec, owners: list[str] | None
@@ -202,3 +200,19 @@ class Repository:
                         for i, target in enumerate(targets)
                     ],
                 )
+
+
+def _matching(
+    spec: EntitySpec, query: Select[Any], where: Mapping[str, Value] | None
+) -> Select[Any]:
+    """``query`` narrowed to records whose fields equal the given values (a list field
+    matches when it contains the value)."""
+    table = entity_tables[spec.name]
+    for name, value in (where or {}).items():
+        if spec.field(name).kind is FieldKind.REFS:
+            link = link_tables[(spec.name, name)]
+            owners = select(link.c.owner).where(link.c.target == value)
+            query = query.where(table.c.key.in_(owners))
+        else:
+            query = query.where(table.c[name] == value)
+    return query

@@ -46,6 +46,7 @@ def create_app(db: Database, *, secure_cookies: bool = False) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(errors.WeerbaarError, web_errors.handle)
+    api.install_error_handlers(app)
 
     @app.middleware("http")
     async def security_headers(

@@ -1,21 +1,32 @@
-"""The REST API under ``/api/v1``."""
+"""The REST API under ``/api/v1``: one router joined from small parts.
+
+Every operation needs a signed-in caller (an API token, or the browser session with
+its CSRF token for writes); reads pass the caller's need-to-know to the services and
+writes go through them as the caller, so they are checked and audited alike.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Security
 
-from weerbaar.web.auth import Caller, require_caller
+from weerbaar.domain.register import ENTITIES
+from weerbaar.web.api import account, assessment, audit, export, search
+from weerbaar.web.api.callers import bearer
+from weerbaar.web.api.fallback import fallback_router
+from weerbaar.web.api.problems import install_error_handlers
+from weerbaar.web.api.records import entity_router
 
-router = APIRouter(tags=["account"])
+__all__ = ["install_error_handlers", "router"]
 
-
-@router.get("/me", summary="The signed-in account")
-def me(caller: Caller = Depends(require_caller)) -> dict[str, str]:  # noqa: B008
-    user = caller.user
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "organisation": user.organisation,
-        "clearance": user.clearance,
-    }
+_parts = [
+    account.router,
+    assessment.router,
+    search.router,
+    audit.router,
+    export.router,
+    *(entity_router(spec) for spec in ENTITIES),
+]
+router = APIRouter(dependencies=[Security(bearer)])
+for _part in _parts:
+    router.include_router(_part)
+router.include_router(fallback_router(_parts))  # last: it matches every path

@@ -1,0 +1,94 @@
+"""The API's one error shape, for weerbaar's own errors and for FastAPI's.
+
+weerbaar's errors are turned into ``{"error": {"code", "message", "issues"}}`` by
+:mod:`weerbaar.web.errors`; the handlers here give the same shape to what FastAPI
+and Starlette raise themselves under ``/api``: a request that does not fit the
+schema (422), an unknown path (404), a wrong method (405), and the preconditions
+of an edit (412, 428).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from weerbaar.web.errors import is_api
+
+
+class IssueOut(BaseModel):
+    place: str
+    field: str
+    reason: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    issues: list[IssueOut]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers an operation can give."""
+    return {
+        status: {"model": ErrorBody, "description": HTTPStatus(status).phrase}
+        for status in statuses
+    }
+
+
+def _code(status: int) -> str:
+    return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+
+
+def _body(status: int, message: str, issues: list[dict[str, str]]) -> dict[str, Any]:
+    return {"error": {"code": _code(status), "message": message, "issues": issues}}
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if not is_api(request):
+        return await request_validation_exception_handler(request, exc)
+    issues = []
+    for error in exc.errors():
+        where = [str(part) for part in error.get("loc", ())]
+        issues.append(
+            {
+                "place": where[0] if where else "",
+                "field": ".".join(where[1:]),
+                "reason": str(error.get("msg", "invalid")),
+            }
+        )
+    body = _body(422, f"the request does not fit the API: {len(issues)} problem(s)", issues)
+    body["error"]["code"] = "invalid"  # as for the services' own validation errors
+    return JSONResponse(jsonable_encoder(body), status_code=422)
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if not is_api(request):
+        return await http_exception_handler(request, exc)
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no such resource: {request.url.path}"
+    return JSONResponse(
+        _body(exc.status_code, message, []), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_problem)

@@ -1,0 +1,218 @@
+"""``weerbaar bench web``: the web app and API under concurrent load.
+
+:func:`bench_web` fills a register (the demo profile plus generated scenarios, one in
+ten of them classified and owned by another organisation, so need-to-know has work
+to do), serves it with ``weerbaar serve`` in a child process on a free loopback
+port, and lets concurrent clients ask for the dashboard (signed in with a session
+cookie) and for a page of 50 scenarios from the API (with a token), each for a fixed
+time. The baseline, measured in the same run with the same clients, is
+``GET /api/v1/me``: the cheapest call that still resolves the caller's token, so the
+ratios show what rendering and need-to-know cost on top of the server's own floor.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from weerbaar.services import accounts
+from weerbaar.services.context import Context
+from weerbaar.services.demo import load_demo
+from weerbaar.services.records import list_records
+from weerbaar.services.transfer import RawDocument, RawRow, import_register
+from weerbaar.storage.db import Database
+from weerbaar.web.auth import SESSION_COOKIE
+from weerbaar.web.load import LoadResult, drive
+
+START_TIMEOUT = 60.0
+ACTOR = "bench:web"
+LIST_PATH = "/api/v1/scenarios?per_page=50"
+BASELINE_PATH = "/api/v1/me"
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """How the load signs in: an API token and a browser session of one account."""
+
+    token: str
+    session: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebBenchReport:
+    database: str
+    scenarios: int
+    generated: int
+    clients: int
+    dashboard: LoadResult
+    api_list: LoadResult
+    baseline: LoadResult
+
+    def format(self) -> str:
+        """The report as lines of text (each under 80 characters)."""
+        head = f"  {'':34}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}"
+        rows = [
+            f"Web load: {self.scenarios:,} scenarios ({self.generated:,} generated)",
+            f"  database {self.database}",
+            f"  {self.clients} concurrent clients, one uvicorn process (weerbaar serve), "
+            f"{self.baseline.seconds:.1f} s per run",
+            head,
+            *(self._row(r) for r in (self.dashboard, self.api_list, self.baseline)),
+            f"  against the baseline {BASELINE_PATH} (same run, same clients):",
+            *(self._ratio(r) for r in (self.dashboard, self.api_list)),
+        ]
+        return "\n".join(rows)
+
+    @staticmethod
+    def _row(r: LoadResult) -> str:
+        ms = [r.percentile(q) * 1000 for q in (50, 95, 99)]
+        return f"  {r.label:34}{r.per_second:8.1f}{ms[0]:8.1f}{ms[1]:8.1f}{ms[2]:8.1f}{r.errors:8d}"
+
+    def _ratio(self, r: LoadResult) -> str:
+        base = self.baseline
+        throughput = r.per_second / base.per_second if base.per_second else float("nan")
+        latency = r.percentile(50) / base.percentile(50)
+        return f"  {r.label:34}{throughput:7.2f}× the requests/s, {latency:6.1f}× the p50"
+
+
+def _generated_scenarios(db: Database, count: int) -> RawDocument:
+    themes = [t.key for t in list_records(db, entity_name="themes")]
+    rows = []
+    for i in range(count):
+        marking: dict[str, object] = (
+            {"classification": "dep-v", "owned_by": "aivd"} if i % 10 == 9 else {}
+        )
+        rows.append(
+            RawRow(
+                f"generated scenario {i}",
+                {
+                    "key": f"bench-scenario-{i:05d}",
+                    "title": f"Generated scenario {i}",
+                    "kind": "hazard",
+                    "theme": themes[i % len(themes)],
+                    "narrative": f"A generated scenario for load measurements, number {i}.",
+                    **marking,
+                },
+            )
+        )
+    return RawDocument({"scenarios": rows})
+
+
+def build_register(db: Database, scenarios: int) -> tuple[int, Visitor]:
+    """The demo profile topped up to ``scenarios`` scenarios, and a new administrator
+    of the coordinating organisation; (scenarios generated, how that account signs in)."""
+    operator = Context(db=db, actor=ACTOR)
+    db.upgrade()
+    load_demo(operator)
+    present = len(list_records(db, entity_name="scenarios"))
+    generated = max(0, scenarios - present)
+    import_register(operator, doc=_generated_scenarios(db, generated))
+    username = f"bench-{secrets.token_hex(4)}"
+    user = accounts.add_user(
+        operator,
+        username=username,
+        password=secrets.token_urlsafe(16),
+        role="administrator",
+        organisation="nctv",
+        clearance="stg-g",
+    )
+    token = accounts.create_token(operator, username, "bench")
+    session, _ = accounts.start_session(db, user)
+    return generated, Visitor(token, session)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _answers(port: int, token: str) -> bool:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{BASELINE_PATH}", headers={"Authorization": f"Bearer {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+            return bool(answer.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+@contextmanager
+def served(url: str, token: str, log: Path) -> Iterator[int]:
+    """``weerbaar serve`` on ``url`` in a child process; yields its port once it
+    answers, and stops it afterwards."""
+    port = _free_port()
+    command = [sys.executable, "-c", "from weerbaar.cli.main import run; run()"]
+    command += ["--db", url, "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(port, token):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+                time.sleep(0.1)
+            yield port
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def bench_web(
+    *, scenarios: int = 1000, clients: int = 50, seconds: float = 10.0, db_url: str | None = None
+) -> WebBenchReport:
+    """Fill a register, serve it, and measure the dashboard, an API list call and the
+    baseline under ``clients`` concurrent clients for ``seconds`` each.
+
+    Without ``db_url`` the register is a new SQLite file in a temporary folder; a given
+    database is upgraded, topped up and left in place.
+    """
+    with tempfile.TemporaryDirectory(prefix="weerbaar-bench-") as folder:
+        url = db_url or f"sqlite:///{Path(folder) / 'register.db'}"
+        db = Database(url)
+        try:
+            generated, visitor = build_register(db, scenarios)
+            total = len(list_records(db, entity_name="scenarios"))
+            shown = db.display_url() + ("" if db_url else " (temporary)")
+        finally:
+            db.dispose()
+        token = {"Authorization": f"Bearer {visitor.token}"}
+        cookie = {"Cookie": f"{SESSION_COOKIE}={visitor.session}"}
+        with served(url, visitor.token, Path(folder) / "server.log") as port:
+
+            def run(label: str, path: str, headers: dict[str, str]) -> LoadResult:
+                return drive(
+                    port, path, label=label, headers=headers, clients=clients, seconds=seconds
+                )
+
+            dashboard = run("GET / (dashboard, cookie)", "/", cookie)
+            api_list = run(f"GET {LIST_PATH}", LIST_PATH, token)
+            baseline = run(f"GET {BASELINE_PATH} (baseline)", BASELINE_PATH, token)
+    return WebBenchReport(
+        database=shown,
+        scenarios=total,
+        generated=generated,
+        clients=clients,
+        dashboard=dashboard,
+        api_list=api_list,
+        baseline=baseline,
+    )
