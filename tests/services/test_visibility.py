@@ -11,7 +11,13 @@ from weerbaar.reference import roles
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
-from weerbaar.services.records import create_record, get_record, list_records, update_record
+from weerbaar.services.records import (
+    create_record,
+    delete_record,
+    get_record,
+    list_records,
+    update_record,
+)
 from weerbaar.services.search import search
 from weerbaar.services.transfer import export_register
 from weerbaar.storage.db import Database
@@ -135,3 +141,13 @@ def test_audit_entries_of_a_once_secret_record_stay_hidden(marked: Context, db: 
     # The create (public) is seen; the two updates have a secret before or after.
     assert [e.action for e in entries] == ["create"]
     assert recent_entries(db, entity="users", subject=outsider) == []
+
+
+def test_a_refused_delete_names_no_hidden_referrer(marked: Context, db: Database) -> None:
+    from weerbaar.errors import ReferencedError
+
+    deleter = Context(db, "web:c", subject=who("min-jenv", role="coordinator"))
+    with pytest.raises(ReferencedError) as caught:
+        delete_record(deleter, entity_name="themes", key="terrorism")
+    assert "attack-station" not in str(caught.value)
+    assert "other records" in str(caught.value)

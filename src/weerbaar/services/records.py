@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from weerbaar.domain.access import Marking, Subject, write_problems
 from weerbaar.domain.audit import Change, canonical_json
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce, is_blank, to_plain
-from weerbaar.domain.register import EntitySpec, entity, values_of
+from weerbaar.domain.register import ENTITIES, EntitySpec, entity, values_of
 from weerbaar.domain.validation import Lookup, check_record, parse_row
 from weerbaar.errors import (
     DuplicateError,
@@ -285,20 +285,33 @@ def update_record(
         return Versioned(record, new_version)
 
 
+def _visible_referrers(referrers: list[str], seen: Visibility) -> list[str]:
+    """The referrers the deleter may see; the rest only counted as "other records", so
+    the refusal names nothing hidden."""
+    singular = {spec.singular: spec.name for spec in ENTITIES}
+    shown = []
+    for referrer in referrers:
+        kind, _, key = referrer.rpartition(" ")
+        if seen.sees(singular[kind], key):
+            shown.append(referrer)
+    return shown if len(shown) == len(referrers) else [*shown, "other records"]
+
+
 def delete_record(
     ctx: Context, *, entity_name: str, key: str, expected_version: int | None = None
 ) -> None:
     spec = entity(entity_name)
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
-        visibility(connection, ctx.subject).require(entity_name, key)
+        seen = visibility(connection, ctx.subject)
+        seen.require(entity_name, key)
         current = repo.require(entity_name, key)
         version = repo.version(entity_name, key)
         assert version is not None
         _authorise(ctx, entity_name, current, None, key)
         referrers = repo.referrers(entity_name, key)
         if referrers:
-            raise ReferencedError(spec.singular, key, referrers)
+            raise ReferencedError(spec.singular, key, _visible_referrers(referrers, seen))
         base = expected_version if expected_version is not None else version
         repo.delete(entity_name, key, expected_version=base)
         audit_log.append(
