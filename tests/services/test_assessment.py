@@ -96,6 +96,18 @@ def test_score_command_service_creates_then_replaces(ctx: Context) -> None:
     assert str(resolved.expected) == "C"
 
 
+def test_a_kept_assessment_is_reused_until_the_register_changes(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    first = assess_round(ctx.db, round_key="r-2019", draws=200, seed=3)
+    assert assess_round(ctx.db, round_key="r-2019", draws=200, seed=3) is first
+    assert assess_round(ctx.db, round_key="r-2019", draws=200, seed=4) is not first
+    before = first.result("lek-dike")
+    assert before is not None
+    record_score(ctx, scenario="lek-dike", criterion="2.1", value="E")
+    after = assess_round(ctx.db, round_key="r-2019", draws=200, seed=3).result("lek-dike")
+    assert after is not None and after.impact > before.impact
+
+
 def test_scored_scenario_cannot_be_deleted(ctx: Context) -> None:
     seed_scored_round(ctx)
     with pytest.raises(ReferencedError, match=r"impact score r-2019/lek-dike/2\.1"):

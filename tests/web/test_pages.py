@@ -60,7 +60,7 @@ def test_every_entity_lists_shows_and_offers_its_forms(
     shown = client.get(f"/{name}/{first.key}")
     assert shown.status_code == 200
     assert "version 1" in shown.text
-    assert client.get(f"/{name}/new").status_code == 200
+    assert client.get(f"/{name}/-/new").status_code == 200
     edit = client.get(f"/{name}/{first.key}/edit")
     assert edit.status_code == 200
     assert 'name="version" value="1"' in edit.text
@@ -209,7 +209,7 @@ def test_a_viewer_sees_no_write_buttons_and_may_not_write(
     assert "/edit" not in page.text
     assert "Record a score" not in page.text
     assert "New scenario" not in viewer.client.get("/scenarios").text
-    assert viewer.client.get("/scenarios/new").status_code == 403
+    assert viewer.client.get("/scenarios/-/new").status_code == 403
     refused = viewer.client.post(
         "/scenarios/lek-dike-breach/delete", data={"csrf_token": viewer.csrf_token}
     )

@@ -7,11 +7,14 @@ The method's rules are in :mod:`weerbaar.method`; the sampling in
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
@@ -35,6 +38,7 @@ from weerbaar.services.visibility import visibility
 from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
+from weerbaar.storage.tables import audit_head
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,53 @@ def assess_round(
     With ``draws`` > 0, each scenario also gets its uncertainty band from a Monte
     Carlo run over the scores' ranges (reproducible with the reported seed).
     """
+    if not isinstance(weights, str) or (draws > 0 and seed is None):
+        return _assess(db, round_key, weights, draws, seed, subject)
+    # What a subject sees depends only on their organisation and clearance, and the
+    # register only changes with the audit head, so equal keys give equal answers.
+    key = (
+        db.url,
+        _head(db),
+        subject.organisation if subject else None,
+        subject.clearance if subject else None,
+        round_key,
+        weights,
+        draws,
+        seed,
+    )
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    made = _assess(db, round_key, weights, draws, seed, subject)
+    with _kept_lock:
+        _kept[key] = made
+        while len(_kept) > _KEPT:
+            _kept.popitem(last=False)
+    return made
+
+
+_KEPT = 64
+_kept: OrderedDict[tuple[Any, ...], RoundAssessment] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _head(db: Database) -> int:
+    """The audit head's sequence number; read before the register is, so a result is
+    never kept under a newer head than the data it was computed from."""
+    with db.transaction() as connection:
+        head = connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1))
+        return head.scalar() or 0
+
+
+def _assess(
+    db: Database,
+    round_key: str | None,
+    weights: str | Mapping[str, object],
+    draws: int,
+    seed: int | None,
+    subject: Subject | None,
+) -> RoundAssessment:
     round_, scenarios, impacts, likelihoods = _load(db, round_key, subject)
     edition = editions()[round_.edition]
     scales = scales_for(edition)

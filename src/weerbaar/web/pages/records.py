@@ -1,8 +1,9 @@
 """The pages of every register entity: list, show, create, edit and delete.
 
-Routes with a fixed last segment (``/new``, ``/edit``, ``/delete``) are declared
-before the catch-all ``/{entity}/{key:path}``, which would otherwise swallow them
-(a score's key holds slashes, so keys are paths).
+Routes with a fixed last segment (``/edit``, ``/delete``) are declared before the
+catch-all ``/{entity}/{key:path}``, which would otherwise swallow them (a score's key
+holds slashes, so keys are paths). The new-record form lives at ``/{entity}/-/new``:
+no key starts with a hyphen, so no record can hide it.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def list_page(request: Request, entity_name: str) -> Response:
     return render(request, "record_list.html", {"caller": caller, **listing.page(found)})
 
 
-@router.get("/{entity_name}/new")
+@router.get("/{entity_name}/-/new")
 def new_page(request: Request, entity_name: str) -> Response:
     spec = known_entity(entity_name)
     caller = require_caller(request)
