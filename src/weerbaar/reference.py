@@ -6,18 +6,22 @@ a broken data file is a packaging fault and fails loudly with the file named.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from itertools import pairwise
+from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from weerbaar.domain.access import ClassificationLevel, Levels, Role
+from weerbaar.domain.capabilities import CapabilityLevel, CapabilityScale
 from weerbaar.domain.catalogue import Criterion, Edition, Interest, LevelSystem, ThreatLevel
 from weerbaar.domain.enums import PictureSystem
 from weerbaar.domain.register import BY_NAME
+from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set
 from weerbaar.domain.validation import Reference
 from weerbaar.errors import ConfigError
 from weerbaar.method.classes import ClassScheme
@@ -91,6 +95,19 @@ class _ClassificationsFile(_Strict):
     levels: list[_ClassificationFile] = Field(min_length=1)
 
 
+class _CapabilityLevelFile(_Strict):
+    key: str
+    name: str
+    name_en: str
+    meaning: str
+
+
+class _CapabilityScaleFile(_Strict):
+    source: str
+    verified: bool
+    levels: list[_CapabilityLevelFile] = Field(min_length=2)
+
+
 class _RoleFile(_Strict):
     name: str
     name_en: str
@@ -161,6 +178,18 @@ def classification_levels() -> Levels:
 
 
 @cache
+def capability_scale() -> CapabilityScale:
+    """The scale capabilities are rated on, lowest first."""
+    data = _checked(_CapabilityScaleFile, "capabilities/scale.yaml")
+    keys = [lv.key for lv in data.levels]
+    if len(set(keys)) != len(keys):
+        raise ConfigError("weerbaar/data/capabilities/scale.yaml: level keys repeat")
+    return CapabilityScale(
+        tuple(CapabilityLevel(lv.key, lv.name, lv.name_en, lv.meaning) for lv in data.levels)
+    )
+
+
+@cache
 def roles() -> dict[str, Role]:
     """The roles users can have, by key, with what each may write."""
     data = _checked(_RolesFile, "access/roles.yaml")
@@ -200,6 +229,7 @@ def rule_reference() -> Reference:
         level_ranges={s: ls.range for s, ls in level_systems().items()},
         criterion_kinds=kinds,
         classifications=classification_levels().keys,
+        capability_levels=capability_scale().keys,
     )
 
 
@@ -384,3 +414,29 @@ def profiles() -> dict[str, Profile]:
             key, spec.name, spec.description, spec.weights if spec.per == "interest" else None
         )
     return out
+
+
+@cache
+def default_tier_rules() -> RuleSet:
+    """The rule set that proposes tiers for a cycle without rules of its own."""
+    path = "tiering/default.yaml"
+    data = _load(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"reference data file weerbaar/data/{path} is not a rule set")
+    try:
+        return parse_rule_set(data)
+    except RuleError as exc:
+        raise ConfigError(f"reference data file weerbaar/data/{path} is invalid: {exc}") from exc
+
+
+@cache
+def threat_level_names() -> Mapping[str, tuple[tuple[int, str], ...]]:
+    """Per threat level system, its levels as (number, English name), lowest first:
+    what the tier rules resolve a named level (``threat_level >= substantial``) in."""
+    # Read-only, because the one cached mapping is shared by every caller.
+    return MappingProxyType(
+        {
+            str(system): tuple((lv.level, lv.name_en) for lv in spec.levels)
+            for system, spec in level_systems().items()
+        }
+    )

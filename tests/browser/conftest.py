@@ -43,11 +43,12 @@ class Person:
 
 
 # An analyst of the service that owns the demo's stg-c scenarios, one of another
-# service cleared even higher, and a viewer.
+# service cleared even higher, a viewer, and the coordinator who decides tiers.
 ANALYST = Person("anna", "analyst", "aivd", "stg-c")
 OUTSIDER = Person("otto", "analyst", "mivd", "stg-g")
 VIEWER = Person("vera", "viewer", "nctv", "dep-v")
-PEOPLE = (ANALYST, OUTSIDER, VIEWER)
+COORDINATOR = Person("cora", "coordinator", "nctv", "stg-g")
+PEOPLE = (ANALYST, OUTSIDER, VIEWER, COORDINATOR)
 
 
 @dataclass(slots=True)

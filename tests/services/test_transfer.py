@@ -105,6 +105,7 @@ def test_xlsx_with_bad_rows_writes_nothing_and_names_sheet_and_row(
             "07-06-2019",
             "Ministerraad",
             None,
+            None,  # involved
             "Because.",
         ]
     )

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, MakeUser, SignedIn, SignIn
 from weerbaar.domain.register import ENTITIES
 from weerbaar.services.context import Context
-from weerbaar.services.records import get_record, list_records, update_record
+from weerbaar.services.records import create_record, get_record, list_records, update_record
+from weerbaar.services.tier_proposals import default_rules_as_records
 from weerbaar.storage.db import Database
 
 NARRATIVE = "Ransomware encrypts the control systems of a drinking water company."
@@ -52,6 +53,10 @@ def test_every_entity_lists_shows_and_offers_its_forms(
     admin: SignedIn, demo_db: Database, spec: object
 ) -> None:
     name = spec.name  # type: ignore[attr-defined]
+    if name == "tier_rules":  # the demo's cycle uses the default rule set: copy it
+        operator = Context(db=demo_db, actor="test:setup")
+        for row in default_rules_as_records("nss-2019"):
+            create_record(operator, entity_name=name, raw=row)
     first = list_records(demo_db, entity_name=name)[0]
     client = admin.client
     listed = client.get(f"/{name}")

@@ -9,7 +9,20 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from weerbaar import __version__, errors
-from weerbaar.cli import assess, audit, bench, diagram, profile, sensitivity, serve, transfer
+from weerbaar.cli import (
+    assess,
+    audit,
+    bench,
+    capabilities,
+    diagram,
+    portfolio,
+    profile,
+    report,
+    sensitivity,
+    serve,
+    tiers,
+    transfer,
+)
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
@@ -126,6 +139,10 @@ app.command("score", rich_help_panel="Assessment")(assess.score)
 app.command("criteria", rich_help_panel="Assessment")(assess.criteria)
 app.command("diagram", rich_help_panel="Assessment")(diagram.diagram)
 app.command("sensitivity", rich_help_panel="Assessment")(sensitivity.sensitivity)
+app.add_typer(tiers.app, name="tiers", rich_help_panel="Strategy")
+app.command("gaps", rich_help_panel="Strategy")(capabilities.gaps)
+app.command("portfolio", rich_help_panel="Strategy")(portfolio.portfolio)
+app.add_typer(report.app, name="report", rich_help_panel="Strategy")
 app.command("export")(transfer.export)
 app.command("import")(transfer.import_)
 app.add_typer(audit.app, name="audit")

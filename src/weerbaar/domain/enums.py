@@ -61,9 +61,49 @@ class Phase(StrEnum):
 
 
 class MeasureKind(StrEnum):
-    GENERIC = "generic"
+    GENERIC = "generic"  # raises resilience against many threats at once
     THEME_SPECIFIC = "theme_specific"
-    LEGISLATIVE = "legislative"
+    LEGISLATIVE = "legislative"  # a legislative item, with its review steps
+    INTERNATIONAL = "international_commitment"  # e.g. within the EU, NATO, OSCE or UN
+
+
+class ReviewStep(StrEnum):
+    """Where a legislative item stands on one of its review steps (the seed: weigh
+    practitioners' wishes and the principles of the rule of law)."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class LegislativeStage(StrEnum):
+    """The Dutch legislative process, from drafting to entry into force."""
+
+    DRAFTING = "drafting"
+    CONSULTATION = "consultation"  # internetconsultatie
+    COUNCIL_OF_STATE = "council_of_state"  # advies Raad van State
+    HOUSE = "house_of_representatives"  # Tweede Kamer
+    SENATE = "senate"  # Eerste Kamer
+    IN_FORCE = "in_force"
+    WITHDRAWN = "withdrawn"
+
+
+class ConcretisationStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    DRAFTING = "drafting"
+    CONCRETISED = "concretised"  # goals and measures set
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def concretised(self) -> bool:
+        return self not in (ConcretisationStatus.NOT_STARTED, ConcretisationStatus.DRAFTING)
+
+
+class RuleMatch(StrEnum):
+    ANY = "any"
+    ALL = "all"
 
 
 class MeasureStatus(StrEnum):

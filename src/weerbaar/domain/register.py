@@ -18,14 +18,18 @@ from typing import Any
 
 from weerbaar.domain.enums import (
     ActorKind,
+    ConcretisationStatus,
     Language,
+    LegislativeStage,
     Level,
     MeasureKind,
     MeasureStatus,
     OrgKind,
     Phase,
     PictureSystem,
+    ReviewStep,
     RoundStatus,
+    RuleMatch,
     ScenarioKind,
     Tier,
     VitalCategory,
@@ -201,7 +205,11 @@ class Capability(Marked):
 class Measure(Marked):
     key: str = key()
     title: str = text("title", required=True)
-    kind: MeasureKind = enum(MeasureKind, "generic, theme-specific or legislative", required=True)
+    kind: MeasureKind = enum(
+        MeasureKind,
+        "generic resilience measure, theme measure, legislative item or international commitment",
+        required=True,
+    )
     status: MeasureStatus = enum(MeasureStatus, "status", required=True)
     owner: str = ref("organisations", "owning organisation", required=True)
     partners: tuple[str, ...] = refs("organisations", "partner organisations")
@@ -209,13 +217,25 @@ class Measure(Marked):
     phase: Phase | None = enum(Phase, "link in the security chain")
     scenarios: tuple[str, ...] = refs("scenarios", "scenarios it addresses")
     capabilities: tuple[str, ...] = refs("capabilities", "capabilities it builds")
+    starts_on: dt.date | None = date("start date")
     due_on: dt.date | None = date("due date")
+    budget: float | None = number("budget, euros", minimum=0)
+    practitioners_consulted: ReviewStep | None = enum(
+        ReviewStep, "legislative items: practitioners' wishes weighed"
+    )
+    rule_of_law_review: ReviewStep | None = enum(
+        ReviewStep, "legislative items: review against the principles of the rule of law"
+    )
+    legislative_stage: LegislativeStage | None = enum(
+        LegislativeStage, "legislative items: stage in the legislative process"
+    )
     description: str | None = text("description")
 
 
 @_record
 class Decision(Marked):
-    """A tier decision, taken by people, with its rationale."""
+    """A tier decision, taken by people, with its rationale, kept beside the tier the
+    rules proposed: a decision against the proposal says why."""
 
     key: str = key()
     theme: str = ref("themes", "theme decided on", required=True)
@@ -224,7 +244,80 @@ class Decision(Marked):
     decided_on: dt.date = date("date of the decision", required=True)
     decided_by: str = text("who decided", required=True)
     lead: str | None = ref("organisations", "lead ministry")
+    involved: tuple[str, ...] = refs("organisations", "organisations involved")
     rationale: str = text("answers to the strategy's two questions", required=True)
+    proposed_tier: Tier | None = enum(Tier, "tier the rules proposed when deciding")
+    proposal_rule: str | None = text("the rule that gave the proposal")
+    proposal_reasons: str | None = text("the proposal's reasons, as shown when deciding")
+    deviation: str | None = text("why the decision differs from the proposal")
+
+
+@_record
+class Concretisation(Marked):
+    """How a lead ministry concretises a strengthened approach: goals, measures,
+    partners and milestones. Not yet concretised while it lacks goals or measures."""
+
+    key: str = key()
+    theme: str = ref("themes", "theme with a strengthened approach", required=True)
+    ministry: str = ref("organisations", "lead ministry responsible", required=True)
+    cycle: str = ref("cycles", "strategy cycle", required=True)
+    decision: str | None = ref("decisions", "the tier decision it follows from")
+    goals: str | None = text("goals")
+    measures: tuple[str, ...] = refs("measures", "measures")
+    partners: tuple[str, ...] = refs(
+        "organisations", "partners: municipalities, civil society, businesses, international"
+    )
+    status: ConcretisationStatus = enum(ConcretisationStatus, "status", required=True)
+    note: str | None = text("note")
+
+
+@_record
+class Milestone(Marked):
+    """A dated step of a measure or of a concretisation record."""
+
+    key: str = key()
+    title: str = text("title", required=True)
+    measure: str | None = ref("measures", "the measure it belongs to")
+    concretisation: str | None = ref("concretisations", "the concretisation it belongs to")
+    due_on: dt.date = date("due date", required=True)
+    done_on: dt.date | None = date("date reached")
+    note: str | None = text("note")
+
+
+@_record
+class CapabilityNeed(Marked):
+    """Capability analysis: how well a capability a scenario needs exists, on the
+    capability scale (reference data); the shortfall is the gap."""
+
+    key: str = derived_key()
+    scenario: str = ref("scenarios", "scenario", required=True)
+    capability: str = ref("capabilities", "capability needed", required=True)
+    needed: str = text("level needed, on the capability scale", required=True)
+    current: str = text("level that exists now, on the capability scale", required=True)
+    note: str | None = text("evidence: exercises, evaluations, inspections")
+
+
+@_record
+class TierRule(Marked):
+    """One rule of a cycle's tier proposals; a cycle without rules uses the default set
+    (reference data). Rules are tried by position; the first that holds proposes."""
+
+    key: str = derived_key()
+    cycle: str = ref("cycles", "strategy cycle", required=True)
+    name: str = text("rule name: lower-case letters, digits, hyphens", required=True)
+    position: int = integer("order of evaluation", minimum=1, maximum=999)
+    tier: Tier = enum(Tier, "tier proposed when the rule holds", required=True)
+    question: int = integer(
+        "the strategy's question it answers: 1 comprehensive approach, 2 still effective",
+        minimum=1,
+        maximum=2,
+    )
+    match: RuleMatch = enum(RuleMatch, "any or all of the conditions", required=True)
+    conditions: str = text(
+        "conditions separated by ';', e.g. risk_quantile >= 0.75; threat_level >= substantial",
+        required=True,
+    )
+    reason: str = text("plain-language reason shown with the proposal", required=True)
 
 
 @_record
@@ -374,6 +467,12 @@ ENTITIES: tuple[EntitySpec, ...] = (
     _entity("capabilities", "capability", Capability, "name"),
     _entity("measures", "measure", Measure, "title"),
     _entity("decisions", "decision", Decision, "theme"),
+    _entity("concretisations", "concretisation", Concretisation, "theme"),
+    _entity("milestones", "milestone", Milestone, "title"),
+    _entity(
+        "capability_needs", "capability need", CapabilityNeed, "needed", ("scenario", "capability")
+    ),
+    _entity("tier_rules", "tier rule", TierRule, "name", ("cycle", "name")),
     _entity("threat_pictures", "threat picture", ThreatPicture, "title"),
     _entity("vital_processes", "vital process", VitalProcess, "name"),
     _entity("signals", "signal", Signal, "title"),

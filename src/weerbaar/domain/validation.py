@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from weerbaar.domain.enums import PictureSystem, ScenarioKind
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
+from weerbaar.domain.portfolio_rules import portfolio_problems
 from weerbaar.domain.register import (
     EntitySpec,
     ImpactScore,
@@ -40,6 +41,7 @@ class Reference:
     # edition → criterion code → kind ("quantity", "matrix" or "qualitative")
     criterion_kinds: Mapping[str, Mapping[str, str]]
     classifications: tuple[str, ...] = ("public",)
+    capability_levels: tuple[str, ...] = ()
 
 
 def parse_row(
@@ -108,6 +110,9 @@ def _dangling(spec: EntitySpec, record: Any, lookup: Lookup) -> list[tuple[str, 
 
 
 def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str, str]]:
+    portfolio = portfolio_problems(record, lookup, reference.capability_levels)
+    if portfolio is not None:
+        return portfolio
     match record:
         case Scenario():
             return _scenario_rules(record, lookup)

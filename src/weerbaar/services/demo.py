@@ -11,7 +11,7 @@ from weerbaar.formats.document import from_data
 from weerbaar.services.context import Context
 from weerbaar.services.transfer import ImportSummary, Progress, RawDocument, import_register
 
-DEMO_FILES = ("demo/profile.yaml", "demo/scores.yaml")
+DEMO_FILES = ("demo/profile.yaml", "demo/portfolio.yaml", "demo/scores.yaml")
 
 
 def demo_data(name: str = DEMO_FILES[0]) -> object:
@@ -20,7 +20,7 @@ def demo_data(name: str = DEMO_FILES[0]) -> object:
 
 
 def demo_document() -> RawDocument:
-    """Both demo files as one document, so they load in one transaction."""
+    """The demo files as one document, so they load in one transaction."""
     merged = RawDocument()
     for name in DEMO_FILES:
         for entity, rows in from_data(demo_data(name), name).rows.items():

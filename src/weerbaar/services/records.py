@@ -7,7 +7,7 @@ version it was based on and is refused if the record moved on since.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,33 +203,39 @@ def _keep_hidden_references(
 
 
 def create_record(ctx: Context, *, entity_name: str, raw: Mapping[str, object]) -> Versioned:
-    spec = entity(entity_name)
     with ctx.db.transaction(write=True) as connection:
-        repo = Repository(connection)
-        seen = visibility(connection, ctx.subject)
-        record = _validated(spec, raw, VisibleLookup(repo, seen))
-        if repo.version(entity_name, record.key) is not None:
-            if not seen.sees(entity_name, record.key):
-                # Same answer as for a taken key the user may see would leak the
-                # hidden record's existence; refuse without saying why.
-                raise ForbiddenError(f"{spec.singular} {record.key}: cannot be created")
-            raise DuplicateError(spec.singular, record.key)
-        _authorise(ctx, entity_name, None, record, record.key)
-        repo.insert(entity_name, record)
-        audit_log.append(
-            connection,
-            [
-                change(
-                    ctx,
-                    action="create",
-                    spec=spec,
-                    key=record.key,
-                    before=None,
-                    after=record_json(record, 1),
-                )
-            ],
-        )
-        return Versioned(record, 1)
+        return _create(ctx, connection, entity_name, raw)
+
+
+def _create(
+    ctx: Context, connection: Connection, entity_name: str, raw: Mapping[str, object]
+) -> Versioned:
+    spec = entity(entity_name)
+    repo = Repository(connection)
+    seen = visibility(connection, ctx.subject)
+    record = _validated(spec, raw, VisibleLookup(repo, seen))
+    if repo.version(entity_name, record.key) is not None:
+        if not seen.sees(entity_name, record.key):
+            # Same answer as for a taken key the user may see would leak the
+            # hidden record's existence; refuse without saying why.
+            raise ForbiddenError(f"{spec.singular} {record.key}: cannot be created")
+        raise DuplicateError(spec.singular, record.key)
+    _authorise(ctx, entity_name, None, record, record.key)
+    repo.insert(entity_name, record)
+    audit_log.append(
+        connection,
+        [
+            change(
+                ctx,
+                action="create",
+                spec=spec,
+                key=record.key,
+                before=None,
+                after=record_json(record, 1),
+            )
+        ],
+    )
+    return Versioned(record, 1)
 
 
 def update_record(
@@ -245,44 +251,75 @@ def update_record(
     ``expected_version`` is the version the editor saw; without it the edit applies
     to whatever version is current when the transaction reads it.
     """
+    with ctx.db.transaction(write=True) as connection:
+        return _update(ctx, connection, Update(entity_name, key, changes, expected_version))
+
+
+@dataclass(frozen=True, slots=True)
+class Create:
+    entity_name: str
+    raw: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    entity_name: str
+    key: str
+    changes: Mapping[str, object]
+    expected_version: int | None = None
+
+
+def write_together(ctx: Context, writes: Sequence[Create | Update]) -> list[Versioned]:
+    """Several writes as one: each checked and audited as on its own, all in one
+    transaction, so either all land or none does."""
+    with ctx.db.transaction(write=True) as connection:
+        return [
+            _create(ctx, connection, w.entity_name, w.raw)
+            if isinstance(w, Create)
+            else _update(ctx, connection, w)
+            for w in writes
+        ]
+
+
+def _update(ctx: Context, connection: Connection, edit: Update) -> Versioned:
+    entity_name, key, changes = edit.entity_name, edit.key, edit.changes
     spec = entity(entity_name)
     if "key" in changes and changes["key"] != key:
         raise ValidationError(
             [Issue("", "key", "a key cannot change; add a new record")],
             summary=f"{spec.singular} not saved",
         )
-    with ctx.db.transaction(write=True) as connection:
-        repo = Repository(connection)
-        seen = visibility(connection, ctx.subject)
-        seen.require(entity_name, key)
-        current = repo.require(entity_name, key)
-        version = repo.version(entity_name, key)
-        assert version is not None
-        base = expected_version if expected_version is not None else version
-        raw = {name: to_plain(value) for name, value in values_of(current).items()}
-        raw.update(changes)
-        hidden = seen.hidden_refs(entity_name, current)
-        _keep_hidden_references(spec, raw, changes, hidden)
-        kept = frozenset(
-            (spec.field(name).target or "", k) for name, keys in hidden.items() for k in keys
-        )
-        record = _validated(spec, raw, VisibleLookup(repo, seen, kept))
-        _authorise(ctx, entity_name, current, record, key)
-        new_version = repo.update(entity_name, record, expected_version=base)
-        audit_log.append(
-            connection,
-            [
-                change(
-                    ctx,
-                    action="update",
-                    spec=spec,
-                    key=key,
-                    before=record_json(current, version),
-                    after=record_json(record, new_version),
-                )
-            ],
-        )
-        return Versioned(record, new_version)
+    repo = Repository(connection)
+    seen = visibility(connection, ctx.subject)
+    seen.require(entity_name, key)
+    current = repo.require(entity_name, key)
+    version = repo.version(entity_name, key)
+    assert version is not None
+    base = edit.expected_version if edit.expected_version is not None else version
+    raw = {name: to_plain(value) for name, value in values_of(current).items()}
+    raw.update(changes)
+    hidden = seen.hidden_refs(entity_name, current)
+    _keep_hidden_references(spec, raw, changes, hidden)
+    kept = frozenset(
+        (spec.field(name).target or "", k) for name, keys in hidden.items() for k in keys
+    )
+    record = _validated(spec, raw, VisibleLookup(repo, seen, kept))
+    _authorise(ctx, entity_name, current, record, key)
+    new_version = repo.update(entity_name, record, expected_version=base)
+    audit_log.append(
+        connection,
+        [
+            change(
+                ctx,
+                action="update",
+                spec=spec,
+                key=key,
+                before=record_json(current, version),
+                after=record_json(record, new_version),
+            )
+        ],
+    )
+    return Versioned(record, new_version)
 
 
 def _visible_referrers(referrers: list[str], seen: Visibility) -> list[str]:

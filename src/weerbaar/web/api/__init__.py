@@ -10,7 +10,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Security
 
 from weerbaar.domain.register import ENTITIES
-from weerbaar.web.api import account, assessment, audit, export, search
+from weerbaar.web.api import (
+    account,
+    assessment,
+    audit,
+    capabilities,
+    export,
+    portfolio,
+    search,
+    tiers,
+)
 from weerbaar.web.api.callers import bearer
 from weerbaar.web.api.fallback import fallback_router
 from weerbaar.web.api.problems import install_error_handlers
@@ -21,6 +30,9 @@ __all__ = ["install_error_handlers", "router"]
 _parts = [
     account.router,
     assessment.router,
+    tiers.router,
+    capabilities.router,
+    portfolio.router,
     search.router,
     audit.router,
     export.router,

@@ -1,16 +1,39 @@
 """The server-rendered pages.
 
 The routers are joined in an order that matters: fixed paths (``/search``,
-``/audit``, ``/diagram.png``) and the exports and score form come before the generic
-entity routes, whose ``/{entity}`` and ``/{entity}/{key:path}`` would match them too.
+``/audit``, ``/diagram.png``, ``/portfolio/export.csv``, ``/public.md``) and the
+exports and score form come before the generic entity routes, whose ``/{entity}`` and
+``/{entity}/{key:path}`` would match them too.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from weerbaar.web.pages import audit, dashboard, exports, records, scenario_scores, search
+from weerbaar.web.pages import (
+    audit,
+    dashboard,
+    exports,
+    portfolio,
+    progress,
+    public,
+    records,
+    scenario_scores,
+    search,
+    tiers,
+)
 
 router = APIRouter(include_in_schema=False)
-for part in (dashboard, search, audit, exports, scenario_scores, records):
+for part in (
+    dashboard,
+    search,
+    audit,
+    tiers,
+    portfolio,
+    progress,
+    public,
+    exports,
+    scenario_scores,
+    records,
+):
     router.include_router(part.router)

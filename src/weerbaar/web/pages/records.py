@@ -53,7 +53,7 @@ from weerbaar.web.pages.forms import (
     record_values,
     submitted,
 )
-from weerbaar.web.pages.scenario_assessment import assessment_section
+from weerbaar.web.pages.scenario_assessment import assessment_section, capability_section
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -170,6 +170,11 @@ def show_response(
             "may_write": caller.subject.role.may_write(spec.name),
             "url": record_url(spec.name, record.key),
             "assessment": assessment,
+            "capabilities": (
+                capability_section(request, caller, record.key)
+                if spec.name == "scenarios"
+                else None
+            ),
         },
         status_code=status,
     )

@@ -14,6 +14,7 @@ from weerbaar.errors import NotFoundError
 from weerbaar.method.classes import describe_position
 from weerbaar.method.resolve import Resolved
 from weerbaar.services.assessment import RoundAssessment, assess_round
+from weerbaar.services.capability_analysis import capability_analysis, gap_rows
 from weerbaar.storage.db import Database
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.pages.rounds import DRAWS, SEED
@@ -54,6 +55,23 @@ def _newest_assessment(db: Database, caller: Caller) -> RoundAssessment | None:
         return assess_round(db, draws=DRAWS, seed=SEED, subject=caller.subject)
     except NotFoundError:
         return None  # no round the caller may see
+
+
+def capability_section(request: Request, caller: Caller, scenario: str) -> dict[str, Any]:
+    """The scenario's capability analysis: per link of the security chain, what it
+    needs, what exists, the gap and the measures closing it."""
+    analysis = capability_analysis(database(request), scenario=scenario, subject=caller.subject)
+    rows = gap_rows(analysis, analysis.of(scenario))
+    for row in rows:
+        row["needed_label"] = analysis.scale.label(row["needed"])
+        row["current_label"] = analysis.scale.label(row["current"])
+        row["measures"] = [(key, analysis.measures[key].title) for key in row["closed_by"]]
+    return {
+        "rows": rows,
+        "summary": analysis.summary(scenario),
+        "scale": [analysis.scale.label(k) for k in analysis.scale.keys],
+        "may_write": caller.subject.role.may_write("capability_needs"),
+    }
 
 
 def assessment_section(

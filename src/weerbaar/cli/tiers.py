@@ -1,0 +1,240 @@
+"""``weerbaar tiers``: tier proposals by the cycle's rules, dry runs of edited rules,
+the rules themselves, and recording a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.markup import escape
+from rich.table import Table
+
+from weerbaar.cli.render import OutputFormat, console
+from weerbaar.cli.state import state
+from weerbaar.domain.enums import Tier
+from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set, rule_set_to_data
+from weerbaar.errors import FileFormatError, Issue, ValidationError
+from weerbaar.services.records import create_record
+from weerbaar.services.tier_decisions import decide_tier
+from weerbaar.services.tier_proposals import (
+    TierReport,
+    cycle_rules,
+    default_rules_as_records,
+    propose_tiers,
+)
+
+app = typer.Typer(
+    help="Tier proposals by transparent rules, and the decisions taken on them.",
+    no_args_is_help=True,
+)
+
+CycleOption = Annotated[
+    str | None, typer.Option("--cycle", help="strategy cycle (default: the newest)")
+]
+
+
+def _report_rows(report: TierReport) -> list[dict[str, Any]]:
+    rows = []
+    for proposal in report.proposals:
+        theme = report.themes[proposal.theme]
+        decision = report.decisions.get(proposal.theme)
+        rows.append(
+            {
+                "theme": proposal.theme,
+                "name": theme.name_en,
+                "current_tier": str(theme.tier),
+                "proposed_tier": str(proposal.tier),
+                "rule": proposal.rule,
+                "decided_tier": str(decision.tier) if decision else None,
+                "decision": decision.key if decision else None,
+                "against_proposal": bool(decision and decision.tier != proposal.tier),
+                "reasons": list(proposal.reasons),
+            }
+        )
+    return rows
+
+
+@app.command("propose")
+def propose(
+    ctx: typer.Context,
+    cycle: CycleOption = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="only this theme")] = None,
+    reasons: Annotated[bool, typer.Option("--reasons", help="print every rule's reasons")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Propose a tier per theme from the evidence, by the cycle's rules (or the default
+    set), beside the current tier and the cycle's decision."""
+    report = propose_tiers(state(ctx).database(), cycle=cycle)
+    rows = [r for r in _report_rows(report) if theme is None or r["theme"] == theme]
+    if theme is not None and not rows:
+        raise ValidationError([Issue("--theme", "theme", f"no theme {theme!r}")])
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    out = console()
+    source = "the cycle's own rules" if report.rules_from_cycle else "the default rule set"
+    weighed = report.round.key if report.round else "no round"
+    out.print(
+        f"Cycle [bold]{escape(report.cycle.name)}[/] ({report.cycle.key}); rules: {source}; "
+        f"risk from round {weighed}"
+        + (f", trend against {report.previous_round.key}" if report.previous_round else "")
+    )
+    table = Table()
+    for column in ("theme", "current", "proposed", "rule", "decided"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        decided = row["decided_tier"] or "—"
+        if row["against_proposal"]:
+            decided = f"[yellow]{decided} (against the proposal)[/]"
+        proposed = row["proposed_tier"]
+        if proposed != row["current_tier"]:
+            proposed = f"[bold]{proposed}[/]"
+        table.add_row(
+            f"{escape(row['name'])} [dim]{row['theme']}[/]",
+            row["current_tier"],
+            proposed,
+            row["rule"] or "(default)",
+            decided,
+        )
+    out.print(table)
+    if reasons or theme:
+        for row in rows:
+            out.rule(f"{escape(row['name'])}: {row['proposed_tier']}")
+            for line in row["reasons"]:
+                out.print(f"  {escape(line)}")
+
+
+def _rule_file(path: Path) -> RuleSet:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FileFormatError(f"{path}: cannot read the rule set: {exc}") from exc
+    if not isinstance(data, dict):
+        raise FileFormatError(f"{path}: expected a rule set (key, name, rules, …)")
+    try:
+        return parse_rule_set(data)
+    except RuleError as exc:
+        raise ValidationError([Issue(str(path), "rules", str(exc))]) from exc
+
+
+@app.command("dry-run")
+def dry_run_command(
+    ctx: typer.Context,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="a rule set file (YAML) to try instead of the cycle's"),
+    ] = None,
+    cycle: CycleOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Which themes' tiers the rules would change; nothing is written."""
+    rule_set = _rule_file(rules) if rules else None
+    report = propose_tiers(state(ctx).database(), cycle=cycle, rule_set=rule_set)
+    changes = report.changes()
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "theme": c.theme,
+                        "current": str(c.current),
+                        "proposed": str(c.proposed),
+                        "rule": c.rule,
+                    }
+                    for c in changes
+                ],
+                indent=2,
+            )
+        )
+        return
+    out = console()
+    if not changes:
+        out.print(f"No tier would change ({len(report.proposals)} themes weighed).")
+        return
+    table = Table(title=f"{len(changes)} of {len(report.proposals)} themes would change tier")
+    for column in ("theme", "now", "proposed", "rule"):
+        table.add_column(column)
+    for c in changes:
+        table.add_row(c.theme, str(c.current), str(c.proposed), c.rule or "(default)")
+    out.print(table)
+
+
+@app.command("rules")
+def rules_command(
+    ctx: typer.Context,
+    cycle: CycleOption = None,
+    copy_default: Annotated[
+        bool,
+        typer.Option(
+            "--copy-default",
+            help="give the cycle its own copy of the default rules, to edit as tier_rules",
+        ),
+    ] = False,
+) -> None:
+    """Print the rules that propose tiers for a cycle (as YAML, the --rules format)."""
+    st = state(ctx)
+    report = propose_tiers(st.database(), cycle=cycle)
+    key = report.cycle.key
+    if copy_default:
+        if cycle_rules(st.database(), key) is not None:
+            raise ValidationError(
+                [Issue("--copy-default", "cycle", f"cycle {key!r} already has its own rules")]
+            )
+        context = st.context()
+        for row in default_rules_as_records(key):
+            create_record(context, entity_name="tier_rules", raw=row)
+        console().print(f"Copied the default rules to cycle {key}; edit them as tier_rules.")
+        return
+    typer.echo(
+        yaml.safe_dump(rule_set_to_data(report.rule_set), sort_keys=False, allow_unicode=True)
+    )
+
+
+@app.command("decide")
+def decide(
+    ctx: typer.Context,
+    theme: Annotated[str, typer.Argument(help="theme key")],
+    tier: Annotated[Tier, typer.Option("--tier", help="the tier decided")],
+    rationale: Annotated[
+        str, typer.Option("--rationale", help="answers to the strategy's two questions")
+    ],
+    decided_by: Annotated[str, typer.Option("--by", help="who decided, e.g. the Council")],
+    lead: Annotated[str | None, typer.Option("--lead", help="lead ministry")] = None,
+    involved: Annotated[
+        list[str] | None, typer.Option("--involved", help="organisation involved (repeat)")
+    ] = None,
+    deviation: Annotated[
+        str | None,
+        typer.Option("--deviation", help="why, when the decision differs from the proposal"),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="date of the decision (default today)")
+    ] = None,
+    cycle: CycleOption = None,
+) -> None:
+    """Record a tier decision beside the tier the rules propose now."""
+    try:
+        decided_on = dt.date.fromisoformat(on) if on else None
+    except ValueError as exc:
+        raise ValidationError([Issue("--on", "decided_on", f"not a date: {on!r}")]) from exc
+    saved = decide_tier(
+        state(ctx).context(),
+        theme=theme,
+        tier=tier,
+        rationale=rationale,
+        decided_by=decided_by,
+        cycle=cycle,
+        lead=lead,
+        involved=involved or (),
+        deviation=deviation,
+        decided_on=decided_on,
+    )
+    decision = saved.record
+    note = ""
+    if decision.proposed_tier is not None and decision.proposed_tier != decision.tier:
+        note = f" — against the proposal ({decision.proposed_tier}), because: {decision.deviation}"
+    console().print(f"decision {decision.key}: {theme} → {decision.tier}{escape(note)}")

@@ -1,0 +1,175 @@
+"""``/tiers``: the tier each theme's evidence proposes by the cycle's rules, beside its
+current tier and decision; ``POST /tiers/decisions`` records a decision with the
+proposal it was taken against."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from weerbaar.domain.enums import Tier
+from weerbaar.domain.fields import KEY_PATTERN
+from weerbaar.services.tier_decisions import decide_tier
+from weerbaar.services.tier_proposals import propose_tiers
+from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.preconditions import etag
+from weerbaar.web.api.problems import error_responses
+from weerbaar.web.auth import Caller, database
+
+router = APIRouter(tags=["tiers"])
+
+Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=64)]
+
+
+class Evidence(BaseModel):
+    risk_quantile: float | None = Field(description="highest percentile rank by risk, 0–1")
+    risk_trend: float | None = Field(description="change of the top risk, orders of magnitude")
+    threat_level: str | None = Field(description="newest threat picture: system, level, name")
+    capability_gap: float | None = Field(description="share of needed capabilities short")
+    largest_gap: int | None = Field(description="largest shortfall, in scale steps")
+    measures: int
+    measures_stalled: float | None = Field(description="share stopped or late")
+    scenarios: int
+
+
+class ThemeTier(BaseModel):
+    theme: str
+    name: str
+    current_tier: Tier
+    proposed_tier: Tier
+    rule: str | None = Field(description="the rule that held; null: the default tier")
+    reasons: list[str] = Field(description="every rule's conditions, met or not")
+    evidence: Evidence
+    decision: str | None = Field(description="the cycle's newest decision on the theme")
+    decided_tier: Tier | None
+    against_proposal: bool
+
+
+class TierProposals(BaseModel):
+    cycle: str
+    rules: str = Field(description="the rule set applied")
+    rules_from_cycle: bool
+    round: str | None
+    previous_round: str | None
+    themes: list[ThemeTier]
+
+
+@router.get(
+    "/tiers",
+    summary="Tier proposals per theme",
+    description="The tier the evidence the caller may see proposes for each theme, by the "
+    "cycle's rules (or the default set), with every reason, beside the current tier and "
+    "the cycle's decision.",
+    responses=error_responses(401, 404, 422),
+)
+def tiers(
+    request: Request,
+    caller: Annotated[Caller, Depends(reader)],
+    cycle: Annotated[
+        str | None, Query(pattern=KEY_PATTERN.pattern, description="default: the newest")
+    ] = None,
+) -> TierProposals:
+    report = propose_tiers(database(request), cycle=cycle, subject=caller.subject)
+    evidence = {e.theme: e for e in report.evidence}
+    out = []
+    for p in report.proposals:
+        theme = report.themes[p.theme]
+        e = evidence[p.theme]
+        decision = report.decisions.get(p.theme)
+        level = e.threat_level
+        out.append(
+            ThemeTier(
+                theme=p.theme,
+                name=theme.name_en,
+                current_tier=theme.tier,
+                proposed_tier=p.tier,
+                rule=p.rule,
+                reasons=list(p.reasons),
+                evidence=Evidence(
+                    risk_quantile=e.risk_quantile,
+                    risk_trend=e.risk_trend,
+                    threat_level=f"{level.system} {level.level} {level.name_en}" if level else None,
+                    capability_gap=e.capability_gap,
+                    largest_gap=e.largest_gap,
+                    measures=e.measures,
+                    measures_stalled=e.measures_stalled,
+                    scenarios=e.scenarios,
+                ),
+                decision=decision.key if decision else None,
+                decided_tier=decision.tier if decision else None,
+                against_proposal=decision is not None and decision.tier is not p.tier,
+            )
+        )
+    return TierProposals(
+        cycle=report.cycle.key,
+        rules=report.rule_set.key,
+        rules_from_cycle=report.rules_from_cycle,
+        round=report.round.key if report.round else None,
+        previous_round=report.previous_round.key if report.previous_round else None,
+        themes=out,
+    )
+
+
+class NewDecision(BaseModel):
+    theme: Key
+    tier: Tier
+    rationale: str = Field(min_length=1, max_length=20_000)
+    decided_by: str = Field(min_length=1, max_length=200)
+    cycle: Key | None = None
+    lead: Key | None = None
+    involved: list[Key] = Field(default_factory=list, max_length=100)
+    deviation: str | None = Field(None, max_length=20_000)
+    decided_on: dt.date | None = None
+
+
+class RecordedDecision(BaseModel):
+    key: str
+    theme: str
+    tier: Tier
+    proposed_tier: Tier | None
+    proposal_rule: str | None
+    against_proposal: bool
+    version: int
+
+
+@router.post(
+    "/tiers/decisions",
+    summary="Record a tier decision",
+    description="Stored with the proposal the rules give now; a decision that differs from "
+    "it must carry a deviation reason (422 otherwise).",
+    status_code=201,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+)
+def record_decision(
+    request: Request,
+    response: Response,
+    body: NewDecision,
+    caller: Annotated[Caller, Depends(writer)],
+) -> RecordedDecision:
+    saved = decide_tier(
+        context_of(request, caller),
+        theme=body.theme,
+        tier=body.tier,
+        rationale=body.rationale,
+        decided_by=body.decided_by,
+        cycle=body.cycle,
+        lead=body.lead,
+        involved=body.involved,
+        deviation=body.deviation,
+        decided_on=body.decided_on,
+    )
+    d = saved.record
+    response.headers["Location"] = f"/api/v1/decisions/{d.key}"
+    response.headers["ETag"] = etag(saved.version)
+    return RecordedDecision(
+        key=d.key,
+        theme=d.theme,
+        tier=d.tier,
+        proposed_tier=d.proposed_tier,
+        proposal_rule=d.proposal_rule,
+        against_proposal=d.proposed_tier is not None and d.proposed_tier is not d.tier,
+        version=saved.version,
+    )

@@ -1,0 +1,303 @@
+"""The portfolio page: the integral view of risks against effort (integrale aanpak),
+as far as the reader may see; the heatmap as plotly figure data and as a PNG for
+browsers without JavaScript; and the matrix as CSV, XLSX or JSON.
+
+Every route reads through :func:`portfolio_view` with the reader's need-to-know, so
+the table, the figure, the image and the downloads show the same records.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from weerbaar.domain.access import Subject
+from weerbaar.domain.enums import OrgKind
+from weerbaar.domain.portfolio import CoverageState, Effort
+from weerbaar.domain.register import Measure, Organisation, Theme
+from weerbaar.errors import NotFoundError
+from weerbaar.reports.portfolio_plot import (
+    build_heatmap,
+    portfolio_matrix,
+    render_portfolio,
+)
+from weerbaar.services.portfolio import PortfolioView, portfolio_view
+from weerbaar.services.records import list_records
+from weerbaar.services.tier_proposals import stalled
+from weerbaar.storage.db import Database
+from weerbaar.web.api.portfolio import portfolio_answer
+from weerbaar.web.auth import database, require_caller
+from weerbaar.web.pages.common import record_url
+from weerbaar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FIGURE_CONFIG = {
+    "displaylogo": False,
+    "responsive": False,
+    "toImageButtonOptions": {"format": "png", "filename": "portfolio", "scale": 2},
+}
+
+# How each coverage state is shown: a sign and words, never colour alone.
+STATES: dict[CoverageState, dict[str, str]] = {
+    CoverageState.NONE: {"sign": "✗", "label": "No measures", "nl": "geen maatregelen"},
+    CoverageState.STALLED: {"sign": "!", "label": "Only stalled measures", "nl": "vastgelopen"},
+    CoverageState.COVERED: {"sign": "✓", "label": "Covered", "nl": "gedekt"},
+}
+
+
+def blank(text: str | None) -> str | None:
+    """A filter left at "any" arrives empty: no filter."""
+    return text.strip() or None if text is not None else None
+
+
+def filter_query(**filters: str | None) -> str:
+    kept = {k: v for k, v in filters.items() if v}
+    return f"?{urlencode(kept)}" if kept else ""
+
+
+def money(amount: float) -> str:
+    return f"€ {amount:,.0f}" if amount else "—"
+
+
+def visible_themes(db: Database, subject: Subject) -> list[Theme]:
+    themes: list[Theme] = list_records(db, entity_name="themes", subject=subject)
+    return sorted(themes, key=lambda t: t.name_en)
+
+
+class Filtered(Protocol):
+    """What the portfolio and progress views share for their filters."""
+
+    @property
+    def organisations(self) -> Mapping[str, Organisation]: ...
+    @property
+    def ministry(self) -> str | None: ...
+    def label(self, organisation: str) -> str: ...
+
+
+def ministry_choices(view: Filtered, also: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The ministries the reader may see, and any other organisation named in ``also``
+    (a column of the matrix: an agency or business answering to no ministry)."""
+    keys = {k for k, o in view.organisations.items() if o.kind is OrgKind.MINISTRY}
+    keys |= set(also)
+    if view.ministry:
+        keys.add(view.ministry)
+    return sorted(((k, view.label(k)) for k in keys), key=lambda c: (c[1].casefold(), c[0]))
+
+
+def title_of(view: PortfolioView) -> str:
+    parts = ["Risks against effort"]
+    if view.theme:
+        parts.append(view.theme_name(view.theme))
+    if view.ministry:
+        parts.append(view.label(view.ministry))
+    return " — ".join(parts)
+
+
+def _measure_link(measure: Measure, view: PortfolioView) -> dict[str, Any]:
+    return {
+        "key": measure.key,
+        "title": measure.title,
+        "href": record_url("measures", measure.key),
+        "stalled": stalled(measure, view.today),
+        "owner": view.label(measure.owner),
+    }
+
+
+def _rows(view: PortfolioView) -> list[dict[str, Any]]:
+    p = view.portfolio
+    rows = []
+    for coverage in p.coverage:
+        scenario = coverage.scenario
+        rows.append(
+            {
+                "rank": coverage.rank,
+                "key": scenario.key,
+                "title": scenario.title,
+                "href": record_url("scenarios", scenario.key),
+                "theme": view.theme_name(scenario.theme),
+                "theme_href": record_url("themes", scenario.theme),
+                "state": str(coverage.state),
+                "shown": STATES[coverage.state],
+                "measures": [_measure_link(m, view) for m in coverage.measures],
+                "cells": [
+                    [_measure_link(m, view) for m in p.cell(scenario.key, ministry)]
+                    for ministry in p.ministries
+                ],
+            }
+        )
+    return rows
+
+
+def _effort(rows: tuple[Effort, ...], label: Any, href: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": e.key,
+            "label": label(e.key),
+            "href": href(e.key),
+            "measures": e.measures,
+            "stalled": e.stalled,
+            "budget": money(e.budget),
+            "unbudgeted": e.unbudgeted,
+        }
+        for e in rows
+    ]
+
+
+def _embeddable(json_text: str) -> str:
+    """JSON that cannot end the ``<script>`` element holding it."""
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def figure_json(view: PortfolioView) -> str | None:
+    """``{"figure": …, "config": …}`` for Plotly.newPlot, or None with nothing to draw."""
+    p = view.portfolio
+    if not p.coverage or not p.ministries:
+        return None
+    matrix = portfolio_matrix(p, label=view.label, title=title_of(view))
+    figure = build_heatmap(matrix).to_json()
+    return _embeddable(f'{{"figure": {figure}, "config": {json.dumps(FIGURE_CONFIG)}}}')
+
+
+def _view(request: Request, theme: str | None, ministry: str | None) -> tuple[Any, PortfolioView]:
+    caller = require_caller(request)
+    view = portfolio_view(
+        database(request), theme=blank(theme), ministry=blank(ministry), subject=caller.subject
+    )
+    return caller, view
+
+
+@router.get("/portfolio")
+def portfolio_page(
+    request: Request, theme: str | None = None, ministry: str | None = None
+) -> Response:
+    caller, view = _view(request, theme, ministry)
+    p = view.portfolio
+    rows = _rows(view)
+    return render(
+        request,
+        "portfolio.html",
+        {
+            "caller": caller,
+            "view": view,
+            "title": title_of(view),
+            "rows": rows,
+            "columns": [
+                {"key": k, "label": view.label(k), "href": record_url("organisations", k)}
+                for k in p.ministries
+            ],
+            "by_ministry": _effort(
+                p.by_ministry, view.label, lambda k: f"/portfolio{filter_query(ministry=k)}"
+            ),
+            "by_theme": _effort(
+                p.by_theme, view.theme_name, lambda k: f"/portfolio{filter_query(theme=k)}"
+            ),
+            "uncovered": [r for r in rows if r["state"] == CoverageState.NONE],
+            "only_stalled": [r for r in rows if r["state"] == CoverageState.STALLED],
+            "unlinked": [_measure_link(m, view) for m in p.unlinked],
+            "states": STATES,
+            "themes": visible_themes(database(request), caller.subject),
+            "ministries": ministry_choices(view, p.ministries),
+            "query": filter_query(theme=view.theme, ministry=view.ministry),
+            "figure": figure_json(view),
+            "plotly_version": metadata.version("plotly"),
+        },
+    )
+
+
+@router.get("/portfolio.png")
+def portfolio_image(
+    request: Request, theme: str | None = None, ministry: str | None = None
+) -> Response:
+    _, view = _view(request, theme, ministry)
+    matrix = portfolio_matrix(view.portfolio, label=view.label, title=title_of(view))
+    with tempfile.TemporaryDirectory(prefix="weerbaar-portfolio-") as folder:
+        image = render_portfolio(matrix, Path(folder) / "portfolio.png").read_bytes()
+    return Response(image, media_type="image/png")
+
+
+# --- downloads of the matrix ----------------------------------------------------------
+
+
+def matrix_table(view: PortfolioView) -> list[list[Any]]:
+    """The matrix as rows of cells, a header first: per scenario its coverage and the
+    number of covering measures of each ministry."""
+    p = view.portfolio
+    header: list[Any] = ["rank", "scenario", "title", "theme", "state", "measures"]
+    header += [view.label(k) for k in p.ministries]
+    table = [header]
+    for row, counts in zip(p.coverage, p.matrix, strict=True):
+        table.append(
+            [
+                row.rank,
+                row.scenario.key,
+                row.scenario.title,
+                row.scenario.theme,
+                str(row.state),
+                len(row.measures),
+                *counts,
+            ]
+        )
+    return table
+
+
+def _csv(view: PortfolioView) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    for row in matrix_table(view):
+        writer.writerow(["" if cell is None else cell for cell in row])
+    return out.getvalue().encode("utf-8-sig")  # with a BOM, Excel reads UTF-8
+
+
+def _xlsx(view: PortfolioView) -> bytes:
+    from openpyxl import Workbook  # slow to import; only when asked for
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "portfolio"
+    for row in matrix_table(view):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _json(view: PortfolioView) -> bytes:
+    return (portfolio_answer(view).model_dump_json(indent=2) + "\n").encode("utf-8")
+
+
+WRITERS = {
+    "csv": (_csv, "text/csv; charset=utf-8"),
+    "xlsx": (_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": (_json, "application/json"),
+}
+
+
+@router.get("/portfolio/export.{fmt}")
+def portfolio_export(
+    request: Request, fmt: str, theme: str | None = None, ministry: str | None = None
+) -> Response:
+    if fmt not in WRITERS:
+        raise NotFoundError("export format", fmt)
+    _, view = _view(request, theme, ministry)
+    write, media_type = WRITERS[fmt]
+    return Response(
+        write(view),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="portfolio.{fmt}"'},
+    )
