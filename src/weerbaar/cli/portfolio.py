@@ -73,19 +73,8 @@ def portfolio(
     else:
         _tables(view)
     if plot is not None:
-        render_portfolio(
-            portfolio_matrix(view.portfolio, label=view.label, title=_title(view)), plot
-        )
+        render_portfolio(portfolio_matrix(view.portfolio, label=view.label, title=view.title), plot)
         console(stderr=fmt is not OutputFormat.TABLE).print(f"wrote {escape(str(plot))}")
-
-
-def _title(view: PortfolioView) -> str:
-    parts = ["Risks against effort"]
-    if view.theme:
-        parts.append(view.theme_name(view.theme))
-    if view.ministry:
-        parts.append(view.label(view.ministry))
-    return " — ".join(parts)
 
 
 def _effort(item: Effort) -> dict[str, Any]:

@@ -39,6 +39,16 @@ class PortfolioView:
         found = self.themes.get(key)
         return found.name_en if found else key
 
+    @property
+    def title(self) -> str:
+        """What the view shows, with its filters, for headings and plots."""
+        parts = ["Risks against effort"]
+        if self.theme:
+            parts.append(self.theme_name(self.theme))
+        if self.ministry:
+            parts.append(self.label(self.ministry))
+        return " — ".join(parts)
+
 
 def resolve_ministry(text: str, organisations: Mapping[str, Organisation]) -> str:
     """An organisation by key or abbreviation (JenV, BZK: what people type)."""

@@ -95,15 +95,6 @@ def ministry_choices(view: Filtered, also: tuple[str, ...] = ()) -> list[tuple[s
     return sorted(((k, view.label(k)) for k in keys), key=lambda c: (c[1].casefold(), c[0]))
 
 
-def title_of(view: PortfolioView) -> str:
-    parts = ["Risks against effort"]
-    if view.theme:
-        parts.append(view.theme_name(view.theme))
-    if view.ministry:
-        parts.append(view.label(view.ministry))
-    return " — ".join(parts)
-
-
 def _measure_link(measure: Measure, view: PortfolioView) -> dict[str, Any]:
     return {
         "key": measure.key,
@@ -164,7 +155,7 @@ def figure_json(view: PortfolioView) -> str | None:
     p = view.portfolio
     if not p.coverage or not p.ministries:
         return None
-    matrix = portfolio_matrix(p, label=view.label, title=title_of(view))
+    matrix = portfolio_matrix(p, label=view.label, title=view.title)
     figure = build_heatmap(matrix).to_json()
     return _embeddable(f'{{"figure": {figure}, "config": {json.dumps(FIGURE_CONFIG)}}}')
 
@@ -190,7 +181,7 @@ def portfolio_page(
         {
             "caller": caller,
             "view": view,
-            "title": title_of(view),
+            "title": view.title,
             "rows": rows,
             "columns": [
                 {"key": k, "label": view.label(k), "href": record_url("organisations", k)}
@@ -220,7 +211,7 @@ def portfolio_image(
     request: Request, theme: str | None = None, ministry: str | None = None
 ) -> Response:
     _, view = _view(request, theme, ministry)
-    matrix = portfolio_matrix(view.portfolio, label=view.label, title=title_of(view))
+    matrix = portfolio_matrix(view.portfolio, label=view.label, title=view.title)
     with tempfile.TemporaryDirectory(prefix="weerbaar-portfolio-") as folder:
         image = render_portfolio(matrix, Path(folder) / "portfolio.png").read_bytes()
     return Response(image, media_type="image/png")
