@@ -2,17 +2,19 @@
 
 Which scenarios get which measures, which get none or only stalled ones, and where
 each ministry's effort goes. Pure: the records come in already filtered to what the
-reader may see, and what counts as stalled (a judgement against today's date) and as
-a theme's measures come in as functions, so the rules live in one place.
+reader may see. What counts as stalled (against the report's date) and as a theme's
+measures is defined here once, for the portfolio, the tier evidence and the public
+summary alike; :func:`build_portfolio` takes them as functions so tests can vary them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from weerbaar.domain.enums import OrgKind
+from weerbaar.domain.enums import MeasureStatus, OrgKind
 from weerbaar.domain.register import Measure, Organisation, Scenario, Theme
 
 StalledCheck = Callable[[Measure], bool]
@@ -31,6 +33,22 @@ def covers(measure: Measure, scenario: Scenario) -> bool:
     if measure.scenarios:
         return scenario.key in measure.scenarios
     return measure.theme is not None and measure.theme == scenario.theme
+
+
+def theme_measures(theme: Theme, scenarios: set[str], measures: Sequence[Measure]) -> list[Measure]:
+    """The measures for a theme: named for it, or for one of its scenarios."""
+    return [m for m in measures if m.theme == theme.key or scenarios.intersection(m.scenarios)]
+
+
+_STOPPED = {MeasureStatus.STOPPED}
+_FINISHED = {MeasureStatus.COMPLETED, MeasureStatus.STOPPED}
+
+
+def stalled(measure: Measure, today: dt.date) -> bool:
+    """Stopped, or past its due date without being completed."""
+    return measure.status in _STOPPED or (
+        measure.due_on is not None and measure.due_on < today and measure.status not in _FINISHED
+    )
 
 
 def linked_to_no_risk(measure: Measure) -> bool:

@@ -6,7 +6,7 @@ other records comes through its lookup.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from weerbaar.domain.enums import MeasureKind, OrgKind
 from weerbaar.domain.fields import KEY_PATTERN
@@ -25,12 +25,12 @@ Problems = list[tuple[str, str]]
 _LEGISLATIVE_FIELDS = ("practitioners_consulted", "rule_of_law_review", "legislative_stage")
 
 
-class _Lookup(Protocol):
-    def get(self, entity: str, key: str) -> Any | None: ...
+if TYPE_CHECKING:  # validation imports this module: only its type is needed here
+    from weerbaar.domain.validation import Lookup
 
 
 def portfolio_problems(
-    record: Any, lookup: _Lookup, capability_levels: tuple[str, ...]
+    record: object, lookup: Lookup, capability_levels: tuple[str, ...]
 ) -> Problems | None:
     """The problems of a portfolio record; None for a record of another entity."""
     match record:
@@ -76,7 +76,7 @@ def _decision(record: Decision) -> Problems:
     return []
 
 
-def _concretisation(record: Concretisation, lookup: _Lookup) -> Problems:
+def _concretisation(record: Concretisation, lookup: Lookup) -> Problems:
     out: Problems = []
     ministry = lookup.get("organisations", record.ministry)
     if ministry is not None and ministry.kind is not OrgKind.MINISTRY:
@@ -94,7 +94,7 @@ def _concretisation(record: Concretisation, lookup: _Lookup) -> Problems:
     return out
 
 
-def _milestone(record: Milestone, lookup: _Lookup) -> Problems:
+def _milestone(record: Milestone, lookup: Lookup) -> Problems:
     if bool(record.measure) == bool(record.concretisation):
         return [("measure", "a milestone belongs to one measure or one concretisation")]
     if record.measure:

@@ -12,11 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from weerbaar.domain.access import Subject
-from weerbaar.domain.portfolio import Portfolio, build_portfolio, ministry_of, org_label
+from weerbaar.domain.portfolio import (
+    Portfolio,
+    build_portfolio,
+    ministry_of,
+    org_label,
+    stalled,
+    theme_measures,
+)
 from weerbaar.domain.register import Measure, Organisation, Round, Scenario, Theme
 from weerbaar.errors import NotFoundError
 from weerbaar.services.assessment import assess_round
-from weerbaar.services.tier_proposals import stalled, theme_measures
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository

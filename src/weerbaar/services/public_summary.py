@@ -27,10 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from weerbaar.domain.access import Role, Subject
 from weerbaar.domain.enums import MeasureKind, OrgKind, Tier
+from weerbaar.domain.portfolio import theme_measures
 from weerbaar.domain.register import Measure, Organisation, Scenario, Theme
 from weerbaar.errors import ConfigError
 from weerbaar.reference import classification_levels
-from weerbaar.services.tier_proposals import theme_measures
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository

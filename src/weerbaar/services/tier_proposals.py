@@ -17,7 +17,8 @@ from typing import Any, cast
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.capabilities import analyse, summarise
-from weerbaar.domain.enums import MeasureStatus, Tier
+from weerbaar.domain.enums import Tier
+from weerbaar.domain.portfolio import stalled, theme_measures
 from weerbaar.domain.register import (
     Capability,
     CapabilityNeed,
@@ -32,6 +33,7 @@ from weerbaar.domain.register import (
 )
 from weerbaar.domain.tiering import (
     Proposal,
+    RuleError,
     RuleSet,
     ThemeEvidence,
     ThreatLevel,
@@ -40,7 +42,7 @@ from weerbaar.domain.tiering import (
     parse_rule_set,
     propose_all,
 )
-from weerbaar.errors import NotFoundError
+from weerbaar.errors import Issue, NotFoundError, ValidationError
 from weerbaar.reference import (
     capability_scale,
     default_tier_rules,
@@ -52,15 +54,12 @@ from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
-_STALLED = {MeasureStatus.STOPPED}
-_FINISHED = {MeasureStatus.COMPLETED, MeasureStatus.STOPPED}
-
 
 @dataclass(frozen=True, slots=True)
 class TierReport:
     cycle: Cycle
     rule_set: RuleSet
-    rules_from_cycle: bool  # False: the cycle has no rules of its own; the default applies
+    rules_from_cycle: bool  # False: the default set, or rules given for a dry run
     round: Round | None  # the round whose assessment was weighed
     previous_round: Round | None
     evidence: tuple[ThemeEvidence, ...]
@@ -105,7 +104,13 @@ def rules_as_set(cycle: str, rules: Sequence[TierRule]) -> RuleSet:
             for r in sorted(rules, key=lambda r: (r.position, r.name))
         ],
     }
-    return parse_rule_set(data)
+    try:
+        return parse_rule_set(data)
+    except RuleError as exc:  # stored rules checked by an older version of weerbaar
+        raise ValidationError(
+            [Issue(f"tier rules of cycle {cycle}", "conditions", str(exc))],
+            summary=f"the tier rules of cycle {cycle!r} cannot be applied",
+        ) from exc
 
 
 def default_rules_as_records(cycle: str) -> list[dict[str, object]]:
@@ -150,6 +155,7 @@ def propose_tiers(
     previous_round = max(earlier, key=lambda r: (r.held_on, r.key)) if earlier else None
     current = _assessed(db, current_round, subject)
     previous = _assessed(db, previous_round, subject)
+    from_cycle = rule_set is None and bool(own_rules)
     if rule_set is None:
         rule_set = rules_as_set(cycle_record.key, own_rules) if own_rules else default_tier_rules()
     evidence = tuple(
@@ -163,7 +169,7 @@ def propose_tiers(
     return TierReport(
         cycle=cycle_record,
         rule_set=rule_set,
-        rules_from_cycle=bool(own_rules) and rule_set is not default_tier_rules(),
+        rules_from_cycle=from_cycle,
         round=current_round,
         previous_round=previous_round,
         evidence=evidence,
@@ -238,18 +244,6 @@ def _top_risk(assessment: RoundAssessment | None, scenarios: set[str]) -> float 
         return None
     risks = [r.risk for r in assessment.results if r.scenario.key in scenarios and r.risk > 0]
     return max(risks) if risks else None
-
-
-def theme_measures(theme: Theme, scenarios: set[str], measures: Sequence[Measure]) -> list[Measure]:
-    """The measures for a theme: named for it, or for one of its scenarios."""
-    return [m for m in measures if m.theme == theme.key or scenarios.intersection(m.scenarios)]
-
-
-def stalled(measure: Measure, today: dt.date) -> bool:
-    """Stopped, or past its due date without being completed."""
-    return measure.status in _STALLED or (
-        measure.due_on is not None and measure.due_on < today and measure.status not in _FINISHED
-    )
 
 
 def _evidence(

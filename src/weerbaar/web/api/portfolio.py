@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.domain.portfolio import Coverage, CoverageState, Effort
+from weerbaar.domain.portfolio import Coverage, CoverageState, Effort, stalled
 from weerbaar.domain.progress import (
     DEFAULT_HORIZON_DAYS,
     ConcretisationProgress,
@@ -32,7 +32,6 @@ from weerbaar.services.public_summary import (
     PublicTheme,
     public_summary,
 )
-from weerbaar.services.tier_proposals import stalled
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database

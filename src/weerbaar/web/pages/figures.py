@@ -46,7 +46,7 @@ class _Kept:
 _kept = _Kept()
 
 
-def _embeddable(json_text: str) -> str:
+def embeddable(json_text: str) -> str:
     """JSON that cannot end the ``<script>`` element holding it: every ``<``, ``>``
     and ``&`` (only ever inside strings) as a JSON escape."""
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -60,7 +60,7 @@ def figure_json(diagram: RiskDiagram) -> str:
 
         figure = build_plotly_figure(diagram).to_json()
         text = f'{{"figure": {figure}, "config": {json.dumps(CONFIG)}}}'
-        return _embeddable(text).encode("utf-8")
+        return embeddable(text).encode("utf-8")
 
     return _kept.get("plotly", diagram, draw).decode("utf-8")
 

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.enums import OrgKind
-from weerbaar.domain.portfolio import CoverageState, Effort
+from weerbaar.domain.portfolio import CoverageState, Effort, stalled
 from weerbaar.domain.register import Measure, Organisation, Theme
 from weerbaar.errors import NotFoundError
 from weerbaar.reports.portfolio_plot import (
@@ -33,11 +33,11 @@ from weerbaar.reports.portfolio_plot import (
 )
 from weerbaar.services.portfolio import PortfolioView, portfolio_view
 from weerbaar.services.records import list_records
-from weerbaar.services.tier_proposals import stalled
 from weerbaar.storage.db import Database
 from weerbaar.web.api.portfolio import portfolio_answer
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import record_url
+from weerbaar.web.pages.figures import embeddable
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -145,11 +145,6 @@ def _effort(rows: tuple[Effort, ...], label: Any, href: Any) -> list[dict[str, A
     ]
 
 
-def _embeddable(json_text: str) -> str:
-    """JSON that cannot end the ``<script>`` element holding it."""
-    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 def figure_json(view: PortfolioView) -> str | None:
     """``{"figure": …, "config": …}`` for Plotly.newPlot, or None with nothing to draw."""
     p = view.portfolio
@@ -157,7 +152,7 @@ def figure_json(view: PortfolioView) -> str | None:
         return None
     matrix = portfolio_matrix(p, label=view.label, title=view.title)
     figure = build_heatmap(matrix).to_json()
-    return _embeddable(f'{{"figure": {figure}, "config": {json.dumps(FIGURE_CONFIG)}}}')
+    return embeddable(f'{{"figure": {figure}, "config": {json.dumps(FIGURE_CONFIG)}}}')
 
 
 def _view(request: Request, theme: str | None, ministry: str | None) -> tuple[Any, PortfolioView]:

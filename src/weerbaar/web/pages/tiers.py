@@ -3,7 +3,6 @@ current tier and the cycle's decision; coordinators record a decision from here.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -68,7 +67,6 @@ def _page(
             "tiers": list(Tier),
             "may_decide": caller.subject.role.may_write("decisions"),
             "problems": problems or {},
-            "today": dt.date.today().isoformat(),
         },
         status_code=status,
     )
