@@ -1,7 +1,6 @@
 """The method's reference data: facts from method/NRA.md section 12."""
 
-from weerbaar.domain.enums import PictureSystem
-from weerbaar.reference import editions, level_systems
+from weerbaar.reference import editions, level_scales
 
 
 def test_criteria_counts_per_edition() -> None:
@@ -36,12 +35,12 @@ def test_every_criterion_belongs_to_an_interest_of_its_edition() -> None:
         assert {c.interest_code for c in edition.criteria} == interests
 
 
-def test_threat_level_systems() -> None:
-    systems = level_systems()
-    dtn = systems[PictureSystem.DTN]
+def test_threat_level_scales() -> None:
+    scales = level_scales()
+    dtn = scales["dtn"]
     assert dtn.range == (1, 5)
     assert (dtn.levels[2].name, dtn.levels[2].name_en) == ("Aanzienlijk", "Significant")
-    atb = systems[PictureSystem.ATB]
+    atb = scales["atb"]
     assert [lv.name for lv in atb.levels] == [
         "Basisniveau",
         "Lichte dreiging",

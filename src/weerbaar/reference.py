@@ -17,9 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from weerbaar.domain.access import ClassificationLevel, Levels, Role
+from weerbaar.domain.alerting import AdviceMatrix, Level, LevelScale, ScopeKind
 from weerbaar.domain.capabilities import CapabilityLevel, CapabilityScale
-from weerbaar.domain.catalogue import Criterion, Edition, Interest, LevelSystem, ThreatLevel
-from weerbaar.domain.enums import PictureSystem
+from weerbaar.domain.catalogue import Criterion, Edition, Interest
 from weerbaar.domain.register import BY_NAME
 from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set
 from weerbaar.domain.validation import Reference
@@ -72,16 +72,27 @@ class _LevelFile(_Strict):
     meaning: str
 
 
-class _SystemFile(_Strict):
+class _AdviceFile(_Strict):
+    severities: list[str] = Field(min_length=1)
+    likelihoods: list[str] = Field(min_length=1)
+    cells: list[list[int]]
+
+
+class _ScaleFile(_Strict):
     name: str
     name_en: str
+    scope: ScopeKind
+    standard_measures: bool
+    theme: str | None
+    verified: bool
+    source: str
     levels: list[_LevelFile] = Field(min_length=2)
+    advice: _AdviceFile | None = None
 
 
 class _LevelsFile(_Strict):
     source: str
-    verified: bool
-    systems: dict[PictureSystem, _SystemFile]
+    scales: dict[str, _ScaleFile] = Field(min_length=1)
 
 
 class _ClassificationFile(_Strict):
@@ -204,17 +215,44 @@ def roles() -> dict[str, Role]:
 
 
 @cache
-def level_systems() -> dict[PictureSystem, LevelSystem]:
+def level_scales() -> dict[str, LevelScale]:
+    """The scales threat levels are set on, by key."""
     data = _checked(_LevelsFile, "levels.yaml")
-    return {
-        system: LevelSystem(
-            system,
-            spec.name,
-            spec.name_en,
-            tuple(ThreatLevel(lv.level, lv.name, lv.name_en, lv.meaning) for lv in spec.levels),
+    return {key: _scale(key, spec) for key, spec in data.scales.items()}
+
+
+def _scale(key: str, spec: _ScaleFile) -> LevelScale:
+    where = f"weerbaar/data/levels.yaml: scale {key!r}"
+    ranks = [lv.level for lv in spec.levels]
+    if ranks != list(range(ranks[0], ranks[0] + len(ranks))):
+        raise ConfigError(f"{where}: levels must be numbered upwards without gaps, got {ranks}")
+    advice = None
+    if spec.advice is not None:
+        cells = spec.advice.cells
+        shape_ok = len(cells) == len(spec.advice.severities) and all(
+            len(row) == len(spec.advice.likelihoods) for row in cells
         )
-        for system, spec in data.systems.items()
-    }
+        if not shape_ok:
+            raise ConfigError(f"{where}: advice cells must be severities × likelihoods")
+        if any(c not in ranks for row in cells for c in row):
+            raise ConfigError(f"{where}: advice cells name levels outside the scale")
+        advice = AdviceMatrix(
+            tuple(spec.advice.severities),
+            tuple(spec.advice.likelihoods),
+            tuple(tuple(row) for row in cells),
+        )
+    return LevelScale(
+        key=key,
+        name=spec.name,
+        name_en=spec.name_en,
+        scope=spec.scope,
+        levels=tuple(Level(lv.level, lv.name, lv.name_en, lv.meaning) for lv in spec.levels),
+        standard_measures=spec.standard_measures,
+        theme=spec.theme,
+        verified=spec.verified,
+        source=spec.source,
+        advice=advice,
+    )
 
 
 @cache
@@ -226,7 +264,7 @@ def rule_reference() -> Reference:
     }
     return Reference(
         editions=frozenset(editions()),
-        level_ranges={s: ls.range for s, ls in level_systems().items()},
+        level_ranges={key: scale.range for key, scale in level_scales().items()},
         criterion_kinds=kinds,
         classifications=classification_levels().keys,
         capability_levels=capability_scale().keys,
@@ -436,7 +474,7 @@ def threat_level_names() -> Mapping[str, tuple[tuple[int, str], ...]]:
     # Read-only, because the one cached mapping is shared by every caller.
     return MappingProxyType(
         {
-            str(system): tuple((lv.level, lv.name_en) for lv in spec.levels)
-            for system, spec in level_systems().items()
+            key: tuple((lv.rank, lv.name_en) for lv in scale.levels)
+            for key, scale in level_scales().items()
         }
     )

@@ -2,16 +2,15 @@ from typing import Any
 
 import pytest
 
-from weerbaar.domain.enums import PictureSystem
 from weerbaar.domain.register import entity
 from weerbaar.domain.validation import Reference, check_record, parse_row
 
 REFERENCE = Reference(
     editions=frozenset({"gra-2019"}),
     level_ranges={
-        PictureSystem.DTN: (1, 5),
-        PictureSystem.ATB: (1, 4),
-        PictureSystem.SECTOR: (1, 5),
+        "dtn": (1, 5),
+        "atb": (1, 4),
+        "sector": (1, 5),
     },
     criterion_kinds={"gra-2019": {"2.1": "quantity", "5.1": "matrix", "5.3": "qualitative"}},
 )

@@ -134,3 +134,55 @@ def api_client(app: FastAPI, demo_db: Database) -> Iterator[ApiClient]:
     yield client_of
     for client in clients:
         client.close()
+
+
+# -- on SQLite and PostgreSQL: the demo register, and clients with an API token -----
+
+ApiClientFor = Callable[..., TestClient]
+
+
+@pytest.fixture
+def register(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    db.upgrade()
+    load_demo(Context(db=db, actor="test:setup"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def operator(register: Database) -> Context:
+    """The local operator: no need-to-know applies."""
+    return Context(db=register, actor="test:setup")
+
+
+@pytest.fixture
+def client(register: Database, operator: Context) -> Iterator[ApiClientFor]:
+    """``client(username, role=…, organisation=…, clearance=…)``: a new account and a
+    client that sends an API token of it."""
+    app = create_app(register)
+    opened: list[TestClient] = []
+
+    def make(
+        username: str,
+        *,
+        role: str = "analyst",
+        organisation: str = "nctv",
+        clearance: str = "stg-g",
+    ) -> TestClient:
+        accounts.add_user(
+            operator,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            organisation=organisation,
+            clearance=clearance,
+        )
+        token = accounts.create_token(operator, username, "tests")
+        made = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        opened.append(made)
+        return made
+
+    yield make
+    for made in opened:
+        made.close()

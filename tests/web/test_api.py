@@ -5,7 +5,7 @@ and need-to-know on every read."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from weerbaar.services import accounts
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
-from weerbaar.services.demo import load_demo
 from weerbaar.services.records import get_record, list_records, update_record
 from weerbaar.storage.db import Database
 from weerbaar.web.app import create_app
@@ -32,53 +31,6 @@ NEW_SCENARIO = {
 }
 
 Client = Callable[..., TestClient]
-
-
-@pytest.fixture
-def register(db_url: str) -> Iterator[Database]:
-    db = Database(db_url)
-    db.upgrade()
-    load_demo(Context(db=db, actor="test:setup"))
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def operator(register: Database) -> Context:
-    """The local operator: no need-to-know applies."""
-    return Context(db=register, actor="test:setup")
-
-
-@pytest.fixture
-def client(register: Database, operator: Context) -> Iterator[Client]:
-    """``client(username, role=…, organisation=…, clearance=…)``: a new account and a
-    client that sends an API token of it."""
-    app = create_app(register)
-    opened: list[TestClient] = []
-
-    def make(
-        username: str,
-        *,
-        role: str = "analyst",
-        organisation: str = "nctv",
-        clearance: str = "stg-g",
-    ) -> TestClient:
-        accounts.add_user(
-            operator,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            organisation=organisation,
-            clearance=clearance,
-        )
-        token = accounts.create_token(operator, username, "tests")
-        made = TestClient(app, headers={"Authorization": f"Bearer {token}"})
-        opened.append(made)
-        return made
-
-    yield make
-    for made in opened:
-        made.close()
 
 
 @pytest.fixture

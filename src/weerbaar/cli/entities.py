@@ -42,6 +42,8 @@ def _field_help(field: FieldSpec) -> str:
         parts.append(f"key of a {BY_NAME[field.target].singular}")
     if field.kind is FieldKind.DATE:
         parts.append("YYYY-MM-DD")
+    if field.kind is FieldKind.TIME:
+        parts.append("ISO 8601 date and time, e.g. 2026-11-29T14:30+01:00")
     if field.default is not None:
         parts.append(f"default {field.default}")
     elif field.required:
@@ -161,6 +163,10 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
     app.command("show")(
         _with_signature(show, [_CTX, _key_param(f"key of the {singular}"), _format_param()])
     )
+
+    if spec.written_by is not None:
+        # Written only by their use case (a level change): reading is all there is here.
+        return app
 
     def add(ctx: typer.Context, key: str | None = None, **kwargs: Any) -> None:
         raw = {"key": key, **_raw_values(spec, kwargs)} if key else _raw_values(spec, kwargs)

@@ -15,6 +15,8 @@ from weerbaar.cli import (
     bench,
     capabilities,
     diagram,
+    levels,
+    notify,
     portfolio,
     profile,
     report,
@@ -140,6 +142,8 @@ app.command("criteria", rich_help_panel="Assessment")(assess.criteria)
 app.command("diagram", rich_help_panel="Assessment")(diagram.diagram)
 app.command("sensitivity", rich_help_panel="Assessment")(sensitivity.sensitivity)
 app.add_typer(tiers.app, name="tiers", rich_help_panel="Strategy")
+app.add_typer(levels.app, name="levels", rich_help_panel="Strategy")
+app.add_typer(notify.app, name="notify", rich_help_panel="Strategy")
 app.command("gaps", rich_help_panel="Strategy")(capabilities.gaps)
 app.command("portfolio", rich_help_panel="Strategy")(portfolio.portfolio)
 app.add_typer(report.app, name="report", rich_help_panel="Strategy")

@@ -63,6 +63,14 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="mark cookies Secure (behind HTTPS)")
     ] = False,
+    notify_interval: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="seconds between rounds of delivering due notifications (0: never; then "
+            "run `weerbaar notify deliver --loop` beside it)",
+        ),
+    ] = 30.0,
 ) -> None:
     """Serve the web app and the REST API (/api/v1)."""
     import uvicorn
@@ -74,7 +82,10 @@ def serve(
     ensure_first_admin(st.context(), db)
     console().print(f"weerbaar on http://{host}:{port}/  (API: /api/v1/docs)")
     uvicorn.run(
-        create_app(db, secure_cookies=secure_cookies), host=host, port=port, log_level="warning"
+        create_app(db, secure_cookies=secure_cookies, notify_interval=notify_interval or None),
+        host=host,
+        port=port,
+        log_level="warning",
     )
 
 

@@ -1,12 +1,10 @@
 """Reference data of the method: national security interests, impact criteria per
-edition, and threat-level systems. Loaded from package data by
+edition. Loaded from package data by
 :mod:`weerbaar.reference`; here only their shape."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from weerbaar.domain.enums import PictureSystem
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,23 +39,3 @@ class Edition:
 
     def criterion(self, code: str) -> Criterion | None:
         return next((c for c in self.criteria if c.code == code), None)
-
-
-@dataclass(frozen=True, slots=True)
-class ThreatLevel:
-    level: int
-    name: str
-    name_en: str
-    meaning: str
-
-
-@dataclass(frozen=True, slots=True)
-class LevelSystem:
-    system: PictureSystem
-    name: str
-    name_en: str
-    levels: tuple[ThreatLevel, ...]
-
-    @property
-    def range(self) -> tuple[int, int]:
-        return self.levels[0].level, self.levels[-1].level

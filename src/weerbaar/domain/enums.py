@@ -124,12 +124,6 @@ class VitalCategory(StrEnum):
     B = "B"
 
 
-class PictureSystem(StrEnum):
-    DTN = "dtn"
-    ATB = "atb"
-    SECTOR = "sector"
-
-
 class Language(StrEnum):
     NL = "nl"
     EN = "en"

@@ -17,7 +17,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 LIST_SEPARATOR = ";"
 MAX_TEXT = 20_000
 
-Value: TypeAlias = str | int | float | dt.date | tuple[str, ...] | None
+Value: TypeAlias = str | int | float | dt.date | dt.datetime | tuple[str, ...] | None
 
 
 class FieldKind(StrEnum):
@@ -26,6 +26,7 @@ class FieldKind(StrEnum):
     INT = "integer"
     NUMBER = "number"
     DATE = "date"
+    TIME = "timestamp"
     ENUM = "enum"
     REF = "reference"
     REFS = "references"
@@ -76,6 +77,8 @@ def coerce(spec: FieldSpec, raw: object) -> Value:
             return _coerce_number(spec, raw)
         case FieldKind.DATE:
             return _coerce_date(raw)
+        case FieldKind.TIME:
+            return _coerce_time(raw)
         case FieldKind.ENUM:
             assert spec.enum is not None
             return _coerce_enum(spec.enum, raw)
@@ -176,6 +179,26 @@ def _coerce_date(raw: object) -> dt.date:
         except ValueError:
             pass
     raise FieldValueError(f"bad date {raw!r}: use YYYY-MM-DD, e.g. 2019-06-01")
+
+
+def _coerce_time(raw: object) -> dt.datetime:
+    """A moment, kept in UTC; one without a zone is read as UTC, since a register
+    shared across the country has no other local time to assume."""
+    value: dt.datetime | None = None
+    if isinstance(raw, dt.datetime):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = dt.datetime.fromisoformat(raw.strip())
+        except ValueError:
+            value = None
+    if value is None:
+        raise FieldValueError(
+            f"bad date and time {raw!r}: use ISO 8601, e.g. 2026-11-29T14:30:00+01:00"
+        )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _coerce_enum(enum: type[StrEnum], raw: object) -> str:

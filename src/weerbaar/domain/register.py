@@ -26,7 +26,6 @@ from weerbaar.domain.enums import (
     MeasureStatus,
     OrgKind,
     Phase,
-    PictureSystem,
     ReviewStep,
     RoundStatus,
     RuleMatch,
@@ -60,6 +59,10 @@ def text(help: str, *, required: bool = False) -> Any:
 
 def date(help: str, *, required: bool = False) -> Any:
     return _f(FieldKind.DATE, help, required=required)
+
+
+def moment(help: str, *, required: bool = False) -> Any:
+    return _f(FieldKind.TIME, help, required=required)
 
 
 def enum(e: type[StrEnum], help: str, *, required: bool = False) -> Any:
@@ -322,17 +325,71 @@ class TierRule(Marked):
 
 @_record
 class ThreatPicture(Marked):
-    """A dated threat assessment with a level in one level system."""
+    """A dated threat assessment with a level on one scale. Pictures are the history of
+    a scope's level: written by a level change, never edited after."""
 
     key: str = key()
     title: str = text("title", required=True)
-    system: PictureSystem = enum(PictureSystem, "level system", required=True)
-    level: int = integer("level within the system", minimum=1, maximum=9)
+    system: str = text("level scale, e.g. dtn, atb or cyber", required=True)
+    level: int = integer("level on the scale", minimum=1, maximum=9)
     issued_on: dt.date = date("date issued", required=True)
+    effective_at: dt.datetime | None = moment("when the level took effect")
+    previous_level: int | None = _f(
+        FieldKind.INT, "the scope's level before this picture", minimum=1, maximum=9
+    )
     theme: str | None = ref("themes", "theme")
-    sector: str | None = text("sector (for atb and sector pictures)")
+    sector: str | None = text("sector (for sector scales)")
+    region: str | None = text("region, for a level that holds for part of the country")
+    site: str | None = text("site or object, for advice per object")
     issuer: str | None = ref("organisations", "issuing organisation")
     summary: str | None = text("summary")
+    rationale: str | None = text("why the level changed; required for a change")
+    sources: str | None = text("sources")
+
+
+@_record
+class AlertMeasure(Marked):
+    """A measure agreed in advance: taken by an organisation, in a sector (every scope
+    of the scale when blank), from a level up."""
+
+    key: str = key()
+    title: str = text("what is done", required=True)
+    scale: str = text("level scale, e.g. atb", required=True)
+    sector: str | None = text("sector it is agreed for (blank: every scope of the scale)")
+    from_level: int = integer("lowest level at which it applies", minimum=1, maximum=9)
+    organisation: str = ref("organisations", "organisation that takes it", required=True)
+    description: str | None = text("description")
+
+
+@_record
+class LevelState(Marked):
+    """The current level of one scope, and the picture that set it."""
+
+    key: str = key()
+    scale: str = text("level scale", required=True)
+    sector: str | None = text("sector")
+    region: str | None = text("region")
+    site: str | None = text("site or object")
+    level: int = integer("current level", minimum=1, maximum=9)
+    # Optional only so that a reader not cleared for the picture still sees the level.
+    picture: str | None = ref("threat_pictures", "picture that set it")
+    since: dt.datetime = moment("in force since", required=True)
+    theme: str | None = ref("themes", "theme")
+
+
+@_record
+class Activation(Marked):
+    """A pre-agreed measure in force for a scope from one level change to another."""
+
+    key: str = key()
+    measure: str = ref("alert_measures", "pre-agreed measure", required=True)
+    state: str = ref("level_states", "scope", required=True)
+    # Optional only so that those who take the measure see it in force even when the
+    # picture behind the change is classified above their clearance.
+    activated_by: str | None = ref("threat_pictures", "change that switched it on")
+    since: dt.datetime = moment("active since", required=True)
+    ended_by: str | None = ref("threat_pictures", "change that switched it off")
+    until: dt.datetime | None = moment("active until (blank: still active)")
 
 
 @_record
@@ -415,6 +472,9 @@ class EntitySpec:
     # Fields whose values, joined by "/", make the key (scores: round/scenario/criterion);
     # empty for entities whose key people choose.
     identity: tuple[str, ...] = ()
+    # The one use case that writes its records, for entities that must stay in step
+    # with others (a level, its picture and the measures it switched); None: any.
+    written_by: str | None = None
 
     def derive_key(self, values: Mapping[str, Value]) -> str:
         return "/".join(str(values[name]) for name in self.identity)
@@ -451,9 +511,18 @@ def _specs(cls: type[Any]) -> tuple[FieldSpec, ...]:
 
 
 def _entity(
-    name: str, singular: str, cls: type[Any], label: str, identity: tuple[str, ...] = ()
+    name: str,
+    singular: str,
+    cls: type[Any],
+    label: str,
+    identity: tuple[str, ...] = (),
+    *,
+    written_by: str | None = None,
 ) -> EntitySpec:
-    return EntitySpec(name, singular, cls, label, _specs(cls), identity)
+    return EntitySpec(name, singular, cls, label, _specs(cls), identity, written_by)
+
+
+_LEVELS = "a level change (`weerbaar levels set`, the levels page or POST /api/v1/levels)"
 
 
 ENTITIES: tuple[EntitySpec, ...] = (
@@ -473,7 +542,10 @@ ENTITIES: tuple[EntitySpec, ...] = (
         "capability_needs", "capability need", CapabilityNeed, "needed", ("scenario", "capability")
     ),
     _entity("tier_rules", "tier rule", TierRule, "name", ("cycle", "name")),
-    _entity("threat_pictures", "threat picture", ThreatPicture, "title"),
+    _entity("threat_pictures", "threat picture", ThreatPicture, "title", written_by=_LEVELS),
+    _entity("alert_measures", "pre-agreed measure", AlertMeasure, "title"),
+    _entity("level_states", "level state", LevelState, "key", written_by=_LEVELS),
+    _entity("activations", "measure activation", Activation, "measure", written_by=_LEVELS),
     _entity("vital_processes", "vital process", VitalProcess, "name"),
     _entity("signals", "signal", Signal, "title"),
     _entity(

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from weerbaar.domain.enums import PictureSystem, ScenarioKind
+from weerbaar.domain.alerting_rules import level_problems
+from weerbaar.domain.enums import ScenarioKind
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
 from weerbaar.domain.portfolio_rules import portfolio_problems
 from weerbaar.domain.register import (
@@ -21,7 +22,6 @@ from weerbaar.domain.register import (
     Organisation,
     Round,
     Scenario,
-    ThreatPicture,
 )
 from weerbaar.domain.score_rules import criterion_kind, impact_problems, likelihood_problems
 from weerbaar.errors import Issue
@@ -37,7 +37,7 @@ class Reference:
     """What the rules need from the reference data."""
 
     editions: frozenset[str]
-    level_ranges: Mapping[PictureSystem, tuple[int, int]]
+    level_ranges: Mapping[str, tuple[int, int]]  # per level scale
     # edition → criterion code → kind ("quantity", "matrix" or "qualitative")
     criterion_kinds: Mapping[str, Mapping[str, str]]
     classifications: tuple[str, ...] = ("public",)
@@ -113,13 +113,12 @@ def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str,
     portfolio = portfolio_problems(record, lookup, reference.capability_levels)
     if portfolio is not None:
         return portfolio
+    levels = level_problems(record, reference.level_ranges)
+    if levels is not None:
+        return levels
     match record:
         case Scenario():
             return _scenario_rules(record, lookup)
-        case ThreatPicture():
-            low, high = reference.level_ranges[record.system]
-            if not low <= record.level <= high:
-                return [("level", f"{record.system} levels run from {low} to {high}")]
         case Round():
             if record.edition not in reference.editions:
                 known = ", ".join(sorted(reference.editions))

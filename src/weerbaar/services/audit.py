@@ -15,8 +15,9 @@ from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 
-# Account changes are for administrators' eyes only.
-ACCOUNT_ENTITIES = frozenset({"users", "api_tokens"})
+# Account changes, and notification channels and retries, are for administrators' eyes
+# only.
+ACCOUNT_ENTITIES = frozenset({"users", "api_tokens", "notification_channels", "notifications"})
 
 
 def verify_trail(db: Database) -> tuple[int, ChainBreak | None]:

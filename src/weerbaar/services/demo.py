@@ -11,7 +11,12 @@ from weerbaar.formats.document import from_data
 from weerbaar.services.context import Context
 from weerbaar.services.transfer import ImportSummary, Progress, RawDocument, import_register
 
-DEMO_FILES = ("demo/profile.yaml", "demo/portfolio.yaml", "demo/scores.yaml")
+DEMO_FILES = (
+    "demo/profile.yaml",
+    "demo/portfolio.yaml",
+    "demo/alerting.yaml",
+    "demo/scores.yaml",
+)
 
 
 def demo_data(name: str = DEMO_FILES[0]) -> object:

@@ -202,7 +202,17 @@ def _keep_hidden_references(
             raw[name] = keys[0]
 
 
+def _only_through_its_use_case(entity_name: str) -> None:
+    spec = entity(entity_name)
+    if spec.written_by is not None:
+        raise ForbiddenError(
+            f"{spec.name.replace('_', ' ')} are written only by {spec.written_by}, which keeps "
+            "them in step with each other"
+        )
+
+
 def create_record(ctx: Context, *, entity_name: str, raw: Mapping[str, object]) -> Versioned:
+    _only_through_its_use_case(entity_name)
     with ctx.db.transaction(write=True) as connection:
         return _create(ctx, connection, entity_name, raw)
 
@@ -251,6 +261,7 @@ def update_record(
     ``expected_version`` is the version the editor saw; without it the edit applies
     to whatever version is current when the transaction reads it.
     """
+    _only_through_its_use_case(entity_name)
     with ctx.db.transaction(write=True) as connection:
         return _update(ctx, connection, Update(entity_name, key, changes, expected_version))
 
@@ -273,12 +284,20 @@ def write_together(ctx: Context, writes: Sequence[Create | Update]) -> list[Vers
     """Several writes as one: each checked and audited as on its own, all in one
     transaction, so either all land or none does."""
     with ctx.db.transaction(write=True) as connection:
-        return [
-            _create(ctx, connection, w.entity_name, w.raw)
-            if isinstance(w, Create)
-            else _update(ctx, connection, w)
-            for w in writes
-        ]
+        return write_in(ctx, connection, writes)
+
+
+def write_in(
+    ctx: Context, connection: Connection, writes: Sequence[Create | Update]
+) -> list[Versioned]:
+    """The writes, each checked and audited, inside a write transaction the caller
+    holds: for use cases that must read and write under one lock."""
+    return [
+        _create(ctx, connection, w.entity_name, w.raw)
+        if isinstance(w, Create)
+        else _update(ctx, connection, w)
+        for w in writes
+    ]
 
 
 def _update(ctx: Context, connection: Connection, edit: Update) -> Versioned:
@@ -338,6 +357,7 @@ def delete_record(
     ctx: Context, *, entity_name: str, key: str, expected_version: int | None = None
 ) -> None:
     spec = entity(entity_name)
+    _only_through_its_use_case(entity_name)
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
         seen = visibility(connection, ctx.subject)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from weerbaar.domain.access import Subject
+from weerbaar.domain.alerting import picture_time
 from weerbaar.domain.capabilities import analyse, summarise
 from weerbaar.domain.enums import Tier
 from weerbaar.domain.portfolio import stalled, theme_measures
@@ -24,6 +25,7 @@ from weerbaar.domain.register import (
     CapabilityNeed,
     Cycle,
     Decision,
+    LevelState,
     Measure,
     Round,
     Scenario,
@@ -46,7 +48,7 @@ from weerbaar.errors import Issue, NotFoundError, ValidationError
 from weerbaar.reference import (
     capability_scale,
     default_tier_rules,
-    level_systems,
+    level_scales,
     threat_level_names,
 )
 from weerbaar.services.assessment import RoundAssessment, assess_round
@@ -66,6 +68,9 @@ class TierReport:
     proposals: tuple[Proposal, ...]
     themes: Mapping[str, Theme]
     decisions: Mapping[str, Decision]  # the newest decision per theme in the cycle
+    # Per theme, why its tier is up for review: threat levels raised since its newest
+    # decision. The rules still propose; a raised level asks people to look again.
+    review: Mapping[str, tuple[str, ...]]
 
     def proposal(self, theme: str) -> Proposal | None:
         return next((p for p in self.proposals if p.theme == theme), None)
@@ -176,7 +181,32 @@ def propose_tiers(
         proposals=propose_all(rule_set, evidence, threat_level_names()),
         themes={t.key: t for t in data.themes},
         decisions=decisions,
+        review=_review(data, decisions),
     )
+
+
+def _review(data: _Register, decisions: Mapping[str, Decision]) -> dict[str, tuple[str, ...]]:
+    pictures = {p.key: p for p in data.pictures}
+    scales = level_scales()
+    out: dict[str, list[str]] = {}
+    for state in data.states:
+        picture = pictures.get(state.picture) if state.picture else None
+        if state.theme is None or picture is None or state.scale not in scales:
+            continue
+        before = picture.previous_level
+        if before is None or picture.level <= before:
+            continue
+        decided = decisions.get(state.theme)
+        if decided is not None and state.since.date() <= decided.decided_on:
+            continue
+        scale = scales[state.scale]
+        where = " / ".join(p for p in (state.sector, state.region, state.site) if p) or "national"
+        out.setdefault(state.theme, []).append(
+            f"{scale.name_en} ({where}) raised from {scale.level(before).name_en} to "
+            f"{scale.level(picture.level).name_en} on {state.since:%Y-%m-%d}"
+            + (f", after the decision of {decided.decided_on}" if decided else "")
+        )
+    return {theme: tuple(reasons) for theme, reasons in out.items()}
 
 
 def _cycle(repo: Repository, seen: Visibility, key: str | None) -> Cycle:
@@ -198,6 +228,7 @@ class _Register:
     rounds: list[Round]
     measures: list[Measure]
     pictures: list[ThreatPicture]
+    states: list[LevelState]
     needs: list[CapabilityNeed]
     capabilities: dict[str, Capability]
     decisions: list[Decision]
@@ -214,6 +245,7 @@ class _Register:
             rounds=visible("rounds"),
             measures=visible("measures"),
             pictures=visible("threat_pictures"),
+            states=visible("level_states"),
             needs=visible("capability_needs"),
             capabilities={c.key: c for c in visible("capabilities")},
             decisions=visible("decisions"),
@@ -285,10 +317,11 @@ def _threat_level(theme: Theme, pictures: Sequence[ThreatPicture]) -> ThreatLeve
     own = [p for p in pictures if p.theme == theme.key]
     if not own:
         return None
-    newest = max(own, key=lambda p: (p.issued_on, p.key))
-    system = level_systems()[newest.system]
-    name = next((lv.name_en for lv in system.levels if lv.level == newest.level), str(newest.level))
-    return ThreatLevel(system=str(newest.system), level=newest.level, name_en=name)
+    newest = max(own, key=lambda p: (picture_time(p.issued_on, p.effective_at), p.key))
+    scale = level_scales().get(newest.system)
+    found = next((lv for lv in scale.levels if lv.rank == newest.level), None) if scale else None
+    name = found.name_en if found else str(newest.level)
+    return ThreatLevel(system=newest.system, level=newest.level, name_en=name)
 
 
 def tier_of(report: TierReport, theme: str) -> Tier | None:

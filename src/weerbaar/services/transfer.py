@@ -19,6 +19,7 @@ from weerbaar.domain.validation import check_record, parse_row
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import rule_reference
 from weerbaar.services.context import Context
+from weerbaar.services.levels import rebuild_in
 from weerbaar.services.lookup import OverlayLookup
 from weerbaar.services.records import change, record_json
 from weerbaar.services.visibility import visibility
@@ -176,6 +177,10 @@ def import_register(
                 records = _parents_first(records)
             counts = _write(ctx, repo, spec, records, versions[spec.name], tick)
             created[spec.name], updated[spec.name], unchanged[spec.name] = counts
+        if parsed["threat_pictures"]:
+            # Pictures come in as history: their scopes get the level and the measures
+            # in force that the history implies, in the same transaction.
+            rebuild_in(ctx, connection)
     return ImportSummary(created, updated, unchanged)
 
 

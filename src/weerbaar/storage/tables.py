@@ -8,20 +8,26 @@ them and this metadata in step.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
     Date,
+    DateTime,
     Double,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
 )
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import ENTITIES, EntitySpec
@@ -41,6 +47,30 @@ metadata = MetaData(
 )
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment stored and read back in UTC: SQLite keeps no zone, so what it returns
+    would otherwise be naive and not comparable with PostgreSQL's."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError(f"a stored moment needs a time zone, got {value!r}")
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 def _column_type(spec: FieldSpec) -> TypeEngine[object]:
     match spec.kind:
         case FieldKind.KEY | FieldKind.REF:
@@ -51,6 +81,8 @@ def _column_type(spec: FieldSpec) -> TypeEngine[object]:
             return Double()
         case FieldKind.DATE:
             return Date()  # type: ignore[return-value]
+        case FieldKind.TIME:
+            return UtcDateTime()  # type: ignore[return-value]
         case FieldKind.ENUM:
             return String(32)  # type: ignore[return-value]
         case _:
@@ -211,4 +243,61 @@ login_failures = Table(
     Column("username", String(KEY_LENGTH), nullable=False, index=True),
     Column("address", String(64), nullable=False, index=True),
     Column("at", String(32), nullable=False),
+)
+
+
+# -- notifications of level changes: an outbox, written in the level change's own
+# transaction so that no notice is lost when the process dies after the commit ------
+
+notification_channels = Table(
+    "notification_channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "organisation",
+        String(KEY_LENGTH),
+        ForeignKey("organisations.key", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),  # an e-mail address or an http(s) URL
+    # The webhook's HMAC key: kept in the clear because signing needs it; shown once.
+    Column("secret", Text, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("kind IN ('email', 'webhook')", name="kind_known"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "channel_id",
+        Integer,
+        ForeignKey("notification_channels.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    # Copied from the notice and the channel, so the log reads the same after a
+    # channel is removed; ``change`` is the threat picture's key, kept without a
+    # reference so the log never stands in the way of the register.
+    Column("organisation", String(KEY_LENGTH), nullable=False, index=True),
+    Column("change", String(KEY_LENGTH), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the canonical JSON that webhooks sign
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status_known"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    # What a deliverer asks for: the pending rows that are due.
+    Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
 )

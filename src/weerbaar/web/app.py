@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -15,6 +18,7 @@ from weerbaar.web import errors as web_errors
 from weerbaar.web import login
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 # Pages render on the server and use no inline script; the interactive diagram's
 # plotly bundle is served from /static.
@@ -30,10 +34,43 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db: Database, *, secure_cookies: bool = False) -> FastAPI:
+async def _deliver_notifications(db: Database, interval: float) -> None:
+    """Retry what is due in the notification outbox, for as long as the app runs: a
+    receiver that was down gets its notification once it is back, without anyone
+    running ``weerbaar notify deliver``."""
+    from weerbaar.services.notifications import DeliverySettings, deliver_due
+
+    settings = DeliverySettings.from_env()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(deliver_due, db, settings=settings)
+        except Exception:  # a bad round must not stop the next one
+            log.exception("delivering notifications failed; trying again in %s s", interval)
+
+
+def create_app(
+    db: Database, *, secure_cookies: bool = False, notify_interval: float | None = None
+) -> FastAPI:
+    """``notify_interval``: seconds between rounds of delivering due notifications
+    while the app runs (None: not at all, as in tests that deliver themselves)."""
     from weerbaar.web import api, pages
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = (
+            asyncio.create_task(_deliver_notifications(db, notify_interval))
+            if notify_interval
+            else None
+        )
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     app = FastAPI(
+        lifespan=lifespan,
         title="weerbaar",
         summary="National register of threats and scenarios, and their assessment",
         version="1",

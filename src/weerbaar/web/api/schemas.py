@@ -70,6 +70,8 @@ def value_type(spec: EntitySpec, field: FieldSpec) -> Any:
             return _number(field)
         case FieldKind.DATE:
             return dt.date
+        case FieldKind.TIME:
+            return dt.datetime
         case FieldKind.ENUM:
             return field.enum
     raise AssertionError(field.kind)  # pragma: no cover - exhaustive match

@@ -3,7 +3,8 @@
 The routers are joined in an order that matters: fixed paths (``/search``,
 ``/audit``, ``/diagram.png``, ``/portfolio/export.csv``, ``/public.md``) and the
 exports and score form come before the generic entity routes, whose ``/{entity}`` and
-``/{entity}/{key:path}`` would match them too.
+``/{entity}/{key:path}`` would match them too; so would ``/levels`` and
+``/notifications``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from weerbaar.web.pages import (
     audit,
     dashboard,
     exports,
+    levels,
+    notifications,
     portfolio,
     progress,
     public,
@@ -29,6 +32,8 @@ for part in (
     search,
     audit,
     tiers,
+    levels,
+    notifications,
     portfolio,
     progress,
     public,

@@ -37,8 +37,16 @@ def context(request: Request, caller: Caller) -> Context:
     return Context(db=database(request), actor=caller.actor, subject=caller.subject)
 
 
+def may_edit(caller: Caller, spec: EntitySpec) -> bool:
+    """Whether the generic forms may write the entity for this caller: not for records
+    that only their own use case writes (a level change), whoever the caller is."""
+    return spec.written_by is None and caller.subject.role.may_write(spec.name)
+
+
 def require_write(caller: Caller, spec: EntitySpec) -> None:
     """Refuse a write form early; the services refuse the write itself anyway."""
+    if spec.written_by is not None:
+        raise ForbiddenError(f"{spec.name.replace('_', ' ')} are written only by {spec.written_by}")
     if not caller.subject.role.may_write(spec.name):
         raise ForbiddenError(f"role {caller.subject.role.key!r} may not change {spec.name}")
 

@@ -15,10 +15,13 @@ from weerbaar.errors import NotFoundError
 from weerbaar.reports import RiskDiagram
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.diagram import risk_diagram
+from weerbaar.services.level_views import levels_view
 from weerbaar.services.profile import national_profile
+from weerbaar.services.tier_proposals import TierReport, propose_tiers
 from weerbaar.storage.db import Database
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.figures import diagram_png, figure_json
+from weerbaar.web.pages.levels import when
 from weerbaar.web.pages.round_changes import movements
 from weerbaar.web.pages.rounds import DRAWS, SEED, visible_rounds
 from weerbaar.web.templating import render
@@ -50,6 +53,45 @@ def _changes(db: Database, subject: Subject) -> dict[str, Any] | None:
     }
 
 
+def _tier_report(db: Database, subject: Subject) -> TierReport | None:
+    try:
+        return propose_tiers(db, subject=subject)
+    except NotFoundError:
+        return None  # no cycle the user may see
+
+
+def _threat_levels(db: Database, subject: Subject, report: TierReport | None) -> dict[str, Any]:
+    """The scopes at more than their scale's lowest level or raised by their last
+    change, and the themes a raised level puts up for tier review."""
+    view = levels_view(db, subject=subject)
+    scopes = [
+        {
+            "key": s.scope.key,
+            "scale": s.scale,
+            "where": s.scope.label.split(": ", 1)[1],
+            "level": s.scale.level(s.state.level),
+            "raised": s.raised,
+            "since": when(s.state.since),
+            "measures": len(s.active),
+        }
+        for s in view.scopes
+        if s.raised or s.state.level > s.scale.range[0]
+    ]
+    review = []
+    if report is not None:
+        flagged = [report.themes[k] for k in report.review if k in report.themes]
+        for theme in sorted(flagged, key=lambda t: t.name_en.casefold()):
+            key = theme.key
+            review.append(
+                {
+                    "key": key,
+                    "name": theme.name_en,
+                    "reasons": report.review[key],
+                }
+            )
+    return {"scopes": scopes, "review": review, "any": bool(view.scopes)}
+
+
 @cache
 def _plotly() -> bytes:
     return resources.files("plotly").joinpath(PLOTLY_JS).read_bytes()
@@ -60,6 +102,7 @@ def dashboard(request: Request) -> Response:
     caller = require_caller(request)
     db = database(request)
     diagram = _diagram(db, caller.subject)
+    report = _tier_report(db, caller.subject)
     return render(
         request,
         "dashboard.html",
@@ -69,6 +112,7 @@ def dashboard(request: Request) -> Response:
             "figure": figure_json(diagram) if diagram is not None and diagram.points else None,
             "tiers": national_profile(db, subject=caller.subject),
             "changes": _changes(db, caller.subject),
+            "levels": _threat_levels(db, caller.subject, report),
             "plotly_version": metadata.version("plotly"),
         },
     )

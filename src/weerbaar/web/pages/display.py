@@ -99,6 +99,8 @@ def value_links(field: FieldSpec, value: Any, labels: Labels) -> list[Link]:
         return _links(field, [value], labels)
     if field.kind is FieldKind.ENUM:
         return [Link(enum_label(value))]
+    if field.kind is FieldKind.TIME and isinstance(value, dt.datetime):
+        return [Link(value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))]
     if field.kind is FieldKind.DATE and isinstance(value, dt.date):
         return [Link(value.isoformat())]
     if field.kind is FieldKind.NUMBER:

@@ -15,7 +15,7 @@ from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import MARKING_FIELDS, EntitySpec
 from weerbaar.services.records import list_records
 from weerbaar.web.auth import Caller, database
-from weerbaar.web.pages.common import entity_title, field_title, record_url
+from weerbaar.web.pages.common import entity_title, field_title, may_edit, record_url
 from weerbaar.web.pages.display import Labels, Link, enum_label, record_label, value_links
 from weerbaar.web.pages.forms import LONG_TEXT
 
@@ -25,6 +25,7 @@ COLUMN_KINDS = (
     FieldKind.ENUM,
     FieldKind.REF,
     FieldKind.DATE,
+    FieldKind.TIME,
     FieldKind.INT,
     FieldKind.NUMBER,
     FieldKind.TEXT,
@@ -112,5 +113,5 @@ def page(found: Listed) -> dict[str, Any]:
         "filters": _filters(found),
         "where": found.where,
         "query": query,
-        "may_write": found.caller.subject.role.may_write(spec.name),
+        "may_write": may_edit(found.caller, spec),
     }

@@ -32,6 +32,7 @@ from weerbaar.web.pages.common import (
     entity_title,
     field_title,
     known_entity,
+    may_edit,
     read_form,
     record_url,
     require_write,
@@ -167,7 +168,7 @@ def show_response(
             "fields": fields,
             "marking": marking,
             "referrers": _referrers(request, caller, spec, record.key, labels),
-            "may_write": caller.subject.role.may_write(spec.name),
+            "may_write": may_edit(caller, spec),
             "url": record_url(spec.name, record.key),
             "assessment": assessment,
             "capabilities": (

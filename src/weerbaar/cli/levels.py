@@ -1,0 +1,318 @@
+"""``weerbaar levels``: threat levels per scope, setting one (which switches the
+measures agreed for it and notifies those who take them), the measures in force,
+the history and its timeline plot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from weerbaar.cli.render import OutputFormat, console
+from weerbaar.cli.state import state
+from weerbaar.domain.alerting import LevelError, picture_time
+from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.reference import level_scales
+from weerbaar.services.level_views import levels_view, timelines
+from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
+from weerbaar.services.notifications import DeliverySettings, deliver_due
+
+app = typer.Typer(
+    help="Threat levels, the measures agreed per level, and who is notified of a change.",
+    no_args_is_help=True,
+)
+
+ScaleOption = Annotated[str | None, typer.Option("--scale", help="only this level scale")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format")]
+
+
+def _when(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context, scale: ScaleOption = None, fmt: FormatOption = OutputFormat.TABLE
+) -> None:
+    """The current level of every scope, since when, and how many measures it has in
+    force."""
+    view = levels_view(state(ctx).database(), scale=scale)
+    rows = [
+        {
+            "scope": s.scope.key,
+            "scale": s.scale.key,
+            "where": s.scope.label,
+            "level": s.state.level,
+            "level_name": s.scale.level(s.state.level).name_en,
+            "since": s.state.since.isoformat(),
+            "picture": s.state.picture,
+            "theme": s.state.theme,
+            "raised": s.raised,
+            "measures_in_force": len(s.active),
+            "version": s.version,
+        }
+        for s in view.scopes
+    ]
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Threat levels")
+    for column in ("scale", "where", "level", "since", "measures", "set by"):
+        table.add_column(column, overflow="fold")
+    for s in view.scopes:
+        level = f"{s.state.level} {s.scale.level(s.state.level).name_en}"
+        if s.raised:
+            level = f"[bold red]{level} ↑[/]"
+        table.add_row(
+            s.scale.key,
+            escape(s.scope.label.split(": ", 1)[1]),
+            level,
+            _when(s.state.since),
+            str(len(s.active)),
+            s.state.picture or "—",
+        )
+    console().print(table)
+
+
+@app.command("set")
+def set_command(
+    ctx: typer.Context,
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="a scale (dtn, cyber), a theme with a national scale, a sector, or a "
+            "site (with --scale bb)",
+            metavar="THEME|SECTOR",
+        ),
+    ],
+    level: Annotated[str, typer.Argument(help="the level: its number or its name")],
+    rationale: Annotated[
+        str | None, typer.Option("--rationale", help="why; required for a change")
+    ] = None,
+    scale: Annotated[
+        str | None, typer.Option("--scale", help="the scale, when the target is ambiguous")
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="part of the country")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="object or site")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="when it takes effect (ISO 8601; default now)"),
+    ] = None,
+    summary: Annotated[str | None, typer.Option("--summary")] = None,
+    sources: Annotated[str | None, typer.Option("--sources")] = None,
+    classification: Annotated[
+        str, typer.Option("--classification", help="marking of the picture (the reasons)")
+    ] = "public",
+    level_classification: Annotated[
+        str | None,
+        typer.Option(
+            "--level-classification",
+            help="marking of the level itself (default: the scope keeps its own)",
+        ),
+    ] = None,
+    deliver: Annotated[
+        bool, typer.Option("--deliver/--no-deliver", help="send the notifications now")
+    ] = True,
+) -> None:
+    """Set a level: the picture is recorded, the measures agreed for it switch on or
+    off, and each organisation that takes them is notified."""
+    st = state(ctx)
+    found = resolve_target(st.database(), target, scale=scale)
+    change = set_level(
+        st.context(),
+        scale=found.scale,
+        sector=found.sector,
+        region=region,
+        site=site or found.site,
+        level=level,
+        rationale=rationale,
+        at=_moment(at) if at else None,
+        summary=summary,
+        sources=sources,
+        classification=classification,
+        level_classification=level_classification,
+    )
+    spec = level_scales()[found.scale]
+    t = change.transition
+    out = console()
+    before = "no level" if t.before is None else spec.level(t.before).label
+    out.print(
+        f"[bold]{escape(t.scope.label)}[/]: {escape(before)} → "
+        f"[bold]{escape(spec.level(t.after).label)}[/] ({change.picture.key})"
+    )
+    for m in t.activate:
+        out.print(f"  [green]on[/]  {escape(m.title)} [dim]({m.organisation})[/]")
+    for key in t.deactivate:
+        out.print(f"  [yellow]off[/] {key}")
+    out.print(f"{change.notices} notification(s) queued")
+    if deliver and change.notices:
+        report = deliver_due(st.database(), settings=DeliverySettings.from_env())
+        out.print(
+            f"sent {report.sent}, failed {report.failed} (retried later: "
+            f"`weerbaar notify deliver`), dead {report.dead}"
+        )
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        value = coerce(FieldSpec("at", FieldKind.TIME, True), text)
+    except FieldValueError as exc:
+        raise ValidationError([Issue("--at", "at", str(exc))], summary="level not set") from exc
+    assert isinstance(value, dt.datetime)
+    return value
+
+
+@app.command("active")
+def active(
+    ctx: typer.Context,
+    scale: ScaleOption = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="only this organisation's")
+    ] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """The pre-agreed measures in force: where, since when, taken by whom, and why."""
+    view = levels_view(state(ctx).database(), scale=scale)
+    items = [
+        a for a in view.active if organisation is None or a.measure.organisation == organisation
+    ]
+    rows: list[dict[str, Any]] = [
+        {
+            "measure": a.measure.key,
+            "title": a.measure.title,
+            "organisation": a.measure.organisation,
+            "where": a.scope.label,
+            "from_level": a.measure.from_level,
+            "since": a.activation.since.isoformat(),
+            "activated_by": a.activation.activated_by,
+            "why": (a.picture.rationale or a.picture.title) if a.picture else None,
+        }
+        for a in items
+    ]
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Measures in force ({len(rows)})")
+    for column in ("measure", "organisation", "where", "since", "why"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            escape(row["title"]),
+            row["organisation"],
+            escape(row["where"]),
+            _when(dt.datetime.fromisoformat(row["since"])),
+            escape(row["why"] or "—"),
+        )
+    console().print(table)
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    scale: ScaleOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Threat pictures, newest first: every level ever set, with its rationale."""
+    view = levels_view(state(ctx).database(), scale=scale)
+    pictures = view.history[:limit]
+    rows: list[dict[str, Any]] = [
+        {
+            "key": p.key,
+            "scale": p.system,
+            "where": " / ".join(x for x in (p.sector, p.region, p.site) if x) or "national",
+            "level": p.level,
+            "previous_level": p.previous_level,
+            "at": picture_time(p.issued_on, p.effective_at).isoformat(),
+            "title": p.title,
+            "rationale": p.rationale,
+        }
+        for p in pictures
+    ]
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Threat pictures")
+    for column in ("when", "scale", "where", "level", "title"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        before = row["previous_level"]
+        level = f"{before} → {row['level']}" if before is not None else str(row["level"])
+        table.add_row(
+            row["at"][:16].replace("T", " "),
+            row["scale"],
+            escape(row["where"]),
+            level,
+            escape(row["title"]),
+        )
+    console().print(table)
+
+
+@app.command("timeline")
+def timeline(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="file to write: .png, .svg or .pdf")
+    ],
+    scale: ScaleOption = None,
+    sector: Annotated[str | None, typer.Option("--sector", help="only this sector")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="start of the plot (YYYY-MM-DD)")
+    ] = None,
+) -> None:
+    """Plot the levels over time per scope, with the measures that were in force."""
+    from weerbaar.reports.levels_timeline import write_timeline  # matplotlib: only here
+
+    now = dt.datetime.now(dt.UTC)
+    start = _moment(since) if since else None
+    if start is not None and start >= now:
+        raise ValidationError([Issue("--since", "since", "the plot must start in the past")])
+    found = timelines(state(ctx).database(), scale=scale, sector=sector)
+    try:
+        written = write_timeline(found, output, until=now, since=start)
+    except ValueError as exc:
+        raise ValidationError([Issue("--output", "output", str(exc))]) from exc
+    console().print(f"{len(found)} scope(s) plotted to {written}")
+
+
+@app.command("advise")
+def advise(
+    severity: Annotated[str, typer.Option("--severity", help="how bad an attack would be")],
+    likelihood: Annotated[str, typer.Option("--likelihood", help="how likely it is")],
+    scale: Annotated[str, typer.Option("--scale", help="a scale with an advice matrix")] = "bb",
+) -> None:
+    """The level of measures advised for an object (severity × likelihood)."""
+    spec = level_scales().get(scale)
+    if spec is None or spec.advice is None:
+        with_advice = ", ".join(k for k, s in level_scales().items() if s.advice) or "none"
+        raise ValidationError(
+            [
+                Issue(
+                    "--scale",
+                    "scale",
+                    f"{scale!r} has no advice matrix; scales with one: {with_advice}",
+                )
+            ]
+        )
+    try:
+        rank = spec.advice.advise(severity, likelihood)
+    except LevelError as exc:
+        raise ValidationError([Issue(f"--{exc.field}", exc.field, exc.message)]) from exc
+    level = spec.level(rank)
+    console().print(f"{spec.name_en}: [bold]{escape(level.label)}[/] — {escape(level.meaning)}")
+    if not spec.verified:
+        console().print("[dim]The matrix is illustrative: see weerbaar/data/levels.yaml.[/]")
+
+
+@app.command("rebuild")
+def rebuild(ctx: typer.Context) -> None:
+    """Give scopes whose pictures were imported without a level change their current
+    level and the measures their history switched on."""
+    count = rebuild_levels(state(ctx).context())
+    console().print(f"{count} scope(s) given a level")

@@ -1,0 +1,458 @@
+"""Setting a threat level: the picture, the scope's new state, the pre-agreed measures
+it switches on and off, and the notices to the organisations concerned, all in one
+transaction, so no measure is ever left half-switched and no notice lost."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from weerbaar.domain.access import Marking
+from weerbaar.domain.alerting import (
+    Current,
+    LevelError,
+    LevelScale,
+    Notice,
+    PreAgreed,
+    Request,
+    Scope,
+    ScopeKind,
+    Transition,
+    affected,
+    picture_time,
+    plan,
+    slug,
+)
+from weerbaar.domain.register import Activation, AlertMeasure, LevelState, ThreatPicture
+from weerbaar.errors import ConflictError, Issue, ValidationError
+from weerbaar.reference import classification_levels, level_scales
+from weerbaar.services.context import Context
+from weerbaar.services.level_views import scope_of
+from weerbaar.services.notifications import queue_notices
+from weerbaar.services.records import Create, Update, write_in
+from weerbaar.storage.db import Database
+from weerbaar.storage.repository import Repository
+
+KEY_LENGTH = 64
+CLASSIFIED = "classified: sign in to weerbaar to read it"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChange:
+    picture: ThreatPicture
+    state: LevelState
+    version: int  # the state's version after the change
+    transition: Transition
+    notices: int  # notifications queued
+
+
+def scale_of(key: str) -> LevelScale:
+    scales = level_scales()
+    if key not in scales:
+        known = ", ".join(sorted(scales))
+        raise ValidationError(
+            [Issue("level change", "scale", f"unknown level scale {key!r}; known: {known}")],
+            summary="level not set",
+        )
+    return scales[key]
+
+
+def _refused(exc: LevelError) -> ValidationError:
+    return ValidationError([Issue("level change", exc.field, exc.message)], summary="level not set")
+
+
+def _clean(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def set_level(
+    ctx: Context,
+    *,
+    scale: str,
+    level: str | int,
+    rationale: str | None,
+    sector: str | None = None,
+    region: str | None = None,
+    site: str | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+    title: str | None = None,
+    summary: str | None = None,
+    sources: str | None = None,
+    theme: str | None = None,
+    issuer: str | None = None,
+    classification: str = "public",
+    owned_by: str | None = None,
+    shared_with: Sequence[str] = (),
+    level_classification: str | None = None,
+) -> LevelChange:
+    """Set a scope's level. ``expected_version`` is the version of the scope's state
+    the requester saw (0: it had no level yet); if another change landed since, the
+    request is refused with :class:`ConflictError` and nothing is written.
+
+    ``classification`` marks the picture (its summary and rationale);
+    ``level_classification`` the level itself, which those who take measures need to
+    know even when the reasons behind it are classified (None: the scope keeps its
+    marking; a new scope is public)."""
+    spec = scale_of(scale)
+    try:
+        rank = spec.parse(level)
+        scope = Scope(spec.key, _clean(sector), _clean(region), _clean(site))
+        scope.check(spec)
+    except LevelError as exc:
+        raise _refused(exc) from exc
+    when = at or ctx.clock()
+    if when.tzinfo is None:
+        raise _refused(LevelError("at", "the time of a level change needs a time zone"))
+    when = when.astimezone(dt.UTC)
+    with ctx.db.transaction(write=True) as connection:
+        repo = Repository(connection)
+        state = repo.get("level_states", scope.key)
+        version = repo.version("level_states", scope.key) or 0
+        if level_classification is None:
+            level_classification = state.classification if state is not None else "public"
+        if expected_version is not None and expected_version != version:
+            raise ConflictError("level state", scope.key, expected_version, version)
+        measures = _measures(repo, spec.key)
+        if spec.scope is ScopeKind.SECTOR:
+            _require_known_sector(repo, spec, scope)
+        current = None if state is None else Current(state.level, state.since, state.picture)
+        active = _active(repo, scope.key)
+        try:
+            transition = plan(
+                spec,
+                current,
+                active,
+                measures.values(),
+                Request(scope, rank, when, rationale),
+            )
+        except LevelError as exc:
+            raise _refused(exc) from exc
+        picture_key = _stamped(repo, "threat_pictures", scope.key, when)
+        marking: dict[str, Any] = {
+            "classification": classification,
+            "owned_by": owned_by,
+            "shared_with": list(shared_with),
+        }
+        chosen_theme = theme or (state.theme if state else None) or _theme(repo, spec)
+        picture_raw = {
+            "key": picture_key,
+            "title": title or f"{spec.name_en}, {scope.label}: {spec.level(rank).name_en}",
+            "system": spec.key,
+            "level": rank,
+            "issued_on": when.date().isoformat(),
+            "effective_at": when.isoformat(),
+            "previous_level": transition.before,
+            "theme": chosen_theme,
+            "sector": scope.sector,
+            "region": scope.region,
+            "site": scope.site,
+            "issuer": issuer,
+            "summary": summary,
+            "rationale": _clean(rationale),
+            "sources": sources,
+            **marking,
+        }
+        state_raw = {
+            "scale": spec.key,
+            "sector": scope.sector,
+            "region": scope.region,
+            "site": scope.site,
+            "level": rank,
+            "picture": picture_key,
+            "since": when.isoformat(),
+            "theme": chosen_theme,
+            "classification": level_classification,
+        }
+        state_write: Create | Update = (
+            Create("level_states", {"key": scope.key, **state_raw})
+            if state is None
+            else Update("level_states", scope.key, state_raw, version)
+        )
+        # The person's own rights decide whether they may set the level; the measures
+        # it switches follow from pre-agreed records they need not be cleared for.
+        picture, saved_state = write_in(
+            ctx, connection, [Create("threat_pictures", picture_raw), state_write]
+        )
+        system = dataclasses.replace(ctx, subject=None)
+        write_in(system, connection, _switches(repo, transition, picture_key, scope))
+        notices = _notices(spec, transition, picture.record, measures, level_classification)
+        queued = queue_notices(connection, notices, now=ctx.clock())
+    return LevelChange(picture.record, saved_state.record, saved_state.version, transition, queued)
+
+
+def _measures(repo: Repository, scale: str) -> dict[str, PreAgreed]:
+    found: list[AlertMeasure] = repo.fetch("alert_measures", where={"scale": scale})
+    return {
+        m.key: PreAgreed(m.key, m.title, m.scale, m.sector, m.from_level, m.organisation)
+        for m in found
+    }
+
+
+def _active(repo: Repository, state_key: str) -> dict[str, Activation]:
+    """The scope's activations still in force, by measure."""
+    found: list[Activation] = repo.fetch("activations", where={"state": state_key})
+    return {a.measure: a for a in found if a.until is None}
+
+
+def _require_known_sector(repo: Repository, scale: LevelScale, scope: Scope) -> None:
+    known = {
+        slug(s): s
+        for entity_name, field in (
+            ("alert_measures", "sector"),
+            ("vital_processes", "sector"),
+            ("threat_pictures", "sector"),
+        )
+        for s in (getattr(r, field) for r in repo.fetch(entity_name))
+        if s
+    }
+    if slug(scope.sector or "") not in known:
+        names = ", ".join(sorted(known.values(), key=str.casefold)) or "none yet"
+        raise ValidationError(
+            [
+                Issue(
+                    "level change",
+                    "sector",
+                    f"unknown sector {scope.sector!r}; sectors named by pre-agreed measures, "
+                    f"vital processes or earlier pictures: {names}",
+                )
+            ],
+            summary="level not set",
+        )
+
+
+def _theme(repo: Repository, scale: LevelScale) -> str | None:
+    if scale.theme and repo.get("themes", scale.theme) is not None:
+        return scale.theme
+    return None
+
+
+def _stamped(
+    repo: Repository, entity_name: str, stem: str, at: dt.datetime, taken: set[str] | None = None
+) -> str:
+    """``stem-YYYYmmdd-HHMMSS``, with a counter when that key is taken (two changes in
+    one second); unique because writers hold the write lock."""
+    stamp = at.strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        suffix = stamp if n == 1 else f"{stamp}-{n}"
+        key = f"{stem[: KEY_LENGTH - len(suffix) - 1].rstrip('-')}-{suffix}"
+        if repo.version(entity_name, key) is None and key not in (taken or set()):
+            if taken is not None:
+                taken.add(key)
+            return key
+    raise AssertionError(f"no free key for {stem} at {stamp}")  # pragma: no cover
+
+
+def _switches(
+    repo: Repository,
+    transition: Transition,
+    picture: str,
+    scope: Scope,
+) -> list[Create | Update]:
+    at = transition.at.isoformat()
+    active = _active(repo, scope.key)
+    writes: list[Create | Update] = [
+        _activation(repo, m.key, scope, picture, transition.at) for m in transition.activate
+    ]
+    for measure_key in transition.deactivate:
+        activation = active[measure_key]
+        writes.append(Update("activations", activation.key, {"ended_by": picture, "until": at}))
+    return writes
+
+
+def _activation(
+    repo: Repository,
+    measure: str,
+    scope: Scope,
+    picture: str,
+    since: dt.datetime,
+    ended: tuple[str, dt.datetime] | None = None,
+    taken: set[str] | None = None,
+) -> Create:
+    record: AlertMeasure = repo.require("alert_measures", measure)
+    return Create(
+        "activations",
+        {
+            "key": _stamped(repo, "activations", measure, since, taken),
+            "measure": measure,
+            "state": scope.key,
+            "activated_by": picture,
+            "since": since.isoformat(),
+            "ended_by": ended[0] if ended else None,
+            "until": ended[1].isoformat() if ended else None,
+            # Those who take the measure must see that it is in force: the activation
+            # carries the measure's marking, not the picture's.
+            **_marking(record),
+        },
+    )
+
+
+def rebuild_levels(ctx: Context) -> int:
+    """Give each scope that has pictures but no state yet its state, and the
+    activations its history implies: for registers loaded from files (the demo
+    profile, an import), whose pictures came in without a level change. Returns the
+    number of scopes given a state."""
+    with ctx.db.transaction(write=True) as connection:
+        return rebuild_in(ctx, connection)
+
+
+def rebuild_in(ctx: Context, connection: Connection) -> int:
+    """:func:`rebuild_levels` inside a write transaction the caller holds."""
+    scales = level_scales()
+    repo = Repository(connection)
+    by_scope: dict[Scope, list[ThreatPicture]] = defaultdict(list)
+    for p in repo.fetch("threat_pictures"):
+        if p.system in scales:
+            by_scope[scope_of(p)].append(p)
+    writes: list[Create | Update] = []
+    for scope, pictures in by_scope.items():
+        if repo.get("level_states", scope.key) is not None:
+            continue
+        pictures.sort(key=lambda p: (picture_time(p.issued_on, p.effective_at), p.key))
+        writes += _replayed(repo, scope, pictures)
+    write_in(dataclasses.replace(ctx, subject=None), connection, writes)
+    return sum(1 for w in writes if w.entity_name == "level_states")
+
+
+def _replayed(
+    repo: Repository, scope: Scope, pictures: list[ThreatPicture]
+) -> list[Create | Update]:
+    measures = _measures(repo, scope.scale)
+    running: dict[str, tuple[dt.datetime, str]] = {}
+    activations: list[Create | Update] = []
+    taken: set[str] = set()  # keys of activations not yet written
+    for picture in pictures:
+        at = picture_time(picture.issued_on, picture.effective_at)
+        wanted = {k for k, m in measures.items() if m.applies(scope, picture.level)}
+        for key in sorted(set(running) - wanted):
+            since, by = running.pop(key)
+            ended = (picture.key, at)
+            activations.append(_activation(repo, key, scope, by, since, ended, taken))
+        for key in sorted(wanted - set(running)):
+            running[key] = (at, picture.key)
+    for key, (since, by) in sorted(running.items()):
+        activations.append(_activation(repo, key, scope, by, since, taken=taken))
+    last = pictures[-1]
+    state = Create(
+        "level_states",
+        {
+            "key": scope.key,
+            "scale": scope.scale,
+            "sector": scope.sector,
+            "region": scope.region,
+            "site": scope.site,
+            "level": last.level,
+            "picture": last.key,
+            "since": picture_time(last.issued_on, last.effective_at).isoformat(),
+            "theme": last.theme,
+            "classification": last.classification,
+        },
+    )
+    return [state, *activations]
+
+
+def _marking(record: Any) -> dict[str, Any]:
+    marking = Marking.of(record)
+    return {
+        "classification": marking.classification,
+        "owned_by": marking.owned_by,
+        "shared_with": list(marking.shared_with),
+    }
+
+
+def _notices(
+    scale: LevelScale,
+    transition: Transition,
+    picture: ThreatPicture,
+    measures: dict[str, PreAgreed],
+    state_classification: str,
+) -> list[Notice]:
+    # Only what carries no marking leaves the system by e-mail or webhook.
+    lowest = classification_levels().levels[0].key
+    open_rationale = picture.rationale if picture.classification == lowest else None
+    before = None if transition.before is None else scale.level(transition.before).label
+    after = scale.level(transition.after).label
+    if state_classification != lowest:
+        before, after = None, CLASSIFIED
+    out = []
+    for organisation in affected(transition.scope, measures.values()):
+        if after == CLASSIFIED:
+            switched_on: tuple[tuple[str, str], ...] = ()
+            switched_off: tuple[tuple[str, str], ...] = ()
+        else:
+            switched_on = tuple(
+                (m.key, m.title) for m in transition.activate if m.organisation == organisation
+            )
+            switched_off = tuple(
+                (k, measures[k].title)
+                for k in transition.deactivate
+                if k in measures and measures[k].organisation == organisation
+            )
+        out.append(
+            Notice(
+                change=picture.key,
+                organisation=organisation,
+                scale=scale.key,
+                scale_name=scale.name_en,
+                scope=transition.scope.label,
+                before=before,
+                after=after,
+                raised=transition.raised,
+                at=transition.at,
+                rationale=open_rationale,
+                activated=switched_on,
+                deactivated=switched_off,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    scale: str
+    sector: str | None = None
+    site: str | None = None
+
+
+def resolve_target(db: Database, target: str, *, scale: str | None = None) -> Target:
+    """What ``weerbaar levels set TARGET`` means: a scale key (its national level), a
+    theme (the national scale that belongs to it), or a sector (on ``scale``, or on the
+    one scale its level or pre-agreed measures are set on)."""
+    scales = level_scales()
+    wanted = target.strip()
+    if scale is None and wanted in scales:
+        return Target(wanted, None)
+    national = [s for s in scales.values() if s.theme == wanted and s.scope is ScopeKind.NATIONAL]
+    if scale is None and len(national) == 1:
+        return Target(national[0].key, None)
+    if scale is not None:
+        chosen = scale_of(scale)
+        if chosen.scope is ScopeKind.SITE:
+            return Target(chosen.key, site=wanted)
+        return Target(chosen.key, None if chosen.scope is ScopeKind.NATIONAL else wanted)
+    with db.transaction() as connection:
+        repo = Repository(connection)
+        used = {
+            getattr(r, "scale", None) or getattr(r, "system", None)
+            for name in ("level_states", "alert_measures")
+            for r in repo.fetch(name)
+            if slug(r.sector or "") == slug(wanted)
+        }
+    candidates = sorted(s for s in used if s in scales and scales[s].scope is ScopeKind.SECTOR)
+    if len(candidates) == 1:
+        return Target(candidates[0], sector=wanted)
+    hint = (
+        f"it is a sector on several scales ({', '.join(candidates)}): name one with --scale"
+        if candidates
+        else f"not a scale ({', '.join(scales)}), a theme with a national scale, "
+        "or a sector with a level or pre-agreed measures; name the scale with --scale"
+    )
+    raise ValidationError(
+        [Issue("level change", "target", f"{wanted!r}: {hint}")], summary="level not set"
+    )

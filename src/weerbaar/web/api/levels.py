@@ -1,0 +1,483 @@
+"""``/levels``: the current level of every scope, the pre-agreed measures in force and
+the history of pictures, as far as the caller may see; ``POST /levels`` sets a level
+(the measures switch and the organisations concerned are notified). ``/notifications``:
+the log of those notifications, and a retry of one that failed.
+
+A level change says which version of the scope's state it was based on (``version``
+in the body, 0 for a scope without a level yet, or ``If-Match``), so of two people
+changing one scope at once the second is refused rather than silently overruling the
+first. After the change is committed, its notifications are sent in the background;
+one that fails stays queued and is tried again later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from weerbaar.domain.alerting import picture_time
+from weerbaar.domain.fields import KEY_PATTERN
+from weerbaar.domain.register import ThreatPicture
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.reference import level_scales
+from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
+from weerbaar.services.levels import scale_of, set_level
+from weerbaar.services.notifications import (
+    DeliverySettings,
+    Notification,
+    deliver_due,
+    list_notifications,
+    retry,
+)
+from weerbaar.storage.db import Database
+from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.preconditions import etag, precondition, stale_as
+from weerbaar.web.api.problems import error_responses
+from weerbaar.web.api.schemas import QueryText, Text
+from weerbaar.web.auth import Caller, database
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+MAX_HISTORY = 500
+MAX_NOTIFICATIONS = 500
+MAX_ID = 2**31 - 1
+# Times a level change may carry: a wider range only holds typing errors, and the
+# ends of datetime's range cannot be moved to UTC.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
+
+ScaleKey = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=64)]
+Where = Annotated[str, Field(max_length=200)]
+
+
+def deliver_soon(db: Database) -> None:
+    """Send what is due, after the response: a failure is logged and the notification
+    stays queued, tried again by the next round of delivery."""
+    try:
+        report = deliver_due(db, settings=DeliverySettings.from_env())
+    except Exception:  # the change is committed; only the sending failed
+        log.exception("delivering notifications failed; they stay queued")
+        return
+    if report.failed or report.dead:
+        log.warning(
+            "notifications: %s sent, %s failed (tried again later), %s dead",
+            report.sent,
+            report.failed,
+            report.dead,
+        )
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+class MeasureInForce(BaseModel):
+    activation: str = Field(description="the activation record's key")
+    measure: str
+    title: str
+    organisation: str
+    from_level: int
+    scope: str = Field(description="the scope's key (its level state)")
+    where: str
+    since: dt.datetime
+    activated_by: str | None = Field(
+        description="the picture that switched it on; null if the caller may not see it"
+    )
+
+
+class ScopeLevelOut(BaseModel):
+    scope: str = Field(description="the scope's key: its level state's")
+    scale: str
+    scale_name: str
+    sector: str | None
+    region: str | None
+    site: str | None
+    where: str
+    level: int
+    level_name: str
+    since: dt.datetime
+    version: int = Field(description="the state's version: send it to change the level")
+    picture: str | None = Field(
+        description="the picture that set the level; null if the caller may not see it"
+    )
+    raised: bool = Field(description="whether the last change raised the level")
+    theme: str | None
+    active: list[MeasureInForce]
+
+
+class Levels(BaseModel):
+    scopes: list[ScopeLevelOut]
+
+
+class MeasuresInForce(BaseModel):
+    measures: list[MeasureInForce]
+
+
+class Picture(BaseModel):
+    key: str
+    scale: str
+    sector: str | None
+    region: str | None
+    site: str | None
+    level: int
+    previous_level: int | None
+    at: dt.datetime = Field(description="when the level took effect")
+    title: str
+    summary: str | None
+    rationale: str | None
+    theme: str | None
+    classification: str
+
+
+class History(BaseModel):
+    pictures: list[Picture] = Field(description="newest first")
+    total: int = Field(description="pictures the caller may see, before the limit")
+
+
+def _in_force(a: ActiveMeasure) -> MeasureInForce:
+    return MeasureInForce(
+        activation=a.activation.key,
+        measure=a.measure.key,
+        title=a.measure.title,
+        organisation=a.measure.organisation,
+        from_level=a.measure.from_level,
+        scope=a.activation.state,
+        where=a.scope.label,
+        since=a.activation.since,
+        activated_by=a.activation.activated_by,
+    )
+
+
+def _scope(s: ScopeLevel) -> ScopeLevelOut:
+    return ScopeLevelOut(
+        scope=s.scope.key,
+        scale=s.scale.key,
+        scale_name=s.scale.name_en,
+        sector=s.scope.sector,
+        region=s.scope.region,
+        site=s.scope.site,
+        where=s.scope.label,
+        level=s.state.level,
+        level_name=s.scale.level(s.state.level).name_en,
+        since=s.state.since,
+        version=s.version,
+        picture=s.state.picture,
+        raised=s.raised,
+        theme=s.state.theme,
+        active=[_in_force(a) for a in s.active],
+    )
+
+
+def _picture(p: ThreatPicture) -> Picture:
+    return Picture(
+        key=p.key,
+        scale=p.system,
+        sector=p.sector,
+        region=p.region,
+        site=p.site,
+        level=p.level,
+        previous_level=p.previous_level,
+        at=picture_time(p.issued_on, p.effective_at),
+        title=p.title,
+        summary=p.summary,
+        rationale=p.rationale,
+        theme=p.theme,
+        classification=p.classification,
+    )
+
+
+ScaleQuery = Annotated[
+    str | None,
+    Query(pattern=KEY_PATTERN.pattern, max_length=64, description="only this level scale"),
+]
+
+
+def _known(scale: str | None) -> str | None:
+    if scale is not None:
+        scale_of(scale)  # 422 naming the known scales
+    return scale
+
+
+@router.get(
+    "/levels",
+    tags=["levels"],
+    summary="Current levels",
+    description="Every scope's current level the caller may see: since when, the picture "
+    "that set it, whether it was raised, its version, and the measures it has in force.",
+    responses=error_responses(401, 422),
+)
+def levels(
+    request: Request, caller: Annotated[Caller, Depends(reader)], scale: ScaleQuery = None
+) -> Levels:
+    view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
+    return Levels(scopes=[_scope(s) for s in view.scopes])
+
+
+@router.get(
+    "/levels/active",
+    tags=["levels"],
+    summary="Pre-agreed measures in force",
+    description="The measures switched on by the current levels: where, since when, "
+    "taken by whom, and the change that switched them on.",
+    responses=error_responses(401, 422),
+)
+def active(
+    request: Request,
+    caller: Annotated[Caller, Depends(reader)],
+    scale: ScaleQuery = None,
+    organisation: Annotated[
+        str | None,
+        Query(pattern=KEY_PATTERN.pattern, max_length=64, description="only this one's"),
+    ] = None,
+) -> MeasuresInForce:
+    view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
+    return MeasuresInForce(
+        measures=[
+            _in_force(a)
+            for a in view.active
+            if organisation is None or a.measure.organisation == organisation
+        ]
+    )
+
+
+@router.get(
+    "/levels/history",
+    tags=["levels"],
+    summary="Threat pictures, newest first",
+    description="Every level set that the caller may see, with its rationale.",
+    responses=error_responses(401, 422),
+)
+def history(
+    request: Request,
+    caller: Annotated[Caller, Depends(reader)],
+    scale: ScaleQuery = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_HISTORY, description="at most this many")] = 50,
+) -> History:
+    view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
+    return History(pictures=[_picture(p) for p in view.history[:limit]], total=len(view.history))
+
+
+# -- setting a level ----------------------------------------------------------------
+
+
+class NewLevel(BaseModel):
+    scale: ScaleKey = Field(description="the level scale, e.g. dtn, atb or cyber")
+    level: int | Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="the level: its number, or its Dutch or English name"
+    )
+    rationale: Text | None = Field(None, description="why; required for a change of level")
+    sector: Where | None = Field(None, description="for a sector scale: the sector")
+    region: Where | None = Field(None, description="part of the country, if not all of it")
+    site: Where | None = Field(None, description="for a site scale: the object or site")
+    at: dt.datetime | None = Field(
+        None, description="when it takes effect, with a time zone; default now"
+    )
+    summary: Text | None = None
+    sources: Text | None = None
+    classification: ScaleKey = Field(
+        "public", description="marking of the picture: its summary and rationale"
+    )
+    level_classification: ScaleKey | None = Field(
+        None,
+        description="marking of the level itself, which those who act need to know "
+        "(default: the scope keeps its marking; a new scope is public)",
+    )
+    version: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_ID,
+        description="the version of the scope's state you saw (0: it has no level yet); "
+        "required unless If-Match is sent",
+    )
+
+
+class LevelChangeOut(BaseModel):
+    picture: str = Field(description="the threat picture recording the change")
+    scope: str
+    scale: str
+    where: str
+    before: int | None = Field(description="the level before; null for a new scope")
+    after: int
+    before_name: str | None
+    after_name: str
+    at: dt.datetime
+    activated: list[str] = Field(description="keys of the measures switched on")
+    deactivated: list[str] = Field(description="keys of the measures switched off")
+    notifications: int = Field(description="notifications queued for the organisations")
+    version: int = Field(description="the scope state's version after the change")
+
+
+def _moment(at: dt.datetime | None) -> dt.datetime | None:
+    if at is None or at.tzinfo is None:
+        return at  # the service refuses a time without a zone
+    if not EARLIEST <= at <= LATEST:
+        raise ValidationError(
+            [Issue("body", "at", f"{at.isoformat()} is not between 1900 and 2999")],
+            summary="level not set",
+        )
+    return at
+
+
+@router.post(
+    "/levels",
+    tags=["levels"],
+    summary="Set a level",
+    description="Records the picture, sets the scope's level, switches the measures "
+    "agreed for it on and off, and queues a notification for each organisation "
+    "concerned; they are sent after the response. Send the version of the scope's state "
+    "you saw (0 for a new scope) in the body or as If-Match: a stale version is refused "
+    "(409, or 412 for If-Match), none at all is 428.",
+    status_code=201,
+    responses={
+        201: {
+            "headers": {
+                "ETag": {"description": "the state's new version", "schema": {"type": "string"}},
+                "Location": {"schema": {"type": "string"}},
+            }
+        },
+        **error_responses(400, 401, 403, 409, 412, 422, 428),
+    },
+)
+def set_level_(
+    request: Request,
+    response: Response,
+    body: NewLevel,
+    background: BackgroundTasks,
+    caller: Annotated[Caller, Depends(writer)],
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description='the ETag of the state you saw, e.g. `"3"`'),
+    ] = None,
+) -> LevelChangeOut:
+    given = precondition(if_match, body.version)
+    with stale_as(given):
+        change = set_level(
+            context_of(request, caller),
+            scale=body.scale,
+            level=body.level,
+            rationale=body.rationale,
+            sector=body.sector,
+            region=body.region,
+            site=body.site,
+            at=_moment(body.at),
+            expected_version=given.version,
+            summary=body.summary,
+            sources=body.sources,
+            classification=body.classification,
+            level_classification=body.level_classification,
+        )
+    if change.notices:
+        background.add_task(deliver_soon, database(request))
+    t = change.transition
+    spec = level_scales()[t.scope.scale]
+    response.headers["Location"] = f"/api/v1/threat_pictures/{change.picture.key}"
+    response.headers["ETag"] = etag(change.version)
+    return LevelChangeOut(
+        picture=change.picture.key,
+        scope=change.state.key,
+        scale=spec.key,
+        where=t.scope.label,
+        before=t.before,
+        after=t.after,
+        before_name=None if t.before is None else spec.level(t.before).name_en,
+        after_name=spec.level(t.after).name_en,
+        at=t.at,
+        activated=[m.key for m in t.activate],
+        deactivated=list(t.deactivate),
+        notifications=change.notices,
+        version=change.version,
+    )
+
+
+# -- notifications ------------------------------------------------------------------
+
+
+class NotificationOut(BaseModel):
+    id: int
+    organisation: str
+    change: str = Field(description="the threat picture whose change it tells")
+    kind: Literal["email", "webhook"]
+    target: str
+    subject: str
+    status: Literal["pending", "sent", "dead"]
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class Notifications(BaseModel):
+    items: list[NotificationOut] = Field(description="newest first")
+
+
+def _notification(n: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=n.id,
+        organisation=n.organisation,
+        change=n.change,
+        kind=n.kind,  # type: ignore[arg-type]
+        target=n.target,
+        subject=n.subject,
+        status=n.status,  # type: ignore[arg-type]
+        attempts=n.attempts,
+        next_attempt_at=n.next_attempt_at,
+        last_error=n.last_error,
+        created_at=n.created_at,
+        sent_at=n.sent_at,
+    )
+
+
+@router.get(
+    "/notifications",
+    tags=["notifications"],
+    summary="Notifications of level changes",
+    description="The e-mails and webhooks queued by level changes, newest first: every "
+    "organisation's for administrators and coordinators, one's own organisation's for "
+    "everyone else.",
+    responses=error_responses(401, 422),
+)
+def notifications(
+    request: Request,
+    caller: Annotated[Caller, Depends(reader)],
+    status: Annotated[
+        Literal["pending", "sent", "dead"] | None, Query(description="only these")
+    ] = None,
+    change: Annotated[
+        QueryText | None, Query(max_length=64, description="only those of this picture")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_NOTIFICATIONS)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> Notifications:
+    found = list_notifications(
+        database(request),
+        subject=caller.subject,
+        status=status,
+        change=change,
+        limit=limit,
+        offset=offset,
+    )
+    return Notifications(items=[_notification(n) for n in found])
+
+
+@router.post(
+    "/notifications/{notification_id}/retry",
+    tags=["notifications"],
+    summary="Retry a notification",
+    description="Puts a dead or pending notification back in the queue, due now, and "
+    "sends it after the response. Administrators and coordinators only.",
+    responses=error_responses(401, 403, 404, 422),
+)
+def retry_notification(
+    request: Request,
+    background: BackgroundTasks,
+    caller: Annotated[Caller, Depends(writer)],
+    notification_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> NotificationOut:
+    again = retry(context_of(request, caller), notification_id)
+    background.add_task(deliver_soon, database(request))
+    return _notification(again)
