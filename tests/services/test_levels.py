@@ -15,7 +15,7 @@ import pytest
 from tests.notify_receivers import Hook, Mailbox, smtp_server, webhook_server
 from weerbaar.domain.access import Subject
 from weerbaar.domain.register import Activation
-from weerbaar.errors import ConflictError, ForbiddenError, ValidationError
+from weerbaar.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from weerbaar.reference import roles
 from weerbaar.services import levels as levels_service
 from weerbaar.services.audit import recent_entries
@@ -286,3 +286,23 @@ def test_classified_reasons_never_leave_the_system(demo: Context) -> None:
     )
     [row] = list_notifications(demo.db, subject=None, change=hidden.picture.key)
     assert "Moderate" not in row.body and "Moderate" not in row.text
+
+
+def test_a_level_one_may_not_see_cannot_be_set_or_probed(demo: Context) -> None:
+    set_level(
+        demo,
+        scale="cyber",
+        level=3,
+        rationale="attacks under way",
+        level_classification="stg-c",
+    )
+    cleared_low = Subject("cor", roles()["coordinator"], "nctv", "dep-v")
+    with pytest.raises(NotFoundError):
+        set_level(
+            dataclasses.replace(demo, subject=cleared_low),
+            scale="cyber",
+            level=1,
+            rationale="all clear",
+            expected_version=99,
+        )
+    assert _version(demo.db, "cyber") == 1

@@ -36,6 +36,7 @@ from weerbaar.services.context import Context
 from weerbaar.services.level_views import scope_of
 from weerbaar.services.notifications import queue_notices
 from weerbaar.services.records import Create, Update, write_in
+from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
@@ -114,6 +115,10 @@ def set_level(
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
         state = repo.get("level_states", scope.key)
+        if state is not None and ctx.subject is not None:
+            # Same answer as for any record one may not see, before a conflict could
+            # tell its version.
+            visibility(connection, ctx.subject).require("level_states", scope.key)
         version = repo.version("level_states", scope.key) or 0
         if level_classification is None:
             level_classification = state.classification if state is not None else "public"
