@@ -23,9 +23,9 @@ from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
+from weerbaar.services.notification_channels import add_channel
 from weerbaar.services.notifications import (
     DeliverySettings,
-    add_channel,
     deliver_due,
     list_notifications,
 )

@@ -34,6 +34,7 @@ from weerbaar.errors import (
     ValidationError,
 )
 from weerbaar.reference import roles
+from weerbaar.services import notification_channels as channels
 from weerbaar.services import notifications as service
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
@@ -102,12 +103,12 @@ def test_a_notice_is_queued_once_per_active_channel_of_its_organisation(
     outbox: Context,
 ) -> None:
     db = outbox.db
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
-    service.add_channel(outbox, organisation="nctv", kind="webhook", target="https://h.example/x")
-    gone, _ = service.add_channel(
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="webhook", target="https://h.example/x")
+    gone, _ = channels.add_channel(
         outbox, organisation="min-jenv", kind="email", target="old@jenv.example"
     )
-    service.remove_channel(outbox, gone.id)
+    channels.remove_channel(outbox, gone.id)
     assert queue(db, [notice("nctv"), notice("min-jenv")], now=T0) == 2
     assert queue(db, []) == 0
     rows = list_notifications(db, subject=None)
@@ -123,7 +124,7 @@ def test_a_notice_is_queued_once_per_active_channel_of_its_organisation(
 
 
 def test_queued_notices_are_committed_or_lost_with_the_level_change(outbox: Context) -> None:
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
 
     def change_that_fails() -> None:
         with outbox.db.transaction(write=True) as connection:
@@ -136,7 +137,7 @@ def test_queued_notices_are_committed_or_lost_with_the_level_change(outbox: Cont
 
 
 def test_a_subject_with_line_breaks_is_queued_as_one_line(outbox: Context) -> None:
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
     odd = dataclasses.replace(notice(), scope="atb: drinking\nwater\r\nBcc: x@evil.example")
     queue(outbox.db, [odd])
     assert "\n" not in only(outbox.db).subject and "\r" not in only(outbox.db).subject
@@ -147,7 +148,7 @@ def test_a_subject_with_line_breaks_is_queued_as_one_line(outbox: Context) -> No
 
 def test_email_goes_out_over_smtp_with_its_headers_once(outbox: Context) -> None:
     db = outbox.db
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
     queue(db, [notice()])
     mailbox = Mailbox()
     with smtp_server(mailbox) as port:
@@ -174,7 +175,7 @@ def test_starttls_and_login_are_used_when_configured(
     db = outbox.db
     cert, key = self_signed(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts our certificate
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
     queue(db, [notice()])
     mailbox = Mailbox()
     with smtp_server(
@@ -205,7 +206,7 @@ def test_a_webhook_is_posted_signed_and_the_receiver_can_check_it(outbox: Contex
     db = outbox.db
     hook = Hook()
     with webhook_server(hook) as url:
-        channel, secret = service.add_channel(
+        channel, secret = channels.add_channel(
             outbox, organisation="nctv", kind="webhook", target=url
         )
         hook.secret = secret
@@ -233,7 +234,7 @@ def test_a_webhook_is_posted_signed_and_the_receiver_can_check_it(outbox: Contex
 def test_an_answer_other_than_2xx_is_a_failure(outbox: Context, status: int, reason: str) -> None:
     hook = Hook(status=status)
     with webhook_server(hook) as url:
-        _, hook.secret = service.add_channel(
+        _, hook.secret = channels.add_channel(
             outbox, organisation="nctv", kind="webhook", target=url
         )
         queue(outbox.db, [notice()])
@@ -249,7 +250,7 @@ def test_a_receiver_that_is_down_is_retried_then_dead_until_someone_retries_it(
     db = outbox.db
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook?token=s3cret-in-url"
-    _, secret = service.add_channel(outbox, organisation="nctv", kind="webhook", target=url)
+    _, secret = channels.add_channel(outbox, organisation="nctv", kind="webhook", target=url)
     t0 = dt.datetime.now(dt.UTC)
     queue(db, [notice()], now=t0)
     rules = settings(attempts=3, backoff=10.0)
@@ -293,8 +294,8 @@ def test_a_receiver_that_is_down_is_retried_then_dead_until_someone_retries_it(
 
 def test_one_failing_receiver_does_not_hold_up_the_others(outbox: Context) -> None:
     down = f"http://127.0.0.1:{free_port()}/hook"
-    service.add_channel(outbox, organisation="nctv", kind="webhook", target=down)
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="webhook", target=down)
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
     queue(outbox.db, [notice()])
     mailbox = Mailbox()
     with smtp_server(mailbox) as port:
@@ -306,7 +307,7 @@ def test_two_deliverers_at_once_send_each_notification_exactly_once(outbox: Cont
     db = outbox.db
     hook = Hook(delay=0.01)  # slow enough that the two runs overlap
     with webhook_server(hook) as url:
-        _, hook.secret = service.add_channel(
+        _, hook.secret = channels.add_channel(
             outbox, organisation="nctv", kind="webhook", target=url
         )
         queue(db, [notice(change=f"tp-{i:03d}") for i in range(30)])
@@ -332,11 +333,11 @@ def test_two_deliverers_at_once_send_each_notification_exactly_once(outbox: Cont
 def test_a_notification_of_a_removed_channel_is_not_sent(outbox: Context) -> None:
     hook = Hook()
     with webhook_server(hook) as url:
-        channel, hook.secret = service.add_channel(
+        channel, hook.secret = channels.add_channel(
             outbox, organisation="nctv", kind="webhook", target=url
         )
         queue(outbox.db, [notice()])
-        service.remove_channel(outbox, channel.id)
+        channels.remove_channel(outbox, channel.id)
         assert deliver_due(outbox.db, settings=settings()) == DeliveryReport(dead=1)
     assert hook.received == []
     row = only(outbox.db)
@@ -350,8 +351,8 @@ def test_a_notification_of_a_removed_channel_is_not_sent(outbox: Context) -> Non
 
 def test_the_log_is_need_to_know(outbox: Context) -> None:
     db = outbox.db
-    service.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
-    service.add_channel(outbox, organisation="min-jenv", kind="email", target="dcc@jenv.example")
+    channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
+    channels.add_channel(outbox, organisation="min-jenv", kind="email", target="dcc@jenv.example")
     queue(db, [notice("nctv", "tp-1"), notice("min-jenv", "tp-1"), notice("nctv", "tp-2")])
 
     def orgs(
@@ -404,9 +405,9 @@ def test_bad_channels_are_refused_naming_the_problem(outbox: Context) -> None:
     # One database for all the cases: they are refused before anything is written.
     for organisation, kind, target, problem in BAD_CHANNELS:
         with pytest.raises(ValidationError, match="channel not saved") as caught:
-            service.add_channel(outbox, organisation=organisation, kind=kind, target=target)
+            channels.add_channel(outbox, organisation=organisation, kind=kind, target=target)
         assert problem in str(caught.value), (target, str(caught.value))
-    assert service.list_channels(outbox.db) == []
+    assert channels.list_channels(outbox.db) == []
 
 
 def test_only_administrators_manage_channels_and_duplicates_are_refused(
@@ -415,34 +416,34 @@ def test_only_administrators_manage_channels_and_duplicates_are_refused(
     for role in ("coordinator", "analyst"):
         someone = dataclasses.replace(outbox, subject=subject(role, "nctv"))
         with pytest.raises(ForbiddenError, match="administrator"):
-            service.add_channel(someone, organisation="nctv", kind="email", target="a@b.example")
+            channels.add_channel(someone, organisation="nctv", kind="email", target="a@b.example")
     admin = dataclasses.replace(outbox, subject=subject("administrator", "nctv"))
-    channel, secret = service.add_channel(
+    channel, secret = channels.add_channel(
         admin, organisation="nctv", kind="email", target="a@b.example"
     )
     assert secret is None and channel.active
     with pytest.raises(DuplicateError):
-        service.add_channel(admin, organisation="nctv", kind="email", target="a@b.example")
+        channels.add_channel(admin, organisation="nctv", kind="email", target="a@b.example")
     with pytest.raises(NotFoundError):
-        service.remove_channel(admin, channel.id + 1000)
-    removed = service.remove_channel(admin, channel.id)
-    assert not removed.active and service.remove_channel(admin, channel.id) == removed
+        channels.remove_channel(admin, channel.id + 1000)
+    removed = channels.remove_channel(admin, channel.id)
+    assert not removed.active and channels.remove_channel(admin, channel.id) == removed
     # Once removed, the same address may be added again.
-    service.add_channel(admin, organisation="nctv", kind="email", target="a@b.example")
+    channels.add_channel(admin, organisation="nctv", kind="email", target="a@b.example")
 
 
 def test_a_webhook_secret_is_shown_once_and_never_listed_or_audited(outbox: Context) -> None:
     db = outbox.db
-    channel, secret = service.add_channel(
+    channel, secret = channels.add_channel(
         outbox, organisation="nctv", kind="webhook", target="https://hooks.example/in"
     )
     assert secret is not None and len(secret) >= 40
-    listed = service.list_channels(db)
+    listed = channels.list_channels(db)
     assert [c.id for c in listed] == [channel.id]
     assert secret not in repr(listed)
     entries = recent_entries(db, entity="notification_channels")
     assert entries[0].action == "create" and entries[0].actor == outbox.actor
-    service.remove_channel(outbox, channel.id)
+    channels.remove_channel(outbox, channel.id)
     entries = recent_entries(db, entity="notification_channels")
     assert entries[0].action == "update" and json.loads(entries[0].after or "")["active"] is False
     assert all(secret not in (e.before or "") + (e.after or "") for e in entries)

@@ -15,9 +15,9 @@ from tests.web.conftest import MakeUser, SignedIn, SignIn
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import set_level
+from weerbaar.services.notification_channels import add_channel
 from weerbaar.services.notifications import (
     DeliverySettings,
-    add_channel,
     deliver_due,
     list_notifications,
 )

@@ -15,6 +15,7 @@ from rich.table import Table
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import Issue, ValidationError, WeerbaarError
+from weerbaar.services import notification_channels as channel_service
 from weerbaar.services import notifications as service
 from weerbaar.services.notifications import DeliveryReport, DeliverySettings, deliver_due
 
@@ -49,9 +50,11 @@ def channel_add(
             [Issue("", "channel", "give either --email ADDRESS or --webhook URL")],
             summary="channel not saved",
         )
-    kind, target = (service.EMAIL, email) if email is not None else (service.WEBHOOK, webhook)
+    kind, target = (
+        (channel_service.EMAIL, email) if email is not None else (channel_service.WEBHOOK, webhook)
+    )
     assert target is not None
-    channel, secret = service.add_channel(
+    channel, secret = channel_service.add_channel(
         state(ctx).context(), organisation=organisation, kind=kind, target=target
     )
     out = console()
@@ -73,7 +76,7 @@ def channels(
     ] = None,
 ) -> None:
     """List the channels, removed ones too (never their secrets)."""
-    found = service.list_channels(state(ctx).database(), organisation=organisation)
+    found = channel_service.list_channels(state(ctx).database(), organisation=organisation)
     table = Table(title=f"notification channels ({len(found)})", title_justify="left")
     for column in ("id", "organisation", "kind", "target", "active", "created"):
         table.add_column(column, overflow="fold")
@@ -90,7 +93,7 @@ def channel_remove(
     ctx: typer.Context, channel_id: Annotated[int, typer.Argument(help="channel id")]
 ) -> None:
     """Stop using a channel (it stays in the log; its secret is erased)."""
-    channel = service.remove_channel(state(ctx).context(), channel_id)
+    channel = channel_service.remove_channel(state(ctx).context(), channel_id)
     console().print(f"channel {channel.id} ({channel.kind} {escape(channel.target)}) removed")
 
 

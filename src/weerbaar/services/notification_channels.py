@@ -1,0 +1,222 @@
+"""Where each organisation's notifications go: e-mail addresses and webhooks with
+their signing secrets. Only administrators manage them; every change is audited, and
+a secret is shown once, when its webhook is added, and never written to the audit
+trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, insert, select, update
+
+from weerbaar.domain.audit import Change, canonical_json
+from weerbaar.errors import DuplicateError, ForbiddenError, Issue, NotFoundError, ValidationError
+from weerbaar.services.context import Context
+from weerbaar.storage import audit_log
+from weerbaar.storage.db import Database
+from weerbaar.storage.tables import entity_tables, notification_channels
+
+EMAIL = "email"
+WEBHOOK = "webhook"
+KINDS = (EMAIL, WEBHOOK)
+MAX_TARGET_LENGTH = 2000
+# Characters that would let one address turn into several recipients or headers.
+_ADDRESS_FORBIDDEN = set('<>(),;:"[]\\')
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Where an organisation's notices go. Its webhook secret is never read back."""
+
+    id: int
+    organisation: str
+    kind: str
+    target: str
+    active: bool
+    created_at: dt.datetime
+
+
+def _channel(row: Any) -> Channel:
+    return Channel(row.id, row.organisation, row.kind, row.target, bool(row.active), row.created_at)
+
+
+def audited(
+    ctx: Context,
+    connection: Connection,
+    entity: str,
+    key: int,
+    before: str | None,
+    after: str | None,
+) -> None:
+    """An audit entry for a write to the notification tables, which are no register
+    entities."""
+    action = "create" if before is None else "update"
+    stamp = ctx.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
+    audit_log.append(
+        connection,
+        [Change(stamp, ctx.actor, action, entity, str(key), before, after)],
+    )
+
+
+def _require_admin(ctx: Context) -> None:
+    if ctx.subject is not None and not ctx.subject.role.manages_accounts:
+        raise ForbiddenError("only an administrator manages notification channels")
+
+
+def address_problem(address: str) -> str | None:
+    if not address:
+        return "an e-mail address is needed"
+    # A line break in an address would let it add headers of its own to the e-mail.
+    if any(ch.isspace() or not ch.isprintable() for ch in address):
+        return f"{address!r} may not hold spaces, line breaks or control characters"
+    if address.count("@") != 1:
+        return f"{address!r} is not one e-mail address: it needs exactly one @"
+    local, _, domain = address.partition("@")
+    if not local or not domain:
+        return f"{address!r} needs a name before the @ and a domain after it"
+    if _ADDRESS_FORBIDDEN & set(address):
+        shown = "".join(sorted(_ADDRESS_FORBIDDEN & set(address)))
+        return f"{address!r} holds characters an address here may not: {shown}"
+    return None
+
+
+def _url_problem(url: str) -> str | None:
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return f"{url!r} may not hold spaces, line breaks or control characters"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"{url!r} is not a webhook URL: it must start with https:// or http://"
+    try:
+        host = parts.hostname
+        _ = parts.port  # raises on a port that is no number or out of range
+    except ValueError:
+        return f"{url!r} has a port that is not a number from 1 to 65535"
+    if not host:
+        return f"{url!r} names no host"
+    return None
+
+
+def _channel_issues(kind: str, target: str) -> list[Issue]:
+    if kind not in KINDS:
+        return [Issue("", "kind", f"unknown kind {kind!r}; use {' or '.join(KINDS)}")]
+    if len(target) > MAX_TARGET_LENGTH:
+        return [Issue("", "target", f"longer than {MAX_TARGET_LENGTH} characters")]
+    problem = address_problem(target) if kind == EMAIL else _url_problem(target)
+    return [] if problem is None else [Issue("", "target", problem)]
+
+
+def _channel_logged(channel: Channel) -> str:
+    # Never the secret: the audit trail is read by more people than the channel.
+    return canonical_json(
+        {
+            "id": channel.id,
+            "organisation": channel.organisation,
+            "kind": channel.kind,
+            "target": channel.target,
+            "active": channel.active,
+        }
+    )
+
+
+def add_channel(
+    ctx: Context, *, organisation: str, kind: str, target: str
+) -> tuple[Channel, str | None]:
+    """A new channel and, for a webhook, its signing secret: returned only here,
+    so show it once and tell its receiver."""
+    _require_admin(ctx)
+    issues = _channel_issues(kind, target)
+    with ctx.db.transaction(write=True) as connection:
+        orgs = entity_tables["organisations"]
+        if connection.execute(select(orgs.c.key).where(orgs.c.key == organisation)).first() is None:
+            issues.append(
+                Issue("", "organisation", f"no organisation {organisation!r} in the register")
+            )
+        if issues:
+            raise ValidationError(issues, summary="channel not saved")
+        _refuse_duplicate(connection, organisation, kind, target)
+        secret = secrets.token_urlsafe(32) if kind == WEBHOOK else None
+        created = ctx.clock()
+        result = connection.execute(
+            insert(notification_channels).values(
+                organisation=organisation,
+                kind=kind,
+                target=target,
+                secret=secret,
+                active=True,
+                created_at=created,
+            )
+        )
+        assert result.inserted_primary_key is not None
+        channel = Channel(
+            int(result.inserted_primary_key[0]), organisation, kind, target, True, created
+        )
+        audited(
+            ctx, connection, "notification_channels", channel.id, None, _channel_logged(channel)
+        )
+    return channel, secret
+
+
+def _refuse_duplicate(connection: Connection, organisation: str, kind: str, target: str) -> None:
+    # Two channels to one receiver would send every notice twice.
+    found = connection.execute(
+        select(notification_channels.c.id).where(
+            notification_channels.c.organisation == organisation,
+            notification_channels.c.kind == kind,
+            notification_channels.c.target == target,
+            notification_channels.c.active,
+        )
+    ).first()
+    if found is not None:
+        raise DuplicateError("notification channel", f"{found.id} ({kind} {target})")
+
+
+def list_channels(db: Database, *, organisation: str | None = None) -> list[Channel]:
+    """Every channel, removed ones too (the log refers to them); never a secret."""
+    query = select(
+        notification_channels.c.id,
+        notification_channels.c.organisation,
+        notification_channels.c.kind,
+        notification_channels.c.target,
+        notification_channels.c.active,
+        notification_channels.c.created_at,
+    ).order_by(notification_channels.c.id)
+    if organisation is not None:
+        query = query.where(notification_channels.c.organisation == organisation)
+    with db.transaction() as connection:
+        return [_channel(r) for r in connection.execute(query)]
+
+
+def remove_channel(ctx: Context, channel_id: int) -> Channel:
+    """Stop using a channel. It is kept, for the notifications sent through it; its
+    secret is erased, as nothing is signed with it any more."""
+    _require_admin(ctx)
+    with ctx.db.transaction(write=True) as connection:
+        row = connection.execute(
+            select(notification_channels).where(notification_channels.c.id == channel_id)
+        ).first()
+        if row is None:
+            raise NotFoundError("notification channel", str(channel_id))
+        before = _channel(row)
+        if not before.active:
+            return before
+        connection.execute(
+            update(notification_channels)
+            .where(notification_channels.c.id == channel_id)
+            .values(active=False, secret=None)
+        )
+        after = Channel(
+            before.id, before.organisation, before.kind, before.target, False, before.created_at
+        )
+        audited(
+            ctx,
+            connection,
+            "notification_channels",
+            channel_id,
+            _channel_logged(before),
+            _channel_logged(after),
+        )
+    return after
