@@ -469,7 +469,7 @@ def default_tier_rules() -> RuleSet:
 
 @cache
 def threat_level_names() -> Mapping[str, tuple[tuple[int, str], ...]]:
-    """Per threat level system, its levels as (number, English name), lowest first:
+    """Per level scale, its levels as (number, English name), lowest first:
     what the tier rules resolve a named level (``threat_level >= substantial``) in."""
     # Read-only, because the one cached mapping is shared by every caller.
     return MappingProxyType(

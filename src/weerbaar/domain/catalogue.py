@@ -1,6 +1,6 @@
-"""Reference data of the method: national security interests, impact criteria per
-edition. Loaded from package data by
-:mod:`weerbaar.reference`; here only their shape."""
+"""Reference data of the method: national security interests and impact criteria per
+edition. Loaded from package data by :mod:`weerbaar.reference`; here only their
+shape."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ThreatLevel:
-    """The level of a theme's newest threat picture, in its level system."""
+    """The level of a theme's newest threat picture, on its level scale."""
 
     system: str
     level: int
@@ -63,7 +63,7 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
 }
 
 Levels = Mapping[str, Sequence[tuple[int, str]]]
-"""Per level system, its levels as (number, English name), lowest first."""
+"""Per level scale, its levels as (number, English name), lowest first."""
 
 
 @dataclass(frozen=True, slots=True)
