@@ -306,3 +306,26 @@ def test_a_level_one_may_not_see_cannot_be_set_or_probed(demo: Context) -> None:
             expected_version=99,
         )
     assert _version(demo.db, "cyber") == 1
+
+
+def test_the_one_who_sets_a_level_is_told_only_of_measures_they_may_see(demo: Context) -> None:
+    secret = {
+        "key": "am-water-covert-watch",
+        "title": "Covert observation of a named suspect near production sites",
+        "scale": "atb",
+        "sector": "drinking water",
+        "from_level": 2,
+        "organisation": "aivd",
+        "classification": "stg-c",
+    }
+    create_record(demo, entity_name="alert_measures", raw=secret)
+    coordinator = Subject("cor", roles()["coordinator"], "nctv", "dep-v")
+    change = set_level(
+        dataclasses.replace(demo, subject=coordinator),
+        scale="atb",
+        sector="drinking water",
+        level=3,
+        rationale="up",
+    )
+    assert {m.key for m in change.transition.activate} == WATER_MEASURES
+    assert set(_open(demo.db, "atb-drinking-water")) == WATER_MEASURES | {secret["key"]}

@@ -36,7 +36,7 @@ from weerbaar.services.context import Context
 from weerbaar.services.level_views import scope_of
 from weerbaar.services.notifications import queue_notices
 from weerbaar.services.records import Create, Update, write_in
-from weerbaar.services.visibility import visibility
+from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
@@ -114,11 +114,12 @@ def set_level(
     when = when.astimezone(dt.UTC)
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
+        seen = visibility(connection, ctx.subject)
         state = repo.get("level_states", scope.key)
-        if state is not None and ctx.subject is not None:
+        if state is not None:
             # Same answer as for any record one may not see, before a conflict could
             # tell its version.
-            visibility(connection, ctx.subject).require("level_states", scope.key)
+            seen.require("level_states", scope.key)
         version = repo.version("level_states", scope.key) or 0
         if level_classification is None:
             level_classification = state.classification if state is not None else "public"
@@ -126,7 +127,7 @@ def set_level(
             raise ConflictError("level state", scope.key, expected_version, version)
         measures = _measures(repo, spec.key)
         if spec.scope is ScopeKind.SECTOR:
-            _require_known_sector(repo, spec, scope)
+            _require_known_sector(repo, seen, scope)
         current = None if state is None else Current(state.level, state.since, state.picture)
         active = _active(repo, scope.key)
         try:
@@ -189,7 +190,14 @@ def set_level(
         write_in(system, connection, _switches(repo, transition, picture_key, scope))
         notices = _notices(spec, transition, picture.record, measures, level_classification)
         queued = queue_notices(connection, notices, now=ctx.clock())
-    return LevelChange(picture.record, saved_state.record, saved_state.version, transition, queued)
+    # The change switched every measure agreed for it; the one who made it is told of
+    # those they may see.
+    shown = dataclasses.replace(
+        transition,
+        activate=tuple(m for m in transition.activate if seen.sees("alert_measures", m.key)),
+        deactivate=tuple(k for k in transition.deactivate if seen.sees("alert_measures", k)),
+    )
+    return LevelChange(picture.record, saved_state.record, saved_state.version, shown, queued)
 
 
 def _measures(repo: Repository, scale: str) -> dict[str, PreAgreed]:
@@ -206,16 +214,12 @@ def _active(repo: Repository, state_key: str) -> dict[str, Activation]:
     return {a.measure: a for a in found if a.until is None}
 
 
-def _require_known_sector(repo: Repository, scale: LevelScale, scope: Scope) -> None:
+def _require_known_sector(repo: Repository, seen: Visibility, scope: Scope) -> None:
     known = {
-        slug(s): s
-        for entity_name, field in (
-            ("alert_measures", "sector"),
-            ("vital_processes", "sector"),
-            ("threat_pictures", "sector"),
-        )
-        for s in (getattr(r, field) for r in repo.fetch(entity_name))
-        if s
+        slug(r.sector): r.sector
+        for entity_name in ("alert_measures", "vital_processes", "threat_pictures")
+        for r in seen.filter(entity_name, repo.fetch(entity_name))
+        if r.sector
     }
     if slug(scope.sector or "") not in known:
         names = ", ".join(sorted(known.values(), key=str.casefold)) or "none yet"
