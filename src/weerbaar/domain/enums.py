@@ -124,6 +124,28 @@ class VitalCategory(StrEnum):
     B = "B"
 
 
+class BasicNeed(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+class DependencyKind(StrEnum):
+    """What one vital process supplies to another."""
+
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+    FUEL = "fuel"
+    WATER = "water"
+    COOLING = "cooling"
+    DATA = "data"
+    TELECOM = "telecom"
+    PAYMENTS = "payments"
+    TRANSPORT = "transport"
+    PERSONNEL = "personnel"
+    CONTROL = "control"
+    OTHER = "other"
+
+
 class Language(StrEnum):
     NL = "nl"
     EN = "en"

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from weerbaar.domain.alerting_rules import level_problems
 from weerbaar.domain.enums import ScenarioKind
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
+from weerbaar.domain.infrastructure_rules import infrastructure_problems
 from weerbaar.domain.portfolio_rules import portfolio_problems
 from weerbaar.domain.register import (
     EntitySpec,
@@ -116,6 +117,9 @@ def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str,
     levels = level_problems(record, reference.level_ranges)
     if levels is not None:
         return levels
+    infrastructure = infrastructure_problems(record)
+    if infrastructure is not None:
+        return infrastructure
     match record:
         case Scenario():
             return _scenario_rules(record, lookup)

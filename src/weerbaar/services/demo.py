@@ -15,6 +15,7 @@ DEMO_FILES = (
     "demo/profile.yaml",
     "demo/portfolio.yaml",
     "demo/alerting.yaml",
+    "demo/infrastructure.yaml",
     "demo/scores.yaml",
 )
 
