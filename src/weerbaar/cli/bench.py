@@ -28,6 +28,36 @@ def bench_assess(
     console().print(report.format())
 
 
+@app.command("cascade")
+def bench_cascade(
+    nodes: Annotated[int, typer.Option(min=2, help="processes of the synthetic graph")] = 1_000_000,
+    edges: Annotated[int, typer.Option(min=0, help="dependencies")] = 5_000_000,
+    members: Annotated[int, typer.Option(min=1, help="Monte Carlo members")] = 100,
+    hours: Annotated[float, typer.Option(min=0.0, help="outage of the hub sources")] = 168.0,
+    rank_hours: Annotated[
+        float, typer.Option(min=0.0, help="outage of each source in the ranking")
+    ] = 24.0,
+    seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
+    grid: Annotated[
+        str, typer.Option(help="pandapower grid case to run as well, or 'none'")
+    ] = "case9241pegase",
+) -> None:
+    """Cascade engine: one run against a BFS floor and the networkx reference, a Monte
+    Carlo ensemble, the criticality ranking, and the same on a real power grid."""
+    from weerbaar.cascade.bench import bench_cascade as run
+
+    report = run(
+        nodes=nodes,
+        edges=edges,
+        members=members,
+        hours=hours,
+        rank_hours=rank_hours,
+        seed=seed,
+        grid=None if grid.lower() == "none" else grid,
+    )
+    console().print(report.format())
+
+
 @app.command("web")
 def bench_web(
     scenarios: Annotated[int, typer.Option(min=1, help="scenarios in the register")] = 1000,

@@ -36,7 +36,15 @@ from weerbaar.simulation.model import F64
 from weerbaar.simulation.ranking import OrderStatistics
 from weerbaar.simulation.sampling import Prepared
 
-__all__ = ["BINS", "KEEP_VALUES", "Tallies", "kernel_info", "load_kernel", "run_compiled"]
+__all__ = [
+    "BINS",
+    "KEEP_VALUES",
+    "Tallies",
+    "configure_numba_cache",
+    "kernel_info",
+    "load_kernel",
+    "run_compiled",
+]
 
 I64 = NDArray[np.int64]
 
@@ -60,9 +68,13 @@ class Tallies:
     impact_stats: F64  # (S, len(plan.needed)) order statistics of the aggregated impact
 
 
-def _configure_cache() -> str:
-    """Pick the Numba cache folder before Numba is imported; return where it is."""
-    package = Path(__file__).resolve().parent
+def configure_numba_cache(package: Path | None = None) -> str:
+    """Pick the Numba cache folder before Numba is imported; return where it is.
+
+    ``package`` is the folder of the kernel module (default: this one): its
+    ``__pycache__`` is used when writable, else the user cache folder.
+    """
+    package = package or Path(__file__).resolve().parent
     if os.environ.get("NUMBA_CACHE_DIR"):
         return os.environ["NUMBA_CACHE_DIR"]
     pycache = package / "__pycache__"
@@ -75,6 +87,11 @@ def _configure_cache() -> str:
     if "numba" in sys.modules:  # imported by someone else: its config is already read
         sys.modules["numba"].config.CACHE_DIR = str(folder)
     return str(folder)
+
+
+def _configure_cache() -> str:
+    """The cache folder of this package's kernels (see :func:`configure_numba_cache`)."""
+    return configure_numba_cache()
 
 
 def load_kernel() -> ModuleType:
