@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from weerbaar.cascade.impact import ImpactMeasure, ImpactRule, Over
 from weerbaar.domain.access import ClassificationLevel, Levels, Role
 from weerbaar.domain.alerting import AdviceMatrix, Level, LevelScale, ScopeKind
 from weerbaar.domain.capabilities import CapabilityLevel, CapabilityScale
@@ -478,3 +479,25 @@ def threat_level_names() -> Mapping[str, tuple[tuple[int, str], ...]]:
             for key, scale in level_scales().items()
         }
     )
+
+
+class _CascadeImpactRule(_Strict):
+    code: str
+    measure: ImpactMeasure
+    over: Over
+
+
+class _CascadeImpactFile(_Strict):
+    source: str
+    verified: bool
+    criteria: list[_CascadeImpactRule] = Field(min_length=1)
+
+
+@cache
+def cascade_impact_rules() -> tuple[ImpactRule, ...]:
+    """Which impact criteria a cascade run scores, and from what."""
+    data = _checked(_CascadeImpactFile, "cascade/impact.yaml")
+    codes = [rule.code for rule in data.criteria]
+    if len(set(codes)) != len(codes):
+        raise ConfigError("weerbaar/data/cascade/impact.yaml names a criterion twice")
+    return tuple(ImpactRule(r.code, r.measure, r.over) for r in data.criteria)

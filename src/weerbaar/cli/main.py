@@ -14,6 +14,7 @@ from weerbaar.cli import (
     audit,
     bench,
     capabilities,
+    cascade,
     diagram,
     levels,
     notify,
@@ -145,6 +146,7 @@ app.add_typer(tiers.app, name="tiers", rich_help_panel="Strategy")
 app.add_typer(levels.app, name="levels", rich_help_panel="Strategy")
 app.add_typer(notify.app, name="notify", rich_help_panel="Strategy")
 app.command("gaps", rich_help_panel="Strategy")(capabilities.gaps)
+app.add_typer(cascade.app, name="cascade", rich_help_panel="Strategy")
 app.command("portfolio", rich_help_panel="Strategy")(portfolio.portfolio)
 app.add_typer(report.app, name="report", rich_help_panel="Strategy")
 app.command("export")(transfer.export)

@@ -23,7 +23,7 @@ from weerbaar.services.transfer import (
 
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", help="json, yaml, csv or xlsx (default: from the file name)"),
+    typer.Option("--format", help="json, yaml, csv, xlsx or graphml (default: from the file name)"),
 ]
 
 
@@ -45,14 +45,20 @@ def _summary(summary: ImportSummary, title: str) -> None:
 def export(
     ctx: typer.Context,
     path: Annotated[
-        Path, typer.Argument(help="file to write (.json, .yaml, .xlsx) or a folder for CSV files")
+        Path,
+        typer.Argument(
+            help="file to write (.json, .yaml, .xlsx, .graphml) or a folder for CSV files"
+        ),
     ],
     format: FormatOption = None,
 ) -> None:
-    """Export the whole register: JSON/YAML (lossless), XLSX or CSV per entity."""
+    """Export the whole register: JSON/YAML (lossless), XLSX or CSV per entity;
+    GraphML holds the vital processes and their dependencies only."""
     data = export_register(state(ctx).database())
     written = formats.write(path, data, fmt=format)
-    count = sum(len(data[spec.name]) for spec in ENTITIES)
+    fmt = format or formats.guess_format(path)
+    names = formats.GRAPHML_ENTITIES if fmt == "graphml" else [spec.name for spec in ENTITIES]
+    count = sum(len(data[name]) for name in names)
     console().print(
         f"exported {count} records to {', '.join(map(str, written[:3]))}"
         + (f" and {len(written) - 3} more files" if len(written) > 3 else "")
@@ -62,7 +68,10 @@ def export(
 def import_(
     ctx: typer.Context,
     path: Annotated[
-        Path, typer.Argument(help="a .json/.yaml/.xlsx file, a .csv file or a folder of CSV files")
+        Path,
+        typer.Argument(
+            help="a .json/.yaml/.xlsx/.graphml file, a .csv file or a folder of CSV files"
+        ),
     ],
     format: FormatOption = None,
     entity: Annotated[

@@ -1,7 +1,9 @@
 """Register files: JSON and YAML documents, CSV per entity, XLSX with a sheet per
-entity. Readers return a :class:`~weerbaar.services.transfer.RawDocument` with each
-row's place in the file; writers write atomically (a killed export leaves either the
-old file or the new one, never half of one)."""
+entity, and GraphML for vital infrastructure (vital processes as nodes, dependencies
+as edges; a GraphML file holds no other entity). Readers return a
+:class:`~weerbaar.services.transfer.RawDocument` with each row's place in the file;
+writers write atomically (a killed export leaves either the old file or the new one,
+never half of one)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from weerbaar.errors import FileFormatError
 from weerbaar.formats import csv_files, document
 from weerbaar.services.transfer import RawDocument
 
-FORMATS = ("json", "yaml", "csv", "xlsx")
+FORMATS = ("json", "yaml", "csv", "xlsx", "graphml")
+GRAPHML_ENTITIES = ("vital_processes", "dependencies")  # what a GraphML file holds
 
 
 def guess_format(path: Path) -> str:
@@ -24,8 +27,8 @@ def guess_format(path: Path) -> str:
     if path.is_dir() or suffix == "":
         return "csv"
     raise FileFormatError(
-        f"{path}: cannot tell the format from the name; use .json, .yaml, .csv, .xlsx "
-        "or a folder of CSV files, or say --format"
+        f"{path}: cannot tell the format from the name; use .json, .yaml, .csv, .xlsx, "
+        ".graphml or a folder of CSV files, or say --format"
     )
 
 
@@ -41,6 +44,10 @@ def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> Ra
         from weerbaar.formats import xlsx_file  # openpyxl is slow to import; only here
 
         return xlsx_file.read(path)
+    if fmt == "graphml":
+        from weerbaar.formats import graphml  # networkx takes a while to import
+
+        return graphml.read(path)
     raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -55,4 +62,8 @@ def write(path: Path, data: dict[str, Any], *, fmt: str | None = None) -> list[P
         from weerbaar.formats import xlsx_file
 
         return [xlsx_file.write(path, data)]
+    if fmt == "graphml":
+        from weerbaar.formats import graphml
+
+        return [graphml.write(path, data)]
     raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -1,0 +1,85 @@
+"""``weerbaar cascade run`` and ``weerbaar cascade rank`` on the demo's vital processes,
+checked against the service's own answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from weerbaar.cli.main import app
+from weerbaar.services.infrastructure import Start, rank_processes, run_cascade
+from weerbaar.storage.db import Database
+
+
+def run(runner: CliRunner, *args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_run_rank_plot_and_store(runner: CliRunner, db_url: str, tmp_path: Path) -> None:
+    run(runner, "init")
+    run(runner, "demo", "load")
+    shown = run(runner, "cascade", "run", "vp-electricity-regional-zh", "--hours", "48")
+    assert "vp-drinking-water-zh" in shown and "5.1 Disruption" in shown
+
+    data = json.loads(
+        run(runner, "cascade", "run", "energy", "--region", "Zuid-Holland", "--hours", "48",
+            "--members", "40", "--seed", "5", "--format", "json")
+    )  # fmt: skip
+    db = Database(db_url)
+    try:
+        expected = run_cascade(db, [Start("vp-electricity-regional-zh", 48.0)], members=40, seed=5)
+        ranked = rank_processes(db, hours=24, limit=3)
+    finally:
+        db.dispose()
+    assert data["summary"]["starts"] == [
+        {"process": "vp-electricity-regional-zh", "hours": 48.0, "at": 0.0}
+    ]
+    assert [a["process"] for a in data["affected"]] == [a.process for a in expected.affected]
+    assert [a["recovers_at"] for a in data["affected"]] == [
+        a.recovers_at for a in expected.affected
+    ]
+    assert [i["expected"] for i in data["impacts"]] == [i.expected for i in expected.impacts]
+    assert {d["name"] for d in data["distributions"]} >= {"people_hours", "cost"}
+
+    top = json.loads(run(runner, "cascade", "rank", "--limit", "3", "--format", "json"))
+    assert [r["process"] for r in top] == [r.process for r in ranked]
+    assert "takes down" in run(runner, "cascade", "rank", "--by", "taken_down")
+
+    plot = tmp_path / "cascade.png"
+    run(runner, "cascade", "run", "vp-electricity-national", "--hours", "12", "--plot", str(plot))
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    stored = run(
+        runner, "cascade", "run", "vp-electricity-national", "--hours", "12",
+        "--scenario", "national-power-failure", "--round", "gra-2019",
+    )  # fmt: skip
+    assert "stored 3 impact scores" in stored
+
+
+def test_bad_input_is_named(runner: CliRunner, tmp_path: Path) -> None:
+    run(runner, "init")
+    run(runner, "demo", "load")
+    out = run(runner, "cascade", "run", "no-such", "--hours", "4", code=3)
+    assert "'no-such' is neither a vital process nor a sector" in out
+    out = run(runner, "cascade", "run", "energy", "--hours", "-3", code=3)
+    assert "hours" in out and "≥ 0" in out
+    out = run(runner, "cascade", "run", "energy", "--hours", "3", "--scenario", "x", code=3)
+    assert "--scenario and --round together" in out
+    out = run(
+        runner,
+        "cascade",
+        "run",
+        "energy",
+        "--hours",
+        "3",
+        "--plot",
+        str(tmp_path / "a.gif"),
+        code=3,
+    )
+    assert ".png, .svg or .pdf" in out
+    out = run(runner, "cascade", "rank", "--by", "nonsense", code=2)
+    assert "nonsense" in out
