@@ -1,6 +1,6 @@
 """The method's reference data: facts from method/NRA.md section 12."""
 
-from weerbaar.reference import editions, level_scales
+from weerbaar.reference import detection_settings, editions, level_scales
 
 
 def test_criteria_counts_per_edition() -> None:
@@ -47,3 +47,8 @@ def test_threat_level_scales() -> None:
         "Matige dreiging",
         "Hoge dreiging",
     ]
+
+
+def test_the_detection_settings_load() -> None:
+    settings = detection_settings()
+    assert settings.h > 0 and settings.baseline_periods >= settings.min_baseline_periods

@@ -35,6 +35,7 @@ from weerbaar.method.scales import (
     Scales,
 )
 from weerbaar.method.weights import Profile
+from weerbaar.signals.trends import DetectionSettings
 
 
 class _Strict(BaseModel):
@@ -501,3 +502,26 @@ def cascade_impact_rules() -> tuple[ImpactRule, ...]:
     if len(set(codes)) != len(codes):
         raise ConfigError("weerbaar/data/cascade/impact.yaml names a criterion twice")
     return tuple(ImpactRule(r.code, r.measure, r.over) for r in data.criteria)
+
+
+class _DetectionFile(_Strict):
+    source: str
+    verified: bool
+    period_days: int
+    baseline_periods: int
+    min_baseline_periods: int
+    k: float
+    h: float
+    min_signals: float
+
+
+@cache
+def detection_settings() -> DetectionSettings:
+    """How growth of a theme's signals is detected."""
+    data = _checked(_DetectionFile, "signals/detection.yaml")
+    try:
+        return DetectionSettings(
+            **data.model_dump(exclude={"source", "verified"}),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"weerbaar/data/signals/detection.yaml: {exc}") from exc
