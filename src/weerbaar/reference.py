@@ -35,6 +35,7 @@ from weerbaar.method.scales import (
     Scales,
 )
 from weerbaar.method.weights import Profile
+from weerbaar.signals.classify import ClassifierSettings, Labelled
 from weerbaar.signals.trends import DetectionSettings
 
 
@@ -525,3 +526,61 @@ def detection_settings() -> DetectionSettings:
         )
     except ValueError as exc:
         raise ConfigError(f"weerbaar/data/signals/detection.yaml: {exc}") from exc
+
+
+class _ClassifierFile(_Strict):
+    source: str
+    verified: bool
+    ngram_min: int
+    ngram_max: int
+    max_features: int
+    c: float
+    min_confidence: float
+
+
+@cache
+def classifier_settings() -> ClassifierSettings:
+    """How the default theme classifier is built."""
+    data = _checked(_ClassifierFile, "signals/classifier.yaml")
+    try:
+        return ClassifierSettings(**data.model_dump(exclude={"source", "verified"}))
+    except ValueError as exc:
+        raise ConfigError(f"weerbaar/data/signals/classifier.yaml: {exc}") from exc
+
+
+class _Texts(_Strict):
+    nl: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+
+class _LabelledFile(_Strict):
+    theme: str
+    train: _Texts
+    heldout: _Texts
+
+
+@cache
+def labelled_signals() -> dict[str, tuple[Labelled, ...]]:
+    """The shipped labelled texts: ``{"train": …, "heldout": …}``."""
+    out: dict[str, list[Labelled]] = {"train": [], "heldout": []}
+    folder = resources.files("weerbaar.data").joinpath("signals", "labelled")
+    seen: dict[str, str] = {}
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        path = f"signals/labelled/{item.name}"
+        data = _checked(_LabelledFile, path)
+        if data.theme != item.name.removesuffix(".yaml"):
+            raise ConfigError(f"weerbaar/data/{path}: theme {data.theme!r} is not its name")
+        for split in ("train", "heldout"):
+            texts: _Texts = getattr(data, split)
+            for language in ("nl", "en"):
+                for text in getattr(texts, language):
+                    folded = " ".join(text.casefold().split())
+                    if folded in seen:
+                        raise ConfigError(
+                            f"weerbaar/data/{path}: {text[:60]!r} is also in {seen[folded]}"
+                        )
+                    seen[folded] = path
+                    out[split].append(Labelled(text, data.theme, language))
+    return {split: tuple(rows) for split, rows in out.items()}

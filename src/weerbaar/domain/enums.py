@@ -149,3 +149,26 @@ class DependencyKind(StrEnum):
 class Language(StrEnum):
     NL = "nl"
     EN = "en"
+
+
+class SignalKind(StrEnum):
+    NEWS = "news"  # a feed item, an article
+    REPORT = "report"  # a threat-intelligence report (STIX report, MISP event)
+    CAMPAIGN = "campaign"
+    INDICATOR = "indicator"
+
+
+class ThemeSource(StrEnum):
+    MODEL = "model"  # the classifier's
+    ANALYST = "analyst"  # set or corrected by a person: training data for the next model
+
+
+class AlertKind(StrEnum):
+    GROWING = "growing"  # a theme's signals rise above their baseline
+    NEW = "new"  # signals that fit no theme cluster together
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    FLAGGED = "flagged"  # its scenarios are to be reassessed in the round named
+    DISMISSED = "dismissed"

@@ -1,0 +1,113 @@
+"""RSS 0.9x/2.0, RSS 1.0 and Atom feeds, through feedparser.
+
+feedparser recovers what it can from broken XML (an unclosed tag, a wrong encoding
+declaration): when it found entries, those go in. Entity declarations are refused
+before parsing: feedparser does not load external entities, but an internal one
+can still expand a few bytes into gigabytes ("billion laughs"), and no news feed
+needs them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import re
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import feedparser
+
+from weerbaar.errors import FileFormatError
+from weerbaar.signals.items import Item, Rejected
+from weerbaar.signals.readers._common import language, make_signal
+
+__all__ = ["read_feed"]
+
+_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+
+
+def _date(struct: object) -> dt.date | None:
+    """feedparser's parsed dates are UTC ``time.struct_time``s."""
+    if not isinstance(struct, time.struct_time):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(struct), dt.UTC).date()
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _get(mapping: object, key: str) -> Any:
+    """The value stored under ``key`` itself: FeedParserDict's own lookup maps some
+    missing keys to others (with a DeprecationWarning for updated_parsed)."""
+    return dict.get(mapping, key) if isinstance(mapping, dict) else None
+
+
+def _summary(entry: Mapping[str, Any]) -> str | None:
+    summary = _text(_get(entry, "summary"))
+    if summary:
+        return summary
+    content = _get(entry, "content")
+    if isinstance(content, list) and content:
+        value = _text(_get(content[0], "value"))
+        if value:
+            return value
+    return _text(_get(entry, "description"))
+
+
+def _refuse_entities(data: bytes, name: str) -> None:
+    # UTF-16 and UTF-32 feeds hide the declaration between NUL bytes.
+    if _ENTITY.search(data) or (b"\x00" in data and _ENTITY.search(data.replace(b"\x00", b""))):
+        raise FileFormatError(
+            f"{name}: declares XML entities (<!ENTITY); refused, a feed does not need them"
+        )
+
+
+def read_feed(data: bytes, name: str, *, source: str | None = None) -> Iterator[Item]:
+    """The entries of a feed; an entry without a date of its own takes the feed's."""
+    _refuse_entities(data, name)
+    if not data.strip():
+        raise FileFormatError(f"{name}: is empty, not a feed")
+    # As a stream: given bytes, feedparser first tries them as a file name and, if a
+    # file of that name exists, parses that file instead.
+    parsed = feedparser.parse(io.BytesIO(data))
+    entries = _get(parsed, "entries") or []
+    if not entries:
+        if _get(parsed, "bozo"):
+            problem = _get(parsed, "bozo_exception")
+            raise FileFormatError(f"{name}: not an RSS or Atom feed ({problem})")
+        if not _get(parsed, "version"):
+            raise FileFormatError(f"{name}: not an RSS or Atom feed")
+        return
+    feed = _get(parsed, "feed") or {}
+    feed_date = _date(_get(feed, "updated_parsed")) or _date(_get(feed, "published_parsed"))
+    feed_source = source or _text(_get(feed, "title")) or name
+    feed_language = language(_get(feed, "language"))
+    for number, entry in enumerate(entries, start=1):
+        origin = f"{name} item {number}"
+        if not isinstance(entry, dict):
+            yield Rejected(origin, "not an entry")
+            continue
+        published = (
+            _date(_get(entry, "published_parsed"))
+            or _date(_get(entry, "updated_parsed"))
+            or feed_date
+        )
+        link = _text(_get(entry, "link"))
+        terms = [_get(tag, "term") for tag in _get(entry, "tags") or []]
+        yield make_signal(
+            origin=origin,
+            title=_text(_get(entry, "title")),
+            summary=_summary(entry),
+            published_on=published,
+            source=feed_source,
+            url=link,
+            lang=feed_language,
+            external_id=_text(_get(entry, "id")) or link,
+            tag_values=[term for term in terms if isinstance(term, str)],
+        )

@@ -1,0 +1,39 @@
+"""Text as the comparisons see it: one Unicode form, no markup, no case, single spaces.
+
+Dutch and English news differ in typography more than in words (curly quotes, non-
+breaking spaces, soft hyphens in long compounds), so these are folded before any
+hash, shingle or n-gram is taken.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["MAX_TEXT_CHARS", "clean", "normalise"]
+
+MAX_TEXT_CHARS = 4000
+"""A signal keeps at most this much of its text: enough for a lead and a summary;
+a 5 MB "summary" in a broken feed must not reach the models or the database."""
+
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+_SPACE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def clean(text: str | None, limit: int = MAX_TEXT_CHARS) -> str:
+    """Markup and entities removed, whitespace collapsed, cut at ``limit`` characters."""
+    if not text:
+        return ""
+    plain = html.unescape(_TAGS.sub(" ", text[: limit * 4]))
+    plain = unicodedata.normalize("NFKC", plain).translate(_INVISIBLE)
+    # Control characters (other than whitespace) come from broken encodings.
+    plain = "".join(c for c in plain if c.isprintable() or c.isspace())
+    return _SPACE.sub(" ", plain).strip()[:limit]
+
+
+def normalise(text: str) -> str:
+    """The form hashes and shingles are taken of: cleaned, case-folded, quotes unified."""
+    return clean(text).casefold().translate(_QUOTES)
