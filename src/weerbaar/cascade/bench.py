@@ -37,6 +37,7 @@ _PROBE = 20_000  # nodes of the graph that predicts the reference's time
 _TARGET_RUN_FLOOR = 3.0
 _TARGET_SPEEDUP = 30.0
 _TARGET_ENSEMBLE = 10.0
+ENSEMBLE_TARGET_MEMBERS = 100
 _TARGET_PEAK = 4 * 2**30
 
 
@@ -80,6 +81,8 @@ class CascadeBench:
             return "met" if ok else "MISSED"
 
         ratio_floor = self.run_seconds / self.floor_seconds
+        # The target is for 100 members; members run independently, so time scales.
+        per_target = self.ensemble_seconds * ENSEMBLE_TARGET_MEMBERS / max(self.members, 1)
         speedup = (self.reference_build_seconds + self.reference_seconds) / self.ours_small_seconds
         full = self.reference_nodes == self.nodes
         where = (
@@ -110,8 +113,13 @@ class CascadeBench:
             f"      speed-up             {speedup:,.0f}× incl. graph load (target ≥ "
             f"{_TARGET_SPEEDUP:g}×: {verdict(speedup >= _TARGET_SPEEDUP)})",
             f"  ensemble                 {self.ensemble_seconds:.2f} s for {self.members} members "
-            f"(target < {_TARGET_ENSEMBLE:g} s: "
-            f"{verdict(self.ensemble_seconds < _TARGET_ENSEMBLE)})",
+            + (
+                ""
+                if self.members == ENSEMBLE_TARGET_MEMBERS
+                else f"\n{' ' * 27}= {per_target:.2f} s per {ENSEMBLE_TARGET_MEMBERS} members "
+            )
+            + f"(target < {_TARGET_ENSEMBLE:g} s for {ENSEMBLE_TARGET_MEMBERS}: "
+            f"{verdict(per_target < _TARGET_ENSEMBLE)})",
             f"                           P50 reach {self.ensemble_p50_affected:,.0f} processes",
             f"  criticality ranking      {self.rank_seconds:.2f} s, each process down "
             f"{self.rank_hours:g} h",

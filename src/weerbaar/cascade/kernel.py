@@ -9,6 +9,12 @@ pairs, and a 4-ary heap is half as deep as a binary one, which matters because e
 level is a cache miss on a large graph. Ties pop the smaller node first. The heap is
 empty again after every run, and ``pos`` all −1.
 
+On a graph much larger than the cache most of a run's time is spent waiting for memory
+(a node's edges and its dependents' state lie at random places), so the run asks for
+them ahead with prefetch hints: the edges and state of the node now at the top of the
+heap while the current one is settled, and the state of all of a node's dependents
+before its edge loop. Hints change no value, only when the loads start.
+
 Per-node state lives in flat arrays of length ``n`` that a run leaves "dirty" only at
 the nodes it reached (the *touched* list, which is exactly the affected nodes). When
 many runs share a workspace (ensemble members, criticality sources) only those are
@@ -30,29 +36,30 @@ Ensemble members are dealt round-robin to a fixed number of slices (see
 order, and the slices are summed in slice order, so every float sum has one order
 whatever the thread count.
 
-Numba freezes module-level constants into the cached machine code and checks only this
-file's timestamp: after changing the constants in :mod:`weerbaar.simulation.rng`, touch
-this file.
+The hash is ``_mix`` of :mod:`weerbaar.simulation.kernel` (one SplitMix64 for both
+engines), inlined here. Numba freezes module-level constants and inlined functions into
+the cached machine code and checks only this file's timestamp: after changing the
+constants in :mod:`weerbaar.simulation.rng` or ``_mix``, touch this file (the tests
+that compare the kernel's draws with :func:`weerbaar.cascade.sampling.uniforms` would
+catch a stale cache).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, cast
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir  # type: ignore[import-untyped,unused-ignore]
+from numba import prange, types
+from numba.extending import intrinsic
 
-from weerbaar.simulation.rng import GOLDEN, MIX1, MIX2
+from weerbaar.simulation.kernel import _jit, _mix
+from weerbaar.simulation.rng import GOLDEN
 
 __all__ = ["criticality_sources", "ensemble_members", "single_run"]
 
 _GOLDEN = np.uint64(GOLDEN)
-_MIX1 = np.uint64(MIX1)
-_MIX2 = np.uint64(MIX2)
-_U30 = np.uint64(30)
-_U27 = np.uint64(27)
-_U31 = np.uint64(31)
 _U32 = np.uint64(32)
 _U11 = np.uint64(11)
 _U4 = np.uint64(4)
@@ -63,24 +70,39 @@ SLOT_LAG = 1
 SLOT_BUFFER = 2
 SLOT_RESTART = 3
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _jit(**options: Any) -> Callable[[_F], _F]:
-    """``numba.njit`` with a type mypy can follow."""
-    decorator: Callable[[_F], _F] = njit(**options)
-    return decorator
-
 
 @_jit(inline="always", cache=True)
 def _uniform(key: Any, member: int, item: int, slot: int) -> float:
     """The uniform in [0, 1) of (seed key, member, item, slot)."""
     counter = ((np.uint64(member) * _U4 + np.uint64(slot)) << _U32) + np.uint64(item)
-    z = key + counter * _GOLDEN
-    z = (z ^ (z >> _U30)) * _MIX1
-    z = (z ^ (z >> _U27)) * _MIX2
-    z = z ^ (z >> _U31)
-    return float(z >> _U11) * _TO_UNIT
+    return float(_mix(key + counter * _GOLDEN) >> _U11) * _TO_UNIT
+
+
+def _prefetch_intrinsic(typingctx: Any, array: Any, index: Any) -> Any:
+    """Typing and code of :func:`_prefetch`: LLVM's ``llvm.prefetch`` (read, keep in
+    all cache levels, data) at the address of ``array[index]``."""
+    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        address = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        name = "llvm.prefetch.p0"
+        function = builder.module.globals.get(name)
+        if function is None:
+            kind = ir.FunctionType(ir.VoidType(), [address.type, i32, i32, i32])
+            function = ir.Function(builder.module, kind, name)
+        builder.call(function, [address, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+_prefetch = cast(Callable[[Any, int], None], intrinsic(_prefetch_intrinsic))
+"""``_prefetch(array, index)`` asks the CPU to start loading ``array[index]`` into cache
+and returns at once: a hint only, it changes no value. No bounds check (a prefetch of
+a bad address is ignored by the CPU, it does not fault)."""
 
 
 @_jit(inline="always", cache=True)
@@ -191,6 +213,27 @@ def _cascade(
         size -= 1
         if size > 0:
             _sift_down(hk, hn, pos, size, hk[size], hn[size])
+            # The new top is most often the next node settled: start fetching its
+            # state and edges now, so those cache misses overlap this node's work.
+            w = hn[0]
+            _prefetch(src_end, w)
+            _prefetch(restore, w)
+            _prefetch(restart_low, w)
+            k = indptr[w]
+            _prefetch(buffer_low, k)
+            _prefetch(dependent, k)
+            _prefetch(strength, k)
+            _prefetch(buffer_high, k)
+            _prefetch(lag_low, k)
+            _prefetch(lag_high, k)
+        # Its edges are in cache by now (fetched when it became the top); ask for the
+        # state of all its dependents at once, before the loop below needs them one by
+        # one: on a large graph these are cache misses at random places.
+        for j in range(indptr[u], indptr[u + 1]):
+            v = dependent[j]
+            _prefetch(e, v)
+            _prefetch(f, v)
+            _prefetch(restore, v)
         eu = src_end[u]
         back = restore[u]
         if back > -inf:
@@ -247,22 +290,38 @@ def _cascade(
 
 
 @_jit(cache=True)
-def _reset(
-    count: int, touched: Any, f: Any, e: Any, restore: Any, src_end: Any, cause: Any
-) -> None:
-    """Clean the workspace at the nodes of the last run."""
-    for i in range(count):
-        v = touched[i]
-        f[v] = np.inf
-        e[v] = np.inf
-        restore[v] = -np.inf
-        src_end[v] = -np.inf
-        cause[v] = -1
+def _workspace(n: int) -> Any:
+    """The clean per-run arrays besides ``f``, ``e`` and ``cause``: ``restore``,
+    ``src_end``, ``touched`` and the heap ``hk``, ``hn``, ``pos``."""
+    return (
+        np.full(n, -np.inf),
+        np.full(n, -np.inf),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.float64),
+        np.empty(n, dtype=np.int32),
+        np.full(n, -1, dtype=np.int32),
+    )
 
 
 @_jit(cache=True)
-def _summary(count: int, touched: Any, f: Any, e: Any, people: Any, cost: Any) -> Any:
-    """(people-hours, cost, last end hour, longest outage) of the last run."""
+def _close(
+    count: int,
+    touched: Any,
+    f: Any,
+    e: Any,
+    restore: Any,
+    src_end: Any,
+    cause: Any,
+    people: Any,
+    cost: Any,
+    tally: bool,
+    failed: Any,
+    downtime: Any,
+) -> Any:
+    """(people-hours, cost, last end hour, longest outage) of the last run; with
+    ``tally`` also add 1 to ``failed[v]`` and its hours down to ``downtime[v]`` at its
+    nodes; then clean the workspace there. One pass, because on a large graph every
+    node visited is a cache miss; the sums run in ``touched`` order as before."""
     people_hours = 0.0
     total = 0.0
     end = -np.inf
@@ -274,6 +333,14 @@ def _summary(count: int, touched: Any, f: Any, e: Any, people: Any, cost: Any) -
         total += cost[v] * down
         end = max(end, e[v])
         longest = max(longest, down)
+        if tally:
+            failed[v] += 1
+            downtime[v] += down
+        f[v] = np.inf
+        e[v] = np.inf
+        restore[v] = -np.inf
+        src_end[v] = -np.inf
+        cause[v] = -1
     return people_hours, total, end, longest
 
 
@@ -299,12 +366,7 @@ def single_run(
     """The deterministic run into ``f``, ``e``, ``cause`` (filled with +inf, +inf, −1 by
     the caller); returns the number of affected nodes."""
     n = f.shape[0]
-    restore = np.full(n, -np.inf)
-    src_end = np.full(n, -np.inf)
-    touched = np.empty(n, dtype=np.int32)
-    hk = np.empty(n, dtype=np.float64)
-    hn = np.empty(n, dtype=np.int32)
-    pos = np.full(n, -1, dtype=np.int32)
+    restore, src_end, touched, hk, hn, pos = _workspace(n)
     count = _cascade(
         indptr, dependent, lag_low, lag_high, buffer_low, buffer_high, strength,
         restart_low, restart_high, sources, start, duration, min_strength, False,
@@ -351,13 +413,8 @@ def ensemble_members(
     for c in prange(slices):
         f = np.full(n, np.inf)
         e = np.full(n, np.inf)
-        restore = np.full(n, -np.inf)
-        src_end = np.full(n, -np.inf)
         cause = np.full(n, -1, dtype=np.int32)
-        touched = np.empty(n, dtype=np.int32)
-        hk = np.empty(n, dtype=np.float64)
-        hn = np.empty(n, dtype=np.int32)
-        pos = np.full(n, -1, dtype=np.int32)
+        restore, src_end, touched, hk, hn, pos = _workspace(n)
         for r in range(c, members, slices):
             count = _cascade(
                 indptr, dependent, lag_low, lag_high, buffer_low, buffer_high, strength,
@@ -365,17 +422,15 @@ def ensemble_members(
                 f, e, restore, src_end, cause, touched, hk, hn, pos,
             )  # fmt: skip
             affected[r] = count
-            people_hours[r], total_cost[r], end[r], longest[r] = _summary(
-                count, touched, f, e, people, cost
-            )
-            for i in range(count):
-                v = touched[i]
-                failed[c, v] += 1
-                downtime[c, v] += e[v] - f[v]
-                if keep:
+            if keep:
+                for i in range(count):
+                    v = touched[i]
                     kept_f[r, v] = f[v]
                     kept_e[r, v] = e[v]
-            _reset(count, touched, f, e, restore, src_end, cause)
+            people_hours[r], total_cost[r], end[r], longest[r] = _close(
+                count, touched, f, e, restore, src_end, cause, people, cost, True,
+                failed[c], downtime[c],
+            )  # fmt: skip
 
 
 @_jit(cache=True, parallel=True)
@@ -406,16 +461,13 @@ def criticality_sources(
     for c in prange(slices):
         f = np.full(n, np.inf)
         e = np.full(n, np.inf)
-        restore = np.full(n, -np.inf)
-        src_end = np.full(n, -np.inf)
         cause = np.full(n, -1, dtype=np.int32)
-        touched = np.empty(n, dtype=np.int32)
-        hk = np.empty(n, dtype=np.float64)
-        hn = np.empty(n, dtype=np.int32)
-        pos = np.full(n, -1, dtype=np.int32)
+        restore, src_end, touched, hk, hn, pos = _workspace(n)
         source = np.empty(1, dtype=np.int64)
         start = np.zeros(1)
         duration = np.full(1, hours)
+        no_failed = np.zeros(0, dtype=np.int32)  # no tallies in a ranking
+        no_downtime = np.zeros(0)
         for k in range(c, jobs, slices):
             source[0] = todo[k]
             count = _cascade(
@@ -424,5 +476,7 @@ def criticality_sources(
                 np.uint64(0), 0, f, e, restore, src_end, cause, touched, hk, hn, pos,
             )  # fmt: skip
             taken_down[k] = count - 1
-            people_hours[k], total_cost[k], _, _ = _summary(count, touched, f, e, people, cost)
-            _reset(count, touched, f, e, restore, src_end, cause)
+            people_hours[k], total_cost[k], _, _ = _close(
+                count, touched, f, e, restore, src_end, cause, people, cost, False,
+                no_failed, no_downtime,
+            )  # fmt: skip
