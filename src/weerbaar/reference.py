@@ -514,6 +514,10 @@ class _DetectionFile(_Strict):
     k: float
     h: float
     min_signals: float
+    new_window_days: int
+    similarity: float
+    min_group: int
+    min_sources: int
 
 
 @cache

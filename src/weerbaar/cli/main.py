@@ -23,6 +23,7 @@ from weerbaar.cli import (
     report,
     sensitivity,
     serve,
+    signals,
     tiers,
     transfer,
 )
@@ -147,6 +148,7 @@ app.add_typer(levels.app, name="levels", rich_help_panel="Strategy")
 app.add_typer(notify.app, name="notify", rich_help_panel="Strategy")
 app.command("gaps", rich_help_panel="Strategy")(capabilities.gaps)
 app.add_typer(cascade.app, name="cascade", rich_help_panel="Strategy")
+app.add_typer(signals.app, name="signals", rich_help_panel="Strategy")
 app.command("portfolio", rich_help_panel="Strategy")(portfolio.portfolio)
 app.add_typer(report.app, name="report", rich_help_panel="Strategy")
 app.command("export")(transfer.export)

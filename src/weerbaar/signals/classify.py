@@ -34,7 +34,7 @@ class ClassifierSettings:
     ngram_max: int = 5
     max_features: int = 100_000
     c: float = 3.0  # inverse regularisation of both linear models
-    min_confidence: float = 0.3
+    min_confidence: float = 0.2
 
     def __post_init__(self) -> None:
         if not 1 <= self.ngram_min <= self.ngram_max <= 8:

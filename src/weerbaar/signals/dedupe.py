@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from weerbaar.signals.text import normalise
 
@@ -65,22 +66,44 @@ class Deduplicator:
     def __len__(self) -> int:
         return len(self._group)
 
+    def signature_bytes(self, text: str) -> bytes:
+        """The MinHash values of ``text`` as bytes, to send between processes."""
+        return bytes(np.asarray(self.signature(text).hashvalues).tobytes())
+
     def signature(self, text: str) -> MinHash:
         minhash = self._template.copy()
         minhash.update_batch(_shingles(text))
         return minhash
 
-    def add(self, key: str, text: str, *, digest: str | None = None) -> Match | None:
-        """Remember ``key``; return the earlier item it repeats, if any."""
+    def add(
+        self,
+        key: str,
+        text: str,
+        *,
+        digest: str | None = None,
+        signature: bytes | None = None,
+    ) -> Match | None:
+        """Remember ``key``; return the earlier item it repeats, if any. ``digest`` and
+        ``signature`` (the bytes of :meth:`signature_bytes`), when computed elsewhere,
+        save computing them again."""
         digest = digest or fingerprint(text)
-        first = self._exact.get(digest)
-        if first is not None:
+        same = self._exact.get(digest)
+        if same is not None:
+            first = self._group[same]
             self._group[key] = first
             return Match(key, first, exact=True)
         self._exact[digest] = key
-        signature = self.signature(text)
-        found = self._lsh.query(signature)
-        self._lsh.insert(key, signature)
+        minhash = (
+            self.signature(text)
+            if signature is None
+            else LeanMinHash(
+                seed=SEED,
+                hashvalues=np.frombuffer(signature, dtype=self._template.hashvalues.dtype),
+                scheme=self._template.scheme,
+            )
+        )
+        found = self._lsh.query(minhash)
+        self._lsh.insert(key, minhash)
         if found:
             # The earliest representative among the candidates, by insertion order.
             of = min((self._group[k] for k in found), key=self._order.__getitem__)

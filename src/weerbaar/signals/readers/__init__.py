@@ -19,9 +19,23 @@ from weerbaar.signals.items import Item
 from weerbaar.signals.readers.feeds import read_feed
 from weerbaar.signals.readers.misp import read_misp, read_misp_value
 from weerbaar.signals.readers.stix import read_stix, read_stix_value
-from weerbaar.signals.readers.tabular import read_csv, read_json, read_json_value
+from weerbaar.signals.readers.tabular import (
+    read_csv,
+    read_json,
+    read_json_lines,
+    read_json_value,
+)
 
-__all__ = ["KINDS", "read", "read_csv", "read_feed", "read_json", "read_misp", "read_stix"]
+__all__ = [
+    "KINDS",
+    "read",
+    "read_csv",
+    "read_feed",
+    "read_json",
+    "read_json_lines",
+    "read_misp",
+    "read_stix",
+]
 
 _BLANK = re.compile(rb"[ \t\r\n]*")
 

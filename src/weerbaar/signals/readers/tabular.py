@@ -195,3 +195,30 @@ def read_csv(data: bytes, name: str, *, source: str | None = None) -> Iterator[I
             continue
         fields = {column: row[index].strip() for index, column in used if index < len(row)}
         yield _record(fields, origin, fallback)
+
+
+def read_json_lines(
+    lines: Iterable[bytes], name: str, *, source: str | None = None
+) -> Iterator[Item]:
+    """JSON Lines from an open file, one line at a time: memory stays that of one line
+    however long the archive. Each line must be UTF-8."""
+    fallback = source or name
+    for number, raw in enumerate(lines, start=1):
+        origin = f"{name} line {number}"
+        if not raw.strip():
+            continue
+        try:
+            value: object = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield Rejected(origin, f"not UTF-8: bad byte at offset {exc.start}")
+            continue
+        except json.JSONDecodeError as exc:
+            yield Rejected(origin, f"not JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:
+            yield Rejected(origin, "JSON nested too deeply")
+            continue
+        if not isinstance(value, dict):
+            yield Rejected(origin, f"{kind_of(value)}, not an object")
+            continue
+        yield _record({str(k).lower(): v for k, v in value.items()}, origin, fallback)

@@ -1,0 +1,285 @@
+"""``weerbaar signals``: take signals in, see their trends, raise and handle alerts,
+correct a theme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from weerbaar.cli.render import OutputFormat, console
+from weerbaar.cli.state import state
+from weerbaar.domain.access import Marking
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.services.executors import DASK_ENV, batch_executor
+from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
+from weerbaar.services.records import list_records
+from weerbaar.services.signal_ingest import CHUNK, IngestReport, ingest
+from weerbaar.services.signal_sources import open_inputs
+from weerbaar.signals.readers import KINDS
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Horizon scanning: signals in, growing themes and possible new threats out.",
+)
+
+DateOption = Annotated[str | None, typer.Option(help="YYYY-MM-DD")]
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError([Issue(option, "", f"not a date (YYYY-MM-DD): {text!r}")]) from None
+
+
+@app.command("ingest")
+def ingest_command(
+    ctx: typer.Context,
+    places: Annotated[
+        list[str],
+        typer.Argument(help="files, folders or http(s) addresses", metavar="PATH|URL"),
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help=f"{', '.join(KINDS)} (default: from the content)"),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="the source's name (default: from the input)")
+    ] = None,
+    classification: Annotated[
+        str, typer.Option("--classification", help="marking of what comes in")
+    ] = "public",
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="owning organisation (classified input)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="local worker processes (default: cores)")
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help=f"Dask scheduler address (default: ${DASK_ENV})"),
+    ] = None,
+    chunk: Annotated[int, typer.Option("--chunk", help="signals per batch")] = CHUNK,
+    alerts: Annotated[
+        bool, typer.Option("--alerts/--no-alerts", help="raise alerts afterwards")
+    ] = True,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Take signals in: feeds (RSS, Atom), JSON, JSON Lines, CSV, STIX 2.1 bundles and
+    MISP events. Bad items are listed with their reasons; the rest goes in."""
+    if kind is not None and kind not in KINDS:
+        raise ValidationError([Issue("--kind", "", f"one of {', '.join(KINDS)}, not {kind!r}")])
+    if workers is not None and workers < 1:
+        raise ValidationError([Issue("--workers", "", "at least 1")])
+    if chunk < 1:
+        raise ValidationError([Issue("--chunk", "", "at least 1")])
+    st = state(ctx)
+    st.database()
+    marking = Marking(classification, owner)
+    err = console(stderr=True)
+    with (
+        err.status("taking signals in …") as status,
+        batch_executor(address=dask, workers=workers) as executor,
+    ):
+        report = ingest(
+            st.context(),
+            open_inputs(places, kind=kind, source=source),
+            executor=executor,
+            marking=marking,
+            chunk=chunk,
+            progress=lambda done: status.update(f"taking signals in … {done:,} read"),
+        )
+    raised = detect_alerts(st.context()) if alerts and report.created else []
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(json.dumps(_report_json(report, [v.record.key for v in raised]), indent=2))
+        return
+    _print_report(report)
+    for versioned in raised:
+        console().print(f"[bold]alert[/] {versioned.record.key}: {escape(versioned.record.title)}")
+
+
+def _report_json(report: IngestReport, alerts: list[str]) -> dict[str, object]:
+    return {
+        "read": report.read,
+        "created": report.created,
+        "already_in": report.already_in,
+        "exact_repeats": report.exact_repeats,
+        "near_repeats": report.near_repeats,
+        "unthemed": report.unthemed,
+        "themes": dict(report.themes),
+        "rejected": report.rejected,
+        "rejections": [{"place": r.origin, "reason": r.reason} for r in report.rejections],
+        "actors_created": report.actors_created,
+        "actors_known": report.actors_known,
+        "alerts": alerts,
+    }
+
+
+def _print_report(report: IngestReport) -> None:
+    out = console()
+    out.print(
+        f"{report.read:,} signals read: {report.created:,} new, {report.already_in:,} already "
+        f"in; {report.exact_repeats:,} exact and {report.near_repeats:,} near repeats of an "
+        f"earlier report; {report.unthemed:,} fit no theme; {report.rejected:,} skipped"
+    )
+    if report.themes:
+        out.print("themes: " + ", ".join(f"{t} {n}" for t, n in report.themes.most_common()))
+    if report.actors_created or report.actors_known:
+        out.print(
+            f"actors: {len(report.actors_created)} new ({', '.join(report.actors_created)}), "
+            f"{len(report.actors_known)} known"
+        )
+    if report.rejections:
+        table = Table(title=f"Skipped ({report.rejected:,})")
+        table.add_column("where", overflow="fold")
+        table.add_column("why", overflow="fold")
+        for item in report.rejections[:50]:
+            table.add_row(escape(item.origin), escape(item.reason))
+        out.print(table)
+        if report.rejected > 50:
+            out.print(f"… and {report.rejected - 50:,} more (--format json lists them)")
+
+
+@app.command("trends")
+def trends_command(
+    ctx: typer.Context,
+    since: DateOption = None,
+    until: DateOption = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="write the trends to .png, .svg or .pdf")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Signal volume per theme (default: the 120 days up to the newest signal), and
+    which themes are growing since when."""
+    trends = theme_trends(
+        state(ctx).database(), since=_date(since, "--since"), until=_date(until, "--until")
+    )
+    if plot is not None:
+        from weerbaar.reports.signal_trends import Panel, write_trends  # matplotlib: only here
+
+        panels = [
+            Panel(t.name, [t.day(i) for i in range(len(t.volume))], t.volume, t.weight, t.since)
+            for t in trends
+            if t.volume.any()
+        ]
+        try:
+            write_trends(plot, panels, period_days=trends[0].period_days if trends else 1)
+        except ValueError as exc:
+            raise ValidationError([Issue("--plot", "plot", str(exc))]) from exc
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(json.dumps([t.row() for t in trends], indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Signals per theme" + (f" ({trends[0].start} on)" if trends else ""))
+    for column in ("theme", "events", "reports", "last 7 days", "growing since"):
+        table.add_column(column)
+    for t in trends:
+        table.add_row(
+            escape(t.name),
+            f"{t.volume.sum():,.0f}",
+            f"{t.weight.sum():,.0f}",
+            f"{t.volume[-7:].sum():,.0f}",
+            f"[bold]{t.since}[/]" if t.since else "",
+        )
+    console().print(table)
+    if plot is not None:
+        console().print(f"trends written to {plot}")
+
+
+@app.command("alerts")
+def alerts_command(
+    ctx: typer.Context,
+    detect: Annotated[bool, typer.Option("--detect", help="look for new alerts first")] = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="open, flagged or dismissed")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Growing themes and possible new threats, with their evidence and the scenarios
+    to reassess."""
+    st = state(ctx)
+    if detect:
+        for versioned in detect_alerts(st.context()):
+            console(stderr=True).print(f"raised {versioned.record.key}")
+    alerts = list_records(
+        st.database(), entity_name="alerts", where={"status": status} if status else None
+    )
+    alerts.sort(key=lambda a: (a.detected_on, a.key), reverse=True)
+    if fmt is not OutputFormat.TABLE:
+        rows = [
+            {
+                "key": a.key,
+                "kind": str(a.kind),
+                "title": a.title,
+                "theme": a.theme,
+                "since": a.since.isoformat(),
+                "detected_on": a.detected_on.isoformat(),
+                "status": str(a.status),
+                "signals": list(a.signals),
+                "scenarios": list(a.scenarios),
+                "round": a.round,
+            }
+            for a in alerts
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Alerts")
+    for column in ("alert", "since", "status", "what", "signals", "scenarios"):
+        table.add_column(column, overflow="fold")
+    for a in alerts:
+        table.add_row(
+            a.key,
+            str(a.since),
+            str(a.status) + (f" → {a.round}" if a.round else ""),
+            escape(a.title),
+            str(len(a.signals)),
+            ", ".join(a.scenarios[:5]) + (" …" if len(a.scenarios) > 5 else ""),
+        )
+    console().print(table)
+
+
+@app.command("flag")
+def flag_command(
+    ctx: typer.Context,
+    alert: Annotated[str, typer.Argument(help="the alert's key")],
+    round_key: Annotated[
+        str | None, typer.Option("--round", help="reassess its scenarios in this round")
+    ] = None,
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", help="the scenarios to reassess (default: the alert's)"),
+    ] = None,
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="nothing to reassess")] = False,
+    note: Annotated[str | None, typer.Option("--note", help="why")] = None,
+) -> None:
+    """Flag an alert's scenarios for reassessment in a round, or dismiss it."""
+    saved = flag_alert(
+        state(ctx).context(),
+        alert,
+        round_key=round_key,
+        scenarios=scenarios,
+        dismiss=dismiss,
+        note=note,
+    )
+    record = saved.record
+    what = f"flagged for {record.round}: {', '.join(record.scenarios) or 'no scenarios'}"
+    console().print(f"{record.key} {what if record.round else 'dismissed'}")
+
+
+@app.command("label")
+def label_command(
+    ctx: typer.Context,
+    signal: Annotated[str, typer.Argument(help="the signal's key")],
+    theme: Annotated[str, typer.Argument(help="the right theme's key, or 'none'")],
+) -> None:
+    """Correct a signal's theme; the next model learns from it."""
+    saved = label_signal(state(ctx).context(), signal, None if theme == "none" else theme)
+    console().print(f"{saved.record.key}: theme {saved.record.theme or 'none'} (by an analyst)")

@@ -1,0 +1,327 @@
+"""Taking signals in: read, prepare in parallel, deduplicate in order, store.
+
+The stream is cut into chunks. Workers (a local process pool or Dask, through one
+:class:`~concurrent.futures.Executor`) fingerprint, sign and classify each chunk;
+here, in input order, each signal is matched against what came before (this run
+and the register), given its key and written. Each chunk is one transaction with an
+audit entry per signal: a run that is killed leaves whole chunks behind, and running
+it again skips what is already in (a signal's key comes from its source and its own
+id, or its text).
+
+Signals that name actors wait until the input's actors are in the register, so that
+the reference holds; there are few of them (reports, campaigns, indicators).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from weerbaar.domain.access import Marking, write_problems
+from weerbaar.domain.enums import ActorKind, Level, ThemeSource
+from weerbaar.domain.register import Actor, Signal, entity
+from weerbaar.domain.validation import parse_row
+from weerbaar.errors import ForbiddenError, ValidationError
+from weerbaar.reference import classification_levels, classifier_settings, labelled_signals
+from weerbaar.services.context import Context
+from weerbaar.services.executors import ordered
+from weerbaar.services.records import change, record_json
+from weerbaar.signals.classify import Labelled
+from weerbaar.signals.dedupe import Deduplicator
+from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
+from weerbaar.signals.prepare import ModelSpec, Prepared, prepare_chunk
+from weerbaar.storage import audit_log
+from weerbaar.storage.repository import Repository
+
+__all__ = ["CHUNK", "IngestReport", "ingest", "model_spec", "signal_key"]
+
+CHUNK = 500
+# How far back the register's own signals are matched for near repeats, in signals:
+# enough for weeks of news, small enough to sign at the start of a run.
+RECENT = 5000
+MAX_REJECTED_KEPT = 1000
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    read: int = 0  # signals the readers produced
+    created: int = 0
+    already_in: int = 0  # same key as a signal in the register: left as it is
+    exact_repeats: int = 0
+    near_repeats: int = 0
+    unthemed: int = 0
+    rejected: int = 0
+    rejections: list[Rejected] = field(default_factory=list)  # the first ones, with reasons
+    themes: Counter[str] = field(default_factory=Counter)
+    actors_created: list[str] = field(default_factory=list)
+    actors_known: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the signals written, in order
+
+    def reject(self, item: Rejected) -> None:
+        self.rejected += 1
+        if len(self.rejections) < MAX_REJECTED_KEPT:
+            self.rejections.append(item)
+
+
+def signal_key(source: str, identity: str) -> str:
+    """Stable across runs: the same item from the same source gets the same key."""
+    digest = hashlib.sha256(f"{source}\x1f{identity}".encode()).hexdigest()
+    return f"sig-{digest[:20]}"
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _actor_key(name: str) -> str:
+    slug = _SLUG.sub("-", name.casefold()).strip("-")[:60].strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"actor-{slug}".strip("-")
+    return slug if len(slug) >= 2 else f"actor-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def _text(signal: Signal) -> str:
+    """What dedupe and the classifier read of a stored signal, as of a new one."""
+    return f"{signal.title}. {signal.summary}" if signal.summary else signal.title
+
+
+def model_spec(repo: Repository) -> ModelSpec:
+    """The shipped labelled texts plus every theme an analyst set on a signal."""
+    corrections = tuple(
+        Labelled(_text(s), s.theme, str(s.language))
+        for s in repo.fetch("signals", where={"theme_by": ThemeSource.ANALYST})
+        if s.theme
+    )
+    return ModelSpec(classifier_settings(), labelled_signals()["train"] + corrections)
+
+
+def _chunks(signals: Iterable[RawSignal], size: int) -> Iterator[list[RawSignal]]:
+    chunk: list[RawSignal] = []
+    for signal in signals:
+        chunk.append(signal)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@dataclass(slots=True)
+class _Run:
+    ctx: Context
+    report: IngestReport
+    marking: Marking
+    themes: frozenset[str]
+    existing: set[str]
+    dedupe: Deduplicator
+    actor_keys: dict[str, str] = field(default_factory=dict)  # external id → actor key
+    waiting: list[RawSignal] = field(default_factory=list)
+    sightings: list[ActorSighting] = field(default_factory=list)
+
+    def split(self, items: Iterable[Item]) -> Iterator[RawSignal]:
+        """The signals to prepare now; rejections counted, actors and the signals
+        that name them kept for the end."""
+        for item in items:
+            if isinstance(item, Rejected):
+                self.report.reject(item)
+            elif isinstance(item, ActorSighting):
+                self.sightings.append(item)
+            elif item.actors:
+                self.waiting.append(item)
+            else:
+                yield item
+
+    def store(self, prepared: Sequence[Prepared]) -> None:
+        records: list[Signal] = []
+        for item in prepared:
+            self.report.read += 1
+            signal = item.signal
+            key = signal_key(signal.source, signal.external_id or item.fingerprint)
+            if key in self.existing:
+                self.report.already_in += 1
+                continue
+            self.existing.add(key)
+            match = self.dedupe.add(
+                key, signal.text, digest=item.fingerprint, signature=item.signature
+            )
+            if match is not None:
+                if match.exact:
+                    self.report.exact_repeats += 1
+                else:
+                    self.report.near_repeats += 1
+            records.append(self._record(key, item, None if match is None else match.of))
+        if records:
+            self._write(records)
+
+    def _record(self, key: str, item: Prepared, duplicate_of: str | None) -> Signal:
+        signal, prediction = item.signal, item.prediction
+        theme = prediction.theme if prediction.theme in self.themes else None
+        if theme is None:
+            self.report.unthemed += 1
+        else:
+            self.report.themes[theme] += 1
+        raw: dict[str, object] = {
+            "key": key,
+            "title": signal.title,
+            "published_on": signal.published_on,
+            "source": signal.source[:500],
+            "url": signal.url,
+            "language": signal.language or prediction.language,
+            "theme": theme,
+            "summary": signal.summary or None,
+            "kind": signal.kind,
+            "external_id": signal.external_id,
+            "fingerprint": item.fingerprint,
+            "duplicate_of": duplicate_of,
+            "theme_by": ThemeSource.MODEL if theme else None,
+            "theme_confidence": round(prediction.confidence, 4),
+            "actors": sorted({self.actor_keys[a] for a in signal.actors if a in self.actor_keys}),
+            "classification": self.marking.classification,
+            "owned_by": self.marking.owned_by,
+            "shared_with": self.marking.shared_with,
+        }
+        record, issues = parse_row(entity("signals"), raw, signal.origin)
+        if record is None:  # the readers' checks should make this unreachable
+            raise ValidationError(issues, summary="signal not stored")
+        return record  # type: ignore[no-any-return]
+
+    def _write(self, records: list[Signal]) -> None:
+        spec = entity("signals")
+        with self.ctx.db.transaction(write=True) as connection:
+            repo = Repository(connection)
+            repo.insert_many("signals", records)
+            audit_log.append(
+                connection,
+                [
+                    change(
+                        self.ctx,
+                        action="create",
+                        spec=spec,
+                        key=r.key,
+                        before=None,
+                        after=record_json(r, 1),
+                    )
+                    for r in records
+                ],
+            )
+        self.report.created += len(records)
+        self.report.keys += [r.key for r in records]
+
+    def store_actors(self) -> None:
+        """Create the actors the input describes that the register lacks."""
+        if not self.sightings:
+            return
+        spec = entity("actors")
+        with self.ctx.db.transaction(write=True) as connection:
+            repo = Repository(connection)
+            by_name = {a.name.casefold(): a.key for a in repo.fetch("actors")}
+            new: list[Actor] = []
+            for sighting in self.sightings:
+                known = by_name.get(sighting.name.casefold())
+                key = known or _actor_key(sighting.name)
+                self.actor_keys[sighting.external_id] = key
+                if known or repo.version("actors", key) is not None:
+                    self.report.actors_known.append(key)
+                    continue
+                raw = {
+                    "key": key,
+                    "name": sighting.name[:200],
+                    "kind": ActorKind.STATE if sighting.state else ActorKind.NON_STATE,
+                    "intent": Level.UNKNOWN,
+                    "capability": Level.UNKNOWN,
+                    "description": sighting.description or None,
+                    "classification": self.marking.classification,
+                    "owned_by": self.marking.owned_by,
+                    "shared_with": self.marking.shared_with,
+                }
+                actor, issues = parse_row(spec, raw, sighting.origin)
+                if actor is None:
+                    self.report.reject(
+                        Rejected(sighting.origin, "; ".join(i.reason for i in issues))
+                    )
+                    continue
+                by_name[sighting.name.casefold()] = key
+                new.append(actor)
+                self.report.actors_created.append(key)
+            repo.insert_many("actors", new)
+            audit_log.append(
+                connection,
+                [
+                    change(
+                        self.ctx,
+                        action="create",
+                        spec=spec,
+                        key=a.key,
+                        before=None,
+                        after=record_json(a, 1),
+                    )
+                    for a in new
+                ],
+            )
+
+
+def _authorise(ctx: Context, marking: Marking) -> None:
+    if ctx.subject is None:
+        return
+    for name in ("signals", "actors"):
+        problems = write_problems(ctx.subject, name, None, marking, classification_levels())
+        if problems:
+            raise ForbiddenError(f"cannot take signals in: {'; '.join(problems)}")
+
+
+def _start(ctx: Context, marking: Marking, report: IngestReport) -> tuple[_Run, ModelSpec]:
+    dedupe = Deduplicator()
+    with ctx.db.transaction() as connection:
+        repo = Repository(connection)
+        spec = model_spec(repo)
+        themes = frozenset(repo.versions("themes"))
+        existing = set(repo.versions("signals"))
+        stored: list[Any] = repo.fetch("signals", where={"duplicate_of": None})
+    # The register's recent first reports: a new item repeating one of them is a
+    # repeat, not a new event.
+    stored.sort(key=lambda s: (s.published_on, s.key))
+    for signal in stored[-RECENT:]:
+        dedupe.add(
+            signal.key, f"{signal.title}. {signal.summary}" if signal.summary else signal.title
+        )
+    run = _Run(ctx, report, marking, themes, existing, dedupe)
+    return run, spec
+
+
+def ingest(
+    ctx: Context,
+    items: Iterable[Item],
+    *,
+    executor: Executor,
+    marking: Marking | None = None,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Take in every good item of ``items``; report the rest with their reasons."""
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, not {chunk}")
+    marking = marking or Marking("public", None)
+    _authorise(ctx, marking)
+    report = IngestReport()
+    run, spec = _start(ctx, marking, report)
+    window = 2 * max(1, getattr(executor, "_max_workers", 2))
+    for prepared in ordered(
+        executor, prepare_chunk, _chunks(run.split(items), chunk), spec, window=window
+    ):
+        run.store(prepared)
+        if progress is not None:
+            progress(report.read)
+    run.store_actors()
+    for prepared in ordered(
+        executor, prepare_chunk, _chunks(run.waiting, chunk), spec, window=window
+    ):
+        run.store(prepared)
+        if progress is not None:
+            progress(report.read)
+    return report

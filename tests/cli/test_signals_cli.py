@@ -1,0 +1,62 @@
+"""``weerbaar signals`` end to end on real files: ingest, trends with a plot, alerts,
+flag, label."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from weerbaar.cli.main import app
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def run(runner: CliRunner, *args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_ingest_trends_alerts_label(runner: CliRunner, tmp_path: Path) -> None:
+    run(runner, "init")
+    run(runner, "demo", "load")
+    report = json.loads(
+        run(runner, "signals", "ingest", str(DATA / "signals"), str(DATA / "stix" / "apt1.json"),
+            "--workers", "1", "--format", "json")
+    )  # fmt: skip
+    assert report["created"] > 10 and report["rejected"] >= 15
+    assert {"place": "undated.rss item 1", "reason": "no publication date"} in report["rejections"]
+    assert "apt1" in report["actors_created"]
+    shown = run(runner, "signals", "ingest", str(DATA / "signals"), "--workers", "1", "--no-alerts")
+    assert "0 new" in shown and "Skipped" in shown
+
+    plot = tmp_path / "trends.png"
+    trends = json.loads(run(runner, "signals", "trends", "--plot", str(plot), "--format", "json"))
+    assert {t["theme"] for t in trends} >= {"cyber", "vital-infrastructure"}
+    assert sum(sum(t["volume"]) for t in trends) > 0
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    assert "Signals per theme" in run(runner, "signals", "trends")
+
+    signals = json.loads(run(runner, "signal", "list", "--format", "json"))
+    key = signals[0]["key"]
+    assert "theme cyber (by an analyst)" in run(runner, "signals", "label", key, "cyber")
+    assert (
+        json.loads(run(runner, "signal", "show", key, "--format", "json"))["theme_by"] == "analyst"
+    )
+    assert json.loads(run(runner, "signals", "alerts", "--detect", "--format", "json")) == []
+
+
+def test_bad_options_are_named(runner: CliRunner) -> None:
+    run(runner, "init")
+    out = run(runner, "signals", "ingest", "x.rss", "--kind", "pdf", code=3)
+    assert "one of feed, json, csv, stix, misp" in out
+    missing = "/no/such/file.rss"
+    out = run(runner, "signals", "ingest", missing, "--workers", "1", "--format", "json")
+    assert json.loads(out)["rejections"] == [
+        {"place": missing, "reason": "no such file, folder or web address"}
+    ]
+    out = run(runner, "signals", "trends", "--since", "yesterday", code=3)
+    assert "not a date" in out
+    run(runner, "signals", "flag", "no-such-alert", "--dismiss", code=5)
