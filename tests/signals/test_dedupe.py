@@ -65,3 +65,14 @@ def test_cleaning_bounds_and_strips() -> None:
     assert clean("<b>Dijk</b> &amp; <i>water</i>\x00\x07") == "Dijk & water"
     assert len(clean("x" * 1_000_000)) == 4000
     assert normalise("“Quoted” ‘Text’") == "\"quoted\" 'text'"
+
+
+def test_the_window_forgets_the_oldest_texts() -> None:
+    dedupe = Deduplicator(window=2)
+    texts = [f"Bericht {n}: {' '.join(str(n * k) for k in range(12))}" for n in range(3)]
+    for n, text in enumerate(texts):
+        assert dedupe.add(f"k{n}", text) is None
+    assert dedupe.add("again-2", texts[2]) == Match("again-2", "k2", exact=True)
+    assert dedupe.add("again-0", texts[0]) is None  # forgotten: two newer texts came after
+    with pytest.raises(ValueError, match="window"):
+        Deduplicator(window=0)

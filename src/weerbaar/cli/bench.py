@@ -78,3 +78,17 @@ def bench_web(
 
     report = run(scenarios=scenarios, clients=clients, seconds=seconds, db_url=db)
     console().print(report.format())
+
+
+@app.command("signals")
+def bench_signals(
+    items: Annotated[int, typer.Option(min=1, help="generated signals")] = 100_000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 2,
+    seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
+) -> None:
+    """Horizon scanning: signals per second end to end (parse, dedupe, classify,
+    store) against parsing alone, and memory as the stream goes by."""
+    from weerbaar.signals.bench import bench_signals as run
+
+    report = run(items=items, workers=workers, seed=seed)
+    console().print(report.format())

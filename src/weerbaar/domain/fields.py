@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 LIST_SEPARATOR = ";"
 MAX_TEXT = 20_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters but tab, LF, CR
 
 Value: TypeAlias = str | int | float | dt.date | dt.datetime | tuple[str, ...] | None
 
@@ -121,7 +122,7 @@ def _coerce_text(raw: object) -> str:
     value = str(raw).strip()
     if len(value) > MAX_TEXT:
         raise FieldValueError(f"text too long: {len(value)} characters, at most {MAX_TEXT}")
-    if any(ord(c) < 32 and c not in "\n\t\r" for c in value):
+    if _CONTROL.search(value):
         raise FieldValueError("text holds control characters")
     return value
 

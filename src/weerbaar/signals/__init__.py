@@ -1,2 +1,3 @@
 """Horizon scanning: signals taken in, sorted by theme, and new or growing threats
-detected in them. Pure logic; storage, files and the web call it."""
+detected in them. The logic is pure; storage, files and the web call it, except
+:mod:`~weerbaar.signals.bench`, which runs the whole pipeline to time it."""

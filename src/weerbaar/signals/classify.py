@@ -30,7 +30,7 @@ __all__ = ["ClassifierSettings", "Labelled", "Prediction", "ThemeClassifier", "m
 
 @dataclass(frozen=True, slots=True)
 class ClassifierSettings:
-    ngram_min: int = 2
+    ngram_min: int = 3
     ngram_max: int = 5
     max_features: int = 100_000
     c: float = 3.0  # inverse regularisation of both linear models

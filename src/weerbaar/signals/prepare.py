@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from weerbaar.signals.classify import ClassifierSettings, Labelled, Prediction, ThemeClassifier
 from weerbaar.signals.dedupe import Deduplicator, fingerprint
 from weerbaar.signals.items import RawSignal
+from weerbaar.signals.text import normalise
 
 __all__ = ["ModelSpec", "Prepared", "model", "prepare_chunk"]
 
@@ -53,12 +54,15 @@ def prepare_chunk(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepared]
         return []
     predictions = model(spec).predict([s.text for s in chunk])
     signatures = _deduplicator()
-    return [
-        Prepared(
-            signal=signal,
-            fingerprint=fingerprint(signal.text),
-            signature=signatures.signature_bytes(signal.text),
-            prediction=prediction,
+    out = []
+    for signal, prediction in zip(chunk, predictions, strict=True):
+        normalised = normalise(signal.text)
+        out.append(
+            Prepared(
+                signal=signal,
+                fingerprint=fingerprint(signal.text, normalised=normalised),
+                signature=signatures.signature_bytes(signal.text, normalised=normalised),
+                prediction=prediction,
+            )
         )
-        for signal, prediction in zip(chunk, predictions, strict=True)
-    ]
+    return out

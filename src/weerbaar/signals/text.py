@@ -19,6 +19,7 @@ a 5 MB "summary" in a broken feed must not reach the models or the database."""
 
 _TAGS = re.compile(r"<[^>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
 
@@ -29,8 +30,8 @@ def clean(text: str | None, limit: int = MAX_TEXT_CHARS) -> str:
         return ""
     plain = html.unescape(_TAGS.sub(" ", text[: limit * 4]))
     plain = unicodedata.normalize("NFKC", plain).translate(_INVISIBLE)
-    # Control characters (other than whitespace) come from broken encodings.
-    plain = "".join(c for c in plain if c.isprintable() or c.isspace())
+    # Control characters come from broken encodings; whitespace ones become spaces.
+    plain = _CONTROL.sub("", plain)
     return _SPACE.sub(" ", plain).strip()[:limit]
 
 

@@ -47,6 +47,16 @@ class Repository:
         rows = self.connection.execute(select(table.c.key, table.c.version))
         return {row.key: row.version for row in rows}
 
+    def existing_keys(self, entity_name: str, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are taken."""
+        table = entity_tables[entity_name]
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # stay below parameter limits
+            part = wanted[start : start + 500]
+            found |= set(self.connection.scalars(select(table.c.key).where(table.c.key.in_(part))))
+        return found
+
     def count(self, entity_name: str) -> int:
         table = entity_tables[entity_name]
         return self.connection.execute(select(func.count()).select_from(table)).scalar_one()
