@@ -23,7 +23,7 @@ import numpy as np
 from weerbaar.reference import labelled_signals
 from weerbaar.services.context import Context
 from weerbaar.services.executors import batch_executor
-from weerbaar.services.signal_ingest import ingest
+from weerbaar.services.signal_ingest import CHUNK, ingest
 from weerbaar.services.signal_sources import open_inputs
 from weerbaar.signals.readers import read_json_lines
 from weerbaar.storage.db import Database
@@ -160,7 +160,13 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
         report.rss_samples.append((0, _rss()))
         started = time.perf_counter()
         with batch_executor(workers=workers) as executor:
-            result = ingest(ctx, open_inputs([str(archive)]), executor=executor, progress=sample)
+            result = ingest(
+                ctx,
+                open_inputs([str(archive)]),
+                executor=executor,
+                chunk=max(20, min(CHUNK, items // 20)),  # small runs still sample memory
+                progress=sample,
+            )
         report.ingest_seconds = time.perf_counter() - started
         report.created = result.created
         report.repeats = result.exact_repeats + result.near_repeats
