@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from tests.helpers import REPORTED
 from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
 
@@ -86,3 +87,11 @@ def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("WEERBAAR_USER", "test:cli")
     monkeypatch.setenv("COLUMNS", "200")
     return CliRunner()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures tests measured, so that they stand in the output of every run."""
+    if REPORTED:
+        terminalreporter.section("measured")
+        for line in REPORTED:
+            terminalreporter.write_line(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import REPORTED
 from weerbaar.reference import classifier_settings, labelled_signals
 from weerbaar.signals.classify import Labelled, ThemeClassifier, macro_f1
 
@@ -29,9 +30,9 @@ def test_the_labelled_set_is_complete() -> None:
 
 def test_macro_f1_on_the_held_out_texts(model: ThemeClassifier) -> None:
     scores = macro_f1(model, labelled_signals()["heldout"])
-    print(
-        f"\nheld-out macro-F1 over {len(model.themes)} themes: nl {scores['nl']:.3f}, "
-        f"en {scores['en']:.3f}, all {scores['all']:.3f}; "
+    REPORTED.append(
+        f"theme classifier, held-out macro-F1 over {len(model.themes)} themes: "
+        f"nl {scores['nl']:.3f}, en {scores['en']:.3f}, all {scores['all']:.3f}; "
         f"language accuracy {scores['language_accuracy']:.3f}"
     )
     # Chance is 1/13; the floor guards against a broken pipeline, not a tuned figure.
