@@ -4,6 +4,7 @@ the same result from a local pool and from Dask."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import http.server
@@ -25,7 +26,7 @@ from weerbaar.services.records import create_record, list_records
 from weerbaar.services.signal_ingest import ingest, signal_key
 from weerbaar.services.signal_sources import open_inputs
 from weerbaar.signals.dedupe import fingerprint
-from weerbaar.signals.items import RawSignal
+from weerbaar.signals.items import ActorSighting, RawSignal
 from weerbaar.storage.db import Database
 
 DATA = Path(__file__).parents[1] / "data"
@@ -190,3 +191,21 @@ def test_local_pool_and_dask_give_the_same_result(tmp_path: Path) -> None:
             database.dispose()
     assert results[0][0] > 0
     assert results[0] == results[1]
+
+
+def test_actors_with_like_names_get_their_own_keys(
+    ctx: Context, db: Database, threads: ThreadPoolExecutor
+) -> None:
+    sightings = [
+        ActorSighting("threat-actor--1", "APT-1", state=True),
+        ActorSighting("threat-actor--2", "APT 1", state=False),
+        ActorSighting("threat-actor--3", "apt-1", state=True),  # the first one again
+    ]
+    report_item = dataclasses.replace(
+        _event("intel", 3, "Rapport over twee groepen"),
+        actors=("threat-actor--1", "threat-actor--2", "threat-actor--9"),
+    )
+    report = ingest(ctx, [report_item, *sightings], executor=threads)
+    assert report.actors_created == ["apt-1", "apt-1-2"] and report.actors_known == ["apt-1"]
+    (stored,) = list_records(db, entity_name="signals")
+    assert stored.actors == ("apt-1", "apt-1-2")  # the unknown third id is left out

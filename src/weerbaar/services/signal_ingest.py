@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from weerbaar.domain.access import Marking, write_problems
 from weerbaar.domain.enums import ActorKind, Language, Level, ThemeSource
@@ -38,6 +38,9 @@ from weerbaar.signals.prepare import ModelSpec, Prepared, prepare_chunk
 from weerbaar.signals.text import clean
 from weerbaar.storage import audit_log
 from weerbaar.storage.repository import Repository
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 __all__ = ["CHUNK", "IngestReport", "ingest", "model_spec", "signal_key"]
 
@@ -200,24 +203,8 @@ class _Run:
         return Signal(**values)
 
     def _write(self, records: list[Signal]) -> None:
-        spec = entity("signals")
         with self.ctx.db.transaction(write=True) as connection:
-            repo = Repository(connection)
-            repo.insert_many("signals", records)
-            audit_log.append(
-                connection,
-                [
-                    change(
-                        self.ctx,
-                        action="create",
-                        spec=spec,
-                        key=r.key,
-                        before=None,
-                        after=record_json(r, 1),
-                    )
-                    for r in records
-                ],
-            )
+            _insert_audited(self.ctx, connection, "signals", records)
         self.report.created += len(records)
         self.report.keys += [r.key for r in records][: MAX_KEYS_KEPT - len(self.report.keys)]
 
@@ -232,11 +219,17 @@ class _Run:
             new: list[Actor] = []
             for sighting in self.sightings:
                 known = by_name.get(sighting.name.casefold())
-                key = known or _actor_key(sighting.name)
-                self.actor_keys[sighting.external_id] = key
-                if known or repo.version("actors", key) is not None:
-                    self.report.actors_known.append(key)
+                if known is not None:
+                    self.actor_keys[sighting.external_id] = known
+                    self.report.actors_known.append(known)
                     continue
+                key = _actor_key(sighting.name)
+                # Another actor of that name-like key ("APT-1" and "APT 1"): number it.
+                base, number = key, 1
+                while repo.version("actors", key) is not None or key in self.report.actors_created:
+                    number += 1
+                    key = f"{base[:60]}-{number}"
+                self.actor_keys[sighting.external_id] = key
                 raw = {
                     "key": key,
                     "name": sighting.name[:200],
@@ -257,21 +250,22 @@ class _Run:
                 by_name[sighting.name.casefold()] = key
                 new.append(actor)
                 self.report.actors_created.append(key)
-            repo.insert_many("actors", new)
-            audit_log.append(
-                connection,
-                [
-                    change(
-                        self.ctx,
-                        action="create",
-                        spec=spec,
-                        key=a.key,
-                        before=None,
-                        after=record_json(a, 1),
-                    )
-                    for a in new
-                ],
-            )
+            _insert_audited(self.ctx, connection, "actors", new)
+
+
+def _insert_audited(
+    ctx: Context, connection: Connection, entity_name: str, records: Sequence[Any]
+) -> None:
+    """Insert new records with an audit entry each, in the caller's transaction."""
+    spec = entity(entity_name)
+    Repository(connection).insert_many(entity_name, list(records))
+    audit_log.append(
+        connection,
+        [
+            change(ctx, action="create", spec=spec, key=r.key, before=None, after=record_json(r, 1))
+            for r in records
+        ],
+    )
 
 
 def _authorise(ctx: Context, marking: Marking) -> None:
