@@ -58,6 +58,11 @@ def test_every_entity_lists_shows_and_offers_its_forms(
         for row in default_rules_as_records("nss-2019"):
             create_record(operator, entity_name=name, raw=row)
     first = list_records(demo_db, entity_name=name)[0]
+    if name == "signals":  # its list is the signals page: newest first reports first
+        first = max(
+            (s for s in list_records(demo_db, entity_name=name) if s.duplicate_of is None),
+            key=lambda s: (s.published_on, s.key),
+        )
     client = admin.client
     listed = client.get(f"/{name}")
     assert listed.status_code == 200

@@ -16,6 +16,7 @@ DEMO_FILES = (
     "demo/portfolio.yaml",
     "demo/alerting.yaml",
     "demo/infrastructure.yaml",
+    "demo/signals.yaml",
     "demo/scores.yaml",
 )
 

@@ -20,6 +20,7 @@ from weerbaar.web.api import (
     levels,
     portfolio,
     search,
+    signals,
     tiers,
 )
 from weerbaar.web.api.callers import bearer
@@ -40,6 +41,7 @@ _parts = [
     search.router,
     audit.router,
     export.router,
+    signals.router,  # before the generic /signals/{key}
     *(entity_router(spec) for spec in ENTITIES),
 ]
 router = APIRouter(dependencies=[Security(bearer)])

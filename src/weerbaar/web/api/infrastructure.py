@@ -309,7 +309,7 @@ def _run(request: Request, caller: Caller, body: CascadeRequest) -> CascadeRepor
     description="Knocks the targets out for ``hours`` from hour ``at`` and follows the "
     "outage through the dependencies the caller may see; with ``members`` also a seeded "
     "Monte Carlo ensemble. A read: nothing is stored.",
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(400, 401, 404, 422),
 )
 def cascade(
     request: Request, body: CascadeRequest, caller: Annotated[Caller, Depends(reader)]
@@ -335,7 +335,7 @@ def require_score_writer(caller: Caller) -> None:
     summary="Use a cascade as a scenario's impact",
     description="Runs the cascade and stores its impact on each cascade criterion as the "
     "scenario's impact scores in the round (created or replaced, audited, all or none).",
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 def cascade_scores(
     request: Request, body: ScoresRequest, caller: Annotated[Caller, Depends(writer)]

@@ -4,7 +4,8 @@ The routers are joined in an order that matters: fixed paths (``/search``,
 ``/audit``, ``/diagram.png``, ``/portfolio/export.csv``, ``/public.md``) and the
 exports and score form come before the generic entity routes, whose ``/{entity}`` and
 ``/{entity}/{key:path}`` would match them too; so would ``/levels`` and
-``/notifications``.
+``/notifications``, and the signal pages (``/signals``, ``/signals/trends``,
+``/signals/alerts``) before ``/signals/{key}``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from weerbaar.web.pages import (
     records,
     scenario_scores,
     search,
+    signals,
+    signals_alerts,
+    signals_trends,
     tiers,
 )
 
@@ -35,6 +39,9 @@ for part in (
     tiers,
     levels,
     infrastructure,
+    signals_trends,
+    signals_alerts,
+    signals,
     notifications,
     portfolio,
     progress,

@@ -1,0 +1,314 @@
+"""``/signals``: horizon scanning beyond the generic signal records: the trend per
+theme, alerts raised, flagged for a round or dismissed, an analyst's theme for a
+signal, and a file of signals taken in; all as the caller may see and write.
+
+These routes are joined before the generic ``/signals`` routes, whose
+``/signals/{key}`` would otherwise answer ``/signals/trends``.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the models from the
+# endpoints' annotations, and the record models are made at import time.
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from weerbaar.domain.fields import KEY_PATTERN
+from weerbaar.errors import ForbiddenError, Issue, ValidationError
+from weerbaar.services.context import Context
+from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
+from weerbaar.services.signal_ingest import IngestReport, ingest
+from weerbaar.signals.readers import KINDS, read
+from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.problems import error_responses
+from weerbaar.web.api.records import plain
+from weerbaar.web.api.schemas import MODELS
+from weerbaar.web.auth import Caller, database
+
+MAX_UPLOAD = 20 * 1024 * 1024  # bytes
+MAX_SCENARIOS = 200
+NOTE_LENGTH = 2000
+KEY_LENGTH = 200
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+MAX_DAYS = 3660  # the longest window a trend may ask for: ten years of days
+
+Kind = Literal["feed", "json", "csv", "stix", "misp"]
+assert set(get_args(Kind)) == set(KINDS)
+Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=KEY_LENGTH)]
+PathKey = Annotated[
+    str, Path(pattern=KEY_PATTERN.pattern, max_length=KEY_LENGTH, description="the key")
+]
+Note = Annotated[str, Field(max_length=NOTE_LENGTH, pattern=r"^[^\x00]*$")]
+Day = Annotated[dt.date, Query(ge=EARLIEST, le=LATEST)]
+
+router = APIRouter(prefix="/signals", tags=["signals"])
+
+Alert = MODELS["alerts"].versioned
+SignalModel = MODELS["signals"].versioned
+
+
+# ---------------------------------------------------------------- trends
+
+
+class TrendOut(BaseModel):
+    theme: str
+    name: str
+    start: dt.date = Field(description="the first day of the first period")
+    period_days: int
+    volume: list[float] = Field(description="events (first reports) per period")
+    weight: list[float] = Field(description="reports per period, repeats included")
+    growing_since: dt.date | None = Field(description="null: not growing")
+    detected_on: dt.date | None = Field(description="the day the growth was clear")
+
+
+class Trends(BaseModel):
+    themes: list[TrendOut]
+
+
+def check_window(since: dt.date | None, until: dt.date | None) -> None:
+    """A window of at most :data:`MAX_DAYS` days, its start not after its end."""
+    if since is not None and until is not None:
+        if since > until:
+            raise ValidationError([Issue("query", "since", f"{since} is after until {until}")])
+        if (until - since).days >= MAX_DAYS:
+            raise ValidationError(
+                [Issue("query", "since", f"a window of at most {MAX_DAYS} days, please")]
+            )
+
+
+@router.get(
+    "/trends",
+    summary="Signals per theme over time",
+    description="Per theme the caller may see: events and reports per period of the "
+    "signals they may see from ``since`` to ``until`` (default: the 120 days up to the "
+    "newest signal), and since when the theme grows, if it does.",
+    responses=error_responses(401, 422),
+)
+def trends(
+    request: Request,
+    caller: Annotated[Caller, Depends(reader)],
+    since: Day | None = None,
+    until: Day | None = None,
+) -> Trends:
+    check_window(since, until)
+    found = theme_trends(database(request), subject=caller.subject, since=since, until=until)
+    return Trends(themes=[TrendOut.model_validate(t.row()) for t in found])
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def require_writer(caller: Caller, entity: str) -> None:
+    if not caller.subject.role.may_write(entity):
+        raise ForbiddenError(f"role {caller.subject.role.key!r} may not change {entity}")
+
+
+class Detected(BaseModel):
+    raised: list[Alert]  # type: ignore[valid-type]
+
+
+def detect(ctx: Context) -> list[Any]:
+    return [plain(v) for v in detect_alerts(ctx)]
+
+
+@router.post(
+    "/alerts/detect",
+    summary="Raise the alerts the signals call for",
+    description="Looks at the signals the caller may see for growing themes and groups "
+    "of signals that fit no theme, and stores an alert for each one not raised before.",
+    responses=error_responses(401, 403, 409, 422),
+)
+def detect_now(request: Request, caller: Annotated[Caller, Depends(writer)]) -> Detected:
+    require_writer(caller, "alerts")
+    return Detected(raised=detect(context_of(request, caller)))
+
+
+class FlagRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    round: Key = Field(description="the round in which to reassess the scenarios")
+    scenarios: list[Key] | None = Field(
+        None, max_length=MAX_SCENARIOS, description="default: the alert's own"
+    )
+    note: Note | None = None
+
+
+class DismissRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+
+
+@router.post(
+    "/alerts/{key}/flag",
+    summary="Flag an alert's scenarios for a round",
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+)
+def flag(
+    request: Request,
+    key: PathKey,
+    body: FlagRequest,
+    caller: Annotated[Caller, Depends(writer)],
+) -> Alert:  # type: ignore[valid-type]
+    require_writer(caller, "alerts")
+    saved = flag_alert(
+        context_of(request, caller),
+        key,
+        round_key=body.round,
+        scenarios=body.scenarios,
+        note=body.note,
+    )
+    return Alert.model_validate(plain(saved))
+
+
+@router.post(
+    "/alerts/{key}/dismiss",
+    summary="Dismiss an alert",
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+)
+def dismiss(
+    request: Request,
+    key: PathKey,
+    body: DismissRequest,
+    caller: Annotated[Caller, Depends(writer)],
+) -> Alert:  # type: ignore[valid-type]
+    require_writer(caller, "alerts")
+    saved = flag_alert(
+        context_of(request, caller), key, round_key=None, dismiss=True, note=body.note
+    )
+    return Alert.model_validate(plain(saved))
+
+
+# ---------------------------------------------------------------- label
+
+
+class LabelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    theme: Key | None = Field(description="the theme; null: none")
+
+
+@router.post(
+    "/{key}/label",
+    summary="Set a signal's theme as an analyst",
+    description="Stored as the analyst's theme (``theme_by``: analyst), and trained on "
+    "by the next run of the classifier.",
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+)
+def label(
+    request: Request,
+    key: PathKey,
+    body: LabelRequest,
+    caller: Annotated[Caller, Depends(writer)],
+) -> SignalModel:  # type: ignore[valid-type]
+    require_writer(caller, "signals")
+    saved = label_signal(context_of(request, caller), key, body.theme)
+    return SignalModel.model_validate(plain(saved))
+
+
+# ---------------------------------------------------------------- ingest
+
+
+class Rejection(BaseModel):
+    place: str
+    reason: str
+
+
+class IngestOut(BaseModel):
+    read: int = Field(description="signals read from the file")
+    created: int
+    already_in: int = Field(description="in the register already: left as they were")
+    exact_repeats: int
+    near_repeats: int
+    unthemed: int
+    rejected: int
+    rejections: list[Rejection] = Field(description="the first rejected items, with reasons")
+    themes: dict[str, int] = Field(description="signals stored per theme")
+    actors_created: list[str]
+    actors_known: list[str]
+    keys: list[str] = Field(description="the signals stored, in order")
+
+
+def report_answer(report: IngestReport) -> IngestOut:
+    return IngestOut(
+        read=report.read,
+        created=report.created,
+        already_in=report.already_in,
+        exact_repeats=report.exact_repeats,
+        near_repeats=report.near_repeats,
+        unthemed=report.unthemed,
+        rejected=report.rejected,
+        rejections=[Rejection(place=r.origin, reason=r.reason) for r in report.rejections],
+        themes=dict(report.themes),
+        actors_created=list(report.actors_created),
+        actors_known=list(report.actors_known),
+        keys=list(report.keys),
+    )
+
+
+def too_large(size: int) -> ValidationError:
+    return ValidationError(
+        [
+            Issue(
+                "file",
+                "file",
+                f"the file is {size / 1024 / 1024:,.1f} MB; at most "
+                f"{MAX_UPLOAD // 1024 // 1024} MB may be uploaded at once",
+            )
+        ],
+        summary="file too large",
+    )
+
+
+def refuse_large_request(request: Request) -> None:
+    """Refuse what announces itself as too large before its body is read."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD + 64 * 1024:
+        raise too_large(int(length))
+
+
+async def upload_bytes(upload: UploadFile) -> bytes:
+    """The uploaded file, refused beyond :data:`MAX_UPLOAD` bytes."""
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise too_large(upload.size or len(data))
+    return data
+
+
+def take_in(ctx: Context, data: bytes, name: str, kind: str | None) -> IngestReport:
+    """Read and store an uploaded file's signals, on one thread."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return ingest(ctx, read(data, name, kind=kind), executor=executor)
+
+
+def upload_name(upload: StarletteUpload) -> str:
+    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable())[:200] or "upload"
+
+
+@router.post(
+    "/ingest",
+    summary="Take signals in from a file",
+    description=f"A feed, JSON, CSV, STIX or MISP file of at most {MAX_UPLOAD // 1024 // 1024} "
+    "MB (its kind told by ``kind`` or by its content); the good items are stored as the "
+    "register's own public signals, the rest reported with their reasons.",
+    responses=error_responses(400, 401, 403, 409, 422),
+    dependencies=[Depends(refuse_large_request)],
+)
+async def ingest_file(
+    request: Request,
+    file: Annotated[UploadFile, File(description="the file of signals")],
+    caller: Annotated[Caller, Depends(writer)],
+    kind: Annotated[Kind | None, Form(description="the reader; default: by content")] = None,
+) -> IngestOut:
+    require_writer(caller, "signals")
+    data = await upload_bytes(file)
+    ctx = context_of(request, caller)
+    report = await run_in_threadpool(take_in, ctx, data, upload_name(file), kind)
+    return report_answer(report)
