@@ -36,6 +36,7 @@ from weerbaar.method.scales import (
 )
 from weerbaar.method.weights import Profile
 from weerbaar.signals.classify import ClassifierSettings, Labelled
+from weerbaar.signals.semantic import SemanticSettings
 from weerbaar.signals.trends import DetectionSettings
 
 
@@ -588,3 +589,39 @@ def labelled_signals() -> dict[str, tuple[Labelled, ...]]:
                     seen[folded] = path
                     out[split].append(Labelled(text, data.theme, language))
     return {split: tuple(rows) for split, rows in out.items()}
+
+
+class _SemanticFile(_Strict):
+    source: str
+    verified: bool
+    zero_shot_min: float
+    same_event_min: float
+    same_event_days: int
+    window: int
+
+
+@cache
+def semantic_settings() -> SemanticSettings:
+    """The thresholds of the optional semantic layer."""
+    data = _checked(_SemanticFile, "signals/semantic.yaml")
+    try:
+        return SemanticSettings(**data.model_dump(exclude={"source", "verified"}))
+    except ValueError as exc:
+        raise ConfigError(f"weerbaar/data/signals/semantic.yaml: {exc}") from exc
+
+
+class _Sentences(_Strict):
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class _DescriptionsFile(_Strict):
+    source: str
+    themes: dict[str, _Sentences]
+
+
+@cache
+def theme_descriptions() -> Mapping[str, tuple[str, str]]:
+    """Per theme key its Dutch and English sentences for zero-shot themes."""
+    data = _checked(_DescriptionsFile, "signals/theme_descriptions.yaml")
+    return MappingProxyType({k: (v.nl.strip(), v.en.strip()) for k, v in data.themes.items()})

@@ -45,7 +45,12 @@ def test_ingest_trends_alerts_label(runner: CliRunner, tmp_path: Path) -> None:
     assert (
         json.loads(run(runner, "signal", "show", key, "--format", "json"))["theme_by"] == "analyst"
     )
-    assert json.loads(run(runner, "signals", "alerts", "--detect", "--format", "json")) == []
+    # The demo's own alert; the few files taken in raise no new one.
+    alerts = json.loads(run(runner, "signals", "alerts", "--detect", "--format", "json"))
+    assert [a["key"] for a in alerts] == ["grow-cyber-20261102"]
+    assert alerts[0]["status"] == "open" and "ics-sabotage-electricity" in alerts[0]["scenarios"]
+    flagged = run(runner, "signals", "flag", "grow-cyber-20261102", "--round", "gra-2019")
+    assert "flagged for gra-2019" in flagged
 
 
 def test_bad_options_are_named(runner: CliRunner) -> None:
@@ -60,3 +65,20 @@ def test_bad_options_are_named(runner: CliRunner) -> None:
     out = run(runner, "signals", "trends", "--since", "yesterday", code=3)
     assert "not a date" in out
     run(runner, "signals", "flag", "no-such-alert", "--dismiss", code=5)
+
+
+def test_ingest_semantic_counts_a_dutch_and_an_english_report_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from tests.signals.test_semantic import SAME_EVENT
+
+    archive = tmp_path / "twee-talen.jsonl"
+    rows = [
+        {"title": SAME_EVENT[1][0], "published": "2026-11-02", "source": "nos", "id": "1"},
+        {"title": SAME_EVENT[1][1], "published": "2026-11-03", "source": "reuters", "id": "2"},
+    ]
+    archive.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    run(runner, "init")
+    args = ["signals", "ingest", str(archive), "--workers", "1", "--format", "json"]
+    report = json.loads(run(runner, *args, "--semantic", "--no-alerts"))
+    assert (report["created"], report["cross_language_repeats"]) == (2, 1)

@@ -25,3 +25,7 @@ def test_the_bench_prints_its_figures() -> None:
     for part in ("parse only", "end to end", "ratio to parse only", "target ≥ 2,000/s"):
         assert part in text
     assert [n for n, _ in report.rss_samples] == [0, 100, 200, 300, 400]
+    # The semantic layer is installed with the dev extra: it is measured, not skipped.
+    assert not report.semantic_missing and report.semantic_items == 400
+    for part in ("encode + zero-shot", "texts/s", "ratio to default"):
+        assert part in text

@@ -71,6 +71,14 @@ def ingest_command(
     alerts: Annotated[
         bool, typer.Option("--alerts/--no-alerts", help="raise alerts afterwards")
     ] = True,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic",
+            help="also the semantic layer: zero-shot themes and Dutch/English repeats "
+            "(needs weerbaar[semantic])",
+        ),
+    ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
     """Take signals in: feeds (RSS, Atom), JSON, JSON Lines, CSV, STIX 2.1 bundles and
@@ -96,6 +104,7 @@ def ingest_command(
             marking=marking,
             chunk=chunk,
             progress=lambda done: status.update(f"taking signals in … {done:,} read"),
+            semantic=semantic,
         )
     raised = detect_alerts(st.context()) if alerts and report.created else []
     if fmt is not OutputFormat.TABLE:
@@ -113,6 +122,7 @@ def _report_json(report: IngestReport, alerts: list[str]) -> dict[str, object]:
         "already_in": report.already_in,
         "exact_repeats": report.exact_repeats,
         "near_repeats": report.near_repeats,
+        "cross_language_repeats": report.cross_language_repeats,
         "unthemed": report.unthemed,
         "themes": dict(report.themes),
         "rejected": report.rejected,

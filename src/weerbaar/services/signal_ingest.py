@@ -8,6 +8,11 @@ audit entry per signal: a run that is killed leaves whole chunks behind, and run
 it again skips what is already in (a signal's key comes from its source and its own
 id, or its text).
 
+With ``semantic=True`` (the optional semantic layer) workers also encode each signal
+and give a zero-shot theme where the model gives none, and here a signal that
+repeats no earlier report by its bytes may still repeat one told in the other
+language (a Dutch and an English report of one event) within a few days.
+
 Signals that name actors wait until the input's actors are in the register, so that
 the reference holds; there are few of them (reports, campaigns, indicators).
 """
@@ -27,7 +32,13 @@ from weerbaar.domain.enums import ActorKind, Language, Level, ThemeSource
 from weerbaar.domain.register import Actor, Signal, entity
 from weerbaar.domain.validation import parse_row
 from weerbaar.errors import ForbiddenError
-from weerbaar.reference import classification_levels, classifier_settings, labelled_signals
+from weerbaar.reference import (
+    classification_levels,
+    classifier_settings,
+    labelled_signals,
+    semantic_settings,
+    theme_descriptions,
+)
 from weerbaar.services.context import Context
 from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
@@ -35,6 +46,7 @@ from weerbaar.signals.classify import Labelled
 from weerbaar.signals.dedupe import Deduplicator
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
 from weerbaar.signals.prepare import ModelSpec, Prepared, prepare_chunk
+from weerbaar.signals.semantic import EventWindow, describe_themes, from_bytes, semantic_model
 from weerbaar.signals.text import clean
 from weerbaar.storage import audit_log
 from weerbaar.storage.repository import Repository
@@ -61,6 +73,7 @@ class IngestReport:
     already_in: int = 0  # same key as a signal in the register: left as it is
     exact_repeats: int = 0
     near_repeats: int = 0
+    cross_language_repeats: int = 0  # of the near repeats, found by the semantic layer
     unthemed: int = 0
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)  # the first ones, with reasons
@@ -96,14 +109,26 @@ def _text(signal: Signal) -> str:
     return f"{signal.title}. {signal.summary}" if signal.summary else signal.title
 
 
-def model_spec(repo: Repository) -> ModelSpec:
-    """The shipped labelled texts plus every theme an analyst set on a signal."""
+def model_spec(repo: Repository, *, semantic: bool = False) -> ModelSpec:
+    """The shipped labelled texts plus every theme an analyst set on a signal; with
+    ``semantic``, the register's themes described for zero-shot themes."""
     corrections = tuple(
         Labelled(_text(s), s.theme, str(s.language))
         for s in repo.fetch("signals", where={"theme_by": ThemeSource.ANALYST})
         if s.theme
     )
-    return ModelSpec(classifier_settings(), labelled_signals()["train"] + corrections)
+    examples = labelled_signals()["train"] + corrections
+    if not semantic:
+        return ModelSpec(classifier_settings(), examples)
+    described = describe_themes(
+        ((t.key, t.name, t.name_en) for t in repo.fetch("themes")), theme_descriptions()
+    )
+    return ModelSpec(
+        classifier_settings(),
+        examples,
+        semantic=True,
+        descriptions=tuple(sorted(described.items())),
+    )
 
 
 def _chunks(signals: Iterable[RawSignal], size: int) -> Iterator[list[RawSignal]]:
@@ -124,6 +149,7 @@ class _Run:
     marking: Marking
     themes: frozenset[str]
     dedupe: Deduplicator
+    events: EventWindow | None = None  # cross-language repeats, with the semantic layer
     actor_keys: dict[str, str] = field(default_factory=dict)  # external id → actor key
     waiting: list[RawSignal] = field(default_factory=list)
     sightings: list[ActorSighting] = field(default_factory=list)
@@ -160,14 +186,33 @@ class _Run:
             match = self.dedupe.add(
                 key, signal.text, digest=item.fingerprint, signature=item.signature
             )
+            duplicate_of = None if match is None else match.of
             if match is not None:
                 if match.exact:
                     self.report.exact_repeats += 1
                 else:
                     self.report.near_repeats += 1
-            records.append(self._record(key, item, None if match is None else match.of))
+            elif self.events is not None and item.embedding is not None:
+                duplicate_of = self._other_language(key, item)
+            records.append(self._record(key, item, duplicate_of))
         if records:
             self._write(records)
+
+    def _other_language(self, key: str, item: Prepared) -> str | None:
+        """The first report of this event in the other language, if the window holds
+        one; else remember this one as a first report."""
+        assert self.events is not None and item.embedding is not None
+        vector = from_bytes(item.embedding)
+        language = item.signal.language or item.prediction.language
+        day = item.signal.published_on
+        first = self.events.match(vector, language, day)
+        if first is None:
+            self.events.add(key, vector, language, day)
+            return None
+        self.report.near_repeats += 1
+        self.report.cross_language_repeats += 1
+        self.dedupe.join(key, first)
+        return first
 
     def _record(self, key: str, item: Prepared, duplicate_of: str | None) -> Signal:
         signal, prediction = item.signal, item.prediction
@@ -277,11 +322,13 @@ def _authorise(ctx: Context, marking: Marking) -> None:
             raise ForbiddenError(f"cannot take signals in: {'; '.join(problems)}")
 
 
-def _start(ctx: Context, marking: Marking, report: IngestReport) -> tuple[_Run, ModelSpec]:
+def _start(
+    ctx: Context, marking: Marking, report: IngestReport, *, semantic: bool = False
+) -> tuple[_Run, ModelSpec]:
     dedupe = Deduplicator()
     with ctx.db.transaction() as connection:
         repo = Repository(connection)
-        spec = model_spec(repo)
+        spec = model_spec(repo, semantic=semantic)
         themes = frozenset(repo.versions("themes"))
         stored: list[Any] = repo.fetch("signals", where={"duplicate_of": None})
     # The register's recent first reports: a new item repeating one of them is a
@@ -292,7 +339,24 @@ def _start(ctx: Context, marking: Marking, report: IngestReport) -> tuple[_Run, 
             signal.key, f"{signal.title}. {signal.summary}" if signal.summary else signal.title
         )
     run = _Run(ctx, report, marking, themes, dedupe)
+    if semantic:
+        run.events = _events(stored[-RECENT:])
     return run, spec
+
+
+def _events(stored: Sequence[Any]) -> EventWindow:
+    """The cross-language window, holding the register's recent first reports."""
+    settings = semantic_settings()
+    events = EventWindow(
+        size=settings.window, threshold=settings.same_event_min, days=settings.same_event_days
+    )
+    stored = stored[-settings.window :]
+    model = semantic_model()
+    model.load()  # not installed: say so now, not from a worker
+    vectors = model.encode([_text(s) for s in stored])
+    for signal, vector in zip(stored, vectors, strict=True):
+        events.add(signal.key, vector, str(signal.language), signal.published_on)
+    return events
 
 
 def ingest(
@@ -303,14 +367,17 @@ def ingest(
     marking: Marking | None = None,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    semantic: bool = False,
 ) -> IngestReport:
-    """Take in every good item of ``items``; report the rest with their reasons."""
+    """Take in every good item of ``items``; report the rest with their reasons.
+    ``semantic``: use the optional semantic layer as well (zero-shot themes,
+    repeats across Dutch and English); it needs ``weerbaar[semantic]``."""
     if chunk < 1:
         raise ValueError(f"chunk must be at least 1, not {chunk}")
     marking = marking or Marking("public", None)
     _authorise(ctx, marking)
     report = IngestReport()
-    run, spec = _start(ctx, marking, report)
+    run, spec = _start(ctx, marking, report, semantic=semantic)
     window = 2 * max(1, getattr(executor, "_max_workers", 2))
     for prepared in ordered(
         executor, prepare_chunk, _chunks(run.split(items), chunk), spec, window=window

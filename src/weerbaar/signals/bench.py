@@ -7,6 +7,13 @@ joins a text with a clause of another (so events differ), a share of the items a
 the same event again from other sources (one of the 2,000 latest events), some
 reworded. It is read line by line, as
 ``weerbaar signals ingest archive.jsonl`` reads it.
+
+The semantic layer (``weerbaar[semantic]``), when installed, is measured on the same
+archive: encoding and zero-shot alone on up to 5,000 of its texts in this process,
+then end to end with ``semantic=True`` over up to 20,000 items in a fresh register.
+Its count of repeats across languages says little about false merges: a generated
+event joins a text with a clause of another, often in the other language, so two
+events can share half their words across languages.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from weerbaar.reference import labelled_signals
+from weerbaar.errors import ConfigError
+from weerbaar.reference import labelled_signals, theme_descriptions
 from weerbaar.services.context import Context
 from weerbaar.services.executors import batch_executor
 from weerbaar.services.signal_ingest import CHUNK, ingest
@@ -31,6 +39,8 @@ from weerbaar.storage.db import Database
 __all__ = ["SignalsBench", "bench_signals", "write_archive"]
 
 TARGET_RATE = 2000.0
+SEMANTIC_ENCODE_ITEMS = 5000
+SEMANTIC_INGEST_ITEMS = 20_000
 REPEAT_SHARE = 0.3
 RECENT_EVENTS = 2000
 SOURCES = 60
@@ -89,6 +99,18 @@ class SignalsBench:
     unthemed: int = 0
     rss_samples: list[tuple[int, int]] = field(default_factory=list)  # (items read, bytes)
     peak_children: int = 0
+    semantic_missing: str = ""  # why the semantic layer was not measured
+    semantic_encoded: int = 0
+    semantic_encode_seconds: float = 0.0  # encode + zero-shot, one thread, this process
+    semantic_items: int = 0
+    semantic_seconds: float = 0.0  # end to end with semantic=True
+    semantic_repeats: int = 0
+    semantic_cross_language: int = 0
+    semantic_unthemed: int = 0
+
+    @property
+    def semantic_rate(self) -> float:
+        return self.semantic_items / self.semantic_seconds if self.semantic_seconds else 0.0
 
     @property
     def parse_rate(self) -> float:
@@ -123,10 +145,26 @@ class SignalsBench:
                 f"  main process RSS (MiB)   by items read: {samples}",
                 f"      growth over the run  {growth:+,.0f} MiB",
                 f"  worker peak RSS          {self.peak_children / 2**20:,.0f} MiB",
-                "  semantic path            not built: no multilingual sentence encoder ships "
-                "with weerbaar",
+                *self._semantic_lines(),
             ]
         )
+
+    def _semantic_lines(self) -> list[str]:
+        if self.semantic_missing:
+            return [f"  semantic path            not measured: {self.semantic_missing}"]
+        encode_rate = self.semantic_encoded / self.semantic_encode_seconds
+        return [
+            f"  semantic: encode + zero-shot  {encode_rate:,.0f} texts/s "
+            f"({self.semantic_encoded:,} texts, one thread)",
+            f"  semantic: end to end     {self.semantic_rate:,.0f} signals/s "
+            f"({self.semantic_items:,} items in {self.semantic_seconds:.1f} s; "
+            f"{self.workers} worker processes)",
+            f"      ratio to default     {self.semantic_rate / self.rate:.3f}× "
+            f"(default {self.rate:,.0f}/s)",
+            f"      stored               {self.semantic_repeats:,} repeats, "
+            f"{self.semantic_cross_language:,} of them across languages; "
+            f"{self.semantic_unthemed:,} fit no theme",
+        ]
 
 
 def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> SignalsBench:
@@ -173,7 +211,56 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
         report.unthemed = result.unthemed
         report.peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         db.dispose()
+        _bench_semantic(report, archive, Path(folder), workers)
     return report
+
+
+def _bench_semantic(report: SignalsBench, archive: Path, folder: Path, workers: int) -> None:
+    from weerbaar.signals.semantic import describe_themes, semantic_model
+
+    themes = sorted({e.theme for e in labelled_signals()["train"]})
+    descriptions = describe_themes(((t, t, None) for t in themes), theme_descriptions())
+    texts: list[str] = []
+    with archive.open("rb") as handle:
+        for item in read_json_lines(handle, archive.name):
+            if len(texts) >= SEMANTIC_ENCODE_ITEMS:
+                break
+            texts.append(getattr(item, "text", ""))
+    try:
+        model = semantic_model()
+        model.encode(["warm up"])  # loading the weights is no part of the rate
+    except ConfigError as exc:
+        report.semantic_missing = str(exc)
+        return
+    started = time.perf_counter()
+    model.zero_shot(texts, descriptions)
+    report.semantic_encode_seconds = time.perf_counter() - started
+    report.semantic_encoded = len(texts)
+
+    count = min(report.items, SEMANTIC_INGEST_ITEMS)
+    part = folder / "semantic.jsonl"
+    with archive.open("rb") as source, part.open("wb") as out:
+        for _, line in zip(range(count), source, strict=False):
+            out.write(line)
+    db = Database(f"sqlite:///{folder}/semantic.db")
+    db.upgrade()
+    ctx = Context(db=db, actor="bench:signals")
+    _themes(ctx)
+    started = time.perf_counter()
+    with batch_executor(workers=workers) as executor:
+        result = ingest(
+            ctx,
+            open_inputs([str(part)]),
+            executor=executor,
+            chunk=max(20, min(CHUNK, count // 20)),
+            semantic=True,
+        )
+    report.semantic_seconds = time.perf_counter() - started
+    report.semantic_items = count
+    report.semantic_repeats = result.exact_repeats + result.near_repeats
+    report.semantic_cross_language = result.cross_language_repeats
+    report.semantic_unthemed = result.unthemed
+    db.dispose()
 
 
 def _themes(ctx: Context) -> None:

@@ -56,6 +56,9 @@ class Prediction:
     confidence: float  # probability of the most likely theme
     best: str  # the most likely theme, even when below the threshold
     language: str
+    # Set by the semantic layer for a signal this model left without a theme: theme
+    # and confidence (then a cosine, not a probability) are its zero-shot theme's.
+    by_zero_shot: bool = False
 
 
 class ThemeClassifier:

@@ -28,7 +28,7 @@ SHINGLE = 5  # bytes: robust to Dutch inflection and compounding of a word or tw
 NUM_PERM = 64
 THRESHOLD = 0.6
 SEED = 1  # fixed: signatures must agree between processes and runs
-WINDOW = 50_000  # distinct texts remembered
+WINDOW = 20_000  # distinct texts remembered: days of a busy stream
 
 
 def fingerprint(text: str, *, normalised: str | None = None) -> str:
@@ -142,6 +142,13 @@ class Deduplicator:
             if self._exact.get(old_digest) == old:
                 del self._exact[old_digest]
         return None if first is None else Match(key, group, exact=False)
+
+    def join(self, key: str, group: str) -> None:
+        """Put the remembered ``key`` in ``group``: it was found to repeat that group's
+        first report by other means (the semantic layer), so its own repeats do too."""
+        if key in self._kept:
+            digest, added, _ = self._kept[key]
+            self._kept[key] = (digest, added, group)
 
     def similarity(self, a: str, b: str) -> float:
         """Estimated Jaccard similarity of two texts' shingle sets."""
