@@ -16,7 +16,8 @@ from pathlib import Path
 import distributed
 import pytest
 
-from weerbaar.domain.access import Subject
+from tests.helpers import seed_small_register
+from weerbaar.domain.access import Marking, Subject
 from weerbaar.errors import ForbiddenError
 from weerbaar.reference import roles
 from weerbaar.services.context import Context
@@ -209,3 +210,21 @@ def test_actors_with_like_names_get_their_own_keys(
     assert report.actors_created == ["apt-1", "apt-1-2"] and report.actors_known == ["apt-1"]
     (stored,) = list_records(db, entity_name="signals")
     assert stored.actors == ("apt-1", "apt-1-2")  # the unknown third id is left out
+
+
+def test_taking_in_never_runs_into_what_the_taker_may_not_see(
+    ctx: Context, db: Database, threads: ThreadPoolExecutor
+) -> None:
+    seed_small_register(ctx)  # organisations nctv and min-jenv
+    _theme(ctx, "cyber")
+    story = "Ransomware-aanval legt drinkwaterbedrijf Vitens plat; klanten zonder facturen"
+    secret = Marking("stg-c", "nctv")
+    hidden = ingest(ctx, [_event("krant-0", 20, story)], executor=threads, marking=secret)
+    assert hidden.created == 1
+    outsider = Subject("analyst-x", roles()["analyst"], "min-jenv", "stg-g")
+    taker = Context(db=db, actor="web:analyst-x", subject=outsider)
+    report = ingest(taker, [_event("krant-0", 20, story)], executor=threads)
+    # The same item, public now: its own record, no repeat of the hidden one.
+    assert (report.created, report.already_in, report.exact_repeats) == (1, 0, 0)
+    (seen,) = list_records(db, entity_name="signals", subject=outsider)
+    assert seen.duplicate_of is None and seen.key not in hidden.keys

@@ -42,6 +42,7 @@ from weerbaar.reference import (
 from weerbaar.services.context import Context
 from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
+from weerbaar.services.visibility import EVERYTHING, Visibility, visibility
 from weerbaar.signals.classify import Labelled
 from weerbaar.signals.dedupe import Deduplicator
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
@@ -88,9 +89,14 @@ class IngestReport:
             self.rejections.append(item)
 
 
-def signal_key(source: str, identity: str) -> str:
-    """Stable across runs: the same item from the same source gets the same key."""
-    digest = hashlib.sha256(f"{source}\x1f{identity}".encode()).hexdigest()
+def signal_key(source: str, identity: str, marking: Marking | None = None) -> str:
+    """Stable across runs: the same item from the same source gets the same key. A
+    marked copy (classified, or owned) gets its own key, so that taking an item in
+    never runs into a copy the taker may not see."""
+    parts = [source, identity]
+    if marking is not None and (marking.classification != "public" or marking.owned_by):
+        parts += [marking.classification, marking.owned_by or ""]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"sig-{digest[:20]}"
 
 
@@ -109,19 +115,25 @@ def _text(signal: Signal) -> str:
     return f"{signal.title}. {signal.summary}" if signal.summary else signal.title
 
 
-def model_spec(repo: Repository, *, semantic: bool = False) -> ModelSpec:
-    """The shipped labelled texts plus every theme an analyst set on a signal; with
-    ``semantic``, the register's themes described for zero-shot themes."""
+def model_spec(
+    repo: Repository, *, seen: Visibility = EVERYTHING, semantic: bool = False
+) -> ModelSpec:
+    """The shipped labelled texts plus every theme an analyst set on a signal that
+    ``seen`` lets through; with ``semantic``, the register's themes described for
+    zero-shot themes."""
     corrections = tuple(
         Labelled(_text(s), s.theme, str(s.language))
-        for s in repo.fetch("signals", where={"theme_by": ThemeSource.ANALYST})
+        for s in seen.filter(
+            "signals", repo.fetch("signals", where={"theme_by": ThemeSource.ANALYST})
+        )
         if s.theme
     )
     examples = labelled_signals()["train"] + corrections
     if not semantic:
         return ModelSpec(classifier_settings(), examples)
     described = describe_themes(
-        ((t.key, t.name, t.name_en) for t in repo.fetch("themes")), theme_descriptions()
+        ((t.key, t.name, t.name_en) for t in seen.filter("themes", repo.fetch("themes"))),
+        theme_descriptions(),
     )
     return ModelSpec(
         classifier_settings(),
@@ -170,7 +182,9 @@ class _Run:
     def store(self, prepared: Sequence[Prepared]) -> None:
         records: list[Signal] = []
         keys = [
-            signal_key(item.signal.source, item.signal.external_id or item.fingerprint)
+            signal_key(
+                item.signal.source, item.signal.external_id or item.fingerprint, self.marking
+            )
             for item in prepared
         ]
         with self.ctx.db.transaction() as connection:
@@ -328,9 +342,14 @@ def _start(
     dedupe = Deduplicator()
     with ctx.db.transaction() as connection:
         repo = Repository(connection)
-        spec = model_spec(repo, semantic=semantic)
-        themes = frozenset(repo.versions("themes"))
-        stored: list[Any] = repo.fetch("signals", where={"duplicate_of": None})
+        # Only what the taker may see: a repeat of a hidden report, a theme or an
+        # analyst's correction they may not see would tell them it exists.
+        seen = visibility(connection, ctx.subject)
+        spec = model_spec(repo, seen=seen, semantic=semantic)
+        themes = frozenset(t.key for t in seen.filter("themes", repo.fetch("themes")))
+        stored: list[Any] = seen.filter(
+            "signals", repo.fetch("signals", where={"duplicate_of": None})
+        )
     # The register's recent first reports: a new item repeating one of them is a
     # repeat, not a new event.
     stored.sort(key=lambda s: (s.published_on, s.key))
