@@ -6,7 +6,7 @@ a broken data file is a packaging fault and fails loudly with the file named.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -506,6 +506,19 @@ def cascade_impact_rules() -> tuple[ImpactRule, ...]:
     return tuple(ImpactRule(r.code, r.measure, r.over) for r in data.criteria)
 
 
+_S = TypeVar("_S")
+
+
+def _settings(model: type[_M], path: str, build: Callable[..., _S]) -> _S:
+    """A settings file's values (all but its source and verified flag) as ``build``'s
+    arguments; the domain type's own checks name the file when they fail."""
+    data = _checked(model, path)
+    try:
+        return build(**data.model_dump(exclude={"source", "verified"}))
+    except ValueError as exc:
+        raise ConfigError(f"weerbaar/data/{path}: {exc}") from exc
+
+
 class _DetectionFile(_Strict):
     source: str
     verified: bool
@@ -524,13 +537,7 @@ class _DetectionFile(_Strict):
 @cache
 def detection_settings() -> DetectionSettings:
     """How growth of a theme's signals is detected."""
-    data = _checked(_DetectionFile, "signals/detection.yaml")
-    try:
-        return DetectionSettings(
-            **data.model_dump(exclude={"source", "verified"}),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"weerbaar/data/signals/detection.yaml: {exc}") from exc
+    return _settings(_DetectionFile, "signals/detection.yaml", DetectionSettings)
 
 
 class _ClassifierFile(_Strict):
@@ -546,11 +553,7 @@ class _ClassifierFile(_Strict):
 @cache
 def classifier_settings() -> ClassifierSettings:
     """How the default theme classifier is built."""
-    data = _checked(_ClassifierFile, "signals/classifier.yaml")
-    try:
-        return ClassifierSettings(**data.model_dump(exclude={"source", "verified"}))
-    except ValueError as exc:
-        raise ConfigError(f"weerbaar/data/signals/classifier.yaml: {exc}") from exc
+    return _settings(_ClassifierFile, "signals/classifier.yaml", ClassifierSettings)
 
 
 class _Texts(_Strict):
@@ -603,11 +606,7 @@ class _SemanticFile(_Strict):
 @cache
 def semantic_settings() -> SemanticSettings:
     """The thresholds of the optional semantic layer."""
-    data = _checked(_SemanticFile, "signals/semantic.yaml")
-    try:
-        return SemanticSettings(**data.model_dump(exclude={"source", "verified"}))
-    except ValueError as exc:
-        raise ConfigError(f"weerbaar/data/signals/semantic.yaml: {exc}") from exc
+    return _settings(_SemanticFile, "signals/semantic.yaml", SemanticSettings)
 
 
 class _Sentences(_Strict):
