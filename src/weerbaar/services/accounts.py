@@ -38,6 +38,7 @@ from weerbaar.services.context import Context
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import (
+    KEY_LENGTH,
     api_tokens,
     entity_tables,
     login_failures,
@@ -51,6 +52,7 @@ FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 SESSION_LIFETIME = dt.timedelta(hours=8)
+ADDRESS_LENGTH = 64  # as login_failures.address holds it
 TOKEN_PREFIX = "wb_"  # noqa: S105 - marks a token as weerbaar's; not a secret
 
 _hasher = PasswordHasher()
@@ -291,18 +293,44 @@ def _failures(connection: Connection, column: Any, value: str, since: str) -> in
     )
 
 
-def authenticate(db: Database, username: str, password: str, address: str) -> User:
-    """The account, if the password is right; failures are counted and limited."""
-    now = dt.datetime.now(dt.UTC)
+def _reserve_try(connection: Connection, username: str, address: str, now: dt.datetime) -> None:
+    """Count this try as a failure now, unless the account or address is over its limit.
+
+    Runs in a write transaction, which writers take in turn (BEGIN IMMEDIATE on
+    SQLite, the audit head locked on PostgreSQL): simultaneous guesses are counted
+    one after another, so no more than the limit ever reach the password check.
+    """
     since = _stamp(now - FAILURE_WINDOW)
+    if (
+        _failures(connection, login_failures.c.username, username, since)
+        >= MAX_FAILURES_PER_ACCOUNT
+        or _failures(connection, login_failures.c.address, address, since)
+        >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise RateLimitedError(int(FAILURE_WINDOW.total_seconds()))
+    connection.execute(
+        insert(login_failures).values(username=username, address=address, at=_stamp(now))
+    )
+
+
+def authenticate(
+    db: Database,
+    username: str,
+    password: str,
+    address: str,
+    *,
+    now: dt.datetime | None = None,
+) -> User:
+    """The account, if the password is right; failures are counted and limited.
+
+    The try is counted as a failure before the (deliberately slow) password check and
+    the account's count is cleared when the password is right.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    with db.transaction(write=True) as connection:
+        # Counted under the names the table can hold, so a long name is limited too.
+        _reserve_try(connection, username[:KEY_LENGTH], address[:ADDRESS_LENGTH], now)
     with db.transaction() as connection:
-        if (
-            _failures(connection, login_failures.c.username, username, since)
-            >= MAX_FAILURES_PER_ACCOUNT
-            or _failures(connection, login_failures.c.address, address, since)
-            >= MAX_FAILURES_PER_ADDRESS
-        ):
-            raise RateLimitedError(int(FAILURE_WINDOW.total_seconds()))
         row = connection.execute(select(users).where(users.c.username == username)).first()
     stored = row.password_hash if row is not None else _DUMMY_HASH
     try:
@@ -310,12 +338,6 @@ def authenticate(db: Database, username: str, password: str, address: str) -> Us
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or row.disabled:
-        with db.transaction(write=True) as connection:
-            connection.execute(
-                insert(login_failures).values(
-                    username=username[:64], address=address[:64], at=_stamp(now)
-                )
-            )
         raise UnauthenticatedError("wrong username or password, or the account is disabled")
     with db.transaction(write=True) as connection:
         connection.execute(delete(login_failures).where(login_failures.c.username == username))
