@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,7 +17,12 @@ from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
 
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
+
 ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
+FORWARDED_ALLOW_IPS_VARIABLE = "WEERBAAR_FORWARDED_ALLOW_IPS"
 
 user_app = typer.Typer(help="Local accounts of the web app and API.", no_args_is_help=True)
 
@@ -56,6 +62,39 @@ def ensure_first_admin(ctx: Context, db: Database) -> None:
         )
 
 
+def trusted_proxies(value: str | None) -> list[str]:
+    """The proxies named in ``--forwarded-allow-ips``: addresses or networks, comma
+    separated. Anything else is refused rather than guessed at, as a proxy trusted by
+    mistake lets every client choose the address it is audited and throttled under."""
+    names = [part.strip() for part in (value or "").split(",") if part.strip()]
+    for name in names:
+        try:
+            ipaddress.ip_network(name, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"--forwarded-allow-ips: {name!r} is not an IP address or network"
+            ) from exc
+    return names
+
+
+def server_config(
+    app: FastAPI, *, host: str, port: int, forwarded_allow_ips: list[str]
+) -> uvicorn.Config:
+    """How uvicorn runs the app. Proxy headers (X-Forwarded-For, X-Forwarded-Proto)
+    are read only from the proxies named; with none named they are ignored, whoever
+    sends them (uvicorn would otherwise trust any client on 127.0.0.1)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
+    )
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -71,22 +110,27 @@ def serve(
             "run `weerbaar notify deliver --loop` beside it)",
         ),
     ] = 30.0,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            envvar=FORWARDED_ALLOW_IPS_VARIABLE,
+            help="comma-separated addresses or networks of the reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed (default: none)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the REST API (/api/v1)."""
     import uvicorn
 
     from weerbaar.web.app import create_app
 
+    proxies = trusted_proxies(forwarded_allow_ips)
     st = state(ctx)
     db = st.database()
     ensure_first_admin(st.context(), db)
     console().print(f"weerbaar on http://{host}:{port}/  (API: /api/v1/docs)")
-    uvicorn.run(
-        create_app(db, secure_cookies=secure_cookies, notify_interval=notify_interval or None),
-        host=host,
-        port=port,
-        log_level="warning",
-    )
+    app = create_app(db, secure_cookies=secure_cookies, notify_interval=notify_interval or None)
+    uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()
 
 
 def _password(prompt: str) -> str:
