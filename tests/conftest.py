@@ -9,6 +9,8 @@ PostgreSQL that cannot be reached is an error, never a skip.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -22,6 +24,15 @@ from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One key folder for the audit trails of the whole run, set before any test module
+    (some build an app at import) makes a database."""
+    if "WEERBAAR_KEY_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="weerbaar-keys-")
+        os.environ["WEERBAAR_KEY_DIR"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def _pg_admin_url() -> str:

@@ -6,6 +6,7 @@ No HTTP codes live here::
 
     WeerbaarError
     ├── ConfigError            settings or database URL unusable
+    │   └── TrailKeyError      the audit trail's key is missing or not the trail's own
     ├── NotInitialisedError    the database has no schema yet (run `weerbaar init`)
     ├── NotFoundError          no record with that key
     ├── ValidationError        one or more field problems (each an Issue with a place)
@@ -30,6 +31,11 @@ class WeerbaarError(Exception):
 
 class ConfigError(WeerbaarError):
     """The settings or the database URL cannot be used."""
+
+
+class TrailKeyError(ConfigError):
+    """The key that seals the audit trail cannot be had, or is not the one that sealed
+    this database's trail: nothing can be written until it is restored."""
 
 
 class NotInitialisedError(WeerbaarError):
@@ -117,7 +123,8 @@ class FileFormatError(WeerbaarError):
 
 
 class AuditChainError(WeerbaarError):
-    def __init__(self, seq: int, reason: str) -> None:
-        super().__init__(f"audit trail broken at entry {seq}: {reason}")
+    def __init__(self, seq: int | None, reason: str) -> None:
+        where = "" if seq is None else f" at entry {seq}"
+        super().__init__(f"audit trail broken{where}: {reason}")
         self.seq = seq
         self.reason = reason

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from weerbaar.services.audit import verify_trail
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.context import Context
 from weerbaar.storage.repository import Repository
 
@@ -39,6 +39,6 @@ def test_kill_during_import_writes_nothing(ctx: Context, db_url: str, tmp_path: 
     with ctx.db.transaction() as connection:
         count = Repository(connection).count("organisations")
     assert count in (0, ROWS)
-    checked, broken = verify_trail(ctx.db)
-    assert broken is None
-    assert checked == count
+    report = verify_trail(ctx.db)
+    assert report.findings == []
+    assert report.entries == count

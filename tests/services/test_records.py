@@ -12,7 +12,8 @@ from weerbaar.errors import (
     ReferencedError,
     ValidationError,
 )
-from weerbaar.services.audit import recent_entries, verify_trail
+from weerbaar.services.audit import recent_entries
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.context import Context
 from weerbaar.services.records import (
     create_record,
@@ -55,7 +56,8 @@ def test_every_write_is_audited_with_before_and_after(ctx: Context) -> None:
     assert entries[0].after is None and entries[2].before is None
     assert '"title":"Attack on Utrecht Centraal"' in (entries[1].after or "")
     assert all(e.actor == "test:analyst" for e in entries)
-    assert verify_trail(ctx.db) == (len(SMALL_REGISTER) + 2, None)
+    report = verify_trail(ctx.db)
+    assert (report.entries, report.findings) == (len(SMALL_REGISTER) + 2, [])
 
 
 def test_failed_write_leaves_no_trace(ctx: Context) -> None:
@@ -145,4 +147,4 @@ def test_concurrent_edits_one_wins_one_conflicts(ctx: Context) -> None:
     winner = next(n for n, o in outcomes.items() if o == "saved")
     now = get_record(ctx.db, entity_name="scenarios", key="attack-station")
     assert (now.version, now.record.title) == (2, f"title by {winner}")
-    assert verify_trail(ctx.db)[1] is None
+    assert verify_trail(ctx.db).intact

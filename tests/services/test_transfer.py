@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from tests.helpers import seed_small_register
 from weerbaar import formats
 from weerbaar.errors import FileFormatError, ValidationError
-from weerbaar.services.audit import verify_trail
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
 from weerbaar.services.transfer import ImportMode, export_register, import_register
@@ -70,6 +70,7 @@ def test_csv_with_bad_rows_writes_nothing_and_lists_every_row(ctx: Context, tmp_
     seed_small_register(ctx)
     before = snapshot(ctx.db)
     trail_before = verify_trail(ctx.db)
+    assert trail_before.intact
     path = tmp_path / "scenarios.csv"
     path.write_text(BAD_SCENARIOS, encoding="utf-8")
     with pytest.raises(ValidationError) as caught:

@@ -1,18 +1,30 @@
-"""The audit trail's hash chain, as pure functions.
+"""The audit trail's keyed hash chain, as pure functions.
 
-Each entry's hash is SHA-256 over the canonical JSON of its content and the hash of
-the entry before it, so editing, removing or reordering any entry breaks every hash
-after it, and :func:`first_break` names the first entry that no longer fits.
+Each entry's hash is HMAC-SHA256, under a key kept outside the database, over the
+canonical JSON of its content and the hash of the entry before it; the first entry
+links to a genesis value that is itself keyed and names the trail. So editing,
+removing or reordering any entry breaks every hash after it, and without the key
+nobody can recompute the chain after a change or forge an entry that fits:
+:func:`first_break` names the first entry that no longer fits.
+
+Cutting entries off the end and moving the head back leaves a chain that still fits;
+that is what the signed checkpoints kept outside the database are for
+(:mod:`weerbaar.domain.checkpoints`).
+
+Trails written before the chain was keyed used plain SHA-256 (:func:`legacy_hash`);
+migrating checks them with it before sealing them again under the key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-GENESIS = "0" * 64
+# The unkeyed chain's start, as trails written before keying have it.
+LEGACY_GENESIS = "0" * 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,33 +32,18 @@ class AuditEntry:
     seq: int
     at: str  # ISO 8601, UTC
     actor: str
-    action: str  # create, update, delete
+    action: str  # create, update, delete, declassify, ...
     entity: str
     key: str
     before: str | None  # canonical JSON of the record before, None for a create
     after: str | None  # canonical JSON of the record after, None for a delete
     prev_hash: str
     hash: str
+    note: str | None = None  # why, where the act needs a reason (a declassification)
 
 
 def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def entry_hash(
-    *,
-    seq: int,
-    at: str,
-    actor: str,
-    action: str,
-    entity: str,
-    key: str,
-    before: str | None,
-    after: str | None,
-    prev_hash: str,
-) -> str:
-    content = canonical_json([seq, at, actor, action, entity, key, before, after, prev_hash])
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,26 +57,109 @@ class Change:
     key: str
     before: str | None
     after: str | None
+    note: str | None = None
 
 
-def extend(changes: Iterable[Change], *, last_seq: int, last_hash: str) -> list[AuditEntry]:
+@dataclass(frozen=True, slots=True)
+class ChainKey:
+    """The secret that seals one trail, and the trail's name.
+
+    ``trail`` is a random identifier given to a database's trail when it is created;
+    it is part of the genesis value, so entries cannot be moved between two trails
+    sealed with the same key.
+    """
+
+    secret: bytes
+    trail: str
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"ChainKey(trail={self.trail!r}, id={self.key_id!r})"
+
+    @property
+    def key_id(self) -> str:
+        """A public name of the key: which key sealed a trail, without revealing it."""
+        return hmac.new(self.secret, b"weerbaar audit key id", hashlib.sha256).hexdigest()[:16]
+
+    @property
+    def genesis(self) -> str:
+        return self._mac(["genesis", self.trail])
+
+    def _mac(self, content: object) -> str:
+        data = canonical_json(content).encode("utf-8")
+        return hmac.new(self.secret, data, hashlib.sha256).hexdigest()
+
+    def entry_hash(
+        self,
+        *,
+        seq: int,
+        at: str,
+        actor: str,
+        action: str,
+        entity: str,
+        key: str,
+        before: str | None,
+        after: str | None,
+        prev_hash: str,
+        note: str | None = None,
+    ) -> str:
+        return self._mac([seq, at, actor, action, entity, key, before, after, prev_hash, note])
+
+    def seal(self, entry: AuditEntry, prev_hash: str) -> AuditEntry:
+        """The entry linked to ``prev_hash`` and hashed under this key."""
+        digest = self.entry_hash(
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            entity=entry.entity,
+            key=entry.key,
+            before=entry.before,
+            after=entry.after,
+            prev_hash=prev_hash,
+            note=entry.note,
+        )
+        return AuditEntry(
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            entity=entry.entity,
+            key=entry.key,
+            before=entry.before,
+            after=entry.after,
+            prev_hash=prev_hash,
+            hash=digest,
+            note=entry.note,
+        )
+
+
+def legacy_hash(entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 an entry had before trails were keyed."""
+    content = canonical_json(
+        [
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.key,
+            entry.before,
+            entry.after,
+            entry.prev_hash,
+        ]
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def extend(
+    changes: Iterable[Change], *, last_seq: int, last_hash: str, key: ChainKey
+) -> list[AuditEntry]:
     """The entries that record ``changes`` after the entry (last_seq, last_hash)."""
     out = []
     seq, prev = last_seq, last_hash
     for change in changes:
         seq += 1
-        digest = entry_hash(
-            seq=seq,
-            at=change.at,
-            actor=change.actor,
-            action=change.action,
-            entity=change.entity,
-            key=change.key,
-            before=change.before,
-            after=change.after,
-            prev_hash=prev,
-        )
-        out.append(
+        entry = key.seal(
             AuditEntry(
                 seq=seq,
                 at=change.at,
@@ -89,11 +169,14 @@ def extend(changes: Iterable[Change], *, last_seq: int, last_hash: str) -> list[
                 key=change.key,
                 before=change.before,
                 after=change.after,
-                prev_hash=prev,
-                hash=digest,
-            )
+                prev_hash="",
+                hash="",
+                note=change.note,
+            ),
+            prev,
         )
-        prev = digest
+        out.append(entry)
+        prev = entry.hash
     return out
 
 
@@ -103,37 +186,48 @@ class ChainBreak:
     reason: str
 
 
-def first_break(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> ChainBreak | None:
-    """The first entry that does not fit the chain, or None when all is intact.
+def first_break(
+    entries: Iterable[AuditEntry], head: tuple[int, str] | None, *, key: ChainKey
+) -> ChainBreak | None:
+    """The first entry that does not fit the chain sealed with ``key``, or None when
+    all is intact.
 
-    ``head`` is the recorded newest (seq, hash); None means no entry was ever written.
+    ``head`` is the recorded newest (seq, hash); None means the head is missing, which
+    a trail never is (it is written when the database is created).
     """
-    expected_seq, prev = 1, GENESIS
+    return _first_break(entries, head, key.genesis, lambda e: key.seal(e, e.prev_hash).hash)
+
+
+def first_legacy_break(
+    entries: Iterable[AuditEntry], head: tuple[int, str] | None
+) -> ChainBreak | None:
+    """:func:`first_break` for a trail written before keying."""
+    return _first_break(entries, head, LEGACY_GENESIS, legacy_hash)
+
+
+def _first_break(
+    entries: Iterable[AuditEntry],
+    head: tuple[int, str] | None,
+    genesis: str,
+    recompute: Callable[[AuditEntry], str],
+) -> ChainBreak | None:
+    if head is None:
+        return ChainBreak(1, "the audit head is missing")
+    expected_seq, prev = 1, genesis
     for entry in entries:
         if entry.seq != expected_seq:
             return ChainBreak(expected_seq, f"entry missing (next entry found is {entry.seq})")
         if entry.prev_hash != prev:
             return ChainBreak(entry.seq, "does not link to the entry before it")
-        recomputed = entry_hash(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            entity=entry.entity,
-            key=entry.key,
-            before=entry.before,
-            after=entry.after,
-            prev_hash=entry.prev_hash,
-        )
-        if recomputed != entry.hash:
-            return ChainBreak(entry.seq, "content was altered (hash mismatch)")
+        if not hmac.compare_digest(recompute(entry), entry.hash):
+            return ChainBreak(entry.seq, "content was altered, or sealed with another key")
         expected_seq, prev = entry.seq + 1, entry.hash
     last_seq = expected_seq - 1
-    if head is None:
-        return ChainBreak(1, "audit head is missing") if last_seq else None
     if head != (last_seq, prev):
-        return ChainBreak(
-            last_seq + 1,
-            f"entries after {last_seq} are missing (the trail recorded {head[0]} entries)",
-        )
+        if head[0] > last_seq:
+            return ChainBreak(
+                last_seq + 1,
+                f"entries after {last_seq} are missing (the head records {head[0]} entries)",
+            )
+        return ChainBreak(last_seq, f"the head does not name the newest entry ({head[0]})")
     return None

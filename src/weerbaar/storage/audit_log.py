@@ -4,31 +4,64 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from weerbaar.domain.audit import AuditEntry, ChainBreak, Change, extend, first_break
+from weerbaar.domain.audit import AuditEntry, Change, extend
+from weerbaar.errors import TrailKeyError
 from weerbaar.storage.tables import audit_entries, audit_head
+from weerbaar.storage.trail_keys import TrailKeys
 
 _BATCH = 5_000
 
 
+# Where :meth:`Database.transaction` leaves the trail's keys for this transaction's
+# writes, and where :func:`append` leaves the head it wrote for the checkpoint taken
+# once the transaction commits.
+KEYS_INFO = "weerbaar.trail_keys"
+HEAD_INFO = "weerbaar.trail_head"
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    seq: int
+    hash: str
+    trail: str
+    key_id: str
+
+
 def append(connection: Connection, changes: Sequence[Change]) -> list[AuditEntry]:
-    """Record ``changes`` in the caller's transaction, in order.
+    """Record ``changes`` in the caller's transaction, in order, sealed under the
+    trail's key.
 
     The head row is read FOR UPDATE, so concurrent writers on PostgreSQL take turns
     here and the chain never forks; SQLite writers already hold the database lock.
     """
     if not changes:
         return []
+    keys = connection.info.get(KEYS_INFO)
+    if not callable(keys):
+        raise TrailKeyError("audit entries are written only inside Database.transaction")
+    trail_keys: TrailKeys = keys()
     head = connection.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+        select(audit_head.c.seq, audit_head.c.hash, audit_head.c.trail, audit_head.c.key_id)
+        .where(audit_head.c.id == 1)
+        .with_for_update()
     ).one()
-    new = extend(changes, last_seq=head.seq, last_hash=head.hash)
+    if head.trail is None or head.key_id != trail_keys.key_id:
+        raise TrailKeyError(
+            f"this database's audit trail is sealed with key {head.key_id}, but the key at "
+            f"hand is {trail_keys.key_id}: restore the trail's key folder (WEERBAAR_KEY_DIR)"
+        )
+    new = extend(
+        changes, last_seq=head.seq, last_hash=head.hash, key=trail_keys.chain_key(head.trail)
+    )
     connection.execute(insert(audit_entries), [dataclasses.asdict(e) for e in new])
     connection.execute(
         update(audit_head).where(audit_head.c.id == 1).values(seq=new[-1].seq, hash=new[-1].hash)
     )
+    connection.info[HEAD_INFO] = Head(new[-1].seq, new[-1].hash, head.trail, head.key_id)
     return new
 
 
@@ -53,30 +86,30 @@ def entries(
     return [AuditEntry(**row._mapping) for row in connection.execute(query)]
 
 
-def verify(connection: Connection) -> tuple[int, ChainBreak | None]:
-    """(entries checked, first break or None), reading the trail in batches."""
-    head_row = connection.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+def ascending(connection: Connection) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, read in batches."""
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(audit_entries)
+            .where(audit_entries.c.seq > last)
+            .order_by(audit_entries.c.seq)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield AuditEntry(**row._mapping)
+        last = rows[-1].seq
+
+
+def head(connection: Connection) -> Head | None:
+    """The head as recorded, or None if it is missing or the trail is not sealed."""
+    row = connection.execute(
+        select(audit_head.c.seq, audit_head.c.hash, audit_head.c.trail, audit_head.c.key_id).where(
+            audit_head.c.id == 1
+        )
     ).one_or_none()
-    head = (head_row.seq, head_row.hash) if head_row is not None else None
-    count = 0
-
-    def batches() -> Iterator[AuditEntry]:
-        nonlocal count
-        last = 0
-        while True:
-            rows = connection.execute(
-                select(audit_entries)
-                .where(audit_entries.c.seq > last)
-                .order_by(audit_entries.c.seq)
-                .limit(_BATCH)
-            ).all()
-            if not rows:
-                return
-            for row in rows:
-                count += 1
-                yield AuditEntry(**row._mapping)
-            last = rows[-1].seq
-
-    found = first_break(batches(), head)
-    return count, found
+    if row is None or row.trail is None:
+        return None
+    return Head(row.seq, row.hash, row.trail, row.key_id)

@@ -8,6 +8,8 @@ halfway; PostgreSQL writers queue on the audit head row.
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -18,8 +20,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from weerbaar.errors import ConfigError, NotInitialisedError
+from weerbaar.domain.checkpoints import Checkpoint
+from weerbaar.errors import ConfigError, NotInitialisedError, TrailKeyError
+from weerbaar.storage import audit_log, checkpoints
+from weerbaar.storage.audit_log import HEAD_INFO, KEYS_INFO, Head
 from weerbaar.storage.tables import audit_head
+from weerbaar.storage.trail_keys import TrailConfig, TrailKeys, ensure_keys, keys_exist, load_keys
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
 # The newest migration; tests check it against Alembic's own idea of the head, so
 # ordinary commands can check the schema without importing Alembic (a third of a
 # second at every start).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 SQLITE_BUSY_MS = 30_000
 
@@ -90,38 +96,110 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 class Database:
-    """A register database reached through one engine."""
+    """A register database reached through one engine, with the keys that seal its
+    audit trail (found through ``trail``, by default from the environment)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, trail: TrailConfig | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.trail = trail if trail is not None else TrailConfig.from_environment()
+        self._keys: TrailKeys | None = None
+        self._lock = threading.Lock()
+        self._checkpointed: dict[str, int] = {}  # per trail: the newest seq signed
 
     def display_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
+
+    def keys(self) -> TrailKeys:
+        """The trail's keys, read once (a missing key stops every write)."""
+        with self._lock:
+            if self._keys is None:
+                self._keys = load_keys(self.trail)
+            return self._keys
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:
         """One transaction. A ``write`` transaction first locks the audit head, so
         writers take turns on PostgreSQL as they do on SQLite: no deadlocks between
-        an import and an edit, and the audit chain never forks."""
+        an import and an edit, and the audit chain never forks. Once a transaction
+        that wrote to the trail commits, its head is checkpointed when one is due."""
         try:
             with self.engine.begin() as connection:
+                info = connection.info
+                info[KEYS_INFO] = self.keys
+                info.pop(HEAD_INFO, None)
                 if write:
                     connection.execute(
                         select(audit_head.c.seq).where(audit_head.c.id == 1).with_for_update()
                     )
                 yield connection
+                written = info.pop(HEAD_INFO, None)
         except OperationalError as exc:
             raise ConfigError(f"database {self.display_url()} is unusable: {exc.orig}") from exc
+        if isinstance(written, Head):
+            self._checkpoint_if_due(written)
+
+    def _checkpoint_if_due(self, head: Head) -> None:
+        with self._lock:
+            last = self._checkpointed.get(head.trail)
+            if last is None:
+                last = checkpoints.last_seq(self.trail, head.trail) or 0
+            if head.seq - last < self.trail.checkpoint_every:
+                self._checkpointed[head.trail] = last
+                return
+            self._checkpointed[head.trail] = max(last, head.seq)
+        self.write_checkpoint(head)
+
+    def write_checkpoint(self, head: Head) -> Checkpoint:
+        """Sign ``head`` and keep it outside the database."""
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        checkpoint = Checkpoint(head.trail, head.seq, head.hash, at, head.key_id)
+        checkpoints.write(self.trail, self.keys(), checkpoint)
+        return checkpoint
 
     def upgrade(self) -> None:
-        """Create or migrate the schema to the newest version."""
+        """Create or migrate the schema to the newest version, creating the trail's
+        keys when neither the key folder nor the database has any yet."""
         from alembic import command
 
+        keys = self._keys_for_upgrade()
+        config = _alembic_config(self.engine)
+        config.attributes["trail_keys"] = keys
         try:
-            command.upgrade(_alembic_config(self.engine), "head")
+            command.upgrade(config, "head")
         except OperationalError as exc:
             raise ConfigError(f"database {self.display_url()} is unusable: {exc.orig}") from exc
+        with self._lock:
+            self._keys = keys
+        with self.transaction() as connection:
+            head = audit_log.head(connection)
+        if head is not None and checkpoints.last_seq(self.trail, head.trail) is None:
+            self.write_checkpoint(head)
+
+    def _keys_for_upgrade(self) -> TrailKeys:
+        if keys_exist(self.trail):
+            return load_keys(self.trail)
+        sealed_with = self._sealed_with()
+        if sealed_with is not None:
+            raise TrailKeyError(
+                f"the audit trail of {self.display_url()} is sealed with key {sealed_with}, "
+                f"which is not in {self.trail.key_dir}: restore that folder from its backup "
+                "(or set WEERBAAR_KEY_DIR to it); new keys would not open this trail"
+            )
+        return ensure_keys(self.trail)
+
+    def _sealed_with(self) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                if not inspect(connection).has_table("audit_head"):
+                    return None
+                columns = {c["name"] for c in inspect(connection).get_columns("audit_head")}
+                if "key_id" not in columns:
+                    return None
+                found = connection.execute(text("SELECT key_id FROM audit_head")).scalar()
+        except OperationalError as exc:
+            raise ConfigError(f"database {self.display_url()} is unusable: {exc.orig}") from exc
+        return None if found is None else str(found)
 
     def schema_state(self) -> tuple[str | None, str]:
         """(current revision or None, newest revision)."""

@@ -162,6 +162,7 @@ audit_entries = Table(
     Column("after", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("note", Text, nullable=True),
 )
 
 # One row: the newest entry's number and hash. Locking it serialises writers, and it
@@ -172,6 +173,9 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    # The trail's random name (part of its keyed genesis) and which key seals it.
+    Column("trail", String(36), nullable=True),
+    Column("key_id", String(16), nullable=True),
     CheckConstraint("id = 1", name="single_row"),
 )
 
