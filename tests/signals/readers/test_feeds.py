@@ -177,3 +177,54 @@ def test_content_that_names_a_file_does_not_read_that_file(
     path = (signals_dir / "dates.rss").resolve()
     with pytest.raises(FileFormatError, match="not an RSS or Atom feed"):
         list(read_feed(str(path).encode(), "path.txt"))
+
+
+_LAUGHS = (
+    '<!DOCTYPE rss [<!ENTITY l0 "lollollollollollollollollol">'
+    + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    + "]>"
+)
+_LAUGHING_ITEM = (
+    '<rss version="2.0"><channel><title>t</title><item><title>&l9;</title>'
+    "<pubDate>Wed, 25 Nov 2026 07:00:00 GMT</pubDate></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-7", "cp037", "utf-32", "utf-16-be"])
+def test_entity_declarations_are_refused_in_every_encoding_feedparser_reads(
+    encoding: str,
+) -> None:
+    # feedparser converts the feed from its declared encoding before parsing, so a
+    # declaration spelled in UTF-7 or EBCDIC does not show in the raw bytes.
+    feed = f'<?xml version="1.0" encoding="{encoding}"?>{_LAUGHS}{_LAUGHING_ITEM}'.encode(encoding)
+    if encoding == "utf-7":  # Python writes "<!" as they are; UTF-7 may also shift them
+        feed = feed.replace(b"<!ENTITY", b"+ADwAIQ-ENTITY")
+        assert b"<!ENTITY" not in feed
+    with pytest.raises(FileFormatError, match=r"laughs\.rss: declares XML entities"):
+        list(read_feed(feed, "laughs.rss"))
+
+
+def test_a_document_type_with_declarations_is_refused_a_plain_one_is_read() -> None:
+    declared = '<?xml version="1.0"?><!DOCTYPE rss [<!ATTLIST rss x CDATA "y">]>' + (
+        _LAUGHING_ITEM.replace("&l9;", "Titel")
+    )
+    with pytest.raises(FileFormatError, match=r"dtd\.rss: declares"):
+        list(read_feed(declared.encode(), "dtd.rss"))
+    netscape = (
+        '<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        ' "http://my.netscape.com/publish/formats/rss-0.91.dtd">'
+    ) + _LAUGHING_ITEM.replace("&l9;", "Titel")
+    (item,) = read_feed(netscape.encode(), "rss091.rss")
+    assert isinstance(item, RawSignal)
+    assert item.title == "Titel"
+
+
+def test_an_external_document_type_is_never_fetched(tmp_path: Path) -> None:
+    dtd = tmp_path / "evil.dtd"
+    dtd.write_text('<!ENTITY e "LOADED">')
+    feed = f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{dtd.as_uri()}">' + _LAUGHING_ITEM.replace(
+        "&l9;", "a &e; b"
+    )
+    items = list(read_feed(feed.encode(), "external.rss"))
+    assert all("LOADED" not in getattr(item, "title", "") for item in items)
+    assert len(items) == 1

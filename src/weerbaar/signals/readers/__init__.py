@@ -16,6 +16,7 @@ from pathlib import PurePath
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.common import decode
 from weerbaar.signals.items import Item
+from weerbaar.signals.readers._json import parse_json
 from weerbaar.signals.readers.feeds import read_feed
 from weerbaar.signals.readers.misp import read_misp, read_misp_value
 from weerbaar.signals.readers.stix import read_stix, read_stix_value
@@ -92,8 +93,8 @@ def read(
     if head in (b"{", b"["):
         text = decode(data, name)
         try:
-            value = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
+            value = parse_json(text)
+        except json.JSONDecodeError:
             return read_json(data, name, source=source)  # JSON Lines, or its error
         chosen = _json_kind(value)
         if chosen == "stix":

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import re
 from collections.abc import Iterable
 
-from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import decode
 from weerbaar.signals.items import RawSignal, Rejected, SignalKind
+from weerbaar.signals.readers._json import LongNumber
 from weerbaar.signals.text import clean
 
 __all__ = [
@@ -18,19 +16,26 @@ __all__ = [
     "check_date",
     "kind_of",
     "language",
-    "load_json",
     "make_signal",
     "parse_date",
+    "shown",
     "tags",
     "web_address",
 ]
 
 MAX_TITLE_CHARS = 500
+MAX_SHOWN_CHARS = 200
 TITLE_FROM_TEXT_CHARS = 120
 EARLIEST = dt.date(1990, 1, 1)
 FUTURE_SLACK = dt.timedelta(days=2)
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+
+
+def shown(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``text`` cut for a place or a reason: an id or a library's message may quote
+    a whole value, and a report lists up to a thousand of them."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def today() -> dt.date:
@@ -62,7 +67,8 @@ def parse_date(value: str) -> dt.date | None:
             return None
     try:
         return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # OverflowError: a year or a zone offset of many digits ("99999999999").
         return None
 
 
@@ -86,20 +92,9 @@ def kind_of(value: object) -> str:
         return "an object"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, LongNumber):
+        return str(value)
     return type(value).__name__
-
-
-def load_json(data: bytes, name: str) -> object:
-    """A whole JSON document, or FileFormatError naming ``name`` and the place."""
-    text = decode(data, name)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            f"{name}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
-    except RecursionError as exc:
-        raise FileFormatError(f"{name}: JSON nested too deeply") from exc
 
 
 def check_date(value: dt.date) -> str | None:

@@ -7,12 +7,14 @@ become actor sightings, and the event names them by their uuid.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from weerbaar.errors import FileFormatError
 from weerbaar.signals.items import ActorSighting, Item, Rejected, SignalKind
-from weerbaar.signals.readers._common import kind_of, load_json, make_signal, parse_date, tags
+from weerbaar.signals.readers._common import kind_of, make_signal, parse_date, shown, tags
+from weerbaar.signals.readers._json import load_json
 from weerbaar.signals.text import clean
 
 __all__ = ["read_misp", "read_misp_value"]
@@ -21,12 +23,15 @@ TEXT_TYPES = frozenset({"text", "comment", "link", "other"})
 """Attribute types whose values are prose (or a source link) rather than indicators."""
 MAX_TEXT_PIECES = 20
 _STATE_KEYS = ("cfr-suspected-state-sponsor", "country")
+# Seconds since 1970 in ASCII digits: str.isdigit() also passes "²" and "٣", and
+# twelve digits reach past the year 9999 already.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
-def _list(event: Mapping[str, Any], key: str) -> list[Any] | str:
-    """The event's list under ``key``, or why not. One object counts as a list of one
-    (XML-to-JSON converters write a single attribute that way)."""
-    value = event.get(key)
+def _list(event: object, key: str) -> list[Any] | str:
+    """The event's (or object's) list under ``key``, or why not. One object counts as
+    a list of one (XML-to-JSON converters write a single attribute that way)."""
+    value = event.get(key) if isinstance(event, Mapping) else None
     if value is None:
         return []
     if isinstance(value, dict):
@@ -42,7 +47,7 @@ def _date(event: Mapping[str, Any]) -> dt.date | None:
         return parsed
     for key in ("timestamp", "publish_timestamp"):
         stamp = event.get(key)
-        if isinstance(stamp, str) and stamp.strip().isdigit():
+        if isinstance(stamp, str) and _TIMESTAMP.fullmatch(stamp.strip()):
             stamp = int(stamp)
         if isinstance(stamp, int) and not isinstance(stamp, bool) and stamp > 0:
             try:
@@ -92,9 +97,12 @@ def _event(event: Mapping[str, Any], origin: str, fallback: str) -> Iterator[Ite
             return
         lists[key] = found
     attributes = [a for a in lists["Attribute"] if isinstance(a, Mapping)]
-    for obj in lists["Object"]:
-        inner = obj.get("Attribute") if isinstance(obj, Mapping) else None
-        attributes += [a for a in inner or [] if isinstance(a, Mapping)]
+    for number, obj in enumerate(lists["Object"], start=1):
+        inner = _list(obj, "Attribute")
+        if isinstance(inner, str):
+            yield Rejected(origin, f"object {number}: {inner}")
+            return
+        attributes += [a for a in inner if isinstance(a, Mapping)]
 
     actors = list(_actors(lists["Galaxy"], origin))
     yield from actors
@@ -151,7 +159,7 @@ def read_misp_value(value: object, name: str, *, source: str | None = None) -> I
             yield Rejected(f"{name} event {number}", f"{kind_of(event)}, not an event")
             continue
         uuid = event.get("uuid")
-        label = uuid if isinstance(uuid, str) and uuid.strip() else str(number)
+        label = shown(uuid) if isinstance(uuid, str) and uuid.strip() else str(number)
         yield from _event(event, f"{name} event {label}", fallback)
 
 

@@ -6,11 +6,17 @@ objects they connect. Each object is then checked by the ``stix2`` library on it
 own, so one invalid object is a :class:`Rejected` with the library's message and
 the rest still goes in. Other object types (malware, tools, identities, cyber
 observables, marking definitions, ...) are skipped.
+
+An indicator's pattern is bounded before the library parses it: its pattern parser
+recurses per operator and per bracket, so a pattern of a thousand ``OR``s or two
+hundred nested parentheses ends in a RecursionError, and a megabyte of pattern
+takes seconds. Real patterns stay far below the limits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,7 +25,8 @@ import stix2.exceptions
 
 from weerbaar.errors import FileFormatError
 from weerbaar.signals.items import ActorSighting, Item, Rejected, SignalKind
-from weerbaar.signals.readers._common import language, load_json, make_signal, parse_date, tags
+from weerbaar.signals.readers._common import language, make_signal, parse_date, shown, tags
+from weerbaar.signals.readers._json import find_long_number, load_json
 from weerbaar.signals.text import clean
 
 __all__ = ["read_stix", "read_stix_value"]
@@ -33,8 +40,54 @@ SIGNAL_TYPES = {
 LINKING = frozenset({"attributed-to", "uses", "targets", "indicates"})
 """Relationships from a signal to an actor that name the actor in the signal."""
 
+MAX_PATTERN_CHARS = 10_000
+MAX_PATTERN_OPERATORS = 100
+MAX_PATTERN_DEPTH = 32
+
 _PATTERN_TITLE_CHARS = 120
-_INVALID = (stix2.exceptions.STIXError, ValueError, TypeError, KeyError, AttributeError)
+_PATTERN_STRING = re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL)
+_PATTERN_OPERATOR = re.compile(r"\b(?:AND|OR|FOLLOWEDBY)\b")
+_INVALID = (
+    stix2.exceptions.STIXError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    OverflowError,
+    # A last guard: the library's pattern parser recurses, and how deep it may go
+    # depends on the caller's stack; the bounds below keep real input far from it.
+    RecursionError,
+)
+
+
+def _pattern_problem(pattern: object) -> str | None:
+    """Why a pattern is beyond what is parsed, or None (the library judges the rest)."""
+    if not isinstance(pattern, str):
+        return None
+    if len(pattern) > MAX_PATTERN_CHARS:
+        return f"a pattern of {len(pattern):,} characters (at most {MAX_PATTERN_CHARS:,})"
+    bare = _PATTERN_STRING.sub("''", pattern)
+    operators = len(_PATTERN_OPERATOR.findall(bare))
+    if operators > MAX_PATTERN_OPERATORS:
+        return f"a pattern of {operators:,} operators (at most {MAX_PATTERN_OPERATORS})"
+    depth = deepest = 0
+    for char in bare:
+        if char in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]":
+            depth -= 1
+    if deepest > MAX_PATTERN_DEPTH:
+        return f"a pattern nested {deepest} deep (at most {MAX_PATTERN_DEPTH})"
+    return None
+
+
+def _object_problem(obj: Mapping[str, Any]) -> str | None:
+    """What makes an object unfit to give to the library, or None."""
+    long_number = find_long_number(obj)
+    if long_number is not None:
+        return str(long_number)
+    return _pattern_problem(obj.get("pattern")) if obj.get("type") == "indicator" else None
 
 
 def _is_actor(ref: object) -> bool:
@@ -165,11 +218,16 @@ def read_stix_value(value: object, name: str, *, source: str | None = None) -> I
         if kind not in SIGNAL_TYPES and kind not in ACTOR_TYPES:
             continue
         object_id = obj.get("id")
-        origin = f"{name} {object_id}" if isinstance(object_id, str) else f"{name} object {number}"
+        label = shown(object_id) if isinstance(object_id, str) else f"object {number}"
+        origin = f"{name} {label}"
+        problem = _object_problem(obj)
+        if problem is not None:
+            yield Rejected(origin, f"invalid STIX {kind}: {problem}")
+            continue
         try:
             parsed = stix2.parse(obj, allow_custom=True)
         except _INVALID as exc:
-            yield Rejected(origin, f"invalid STIX {kind}: {exc}")
+            yield Rejected(origin, shown(f"invalid STIX {kind}: {exc}", 500))
             continue
         if kind in ACTOR_TYPES:
             yield _actor(parsed, origin)

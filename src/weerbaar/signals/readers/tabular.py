@@ -7,12 +7,21 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.common import decode
 from weerbaar.signals.items import Item, Rejected
 from weerbaar.signals.readers._common import kind_of, language, make_signal, parse_date
+from weerbaar.signals.readers._json import (
+    MAX_LINE_BYTES,
+    LineTooLong,
+    bounded_lines,
+    line_problem,
+    parse_json,
+    refusal,
+)
 
 __all__ = ["FIELDS", "read_csv", "read_json", "read_json_value"]
 
@@ -100,33 +109,46 @@ def read_json_value(value: object, name: str, *, source: str | None = None) -> I
     yield from _objects(value, name, fallback, "item")
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    reason: str
+
+
+def _line_value(raw: bytes | str | LineTooLong) -> object:
+    """One JSON Lines record, or :class:`_Unreadable` saying why not."""
+    if isinstance(raw, LineTooLong):
+        return _Unreadable(str(raw))
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _Unreadable(f"not UTF-8: bad byte at offset {exc.start}")
+    try:
+        return parse_json(raw)
+    except json.JSONDecodeError as exc:
+        return _Unreadable(line_problem(exc))
+
+
+def _line_item(value: object, origin: str, source: str) -> Item:
+    if isinstance(value, _Unreadable):
+        return Rejected(origin, value.reason)
+    if not isinstance(value, dict):
+        return Rejected(origin, f"{kind_of(value)}, not an object")
+    return _record({str(k).lower(): v for k, v in value.items()}, origin, source)
+
+
 def _json_lines(text: str, name: str, source: str, error: json.JSONDecodeError) -> Iterator[Item]:
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    parsed: list[tuple[int, object]] = []
-    good = 0
-    for number, line in lines:
-        try:
-            value: object = json.loads(line)
-        except json.JSONDecodeError as exc:
-            value = exc
-        except RecursionError:
-            value = json.JSONDecodeError("nested too deeply", line, 0)
-        else:
-            good += isinstance(value, dict)
-        parsed.append((number, value))
+    parsed = [
+        (number, _line_value(LineTooLong(len(line)) if len(line) > MAX_LINE_BYTES else line))
+        for number, line in lines
+    ]
+    good = sum(isinstance(value, dict) for _, value in parsed)
     # JSON Lines when most lines are objects; otherwise it is a broken JSON document.
     if not lines or good * 2 < len(lines):
-        raise FileFormatError(
-            f"{name}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        )
+        raise refusal(name, error)
     for number, value in parsed:
-        origin = f"{name} line {number}"
-        if isinstance(value, json.JSONDecodeError):
-            yield Rejected(origin, f"not JSON: {value.msg} at column {value.colno}")
-        elif not isinstance(value, dict):
-            yield Rejected(origin, f"{kind_of(value)}, not an object")
-        else:
-            yield _record({str(k).lower(): v for k, v in value.items()}, origin, source)
+        yield _line_item(value, f"{name} line {number}", source)
 
 
 def read_json(data: bytes, name: str, *, source: str | None = None) -> Iterator[Item]:
@@ -135,12 +157,10 @@ def read_json(data: bytes, name: str, *, source: str | None = None) -> Iterator[
     if not text.strip():
         raise FileFormatError(f"{name}: is empty")
     try:
-        value = json.loads(text)
+        value = parse_json(text)
     except json.JSONDecodeError as exc:
         yield from _json_lines(text, name, source or name, exc)
         return
-    except RecursionError as exc:
-        raise FileFormatError(f"{name}: JSON nested too deeply") from exc
     yield from read_json_value(value, name, source=source)
 
 
@@ -201,24 +221,13 @@ def read_json_lines(
     lines: Iterable[bytes], name: str, *, source: str | None = None
 ) -> Iterator[Item]:
     """JSON Lines from an open file, one line at a time: memory stays that of one line
-    however long the archive. Each line must be UTF-8."""
+    (at most MAX_LINE_BYTES) however long the archive. Each line must be UTF-8."""
     fallback = source or name
-    for number, raw in enumerate(lines, start=1):
-        origin = f"{name} line {number}"
-        if not raw.strip():
+    for number, raw in enumerate(bounded_lines(lines), start=1):
+        if number == 1 and isinstance(raw, bytes):
+            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise FileFormatError(f"{name}: looks like UTF-16; save it as UTF-8 text")
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if isinstance(raw, bytes) and not raw.strip():
             continue
-        try:
-            value: object = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            yield Rejected(origin, f"not UTF-8: bad byte at offset {exc.start}")
-            continue
-        except json.JSONDecodeError as exc:
-            yield Rejected(origin, f"not JSON: {exc.msg} at column {exc.colno}")
-            continue
-        except RecursionError:
-            yield Rejected(origin, "JSON nested too deeply")
-            continue
-        if not isinstance(value, dict):
-            yield Rejected(origin, f"{kind_of(value)}, not an object")
-            continue
-        yield _record({str(k).lower(): v for k, v in value.items()}, origin, fallback)
+        yield _line_item(_line_value(raw), f"{name} line {number}", fallback)
