@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.helpers import SMALL_REGISTER, seed_small_register
 from weerbaar.domain.audit import AuditEntry, ChainKey, canonical_json, legacy_hash
-from weerbaar.errors import AuditChainError, TrailKeyError
+from weerbaar.errors import AuditChainError, ConfigError, TrailKeyError
 from weerbaar.services.context import Context
 from weerbaar.services.records import update_record
 from weerbaar.services.trail_check import TrailReport, sign_head, verify_trail
@@ -357,7 +358,11 @@ def _legacy_trail(db: Database, *, broken: bool) -> list[AuditEntry]:
         canonical_json({"key": "old", "name": name, "classification": "public", "version": v})
         for v, name in ((1, "Old"), (2, "Older"))
     ]
-    steps = [("create", None, states[0]), ("update", *states), ("delete", states[1], None)]
+    steps: list[tuple[str, str | None, str | None]] = [
+        ("create", None, states[0]),
+        ("update", states[0], states[1]),
+        ("delete", states[1], None),
+    ]
     for seq, (action, before, after) in enumerate(steps, start=1):
         entry = AuditEntry(
             seq=seq,
@@ -390,3 +395,44 @@ def _legacy_trail(db: Database, *, broken: bool) -> list[AuditEntry]:
             text("UPDATE audit_head SET seq = 3, hash = :h WHERE id = 1"), {"h": prev}
         )
     return out
+
+
+def test_the_application_role_may_only_add_to_the_trail(
+    ctx: Context, db_url: str, pg_admin: object
+) -> None:
+    if not db_url.startswith("postgresql"):
+        with pytest.raises(ConfigError, match="PostgreSQL"):
+            ctx.db.grant_application_role("weerbaar_app")
+        return
+    seed_small_register(ctx)
+    role = f"app_{uuid.uuid4().hex[:8]}"
+    assert hasattr(pg_admin, "connect")
+    with pg_admin.connect() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}"'))
+    try:
+        ctx.db.grant_application_role(role)
+        with ctx.db.engine.connect() as connection:
+            with connection.begin():
+                connection.execute(text(f'SET ROLE "{role}"'))
+            with connection.begin():
+                themes = entity_tables["themes"]
+                assert connection.execute(select(themes.c.key)).first() is not None
+                connection.execute(update(themes).values(name="renamed by the app"))
+            for attempt in (
+                "UPDATE audit_entries SET actor = 'mallory'",
+                "DELETE FROM audit_entries",
+                "TRUNCATE audit_entries",
+                "DROP TRIGGER audit_entries_append_only ON audit_entries",
+            ):
+                with pytest.raises(DBAPIError), connection.begin():
+                    connection.execute(text(attempt))
+            with connection.begin():
+                connection.execute(text("RESET ROLE"))
+    finally:
+        ctx.db.dispose()
+        with ctx.db.engine.begin() as connection:
+            connection.execute(text(f'DROP OWNED BY "{role}"'))
+        ctx.db.dispose()
+        with pg_admin.connect() as connection:
+            connection.execute(text(f'DROP ROLE "{role}"'))
+    assert verify_trail(ctx.db).findings[0].check == "replay"  # the app's edit, unaudited

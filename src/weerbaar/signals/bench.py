@@ -35,6 +35,7 @@ from weerbaar.services.signal_ingest import CHUNK, ingest
 from weerbaar.services.signal_sources import open_inputs
 from weerbaar.signals.readers import read_json_lines
 from weerbaar.storage.db import Database
+from weerbaar.storage.trail_keys import TrailConfig
 
 __all__ = ["SignalsBench", "bench_signals", "write_archive"]
 
@@ -183,7 +184,7 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
         report.parse_seconds = time.perf_counter() - started
         assert parsed == items
 
-        db = Database(f"sqlite:///{folder}/bench.db")
+        db = Database(f"sqlite:///{folder}/bench.db", trail=TrailConfig.within(Path(folder)))
         db.upgrade()
         ctx = Context(db=db, actor="bench:signals")
         _themes(ctx)
@@ -242,7 +243,7 @@ def _bench_semantic(report: SignalsBench, archive: Path, folder: Path, workers: 
     with archive.open("rb") as source, part.open("wb") as out:
         for _, line in zip(range(count), source, strict=False):
             out.write(line)
-    db = Database(f"sqlite:///{folder}/semantic.db")
+    db = Database(f"sqlite:///{folder}/semantic.db", trail=TrailConfig.within(Path(folder)))
     db.upgrade()
     ctx = Context(db=db, actor="bench:signals")
     _themes(ctx)

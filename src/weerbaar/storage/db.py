@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from weerbaar.domain.checkpoints import Checkpoint
 from weerbaar.errors import ConfigError, NotInitialisedError, TrailKeyError
@@ -26,6 +26,7 @@ from weerbaar.storage import audit_log, checkpoints
 from weerbaar.storage.audit_log import HEAD_INFO, KEYS_INFO, Head
 from weerbaar.storage.tables import audit_head
 from weerbaar.storage.trail_keys import TrailConfig, TrailKeys, ensure_keys, keys_exist, load_keys
+from weerbaar.storage.trail_seal import application_role_grants
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -200,6 +201,18 @@ class Database:
         except OperationalError as exc:
             raise ConfigError(f"database {self.display_url()} is unusable: {exc.orig}") from exc
         return None if found is None else str(found)
+
+    def grant_application_role(self, role: str) -> None:
+        """Let ``role`` use the register but only add to the trail (PostgreSQL)."""
+        if self.engine.dialect.name != "postgresql":
+            raise ConfigError("an application role is a PostgreSQL setting; SQLite has none")
+        statements = application_role_grants(role)
+        try:
+            with self.engine.begin() as connection:
+                for statement in statements:
+                    connection.exec_driver_sql(statement)
+        except ProgrammingError as exc:
+            raise ConfigError(f"cannot grant role {role!r}: {exc.orig}") from exc
 
     def schema_state(self) -> tuple[str | None, str]:
         """(current revision or None, newest revision)."""

@@ -70,6 +70,13 @@ class TrailConfig:
         return cls(key_dir, checkpoints.expanduser(), every, syslog)
 
 
+    @classmethod
+    def within(cls, folder: Path) -> TrailConfig:
+        """Keys and checkpoints inside ``folder``: for a throw-away database only (a
+        benchmark's), since keys belong apart from the database they protect."""
+        return cls(folder / "keys", folder / "keys" / "checkpoints")
+
+
 @dataclass(frozen=True, slots=True)
 class TrailKeys:
     secret: bytes

@@ -12,6 +12,7 @@ ratios show what rendering and need-to-know cost on top of the server's own floo
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import subprocess
@@ -31,6 +32,7 @@ from weerbaar.services.demo import load_demo
 from weerbaar.services.records import list_records
 from weerbaar.services.transfer import RawDocument, RawRow, import_register
 from weerbaar.storage.db import Database
+from weerbaar.storage.trail_keys import TrailConfig
 from weerbaar.web.auth import SESSION_COOKIE
 from weerbaar.web.load import LoadResult, drive
 
@@ -150,16 +152,21 @@ def _answers(port: int, token: str) -> bool:
 
 
 @contextmanager
-def served(url: str, token: str, log: Path) -> Iterator[int]:
-    """``weerbaar serve`` on ``url`` in a child process; yields its port once it
-    answers, and stops it afterwards."""
+def served(url: str, token: str, log: Path, trail: TrailConfig) -> Iterator[int]:
+    """``weerbaar serve`` on ``url`` (its trail's keys in ``trail``) in a child process;
+    yields its port once it answers, and stops it afterwards."""
     port = _free_port()
     command = [sys.executable, "-c", "from weerbaar.cli.main import run; run()"]
     command += ["--db", url, "serve"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as output:
+        environment = {
+            **os.environ,
+            "WEERBAAR_KEY_DIR": str(trail.key_dir),
+            "WEERBAAR_CHECKPOINT_DIR": str(trail.checkpoint_dir),
+        }
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, stdout=output, stderr=subprocess.STDOUT
+            command, stdout=output, stderr=subprocess.STDOUT, env=environment
         )
         try:
             deadline = time.monotonic() + START_TIMEOUT
@@ -188,7 +195,7 @@ def bench_web(
     """
     with tempfile.TemporaryDirectory(prefix="weerbaar-bench-") as folder:
         url = db_url or f"sqlite:///{Path(folder) / 'register.db'}"
-        db = Database(url)
+        db = Database(url, trail=None if db_url else TrailConfig.within(Path(folder)))
         try:
             generated, visitor = build_register(db, scenarios)
             total = len(list_records(db, entity_name="scenarios"))
@@ -197,7 +204,7 @@ def bench_web(
             db.dispose()
         token = {"Authorization": f"Bearer {visitor.token}"}
         cookie = {"Cookie": f"{SESSION_COOKIE}={visitor.session}"}
-        with served(url, visitor.token, Path(folder) / "server.log") as port:
+        with served(url, visitor.token, Path(folder) / "server.log", db.trail) as port:
 
             def run(label: str, path: str, headers: dict[str, str]) -> LoadResult:
                 return drive(
