@@ -11,6 +11,7 @@ from weerbaar.reference import roles
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
+from weerbaar.services.declassify import declassify
 from weerbaar.services.records import (
     create_record,
     delete_record,
@@ -70,6 +71,19 @@ def test_clearance_below_the_level_hides_even_the_owners_record(
         get_record(db, entity_name="scenarios", key="attack-station", subject=who("nctv", "dep-v"))
 
 
+def _open_up(ctx: Context, key: str) -> None:
+    """Make a secret scenario public and the register's: a declassification first, as
+    an edit may not lower a classification."""
+    declassify(
+        ctx,
+        entity_name="scenarios",
+        key=key,
+        to="public",
+        reason="Published in the annual report.",
+    )
+    update_record(ctx, entity_name="scenarios", key=key, changes={"owned_by": None})
+
+
 def test_references_to_hidden_records_read_as_empty_and_survive_an_edit(
     marked: Context, db: Database
 ) -> None:
@@ -79,12 +93,7 @@ def test_references_to_hidden_records_read_as_empty_and_survive_an_edit(
         key="lone-actor",
         changes={"classification": "stg-g", "owned_by": "nctv"},
     )
-    update_record(
-        marked,
-        entity_name="scenarios",
-        key="attack-station",
-        changes={"classification": "public", "owned_by": None},
-    )
+    _open_up(marked, "attack-station")
     outsider = who("min-jenv")
     seen = get_record(db, entity_name="scenarios", key="attack-station", subject=outsider)
     assert seen.record.actors == ()
@@ -130,15 +139,11 @@ def test_writes_need_the_role_and_sight_of_the_record(marked: Context, db: Datab
 
 
 def test_audit_entries_of_a_once_secret_record_stay_hidden(marked: Context, db: Database) -> None:
-    update_record(
-        marked,
-        entity_name="scenarios",
-        key="attack-station",
-        changes={"classification": "public", "owned_by": None},
-    )
+    _open_up(marked, "attack-station")
     outsider = who("min-jenv")
     entries = recent_entries(db, entity="scenarios", key="attack-station", subject=outsider)
-    # The create (public) is seen; the two updates have a secret before or after.
+    # The create (public) is seen; the raise and the declassification have a secret
+    # before or after, and the hand-over to the register an owner before.
     assert [e.action for e in entries] == ["create"]
     assert recent_entries(db, entity="users", subject=outsider) == []
 

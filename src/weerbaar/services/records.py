@@ -154,20 +154,37 @@ def _filter_view(
     return seen
 
 
-def _authorise(
-    ctx: Context, entity_name: str, before: Any | None, after: Any | None, key: str
-) -> None:
-    if ctx.subject is None:
-        return
+def write_refusal(
+    ctx: Context,
+    entity_name: str,
+    before: Any | None,
+    after: Any | None,
+    *,
+    marking_by_use_case: bool | None = None,
+) -> str | None:
+    """Why this context may not make this write (None: it may): the role, the
+    need-to-know before and after, and who may set the marking
+    (:func:`weerbaar.domain.access.write_problems`). ``marking_by_use_case`` defaults
+    to whether the entity is written only by its own use case."""
+    if marking_by_use_case is None:
+        marking_by_use_case = entity(entity_name).written_by is not None
     problems = write_problems(
         ctx.subject,
         entity_name,
         None if before is None else Marking.of(before),
         None if after is None else Marking.of(after),
         classification_levels(),
+        marking_by_use_case=marking_by_use_case,
     )
-    if problems:
-        raise ForbiddenError(f"{entity(entity_name).singular} {key}: " + "; ".join(problems))
+    return "; ".join(problems) if problems else None
+
+
+def _authorise(
+    ctx: Context, entity_name: str, before: Any | None, after: Any | None, key: str
+) -> None:
+    refusal = write_refusal(ctx, entity_name, before, after)
+    if refusal is not None:
+        raise ForbiddenError(f"{entity(entity_name).singular} {key}: {refusal}")
 
 
 def _validated(spec: EntitySpec, raw: Mapping[str, object], lookup: Lookup) -> Any:

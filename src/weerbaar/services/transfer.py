@@ -21,7 +21,7 @@ from weerbaar.reference import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.levels import rebuild_in
 from weerbaar.services.lookup import OverlayLookup
-from weerbaar.services.records import change, record_json
+from weerbaar.services.records import change, record_json, write_refusal
 from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
@@ -161,6 +161,7 @@ def import_register(
                             place, "key", f"{spec.singular} {key!r} already exists in the register"
                         )
                     )
+        issues += _refusals(ctx, repo, parsed, versions)
         if issues:
             raise ValidationError(_in_file_order(doc, issues), summary="nothing imported")
         done = 0
@@ -182,6 +183,44 @@ def import_register(
             # in force that the history implies, in the same transaction.
             rebuild_in(ctx, connection)
     return ImportSummary(created, updated, unchanged)
+
+
+_FETCHED_AT_ONCE = 1_000  # keys per query, well under every database's parameter limit
+
+
+def _refusals(
+    ctx: Context,
+    repo: Repository,
+    parsed: Mapping[str, Mapping[str, tuple[str, Any]]],
+    versions: Mapping[str, Mapping[str, int]],
+) -> list[Issue]:
+    """The rows the importer may not write, as an edit or a creation through the
+    services would be refused: role, need-to-know, and who may set the marking (an
+    import never lowers a classification). A record the importer may not see is
+    refused without saying why, so the refusal does not describe it."""
+    seen = visibility(repo.connection, ctx.subject)
+    issues: list[Issue] = []
+    for spec in ENTITIES:
+        rows = parsed[spec.name]
+        taken = [key for key in rows if key in versions[spec.name]]
+        stored = {
+            r.key: r
+            for i in range(0, len(taken), _FETCHED_AT_ONCE)
+            for r in repo.fetch(spec.name, keys=taken[i : i + _FETCHED_AT_ONCE])
+        }
+        for key, (place, record) in rows.items():
+            current = stored.get(key)
+            if current == record:
+                continue  # nothing would be written
+            if current is not None and not seen.sees(spec.name, key):
+                issues.append(Issue(place, "key", f"{spec.singular} {key!r} cannot be written"))
+                continue
+            # A file's marking is nobody's use case deciding it: the rules apply to
+            # level pictures and states too.
+            refusal = write_refusal(ctx, spec.name, current, record, marking_by_use_case=False)
+            if refusal is not None:
+                issues.append(Issue(place, "", refusal))
+    return issues
 
 
 def _write(
