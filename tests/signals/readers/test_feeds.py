@@ -228,3 +228,28 @@ def test_an_external_document_type_is_never_fetched(tmp_path: Path) -> None:
     items = list(read_feed(feed.encode(), "external.rss"))
     assert all("LOADED" not in getattr(item, "title", "") for item in items)
     assert len(items) == 1
+
+
+@pytest.mark.parametrize(
+    "reference", ["&#x110000;", "&#xD800;", "&#99999999999999999999999;", "&#1114112;"]
+)
+def test_a_character_reference_to_no_character_is_replaced_not_fatal(reference: str) -> None:
+    # Not well-formed XML, so feedparser falls back on its lenient parser, which
+    # raised ValueError or OverflowError on these.
+    feed = (
+        '<rss version="2.0"><channel><title>t</title>'
+        f"<item><title>Storing {reference} gemeld</title>"
+        "<pubDate>Wed, 25 Nov 2026 07:00:00 GMT</pubDate></item>"
+        "<item><title>Tweede</title><pubDate>Wed, 25 Nov 2026 07:00:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    )
+    first, second = read_feed(feed.encode(), "refs.rss")
+    assert isinstance(first, RawSignal)
+    assert first.title == "Storing \ufffd gemeld"
+    assert isinstance(second, RawSignal)
+    declared = '<?xml version="1.0" encoding="utf-16"?>' + feed
+    in_utf16 = list(read_feed(declared.encode("utf-16"), "refs16.rss"))
+    assert [item.title for item in in_utf16 if isinstance(item, RawSignal)] == [
+        "Storing \ufffd gemeld",
+        "Tweede",
+    ]

@@ -33,6 +33,8 @@ from weerbaar.signals.readers._common import language, make_signal
 
 __all__ = ["read_feed"]
 
+_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_REFERENCE_DIGITS = 7  # 0x10FFFF and 1114111: longer references name no character
 _DECLARATIONS = re.compile(rb"<!\s*ENTITY|<!\s*DOCTYPE[^>\[]*\[", re.IGNORECASE)
 
 
@@ -68,8 +70,24 @@ def _summary(entry: Mapping[str, Any]) -> str | None:
     return _text(_get(entry, "description"))
 
 
-def _refuse_declarations(data: bytes, name: str) -> None:
-    converted = convert_to_utf8({}, data, {})  # what feedparser goes on to parse
+def _character(match: re.Match[bytes]) -> bytes:
+    """A character reference as written, or U+FFFD for one no character has: the
+    lenient parser feedparser falls back on raises ValueError on ``&#x110000;`` or a
+    surrogate, and OverflowError on a reference of twenty digits."""
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip(b"0")
+    if len(digits) <= _REFERENCE_DIGITS:
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            return match.group()
+    return b"&#xFFFD;"
+
+
+def _prepared(data: bytes, name: str) -> bytes:
+    """The feed as feedparser parses it, in UTF-8 (converted from its BOM or declared
+    encoding the way feedparser does), its declarations refused and its character
+    references all of characters."""
+    converted = convert_to_utf8({}, data, {})
     # With NUL bytes dropped too: UTF-16 without a BOM or declaration passes the
     # conversion as UTF-8, NULs and all.
     if _DECLARATIONS.search(converted) or _DECLARATIONS.search(data.replace(b"\x00", b"")):
@@ -77,16 +95,16 @@ def _refuse_declarations(data: bytes, name: str) -> None:
             f"{name}: declares XML entities or a document type with declarations "
             "(<!ENTITY, <!DOCTYPE … [ ]); refused, a feed does not need them"
         )
+    return _REFERENCE.sub(_character, converted)
 
 
 def read_feed(data: bytes, name: str, *, source: str | None = None) -> Iterator[Item]:
     """The entries of a feed; an entry without a date of its own takes the feed's."""
-    _refuse_declarations(data, name)
     if not data.strip():
         raise FileFormatError(f"{name}: is empty, not a feed")
     # As a stream: given bytes, feedparser first tries them as a file name and, if a
     # file of that name exists, parses that file instead.
-    parsed = feedparser.parse(io.BytesIO(data))
+    parsed = feedparser.parse(io.BytesIO(_prepared(data, name)))
     entries = _get(parsed, "entries") or []
     if not entries:
         if _get(parsed, "bozo"):
