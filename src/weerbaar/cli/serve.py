@@ -127,6 +127,7 @@ def serve(
     proxies = trusted_proxies(forwarded_allow_ips)
     st = state(ctx)
     db = st.database()
+    db.keys()  # without the audit trail's key every edit would fail: say so at start
     ensure_first_admin(st.context(), db)
     console().print(f"weerbaar on http://{host}:{port}/  (API: /api/v1/docs)")
     app = create_app(db, secure_cookies=secure_cookies, notify_interval=notify_interval or None)
