@@ -57,6 +57,39 @@ def decode(data: bytes, name: str) -> str:
     return data.decode("cp1252")
 
 
+def decode_utf8(data: bytes, name: str) -> str:
+    """UTF-8, with or without BOM, and nothing else: JSON and YAML are UTF-8 by
+    definition, so a file in another encoding is refused rather than guessed at."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileFormatError(f"{name}: looks like UTF-16; save it as UTF-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FileFormatError(
+            f"{name} line {line}: not UTF-8 (bad byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8"
+        ) from None
+
+
+def line_at(text: str, offset: int) -> int:
+    """The line number (from 1) of a character offset in ``text``."""
+    return text.count("\n", 0, offset) + 1
+
+
+def refuse_nul(text: str, name: str) -> None:
+    """Refuse text holding a NUL character: no register text has one, and it is how a
+    binary file or one in UTF-16 without a byte order mark shows itself."""
+    offset = text.find("\x00")
+    if offset >= 0:
+        raise FileFormatError(
+            f"{name} line {line_at(text, offset)}: a NUL character; this is a binary "
+            "file or text that is not UTF-8"
+        )
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, mode: str = "w", **kw: object) -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` at the end."""

@@ -1,20 +1,25 @@
 """One CSV file per entity (``scenarios.csv``), in a folder for the whole register.
 
 Reads comma- or semicolon-separated files (Dutch Excel writes ``;``), UTF-8 with or
-without BOM or Windows-1252. Writes UTF-8 with BOM, which Excel opens correctly.
+without BOM or Windows-1252. Writes UTF-8 with BOM, which Excel opens correctly, with
+text that a spreadsheet would run as a formula made inert (see :mod:`.formula`).
+A column the file does not have is left out of its rows, so that an update from the
+file leaves that field as it is; an empty cell is ``None`` and clears it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from weerbaar.domain.fields import LIST_SEPARATOR
-from weerbaar.domain.register import BY_NAME, ENTITIES
+from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import atomic_file, decode, read_bytes
+from weerbaar.formats.common import atomic_file, decode, read_bytes, refuse_nul
+from weerbaar.formats.formula import neutralise, restore
 from weerbaar.services.transfer import RawDocument, RawRow
 
 
@@ -44,6 +49,7 @@ def read(path: Path, *, entity: str | None = None) -> RawDocument:
 
 def _read_file(path: Path, entity: str) -> list[RawRow]:
     text = decode(read_bytes(path), path.name)
+    refuse_nul(text, path.name)
     if not text.strip():
         raise FileFormatError(f"{path.name}: the file is empty (expected a header line)")
     header_line = text.splitlines()[0]
@@ -64,7 +70,9 @@ def _read_file(path: Path, entity: str) -> list[RawRow]:
                 problem = f"{len(cells)} cells, but the header has {len(header)} columns"
                 rows.append(RawRow(place, {}, problem))
                 continue
-            values = {h: (c if c.strip() else None) for h, c in zip(header, cells, strict=True)}
+            values = {
+                h: (restore(c) if c.strip() else None) for h, c in zip(header, cells, strict=True)
+            }
             rows.append(RawRow(place, values))
     except csv.Error as exc:
         raise FileFormatError(f"{path.name} line {reader.line_num}: {exc}") from exc
@@ -75,8 +83,26 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
+        return neutralise(LIST_SEPARATOR.join(value))
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
+
+
+def write_entity(handle: Any, spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> None:
+    """One entity's records (as plain data) as CSV into an open text file."""
+    writer = csv.writer(handle)
+    writer.writerow(spec.field_names)
+    for record in records:
+        writer.writerow([_cell(record[name]) for name in spec.field_names])
+
+
+def entity_bytes(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> bytes:
+    """One entity's CSV file, as the web app's list pages download it."""
+    out = io.StringIO(newline="")
+    write_entity(out, spec, records)
+    # With a byte order mark, Excel opens UTF-8 correctly.
+    return out.getvalue().encode("utf-8-sig")
 
 
 def write(folder: Path, data: dict[str, Any]) -> list[Path]:
@@ -86,9 +112,6 @@ def write(folder: Path, data: dict[str, Any]) -> list[Path]:
     for spec in ENTITIES:
         path = folder / f"{spec.name}.csv"
         with atomic_file(path, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(spec.field_names)
-            for record in data[spec.name]:
-                writer.writerow([_cell(record[name]) for name in spec.field_names])
+            write_entity(handle, spec, data[spec.name])
         written.append(path)
     return written

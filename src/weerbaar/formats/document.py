@@ -1,4 +1,9 @@
-"""The register as one JSON or YAML document (see docs/register-format.md)."""
+"""The register as one JSON or YAML document (see docs/register-format.md).
+
+Both are read as UTF-8 within the limits of :mod:`.bounds`. A record holds the
+fields it names: a field left out stays as the register has it when the record is
+updated, and ``null`` clears it.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from weerbaar.domain.register import BY_NAME
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import atomic_file, decode, read_bytes
+from weerbaar.formats.bounded_yaml import dump_yaml, load_yaml
+from weerbaar.formats.bounds import load_json
+from weerbaar.formats.common import atomic_file, decode_utf8, read_bytes, refuse_nul
 from weerbaar.services.transfer import FORMAT, FORMAT_VERSION, RawDocument, RawRow
 
 _META_KEYS = {"format", "format_version", "source", "illustrative"}
 
 
 def read(path: Path, fmt: str) -> RawDocument:
-    text = decode(read_bytes(path), path.name)
-    try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            f"{path.name} line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise FileFormatError(f"{path.name}: not valid YAML: {exc}") from exc
+    text = decode_utf8(read_bytes(path), path.name)
+    refuse_nul(text, path.name)
+    data = load_json(text, path.name) if fmt == "json" else load_yaml(text, path.name)
     return from_data(data, path.name)
 
 
@@ -39,9 +38,9 @@ def from_data(data: object, name: str) -> RawDocument:
             f"{name}: format_version {data.get('format_version')!r} is not supported "
             f"(this weerbaar reads version {FORMAT_VERSION})"
         )
-    unknown = sorted(set(data) - _META_KEYS - set(BY_NAME))
+    unknown = sorted(map(str, set(data) - _META_KEYS - set(BY_NAME)))
     if unknown:
-        raise FileFormatError(f"{name}: unknown section(s) {', '.join(map(str, unknown))}")
+        raise FileFormatError(f"{name}: unknown section(s) {', '.join(unknown)}")
     doc = RawDocument()
     for entity, rows in data.items():
         if entity in _META_KEYS:
@@ -65,5 +64,5 @@ def write(path: Path, data: dict[str, Any], fmt: str) -> Path:
             handle.write(json.dumps(data, ensure_ascii=False, indent=2))
             handle.write("\n")
         else:
-            yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False, width=100)
+            dump_yaml(data, handle)
     return path

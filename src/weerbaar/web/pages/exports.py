@@ -1,11 +1,10 @@
 """Downloading a list page: the same records (same filters, same need-to-know) as
-CSV, XLSX or JSON, each in the shape ``weerbaar import`` reads back."""
+CSV, XLSX or JSON, each in the shape ``weerbaar import`` reads back, written by the
+register's own file writers (text that a spreadsheet would run as a formula made
+inert the same way)."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,9 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from weerbaar.domain.fields import LIST_SEPARATOR, FieldKind, to_plain
+from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import EntitySpec, values_of
 from weerbaar.errors import NotFoundError
+from weerbaar.formats import csv_files
 from weerbaar.services.transfer import FORMAT, FORMAT_VERSION
 from weerbaar.web.auth import require_caller
 from weerbaar.web.pages import listing
@@ -29,51 +29,13 @@ def _rows(records: list[Any]) -> list[dict[str, Any]]:
 
 
 def _csv(spec: EntitySpec, records: list[Any]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(spec.field_names)
-    for row in _rows(records):
-        writer.writerow(
-            [
-                LIST_SEPARATOR.join(v) if isinstance(v, list) else ("" if v is None else v)
-                for v in row.values()
-            ]
-        )
-    # With a byte order mark, Excel opens UTF-8 correctly.
-    return out.getvalue().encode("utf-8-sig")
+    return csv_files.entity_bytes(spec, _rows(records))
 
 
 def _xlsx(spec: EntitySpec, records: list[Any]) -> bytes:
-    from openpyxl import Workbook  # slow to import; only when asked for
-    from openpyxl.styles import Font
+    from weerbaar.formats import xlsx_file  # openpyxl is slow to import; only when asked for
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = spec.name
-    sheet.append(list(spec.field_names))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    kinds = [f.kind for f in spec.fields]
-    for row in _rows(records):
-        sheet.append(
-            [
-                LIST_SEPARATOR.join(v)
-                if isinstance(v, list)
-                else dt.date.fromisoformat(v)
-                if kind is FieldKind.DATE and v is not None
-                else v
-                for kind, v in zip(kinds, row.values(), strict=True)
-            ]
-        )
-    for i, kind in enumerate(kinds, start=1):
-        if kind is FieldKind.DATE:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file.entity_bytes(spec, _rows(records))
 
 
 def _json(spec: EntitySpec, records: list[Any]) -> bytes:

@@ -26,6 +26,7 @@ from weerbaar.domain.enums import OrgKind
 from weerbaar.domain.portfolio import CoverageState, Effort, stalled
 from weerbaar.domain.register import Measure, Organisation, Theme
 from weerbaar.errors import NotFoundError
+from weerbaar.formats.formula import neutralise_cell
 from weerbaar.reports.portfolio_plot import (
     build_heatmap,
     portfolio_matrix,
@@ -241,7 +242,7 @@ def _csv(view: PortfolioView) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     for row in matrix_table(view):
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(["" if cell is None else neutralise_cell(cell) for cell in row])
     return out.getvalue().encode("utf-8-sig")  # with a BOM, Excel reads UTF-8
 
 
@@ -254,7 +255,7 @@ def _xlsx(view: PortfolioView) -> bytes:
     assert sheet is not None
     sheet.title = "portfolio"
     for row in matrix_table(view):
-        sheet.append(row)
+        sheet.append([neutralise_cell(cell) for cell in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C2"

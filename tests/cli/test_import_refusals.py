@@ -1,0 +1,74 @@
+"""Malformed files given to ``weerbaar import``: a message naming the file and the
+place, exit code 7, and the register as it was, never a traceback."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from weerbaar.cli.main import app
+
+HEAD = '{"format": "weerbaar-register", "format_version": 1, '
+
+
+def deep_json() -> bytes:
+    return (HEAD + '"themes": ' + "[" * 5_000 + "]" * 5_000 + "}").encode()
+
+
+def long_integer_json() -> bytes:
+    return (HEAD + '"themes": [{"key": "t1", "tier": ' + "9" * 5_000 + "}]}").encode()
+
+
+def damaged_xlsx() -> bytes:
+    """A workbook whose sheet's compressed bytes are overwritten: zlib cannot inflate
+    them (or, if it can, the CRC no longer matches)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "themes"
+    sheet.append(["key", "name", "name_en", "tier"])
+    for i in range(200):
+        sheet.append([f"t{i}", f"Thema {i}", f"Theme {i}", "strengthened"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 10 : start + 60] = b"\xff" * 50
+    return bytes(data)
+
+
+def export_json(runner: CliRunner, path: Path) -> bytes:
+    result = runner.invoke(app, ["export", str(path)])
+    assert result.exit_code == 0, result.output
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("deep.json", deep_json(), "deep.json line 1: nested deeper than 64 levels"),
+        ("long.json", long_integer_json(), "long.json line 1: a number of 5000 digits"),
+        ("damaged.xlsx", damaged_xlsx(), "damaged.xlsx: the archive is damaged"),
+    ],
+    ids=["json-5000-deep", "json-5000-digit-integer", "damaged-xlsx"],
+)
+def test_reported_malformed_files_exit_7_and_change_nothing(
+    runner: CliRunner, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    init = runner.invoke(app, ["init"])
+    assert init.exit_code == 0, init.output
+    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+    before = export_json(runner, tmp_path / "before.json")
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = runner.invoke(app, ["import", str(path)])
+    assert result.exit_code == 7, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert export_json(runner, tmp_path / "after.json") == before
