@@ -1,29 +1,88 @@
-"""Reading and checking the audit trail."""
+"""Reading the audit trail as one reader may see it."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
 
-from weerbaar.domain.access import Marking, Subject, can_read
-from weerbaar.domain.audit import AuditEntry, ChainBreak, canonical_json
-from weerbaar.domain.fields import FieldKind
+from sqlalchemy import Connection
+
+from weerbaar.domain.access import Subject
+from weerbaar.domain.audit import AuditEntry
 from weerbaar.domain.register import BY_NAME
-from weerbaar.reference import classification_levels
-from weerbaar.services.visibility import Visibility, visibility
+from weerbaar.services.audit_sight import TrailSight
+from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
+from weerbaar.storage.repository import Repository
 
-# Account changes, and notification channels and retries, are for administrators' eyes
-# only.
-ACCOUNT_ENTITIES = frozenset({"users", "api_tokens", "notification_channels", "notifications"})
+# Raw entries read per query while collecting what a reader may see: enough that a
+# page rarely needs a second query, few enough that a short page reads little.
+_BATCH_MIN, _BATCH_MAX = 200, 5_000
 
 
-def verify_trail(db: Database) -> tuple[int, ChainBreak | None]:
-    """(entries checked, the first break or None)."""
+@dataclass(frozen=True, slots=True)
+class TrailEntry:
+    """One entry as its reader is shown it.
+
+    ``position`` numbers the reader's own view, newest first: 1 is the newest entry
+    they may see under the same filters. It counts only what they may see, so unlike
+    the trail's sequence it says nothing of the writes hidden from them. ``seq`` and
+    ``hash`` (the chain itself) are shown to administrators and the operator alone.
+    """
+
+    position: int
+    seq: int | None
+    hash: str | None
+    at: str
+    actor: str
+    action: str
+    entity: str
+    key: str
+    before: str | None  # canonical JSON, references the reader may not see emptied
+    after: str | None
+    live: bool  # the record exists now, so its reader may open it
+    note: str | None  # why, where the act needs a reason (a declassification)
+
+
+@dataclass(frozen=True, slots=True)
+class TrailPage:
+    entries: tuple[TrailEntry, ...]
+    offset: int  # entries of the reader's view skipped before this page
+    limit: int
+    more: bool  # older entries of the reader's view follow this page
+
+
+def shows_chain(subject: Subject | None) -> bool:
+    """Whether ``subject`` is shown the trail's own sequence and hashes."""
+    return subject is None or subject.role.manages_accounts
+
+
+def trail_page(
+    db: Database,
+    *,
+    entity: str | None = None,
+    key: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    subject: Subject | None = None,
+) -> TrailPage:
+    """One page of the trail as ``subject`` may see it, newest first.
+
+    Paging counts what the reader sees, so a key they may not see answers exactly as a
+    key that never existed: no entries, nothing more.
+    """
+    wanted = offset + limit + 1  # one more tells whether another page follows
     with db.transaction() as connection:
-        return audit_log.verify(connection)
+        found = list(islice(_shown(connection, entity, key, subject, wanted), offset, wanted))
+        live = _live(connection, found[:limit])
+    chain = shows_chain(subject)
+    entries = tuple(
+        _as_shown(entry, offset + i + 1, chain=chain, live=(entry.entity, entry.key) in live)
+        for i, entry in enumerate(found[:limit])
+    )
+    return TrailPage(entries, offset, limit, more=len(found) > limit)
 
 
 def recent_entries(
@@ -34,63 +93,80 @@ def recent_entries(
     limit: int = 50,
     subject: Subject | None = None,
 ) -> list[AuditEntry]:
-    """The newest entries ``subject`` may see, with what they may not see redacted.
+    """The newest entries ``subject`` may see, redacted, for use cases that read the
+    trail; views show :func:`trail_page` instead, which numbers them for the reader.
 
-    An entry about a register record is shown only if the record is visible now (or,
-    once deleted, was readable before) and both its before and after markings are
-    readable, so a record that was secret once does not show its secret past.
+    :class:`~weerbaar.services.audit_sight.TrailSight` decides what is shown: an entry
+    only where its record, and every record it required, may be seen — deleted ones
+    by their last state — and only if both its before and after markings are readable,
+    so a record that was secret once does not show its secret past.
     """
     with db.transaction() as connection:
-        if subject is None:
-            return audit_log.entries(connection, entity=entity, key=key, limit=limit)
-        seen = visibility(connection, subject)
-        out: list[AuditEntry] = []
-        offset = 0
-        while len(out) < limit:
-            batch = audit_log.entries(
-                connection, entity=entity, key=key, limit=limit * 4, offset=offset
-            )
-            if not batch:
-                break
-            offset += len(batch)
-            out += [_redacted(e, seen) for e in batch if _shown(e, seen, subject)]
-        return out[:limit]
+        return list(islice(_shown(connection, entity, key, subject, limit), limit))
 
 
-def _plain(text: str | None) -> dict[str, Any] | None:
-    return None if text is None else dict(json.loads(text))
+def _shown(
+    connection: Connection,
+    entity: str | None,
+    key: str | None,
+    subject: Subject | None,
+    wanted: int,
+) -> Iterator[AuditEntry]:
+    """Newest first, the entries ``subject`` may see, redacted; read in batches, so a
+    page of a long trail reads only as far as it needs."""
+    batch = min(max(wanted * 2, _BATCH_MIN), _BATCH_MAX)
+    stored = _newest_first(connection, entity, key, batch)
+    if subject is None:
+        yield from stored
+        return
+    sight = TrailSight(connection, subject, visibility(connection, subject))
+    for entry in stored:
+        if sight.shows(entry):
+            yield sight.redacted(entry)
 
 
-def _shown(entry: AuditEntry, seen: Visibility, subject: Subject) -> bool:
-    if entry.entity in ACCOUNT_ENTITIES:
-        return subject.role.manages_accounts
-    if entry.entity not in BY_NAME:
-        return False
-    levels = classification_levels()
-    for text in (entry.before, entry.after):
-        plain = _plain(text)
-        if plain is not None and not can_read(subject, Marking.from_plain(plain), levels):
-            return False
-    return entry.after is None or seen.sees(entry.entity, entry.key)
+def _newest_first(
+    connection: Connection, entity: str | None, key: str | None, batch: int
+) -> Iterator[AuditEntry]:
+    offset, oldest = 0, None
+    while True:
+        rows = audit_log.entries(connection, entity=entity, key=key, limit=batch, offset=offset)
+        for entry in rows:
+            # On PostgreSQL each query sees entries appended since the last one, which
+            # push the older ones down: an entry read already comes again.
+            if oldest is None or entry.seq < oldest:
+                oldest = entry.seq
+                yield entry
+        if len(rows) < batch:
+            return
+        offset += len(rows)
 
 
-def _redacted(entry: AuditEntry, seen: Visibility) -> AuditEntry:
-    if entry.entity not in BY_NAME:
-        return entry
-    spec = BY_NAME[entry.entity]
+def _live(connection: Connection, entries: list[AuditEntry]) -> set[tuple[str, str]]:
+    """Which of these entries' records exist now. A shown entry's record that exists
+    is one its reader may see, or the entry would not be shown."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.entity in BY_NAME:
+            wanted.setdefault(entry.entity, set()).add(entry.key)
+    repository = Repository(connection)
+    return {
+        (name, key) for name, keys in wanted.items() for key in repository.existing_keys(name, keys)
+    }
 
-    def clean(text: str | None) -> str | None:
-        plain = _plain(text)
-        if plain is None:
-            return None
-        for field in spec.fields:
-            if not field.is_reference or field.target is None or field.name not in plain:
-                continue
-            value = plain[field.name]
-            if field.kind is FieldKind.REFS and isinstance(value, list):
-                plain[field.name] = [k for k in value if seen.sees(field.target, k)]
-            elif value is not None and not seen.sees(field.target, str(value)):
-                plain[field.name] = None
-        return canonical_json(plain)
 
-    return dataclasses.replace(entry, before=clean(entry.before), after=clean(entry.after))
+def _as_shown(entry: AuditEntry, position: int, *, chain: bool, live: bool) -> TrailEntry:
+    return TrailEntry(
+        position=position,
+        seq=entry.seq if chain else None,
+        hash=entry.hash if chain else None,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        entity=entry.entity,
+        key=entry.key,
+        before=entry.before,
+        after=entry.after,
+        live=live,
+        note=entry.note,
+    )

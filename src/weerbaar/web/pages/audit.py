@@ -1,5 +1,6 @@
 """The audit trail as the caller may see it, newest first, each change shown field by
-field."""
+field, a page at a time. Entries are numbered in the caller's own view; only
+administrators see the trail's own sequence."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from weerbaar.domain.audit import AuditEntry
 from weerbaar.domain.register import BY_NAME, ENTITIES
-from weerbaar.services.audit import recent_entries
+from weerbaar.services.audit import TrailEntry, shows_chain, trail_page
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import field_title, record_url
 from weerbaar.web.templating import render
@@ -20,6 +20,7 @@ from weerbaar.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 DEFAULT_LIMIT = 100
+MAX_OFFSET = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,8 @@ class FieldChange:
 
 @dataclass(frozen=True, slots=True)
 class EntryView:
-    entry: AuditEntry
+    entry: TrailEntry
+    number: int  # the trail's sequence for administrators, else the place in this view
     at: str
     href: str | None  # the record's page, while it exists
     changes: list[FieldChange]
@@ -57,7 +59,7 @@ def _order(entity: str, names: set[str]) -> list[str]:
     return known + sorted(names - set(known) - {"version"}) + last
 
 
-def changes(entry: AuditEntry) -> list[FieldChange]:
+def changes(entry: TrailEntry) -> list[FieldChange]:
     """Per field, what it held before and after; only what changed in an update."""
     before, after = _plain(entry.before), _plain(entry.after)
     out = []
@@ -69,12 +71,12 @@ def changes(entry: AuditEntry) -> list[FieldChange]:
     return out
 
 
-def view(entry: AuditEntry) -> EntryView:
-    live = entry.entity in BY_NAME and entry.action != "delete"
+def view(entry: TrailEntry) -> EntryView:
     return EntryView(
         entry,
+        entry.position if entry.seq is None else entry.seq,
         entry.at.replace("T", " ")[:19] + " UTC",
-        record_url(entry.entity, entry.key) if live else None,
+        record_url(entry.entity, entry.key) if entry.live else None,
         changes(entry),
     )
 
@@ -85,21 +87,31 @@ def audit_page(
     entity: str = "",
     key: str = "",
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
     caller = require_caller(request)
-    entries = recent_entries(
+    page = trail_page(
         database(request),
         entity=entity or None,
         key=key or None,
         limit=limit,
+        offset=offset,
         subject=caller.subject,
     )
+
+    def link(to: int) -> str:
+        url = request.url.include_query_params(offset=to)
+        return f"{url.path}?{url.query}"
+
     return render(
         request,
         "audit.html",
         {
             "caller": caller,
-            "entries": [view(e) for e in entries],
+            "entries": [view(e) for e in page.entries],
+            "by_sequence": shows_chain(caller.subject),
+            "newer": link(max(offset - limit, 0)) if offset > 0 else None,
+            "older": link(offset + limit) if page.more and offset + limit <= MAX_OFFSET else None,
             "entity": entity,
             "key": key,
             "entities": [spec.name for spec in ENTITIES],
