@@ -11,7 +11,7 @@ from rich.table import Table
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import AuditChainError
-from weerbaar.services.audit import recent_entries
+from weerbaar.services.audit import trail_page
 from weerbaar.services.trail_check import sign_head, verify_trail
 
 app = typer.Typer(help="The hash-chained audit trail of every change.", no_args_is_help=True)
@@ -57,12 +57,17 @@ def log(
     entity: Annotated[str | None, typer.Option(help="only this entity, e.g. scenarios")] = None,
     key: Annotated[str | None, typer.Option(help="only this record key")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="at most this many")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="skip this many newer entries")] = 0,
 ) -> None:
     """Show the newest audit entries."""
-    entries = recent_entries(state(ctx).database(), entity=entity, key=key, limit=limit)
-    table = Table(title=f"audit trail (newest {len(entries)})", title_justify="left")
+    page = trail_page(state(ctx).database(), entity=entity, key=key, limit=limit, offset=offset)
+    table = Table(title=f"audit trail ({len(page.entries)} entries)", title_justify="left")
     for column in ("seq", "at", "actor", "action", "entity", "key"):
         table.add_column(column)
-    for e in entries:
-        table.add_row(str(e.seq), e.at[:19].replace("T", " "), e.actor, e.action, e.entity, e.key)
+    for e in page.entries:
+        table.add_row(
+            str(e.seq), e.at[:19].replace("T", " "), e.actor, e.action, e.entity, escape(e.key)
+        )
     console().print(table)
+    if page.more:
+        console().print(f"older entries follow: --offset {offset + limit}")
