@@ -15,6 +15,7 @@ from weerbaar.cli import (
     bench,
     capabilities,
     cascade,
+    declassify,
     diagram,
     levels,
     notify,
@@ -157,6 +158,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve)
 app.add_typer(serve.user_app, name="user")
+app.command("declassify", rich_help_panel="Register")(declassify.declassify_command)
 add_entity_commands(app)
 
 

@@ -163,6 +163,8 @@ audit_entries = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("note", Text, nullable=True),
+    # One record's history, and the last state of a deleted one, without a full scan.
+    Index("ix_audit_entries_entity_key", "entity", "key"),
 )
 
 # One row: the newest entry's number and hash. Locking it serialises writers, and it

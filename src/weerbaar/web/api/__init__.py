@@ -15,6 +15,7 @@ from weerbaar.web.api import (
     assessment,
     audit,
     capabilities,
+    declassify,
     export,
     infrastructure,
     levels,
@@ -42,6 +43,7 @@ _parts = [
     audit.router,
     export.router,
     signals.router,  # before the generic /signals/{key}
+    declassify.router,  # before the generic /{entity}/{key}
     *(entity_router(spec) for spec in ENTITIES),
 ]
 router = APIRouter(dependencies=[Security(bearer)])

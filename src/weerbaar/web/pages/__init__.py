@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from weerbaar.web.pages import (
     audit,
     dashboard,
+    declassify,
     exports,
     infrastructure,
     levels,
@@ -48,6 +49,7 @@ for part in (
     public,
     exports,
     scenario_scores,
+    declassify,  # before the generic /{entity}/{key:path}
     records,
 ):
     router.include_router(part.router)

@@ -38,6 +38,7 @@ from weerbaar.web.pages.common import (
     require_write,
     see_other,
 )
+from weerbaar.web.pages.declassify import declassify_form
 from weerbaar.web.pages.display import (
     Labels,
     Link,
@@ -169,6 +170,7 @@ def show_response(
             "marking": marking,
             "referrers": _referrers(request, caller, spec, record.key, labels),
             "may_write": may_edit(caller, spec),
+            "declassify": declassify_form(caller, spec, found),
             "url": record_url(spec.name, record.key),
             "assessment": assessment,
             "capabilities": (

@@ -1,5 +1,5 @@
 """The audit trail keyed and append-only: a note on an entry (the reason of a
-declassification), the trail's name and key on its head, every entry sealed again
+declassification), an index on each record's history, the trail's name and key on its head, every entry sealed again
 with HMAC under the key kept outside the database, and triggers that refuse to change
 or remove an entry or move the head back.
 
@@ -38,6 +38,7 @@ def upgrade() -> None:
     op.add_column("audit_entries", sa.Column("note", sa.Text(), nullable=True))
     op.add_column("audit_head", sa.Column("trail", sa.String(length=36), nullable=True))
     op.add_column("audit_head", sa.Column("key_id", sa.String(length=16), nullable=True))
+    op.create_index("ix_audit_entries_entity_key", "audit_entries", ["entity", "key"])
     connection = op.get_bind()
     seal(connection, _keys())
     for statement in guard_statements(connection.dialect.name):
@@ -74,5 +75,6 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_head") as batch:
         batch.drop_column("key_id")
         batch.drop_column("trail")
+    op.drop_index("ix_audit_entries_entity_key", table_name="audit_entries")
     with op.batch_alter_table("audit_entries") as batch:
         batch.drop_column("note")
