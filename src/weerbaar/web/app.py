@@ -16,6 +16,7 @@ from weerbaar import errors
 from weerbaar.storage.db import Database
 from weerbaar.web import errors as web_errors
 from weerbaar.web import login
+from weerbaar.web.methods import AllowedMethods
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(errors.WeerbaarError, web_errors.handle)
     api.install_error_handlers(app)
+    app.add_middleware(AllowedMethods)  # inside the security headers: its 405s get them
 
     @app.middleware("http")
     async def security_headers(
