@@ -50,9 +50,10 @@ MAX_NUMBER_CHARS = 100
 MAX_LINE_BYTES = 1024 * 1024
 """A JSON Lines record: a long article with its markup fits many times over."""
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Unrolled ("normal* (special normal*)*"): twice as fast as an alternation per character.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_STRING_OR_BRACKET = re.compile(rf"{_STRING.pattern}|[\[\]{{}}]", re.DOTALL)
 _OPENING = frozenset("[{")
 _NESTED_MESSAGE = f"JSON nested too deeply (more than {MAX_DEPTH} levels)"
 
