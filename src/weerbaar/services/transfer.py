@@ -2,7 +2,8 @@
 
 An import parses and checks every row of every entity first, against the file and
 the database together; only a document without a single problem is written, in
-one transaction, with an audit entry per created or changed record.
+one transaction, with an audit entry per created or changed record. A row changes
+only the fields it holds (:mod:`weerbaar.services.partial_rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from weerbaar.reference import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.levels import rebuild_in
 from weerbaar.services.lookup import OverlayLookup
+from weerbaar.services.partial_rows import with_stored_fields
 from weerbaar.services.records import change, record_json, write_refusal
 from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
@@ -139,14 +141,17 @@ def import_register(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Check the whole document, then write it in one transaction, or write nothing."""
-    parsed, issues = _parse(doc)
-    total = sum(len(records) for records in parsed.values())
     created: dict[str, int] = {}
     updated: dict[str, int] = {}
     unchanged: dict[str, int] = {}
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
         versions = {spec.name: repo.versions(spec.name) for spec in ENTITIES}
+        # Fields a row leaves out keep the register's values: read in this
+        # transaction, so no change made meanwhile is written back over.
+        seen = visibility(connection, ctx.subject)
+        parsed, issues = _parse(RawDocument(with_stored_fields(doc.rows, repo, versions, seen)))
+        total = sum(len(records) for records in parsed.values())
         pending = {
             name: {key: rec for key, (_, rec) in recs.items()} for name, recs in parsed.items()
         }
