@@ -104,7 +104,7 @@ def test_misp(document: bytes, rng: random.Random) -> None:
     _fuzz("signals misp", document, rng, "misp.json", "misp")
 
 
-@fuzz_settings(1200)
+@fuzz_settings(1500)
 @given(
     data=st.binary(max_size=4096),
     name=st.sampled_from(["x.csv", "x.json", "x.xml", "x"]),
