@@ -267,3 +267,10 @@ def test_xlsx_stated_dimension_is_not_trusted(tmp_path: Path) -> None:
     wide = xml[:start] + b'<dimension ref="A1:XFD1048576"' + xml[end:]
     doc = read_text(tmp_path, "wide.xlsx", rezip(data, replace={"xl/worksheets/sheet1.xml": wide}))
     assert [row.values["key"] for row in doc.rows["themes"]] == ["t0", "t1", "t2"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["register.json", "register.yaml", "register.xlsx"])
+def test_a_folder_named_like_a_file_is_refused_plainly(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).mkdir()
+    with pytest.raises(FileFormatError, match=r"cannot be read \(Is a directory\)"):
+        formats.read(tmp_path / name)

@@ -19,16 +19,27 @@ _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def check_size(path: Path) -> None:
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise unreadable(path, exc) from None
     if size > MAX_FILE_BYTES:
         raise FileFormatError(
             f"{path}: {size:,} bytes is more than the {MAX_FILE_BYTES:,} an import accepts"
         )
 
 
+def unreadable(path: Path, exc: OSError) -> FileFormatError:
+    """A file the system will not read (a folder, no permission), said plainly."""
+    return FileFormatError(f"{path}: cannot be read ({exc.strerror or exc})")
+
+
 def read_bytes(path: Path) -> bytes:
     check_size(path)
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise unreadable(path, exc) from None
 
 
 def decode(data: bytes, name: str) -> str:

@@ -31,7 +31,7 @@ from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.archive import check_xlsx_archive
 from weerbaar.formats.bounds import MAX_DIGITS
-from weerbaar.formats.common import atomic_file, check_size
+from weerbaar.formats.common import atomic_file, check_size, unreadable
 from weerbaar.formats.formula import neutralise, restore
 from weerbaar.services.transfer import RawDocument, RawRow
 
@@ -67,7 +67,11 @@ def _trouble(exc: BaseException) -> str:
 
 def read(path: Path) -> RawDocument:
     check_size(path)
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    with handle:
         check_xlsx_archive(handle, path.name)
         with warnings.catch_warnings():
             # openpyxl warns of what it leaves out (extensions, styles); no register data.
