@@ -33,7 +33,7 @@ NEW_ORGANISATION = {"key": "veiligheidsregio-x", "name": "Veiligheidsregio X", "
 
 
 @contextmanager
-def _served(db: Database, forwarded_allow_ips: list[str]) -> Iterator[httpx.Client]:
+def served(db: Database, forwarded_allow_ips: list[str]) -> Iterator[httpx.Client]:
     """The app under uvicorn on a free loopback port, and a client of it."""
     import uvicorn
 
@@ -102,13 +102,13 @@ def _act_with_a_forged_address(demo_db: Database, client: httpx.Client) -> None:
 
 
 def test_by_default_a_client_cannot_choose_its_address(demo_db: Database) -> None:
-    with _served(demo_db, trusted_proxies(None)) as client:
+    with served(demo_db, trusted_proxies(None)) as client:
         _act_with_a_forged_address(demo_db, client)
     assert _addresses(demo_db) == {"127.0.0.1"}
 
 
 def test_a_named_proxy_tells_the_address_of_its_client(demo_db: Database) -> None:
-    with _served(demo_db, trusted_proxies("10.0.0.1, 127.0.0.1")) as client:
+    with served(demo_db, trusted_proxies("10.0.0.1, 127.0.0.1")) as client:
         _act_with_a_forged_address(demo_db, client)
     assert _addresses(demo_db) == {FORGED}
 
