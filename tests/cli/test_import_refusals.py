@@ -72,3 +72,40 @@ def test_reported_malformed_files_exit_7_and_change_nothing(
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert export_json(runner, tmp_path / "after.json") == before
+
+
+def zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr("xl/media/zeros.bin", b"\0" * 50_000_000)
+    return buffer.getvalue()
+
+
+LAUGHS = "format: weerbaar-register\nformat_version: 1\na: &a [lol, lol]\nb: [*a, *a]\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("laughs.yaml", LAUGHS.encode(), "laughs.yaml line 4: an alias (*a)"),
+        ("bomb.xlsx", zip_bomb(), "bomb.xlsx: part xl/media/zeros.bin inflates"),
+        ("themes.csv", b"key,name\nt1,a\x00b\n", "themes.csv: looks like UTF-16 or a binary file"),
+        ("latin.json", (HEAD + '"x": "caf\xe9"}').encode("cp1252"), "latin.json line 1: not UTF-8"),
+        ("wide.yaml", LAUGHS.encode("utf-16"), "wide.yaml: looks like UTF-16"),
+    ],
+    ids=["yaml-aliases", "zip-bomb", "nul-byte", "not-utf8", "utf16"],
+)
+def test_crafted_files_exit_7_with_their_place(
+    runner: CliRunner, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    init = runner.invoke(app, ["init"])
+    assert init.exit_code == 0, init.output
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = runner.invoke(app, ["import", str(path)])
+    assert result.exit_code == 7, result.output
+    assert message in " ".join(result.output.split())
+    listed = runner.invoke(app, ["theme", "list", "--format", "json"])
+    assert listed.exit_code == 0 and listed.output.strip() == "[]"
