@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
@@ -32,7 +32,15 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None, error: str | None = None) -> Response:
+def login_form(
+    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    return _login_page(request, next, None)
+
+
+def _login_page(request: Request, next: str | None, error: str | None) -> Response:
+    """The form, with a new double-submit token; ``error`` comes from a failed try,
+    never from the address, so a link cannot put words on the sign-in page."""
     token = secrets.token_urlsafe(32)
     response = render(
         request,
@@ -66,7 +74,7 @@ def login(
     try:
         user = authenticate(db, username.strip(), password, client_address(request))
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = login_form(request, next=next, error=str(exc))
+        response = _login_page(request, next, str(exc))
         if isinstance(exc, RateLimitedError):
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)

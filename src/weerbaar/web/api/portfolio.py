@@ -35,6 +35,7 @@ from weerbaar.services.public_summary import (
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.query import Day
 
 router = APIRouter(tags=["portfolio"])
 
@@ -312,7 +313,7 @@ def progress_report(
     ministry: MinistryQuery = None,
     theme: ThemeQuery = None,
     since: Annotated[
-        dt.date | None,
+        Day | None,
         Query(description=f"changes since this day (default: {DEFAULT_SINCE_DAYS} days ago)"),
     ] = None,
     horizon: Annotated[

@@ -4,7 +4,8 @@ weerbaar's errors are turned into ``{"error": {"code", "message", "issues"}}`` b
 :mod:`weerbaar.web.errors`; the handlers here give the same shape to what FastAPI
 and Starlette raise themselves under ``/api``: a request that does not fit the
 schema (422), an unknown path (404), a wrong method (405), and the preconditions
-of an edit (412, 428).
+of an edit (412, 428). A page that gets a request it cannot take answers with a
+400 page saying what was wrong, rather than with JSON.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from weerbaar.web.errors import is_api
+from weerbaar.web.templating import render
+
+# Pydantic starts the message of a validator's own ValueError so; the reason is enough.
+_PYDANTIC_PREFIX = "Value error, "
 
 
 class IssueOut(BaseModel):
@@ -58,20 +60,33 @@ def _body(status: int, message: str, issues: list[dict[str, str]]) -> dict[str, 
     return {"error": {"code": _code(status), "message": message, "issues": issues}}
 
 
-async def _invalid_request(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    if not is_api(request):
-        return await request_validation_exception_handler(request, exc)
+def _issues(exc: RequestValidationError) -> list[dict[str, str]]:
     issues = []
     for error in exc.errors():
         where = [str(part) for part in error.get("loc", ())]
+        reason = str(error.get("msg", "invalid")).removeprefix(_PYDANTIC_PREFIX)
         issues.append(
-            {
-                "place": where[0] if where else "",
-                "field": ".".join(where[1:]),
-                "reason": str(error.get("msg", "invalid")),
-            }
+            {"place": where[0] if where else "", "field": ".".join(where[1:]), "reason": reason}
         )
+    return issues
+
+
+def _bad_request_page(request: Request, issues: list[dict[str, str]]) -> Response:
+    """A page asked for with a value it cannot take (``?page=abc``): 400, saying which."""
+    problems = "; ".join(f"{i['field'] or i['place']}: {i['reason']}" for i in issues)
+    return render(
+        request,
+        "error.html",
+        {"status": 400, "message": f"this page cannot take what was asked: {problems}"},
+        status_code=400,
+    )
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    issues = _issues(exc)
+    if not is_api(request):
+        return _bad_request_page(request, issues)
     body = _body(422, f"the request does not fit the API: {len(issues)} problem(s)", issues)
     body["error"]["code"] = "invalid"  # as for the services' own validation errors
     return JSONResponse(jsonable_encoder(body), status_code=422)

@@ -30,6 +30,7 @@ from weerbaar.web.api.preconditions import etag, precondition, stale_as
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import MODELS, Key, QueryText, value_type
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.query import MAX_PAGE, Day, Moment
 
 MAX_PER_PAGE = 500
 PAGING = frozenset({"page", "per_page"})
@@ -89,6 +90,10 @@ class Filters:
             return Key
         if field.kind is FieldKind.TEXT or (field.kind is FieldKind.KEY and self.spec.identity):
             return QueryText
+        if field.kind is FieldKind.DATE:
+            return Day
+        if field.kind is FieldKind.TIME:
+            return Moment
         return value_type(self.spec, field)
 
     def __call__(self, request: Request, **given: Any) -> dict[str, Any]:
@@ -118,7 +123,7 @@ def entity_router(spec: EntitySpec) -> APIRouter:
         request: Request,
         where: Annotated[dict[str, Any], Depends(Filters(spec))],
         caller: Annotated[Caller, Depends(reader)],
-        page: Annotated[int, Query(ge=1, description="page number, from 1")] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
         per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="records per page")] = 50,
     ) -> dict[str, Any]:
         found = list_page(

@@ -29,6 +29,7 @@ from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.records import plain
 from weerbaar.web.api.schemas import MODELS
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.query import Day
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes
 MAX_SCENARIOS = 200
@@ -45,7 +46,7 @@ PathKey = Annotated[
     str, Path(pattern=KEY_PATTERN.pattern, max_length=KEY_LENGTH, description="the key")
 ]
 Note = Annotated[str, Field(max_length=NOTE_LENGTH, pattern=r"^[^\x00]*$")]
-Day = Annotated[dt.date, Query(ge=EARLIEST, le=LATEST)]
+Window = Annotated[Day, Query(ge=EARLIEST, le=LATEST)]
 
 router = APIRouter(prefix="/signals", tags=["signals"])
 
@@ -93,8 +94,8 @@ def check_window(since: dt.date | None, until: dt.date | None) -> None:
 def trends(
     request: Request,
     caller: Annotated[Caller, Depends(reader)],
-    since: Day | None = None,
-    until: Day | None = None,
+    since: Window | None = None,
+    until: Window | None = None,
 ) -> Trends:
     check_window(since, until)
     found = theme_trends(database(request), subject=caller.subject, since=since, until=until)

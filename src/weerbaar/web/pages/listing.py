@@ -5,19 +5,20 @@ exports take exactly the same records."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 
-from weerbaar.domain.fields import FieldKind, FieldSpec
+from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, Value, coerce
 from weerbaar.domain.register import MARKING_FIELDS, EntitySpec
 from weerbaar.services.records import list_records
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.pages.common import entity_title, field_title, may_edit, record_url
 from weerbaar.web.pages.display import Labels, Link, enum_label, record_label, value_links
 from weerbaar.web.pages.forms import LONG_TEXT
+from weerbaar.web.query import query_problems
 
 MAX_COLUMNS = 5
 # Kinds whose values are worth a column: short, and comparable down the table.
@@ -42,17 +43,47 @@ class Listed:
 
 
 def visible(
-    request: Request, caller: Caller, spec: EntitySpec, where: Mapping[str, str]
+    request: Request, caller: Caller, spec: EntitySpec, where: Mapping[str, Value]
 ) -> list[Any]:
     return list_records(
         database(request), entity_name=spec.name, where=where, subject=caller.subject
     )
 
 
+def _filter_value(spec: EntitySpec, name: str, text: str) -> Value:
+    """A filter's text as its field's type: a date must be a date, a choice one of its
+    values. A list field is filtered by one of its keys; a score's key is text."""
+    field = spec.field(name)
+    if field.kind is FieldKind.REFS:
+        field = replace(field, kind=FieldKind.REF)
+    elif field.kind is FieldKind.KEY and spec.identity:
+        field = replace(field, kind=FieldKind.TEXT)
+    return coerce(field, text)
+
+
+def typed_filters(spec: EntitySpec, given: Mapping[str, str]) -> dict[str, Value]:
+    """The filters of the query string, typed; unknown names are left for the service
+    to refuse. Any value that does not fit its field is refused before the database
+    sees it (PostgreSQL would fail on a date of ``0``)."""
+    where: dict[str, Value] = {}
+    problems: dict[str, str] = {}
+    for name, text in given.items():
+        if name not in spec.field_names:
+            where[name] = text
+            continue
+        try:
+            where[name] = _filter_value(spec, name, text)
+        except FieldValueError as exc:
+            problems[name] = str(exc)
+    if problems:
+        raise query_problems(problems)
+    return where
+
+
 def listed(request: Request, spec: EntitySpec, caller: Caller) -> Listed:
-    where = {k: v for k, v in request.query_params.items() if v.strip()}
-    records = visible(request, caller, spec, where)
-    return Listed(spec, caller, where, records, Labels(database(request), caller.subject))
+    given = {k: v for k, v in request.query_params.items() if v.strip()}
+    records = visible(request, caller, spec, typed_filters(spec, given))
+    return Listed(spec, caller, given, records, Labels(database(request), caller.subject))
 
 
 def columns(spec: EntitySpec) -> list[FieldSpec]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -100,11 +100,13 @@ def _page(
 
 @router.get("/notifications")
 def notifications_page(
-    request: Request, status: str | None = None, page: int = 1, retried: int | None = None
+    request: Request,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_ID // PER_PAGE)] = 1,
+    retried: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     caller = require_caller(request)
-    shown = max(1, min(page, MAX_ID // PER_PAGE))
-    return _page(request, caller, blank(status), shown, retried=retried)
+    return _page(request, caller, blank(status), page, retried=retried)
 
 
 @router.post("/notifications/{notification_id}/retry")
