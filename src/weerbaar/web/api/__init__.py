@@ -49,4 +49,4 @@ _parts = [
 router = APIRouter(dependencies=[Security(bearer)])
 for _part in _parts:
     router.include_router(_part)
-router.include_router(fallback_router(_parts))  # last: it matches every path
+router.include_router(fallback_router())  # last: it matches every path
