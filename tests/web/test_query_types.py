@@ -12,8 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import ApiClient, MakeUser, SignedIn, SignIn
+from weerbaar.services import accounts
+from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
 from weerbaar.web.app import create_app
+from weerbaar.web.auth import SESSION_COOKIE
 
 
 @pytest.fixture
@@ -146,6 +149,7 @@ def _bad_request_page(answer: Any) -> str:
         ("/scenarios?kind=nonsense", "kind", "expected one of"),
         ("/scenarios?theme=Not%20A%20Key", "theme", "bad key"),
         ("/impact_scores?quantity=lots", "quantity", "number"),
+        ("/search?q=a%00b", "q", "control characters"),
     ],
 )
 def test_a_page_with_a_bad_query_value_answers_400_saying_which(
@@ -165,3 +169,23 @@ def test_the_sign_in_page_shows_no_message_a_link_brings(demo_db: Database) -> N
         answer = client.get("/login", params={"error": "Your account is locked: call 0900-1234"})
     assert answer.status_code == 200
     assert "0900-1234" not in answer.text
+
+
+def test_no_query_value_makes_a_page_fail_on_either_database(
+    register: Database, operator: Context
+) -> None:
+    """PostgreSQL refuses a NUL in text and a date of 0 outright: such values are
+    refused before they reach it, with a 400 page rather than a 500."""
+    user = accounts.add_user(
+        operator,
+        username="root",
+        password="correct horse battery staple",
+        role="administrator",
+        organisation="nctv",
+        clearance="stg-g",
+    )
+    secret, _csrf = accounts.start_session(register, user)
+    with TestClient(create_app(register), raise_server_exceptions=False) as client:
+        client.cookies.set(SESSION_COOKIE, secret)
+        for url in ("/search?q=a%00b", "/cycles?starts_on=0", "/scenarios?title=a%00b"):
+            _bad_request_page(client.get(url))

@@ -3,7 +3,7 @@
 Pydantic alone reads ``?since=0`` as 1 January 1970 and ``?since=1700000000`` as a
 day in 2023: a number is taken for a Unix time. Here a date is written YYYY-MM-DD
 and a moment in ISO 8601, or the request is refused naming the parameter; a page
-number has an upper bound as well as a lower one.
+number has an upper bound as well as a lower one; text holds no control characters.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 MAX_PAGE = 1_000_000  # far beyond any register; keeps offsets within a database integer
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}"  # the day
@@ -40,8 +41,16 @@ def _written_moment(value: object) -> object:
     )
 
 
+def _plain(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("holds control characters; give plain text")
+    return value
+
+
 Day = Annotated[dt.date, BeforeValidator(_written_day)]
 Moment = Annotated[dt.datetime, BeforeValidator(_written_moment)]
+# Text that reaches the database: PostgreSQL refuses a NUL in a string outright.
+PlainText = Annotated[str, AfterValidator(_plain)]
 
 
 def query_problems(reasons: Mapping[str, str]) -> RequestValidationError:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from weerbaar.domain.register import ENTITIES
 from weerbaar.errors import ValidationError
-from weerbaar.services.search import Hit, search
+from weerbaar.services.search import MAX_QUERY_LENGTH, Hit, search
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import entity_title, field_title, record_url
+from weerbaar.web.query import PlainText
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/search")
-def search_page(request: Request, q: str = "") -> Response:
+def search_page(
+    request: Request, q: Annotated[PlainText, Query(max_length=MAX_QUERY_LENGTH)] = ""
+) -> Response:
     caller = require_caller(request)
     hits: list[Hit] = []
     problem = None
