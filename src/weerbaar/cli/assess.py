@@ -16,6 +16,7 @@ from rich.table import Table
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
+from weerbaar.formats.formula import neutralise_cell
 from weerbaar.method.classes import describe_position
 from weerbaar.method.scales import MatrixScale, QuantityScale
 from weerbaar.reference import editions, scales_for
@@ -188,7 +189,7 @@ def assess(
         )
         writer = csv.DictWriter(sys.stdout, fieldnames=names)
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows({k: neutralise_cell(v) for k, v in row.items()} for row in flat)
     else:
         _print_table(result, by_profile)
 

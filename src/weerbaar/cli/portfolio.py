@@ -18,6 +18,7 @@ from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.portfolio import Coverage, CoverageState, Effort
 from weerbaar.errors import FileFormatError
+from weerbaar.formats.formula import neutralise_cell
 from weerbaar.reports.portfolio_plot import portfolio_matrix, render_portfolio
 from weerbaar.services.portfolio import PortfolioView, portfolio_view
 
@@ -130,17 +131,16 @@ def _csv(view: PortfolioView) -> None:
         + [view.label(k) for k in p.ministries]
     )
     for row, counts in zip(p.coverage, p.matrix, strict=True):
-        writer.writerow(
-            [
-                row.rank or "",
-                row.scenario.key,
-                row.scenario.title,
-                row.scenario.theme,
-                str(row.state),
-                len(row.measures),
-                *counts,
-            ]
-        )
+        cells = [
+            row.rank or "",
+            row.scenario.key,
+            row.scenario.title,
+            row.scenario.theme,
+            str(row.state),
+            len(row.measures),
+            *counts,
+        ]
+        writer.writerow([neutralise_cell(c) for c in cells])
 
 
 def _money(amount: float) -> str:

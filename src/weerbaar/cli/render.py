@@ -14,6 +14,7 @@ from rich.table import Table
 
 from weerbaar.domain.fields import LIST_SEPARATOR, to_plain
 from weerbaar.domain.register import EntitySpec, values_of
+from weerbaar.formats.formula import neutralise_cell
 
 
 class OutputFormat(StrEnum):
@@ -47,7 +48,7 @@ def records(
         writer = csv.writer(sys.stdout)
         writer.writerow(spec.field_names)
         for r in items:
-            writer.writerow([cell(getattr(r, n)) for n in spec.field_names])
+            writer.writerow([neutralise_cell(cell(getattr(r, n))) for n in spec.field_names])
         return
     table = Table(title=f"{spec.name.replace('_', ' ')} ({len(items)})", title_justify="left")
     for name in names:
