@@ -112,8 +112,18 @@ def main(
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
-    """Create the register database, or migrate it to this version's schema."""
+def init(
+    ctx: typer.Context,
+    app_role: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL only: let this role (the one the web app connects as) use the "
+            "register but only add to the audit trail"
+        ),
+    ] = None,
+) -> None:
+    """Create the register database, or migrate it to this version's schema, with the
+    keys that seal its audit trail."""
     st = state(ctx)
     db = st.database(require_schema=False)
     before, head = db.schema_state()
@@ -123,7 +133,16 @@ def init(ctx: typer.Context) -> None:
         if before is None
         else ("already current" if before == head else f"migrated from {before}")
     )
-    console().print(f"register database {escape(db.display_url())}: {what} (schema {head})")
+    out = console()
+    out.print(f"register database {escape(db.display_url())}: {what} (schema {head})")
+    out.print(
+        f"audit trail sealed with key {db.keys().key_id} from {escape(str(db.trail.key_dir))}; "
+        f"checkpoints in {escape(str(db.trail.checkpoint_dir))}. Back that folder up apart "
+        "from the database."
+    )
+    if app_role is not None:
+        db.grant_application_role(app_role)
+        out.print(f"role {escape(app_role)} may use the register and only add to the trail")
 
 
 demo_app = typer.Typer(
