@@ -74,6 +74,7 @@ def test_well_formed_dates_and_moments_are_still_taken(admin_api: TestClient) ->
         "/api/v1/alerts?since=2024-01-01",
         "/api/v1/cycles?starts_on=2019-06-01",
         "/api/v1/level_states?since=2024-01-01T10:00:00Z",
+        "/api/v1/level_states?since=2024-01-01t10:00:00.123456789z",  # as RFC 3339 allows
         "/api/v1/activations?since=2024-01-01T10:00:00%2B01:00",
     ):
         answer = admin_api.get(url)

@@ -22,8 +22,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}"  # the day
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"  # the time, if given
-    r"(?:Z|[+-]\d{2}:?\d{2})?"  # the zone, if given
+    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"  # the time, if given
+    r"(?:[Zz]|[+-]\d{2}:?\d{2})?"  # the zone, if given
 )
 
 
