@@ -86,6 +86,17 @@ def test_a_sharee_edits_content_but_never_the_marking(after: Marking) -> None:
     assert write_problems(subject(), "scenarios", SHARED, reordered, LEVELS) == []
 
 
+def test_a_sharee_cannot_delete_what_it_does_not_own() -> None:
+    problems = write_problems(subject(), "scenarios", SHARED, None, LEVELS)
+    assert problems == ["only the owning organisation (mivd) deletes a record"]
+    mine = Marking("dep-v", "aivd", ("mivd",))
+    assert write_problems(subject(), "scenarios", mine, None, LEVELS) == []
+    registers = Marking("public", None)
+    assert write_problems(subject(), "scenarios", registers, None, LEVELS) == []
+    admin = subject("administrator", clearance="stg-g")
+    assert write_problems(admin, "scenarios", SHARED, None, LEVELS) == []
+
+
 def test_the_owner_raises_shares_and_hands_over_but_lowers_only_by_declassifying() -> None:
     mine = Marking("dep-v", "aivd")
     assert write_problems(subject(), "scenarios", mine, Marking("stg-c", "aivd"), LEVELS) == []

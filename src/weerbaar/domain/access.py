@@ -15,6 +15,7 @@ who may change the marking is a rule of its own:
 * Editing: only the owning organisation changes a record's marking; an organisation
   it is shared with edits its content, as its role allows, but never its marking,
   so it can neither take the record over, nor share it on, nor raise or lower it.
+  Nor can it delete the record, which would take it from its owner all the same.
 * A record without an owner is the register's: only an administrator sets its
   marking. Raising one would hide it from those who read it now and owning it would
   take it from everyone else; neither is a writer's decision to make alone.
@@ -171,7 +172,10 @@ def marking_problems(
     """Why this subject may not give a record this marking in an ordinary write (empty:
     allowed). See the module's docstring for the rule."""
     if after is None:
-        return []  # a delete sets no marking
+        if before is None or before.owned_by is None or may_set_marking(subject, before.owned_by):
+            return []
+        # Removing a record takes it from its owner as surely as taking it over would.
+        return [f"only the owning organisation ({before.owned_by}) deletes a record"]
     if before is None:
         if is_administrator(subject) or after.owned_by is None:
             return []
