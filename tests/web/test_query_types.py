@@ -188,5 +188,11 @@ def test_no_query_value_makes_a_page_fail_on_either_database(
     secret, _csrf = accounts.start_session(register, user)
     with TestClient(create_app(register), raise_server_exceptions=False) as client:
         client.cookies.set(SESSION_COOKIE, secret)
-        for url in ("/search?q=a%00b", "/cycles?starts_on=0", "/scenarios?title=a%00b"):
+        for url in (
+            "/search?q=a%00b",
+            "/cycles?starts_on=0",
+            "/scenarios?title=a%00b",
+            "/audit?entity=%00",
+            "/audit?key=a%00b",
+        ):
             _bad_request_page(client.get(url))

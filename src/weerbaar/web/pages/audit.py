@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -15,6 +15,7 @@ from weerbaar.domain.register import BY_NAME, ENTITIES
 from weerbaar.services.audit import TrailEntry, shows_chain, trail_page
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import field_title, record_url
+from weerbaar.web.query import PlainText
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -84,8 +85,8 @@ def view(entry: TrailEntry) -> EntryView:
 @router.get("/audit")
 def audit_page(
     request: Request,
-    entity: str = "",
-    key: str = "",
+    entity: Annotated[PlainText, Query(max_length=64)] = "",
+    key: Annotated[PlainText, Query(max_length=200)] = "",
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
