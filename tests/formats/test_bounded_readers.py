@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from weerbaar import formats
+from weerbaar.domain.register import ENTITIES
 from weerbaar.errors import FileFormatError
 from weerbaar.formats import archive
 
@@ -141,7 +142,7 @@ def test_yaml_export_has_no_aliases_and_reads_back(tmp_path: Path) -> None:
     data = {
         "format": "weerbaar-register",
         "format_version": 1,
-        **{name: [] for name in formats.document.BY_NAME},
+        **{spec.name: [] for spec in ENTITIES},
         "themes": [{"key": "t1", "tags": shared}, {"key": "t2", "tags": shared}],
     }
     path = tmp_path / "out.yaml"

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.context import Context
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.storage.repository import Repository
 
 ROWS = 30_000

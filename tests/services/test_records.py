@@ -13,7 +13,6 @@ from weerbaar.errors import (
     ValidationError,
 )
 from weerbaar.services.audit import recent_entries
-from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.context import Context
 from weerbaar.services.records import (
     create_record,
@@ -22,6 +21,7 @@ from weerbaar.services.records import (
     list_records,
     update_record,
 )
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.storage.tables import audit_entries
 
 

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from tests.helpers import seed_small_register
 from weerbaar import formats
 from weerbaar.errors import FileFormatError, ValidationError
-from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.services.transfer import ImportMode, export_register, import_register
 from weerbaar.storage.db import Database
 

@@ -17,6 +17,7 @@ migrating checks them with it before sealing them again under the key.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -88,49 +89,12 @@ class ChainKey:
         data = canonical_json(content).encode("utf-8")
         return hmac.new(self.secret, data, hashlib.sha256).hexdigest()
 
-    def entry_hash(
-        self,
-        *,
-        seq: int,
-        at: str,
-        actor: str,
-        action: str,
-        entity: str,
-        key: str,
-        before: str | None,
-        after: str | None,
-        prev_hash: str,
-        note: str | None = None,
-    ) -> str:
-        return self._mac([seq, at, actor, action, entity, key, before, after, prev_hash, note])
-
     def seal(self, entry: AuditEntry, prev_hash: str) -> AuditEntry:
         """The entry linked to ``prev_hash`` and hashed under this key."""
-        digest = self.entry_hash(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            entity=entry.entity,
-            key=entry.key,
-            before=entry.before,
-            after=entry.after,
-            prev_hash=prev_hash,
-            note=entry.note,
-        )
-        return AuditEntry(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            entity=entry.entity,
-            key=entry.key,
-            before=entry.before,
-            after=entry.after,
-            prev_hash=prev_hash,
-            hash=digest,
-            note=entry.note,
-        )
+        e = entry
+        content = [e.seq, e.at, e.actor, e.action, e.entity, e.key, e.before, e.after]
+        digest = self._mac([*content, prev_hash, e.note])
+        return dataclasses.replace(entry, prev_hash=prev_hash, hash=digest)
 
 
 def legacy_hash(entry: AuditEntry) -> str:

@@ -69,7 +69,6 @@ class TrailConfig:
         syslog = env.get("WEERBAAR_CHECKPOINT_SYSLOG", "").lower() in {"1", "true", "yes", "on"}
         return cls(key_dir, checkpoints.expanduser(), every, syslog)
 
-
     @classmethod
     def within(cls, folder: Path) -> TrailConfig:
         """Keys and checkpoints inside ``folder``: for a throw-away database only (a

@@ -1,7 +1,8 @@
 """The audit trail keyed and append-only: a note on an entry (the reason of a
-declassification), an index on each record's history, the trail's name and key on its head, every entry sealed again
-with HMAC under the key kept outside the database, and triggers that refuse to change
-or remove an entry or move the head back.
+declassification), an index on each record's history, the trail's name and key on
+its head, every entry sealed again with HMAC under the key kept outside the
+database, and triggers that refuse to change or remove an entry or move the head
+back.
 
 Needs the trail's keys, which ``weerbaar init`` hands over (creating them when the key
 folder has none).
