@@ -13,15 +13,20 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.helpers import REPORTED
 from weerbaar.services.context import Context
+from weerbaar.storage.audit_log import Head
 from weerbaar.storage.db import Database
+from weerbaar.storage.tables import audit_head
+from weerbaar.storage.trail_keys import TrailConfig, create_keys
+from weerbaar.storage.trail_seal import guard_statements, unguard_statements
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -32,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if "WEERBAAR_KEY_DIR" not in os.environ:
         folder = tempfile.mkdtemp(prefix="weerbaar-keys-")
         os.environ["WEERBAAR_KEY_DIR"] = folder
+        # Made here, once, so that parallel workers never race to make them.
+        create_keys(TrailConfig.from_environment())
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
@@ -79,10 +86,71 @@ def sqlite_url(tmp_path: object) -> str:
     return f"sqlite:///{tmp_path}/other.db"
 
 
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A register migrated once; each test's database starts as a copy of it."""
+    path = tmp_path_factory.mktemp("schema-template") / "register.db"
+    database = Database(f"sqlite:///{path}")
     database.upgrade()
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin: object) -> Iterator[str]:
+    """The same on PostgreSQL, as a template database."""
+    name = f"weerbaar_template_{uuid.uuid4().hex[:12]}"
+    assert hasattr(pg_admin, "connect")
+    with pg_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database = Database(make_url(_pg_admin_url()).set(database=name).render_as_string(False))
+    database.upgrade()
+    database.dispose()
+    yield name
+    with pg_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _from_template(request: pytest.FixtureRequest, db_url: str) -> None:
+    """Put a copy of the migrated template where ``db_url`` points: far quicker than
+    running every migration for every test."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        assert url.database is not None
+        for suffix in ("", "-wal", "-shm"):
+            found = template.with_name(template.name + suffix)
+            if found.exists():
+                shutil.copyfile(found, url.database + suffix)
+        return
+    name = request.getfixturevalue("pg_template")
+    admin = request.getfixturevalue("pg_admin")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{name}"'))
+
+
+def _own_trail(database: Database) -> None:
+    """Give a copied, still empty trail a name of its own, as a new database gets, so
+    that its checkpoints are not mixed with those of other copies."""
+    keys = database.keys()
+    trail = str(uuid.uuid4())
+    genesis = keys.chain_key(trail).genesis
+    with database.engine.begin() as connection:
+        dialect = connection.dialect.name
+        for statement in unguard_statements(dialect):
+            connection.exec_driver_sql(statement)
+        connection.execute(update(audit_head).values(trail=trail, hash=genesis))
+        for statement in guard_statements(dialect):
+            connection.exec_driver_sql(statement)
+    database.write_checkpoint(Head(0, genesis, trail, keys.key_id))
+
+
+@pytest.fixture
+def db(db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    _from_template(request, db_url)
+    database = Database(db_url)
+    _own_trail(database)
     yield database
     database.dispose()
 
@@ -98,6 +166,18 @@ def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("WEERBAAR_USER", "test:cli")
     monkeypatch.setenv("COLUMNS", "200")
     return CliRunner()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A parallel worker hands its measured figures to the process that reports."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["weerbaar_reported"] = list(REPORTED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    REPORTED.extend(getattr(node, "workeroutput", {}).get("weerbaar_reported", []))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
