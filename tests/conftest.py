@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import REPORTED
 from weerbaar.services.context import Context
+from weerbaar.services.demo import load_demo
 from weerbaar.storage.audit_log import Head
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import audit_head
@@ -111,19 +112,46 @@ def pg_template(pg_admin: object) -> Iterator[str]:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _from_template(request: pytest.FixtureRequest, db_url: str) -> None:
-    """Put a copy of the migrated template where ``db_url`` points: far quicker than
-    running every migration for every test."""
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path) -> Path:
+    """The migrated register with the demo profile loaded, once per run."""
+    path = sqlite_template.with_name("demo.db")
+    shutil.copyfile(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    load_demo(Context(db=database, actor="test:setup"))
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_admin: object, pg_template: str) -> Iterator[str]:
+    name = f"weerbaar_demo_{uuid.uuid4().hex[:12]}"
+    assert hasattr(pg_admin, "connect")
+    with pg_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    database = Database(make_url(_pg_admin_url()).set(database=name).render_as_string(False))
+    load_demo(Context(db=database, actor="test:setup"))
+    database.dispose()
+    yield name
+    with pg_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _from_template(request: pytest.FixtureRequest, db_url: str, *, demo: bool = False) -> None:
+    """Put a copy of the migrated template (with the demo profile, if ``demo``) where
+    ``db_url`` points: far quicker than running every migration for every test."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
+        template: Path = request.getfixturevalue(
+            "sqlite_demo_template" if demo else "sqlite_template"
+        )
         assert url.database is not None
         for suffix in ("", "-wal", "-shm"):
             found = template.with_name(template.name + suffix)
             if found.exists():
                 shutil.copyfile(found, url.database + suffix)
         return
-    name = request.getfixturevalue("pg_template")
+    name = request.getfixturevalue("pg_demo_template" if demo else "pg_template")
     admin = request.getfixturevalue("pg_admin")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
@@ -151,6 +179,16 @@ def db(db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
     _from_template(request, db_url)
     database = Database(db_url)
     _own_trail(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo_register(db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The demo profile on this test's database, copied from one loaded once per run.
+    The copies share their trail's name, so a test that checks checkpoints uses ``db``."""
+    _from_template(request, db_url, demo=True)
+    database = Database(db_url)
     yield database
     database.dispose()
 

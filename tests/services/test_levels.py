@@ -20,7 +20,6 @@ from weerbaar.reference import roles
 from weerbaar.services import levels as levels_service
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
-from weerbaar.services.demo import load_demo
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
 from weerbaar.services.notification_channels import add_channel
@@ -52,9 +51,8 @@ def _writes(db: Database) -> int:
 
 
 @pytest.fixture
-def demo(ctx: Context) -> Context:
-    load_demo(ctx)
-    return dataclasses.replace(ctx, actor="test:coordinator")
+def demo(demo_register: Database) -> Context:
+    return Context(db=demo_register, actor="test:coordinator")
 
 
 def test_the_demo_history_gives_each_scope_its_level_and_measures(demo: Context) -> None:

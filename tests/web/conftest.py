@@ -142,12 +142,8 @@ ApiClientFor = Callable[..., TestClient]
 
 
 @pytest.fixture
-def register(db_url: str) -> Iterator[Database]:
-    db = Database(db_url)
-    db.upgrade()
-    load_demo(Context(db=db, actor="test:setup"))
-    yield db
-    db.dispose()
+def register(demo_register: Database) -> Database:
+    return demo_register
 
 
 @pytest.fixture

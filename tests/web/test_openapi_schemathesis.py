@@ -5,6 +5,7 @@ operation, as an administrator on a demo register, no server error, and every an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.web.conftest import MakeUser
+from tests.web.conftest import PASSWORD, copy_database
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
@@ -38,14 +39,27 @@ APP = create_app(Database("sqlite://"))
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 
-@pytest.fixture
-def admin_token(demo_db: Database, make_user: MakeUser) -> Iterator[str]:
-    make_user("fuzzer", role="administrator", clearance="stg-g")
-    token = accounts.create_token(Context(db=demo_db, actor="test:setup"), "fuzzer", "fuzz")
+@pytest.fixture(scope="module")
+def admin_token(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One demo register for every operation in a process: what earlier operations
+    wrote is part of what later ones must still describe correctly."""
+    path = tmp_path_factory.mktemp("schemathesis") / "register.db"
+    db = Database(copy_database(demo_template, path))
+    operator = Context(db=db, actor="test:setup")
+    accounts.add_user(
+        operator,
+        username="fuzzer",
+        password=PASSWORD,
+        role="administrator",
+        organisation="nctv",
+        clearance="stg-g",
+    )
+    token = accounts.create_token(operator, "fuzzer", "fuzz")
     unused = APP.state.db
-    APP.state.db = demo_db
+    APP.state.db = db
     yield token
     APP.state.db = unused
+    db.dispose()
 
 
 @schema.parametrize()
@@ -55,7 +69,6 @@ def admin_token(demo_db: Database, make_user: MakeUser) -> Iterator[str]:
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
-        HealthCheck.function_scoped_fixture,  # one register per operation is enough
     ],
 )
 def test_every_operation_keeps_to_its_description(
