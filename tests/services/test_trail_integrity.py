@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -436,3 +437,26 @@ def test_the_application_role_may_only_add_to_the_trail(
         with pg_admin.connect() as connection:
             connection.execute(text(f'DROP ROLE "{role}"'))
     assert verify_trail(ctx.db).findings[0].check == "replay"  # the app's edit, unaudited
+
+
+def test_a_checkpoint_that_cannot_be_written_leaves_the_write_and_says_so(
+    ctx: Context, db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed_small_register(ctx)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the checkpoints should go", "utf-8")
+    elsewhere = Database(db_url, trail=TrailConfig(ctx.db.trail.key_dir, blocked))
+    try:
+        with caplog.at_level(logging.ERROR, logger="weerbaar.audit"):
+            saved = update_record(
+                Context(db=elsewhere, actor="test:x"),
+                entity_name="themes",
+                key=_a_theme(ctx),
+                changes={"name": "Saved all the same"},
+            )
+    finally:
+        elsewhere.dispose()
+    assert saved.version == 2
+    assert any("checkpoint not written" in r.getMessage() for r in caplog.records)
+    report = verify_trail(ctx.db)
+    assert report.intact and report.unsigned() == 1
