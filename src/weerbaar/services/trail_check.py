@@ -185,35 +185,43 @@ def _check_replay(
     report: TrailReport,
 ) -> None:
     repo = Repository(connection)
+    present: set[tuple[str, str]] = set()
     for spec in ENTITIES:
         versions = repo.versions(spec.name)
-        present: set[str] = set()
         for record in repo.fetch(spec.name):
-            present.add(record.key)
-            report.records += 1
+            present.add((spec.name, record.key))
             plain = {name: to_plain(value) for name, value in values_of(record).items()}
             plain["version"] = versions[record.key]
-            _compare(spec.name, spec.singular, record.key, plain, latest, report)
-        _missing(spec.name, spec.singular, present, latest, report)
-    present = set()
+            _compare(spec.name, record.key, plain, latest, report)
     for row in connection.execute(select(users)):
-        present.add(row.username)
-        report.records += 1
+        present.add(("users", row.username))
         plain = {"username": row.username, **{f: row._mapping[f] for f in _USER_FIELDS}}
         plain["disabled"] = bool(plain["disabled"])
-        _compare("users", "account", row.username, plain, latest, report)
-    _missing("users", "account", present, latest, report)
+        _compare("users", row.username, plain, latest, report)
+    report.records = len(present)
+    for (entity, key), after in latest.items():
+        if after is not None and (entity, key) not in present:
+            report.findings.append(
+                Finding(
+                    "replay",
+                    f"{_singular(entity)} {key}",
+                    "the trail says it exists, but it is gone without an audit entry",
+                )
+            )
+
+
+def _singular(entity: str) -> str:
+    return "account" if entity == "users" else BY_NAME[entity].singular
 
 
 def _compare(
     entity: str,
-    singular: str,
     key: str,
     plain: dict[str, Any],
     latest: dict[tuple[str, str], str | None],
     report: TrailReport,
 ) -> None:
-    place = f"{singular} {key}"
+    place = f"{_singular(entity)} {key}"
     if (entity, key) not in latest:
         report.findings.append(Finding("replay", place, "stored, but no audit entry made it"))
         return
@@ -234,21 +242,3 @@ def _compare(
                 + ": changed without an audit entry",
             )
         )
-
-
-def _missing(
-    entity: str,
-    singular: str,
-    present: set[str],
-    latest: dict[tuple[str, str], str | None],
-    report: TrailReport,
-) -> None:
-    for (kind, key), after in latest.items():
-        if kind == entity and after is not None and key not in present:
-            report.findings.append(
-                Finding(
-                    "replay",
-                    f"{singular} {key}",
-                    "the trail says it exists, but it is gone without an audit entry",
-                )
-            )
