@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from weerbaar.cascade import Disruption, Network, criticality, ensemble, run
-from weerbaar.cascade.reference import reference_run, to_networkx
+from weerbaar.cascade.oracle import oracle_run, to_networkx
 from weerbaar.cascade.sampling import SLOT_BUFFER, SLOT_LAG, SLOT_TRANSMIT, uniforms
 from weerbaar.cascade.synthetic import synthetic_network
 
@@ -53,7 +53,7 @@ def test_compiled_run_equals_networkx_reference(trial: int) -> None:
     items = list(
         zip(disruption.sources.tolist(), disruption.start, disruption.duration, strict=True)
     )
-    ref = reference_run(to_networkx(net), items, min_strength=threshold)
+    ref = oracle_run(to_networkx(net), items, min_strength=threshold)
     hit = np.flatnonzero(np.isfinite(ours.f)).tolist()
     assert sorted(int(v) for v in ref.f) == hit  # type: ignore[call-overload]
     for v in hit:
@@ -67,7 +67,7 @@ def test_reference_on_a_synthetic_graph() -> None:
     net = synthetic_network(3000, 15000, seed=4)
     hubs = np.argsort(-net.out_degree(), kind="stable")[:5]
     ours = run(net, Disruption.at(hubs, hours=120.0))
-    ref = reference_run(to_networkx(net), [(int(h), 0.0, 120.0) for h in hubs])
+    ref = oracle_run(to_networkx(net), [(int(h), 0.0, 120.0) for h in hubs])
     assert ours.affected_count == len(ref.f) > 100
     nodes = np.fromiter(ref.f, dtype=np.int64)
     assert np.allclose(ours.f[nodes], [ref.f[v] for v in nodes], rtol=0, atol=1e-9)

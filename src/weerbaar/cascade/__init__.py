@@ -63,7 +63,7 @@ Modules
 -------
 :mod:`~weerbaar.cascade.network` holds the graph in CSR arrays,
 :mod:`~weerbaar.cascade.engine` runs it (one run, ensembles, criticality) through the
-Numba kernels of :mod:`~weerbaar.cascade.kernel`, :mod:`~weerbaar.cascade.reference`
+Numba kernels of :mod:`~weerbaar.cascade.kernel`, :mod:`~weerbaar.cascade.oracle`
 is the event-driven networkx version used as test oracle and benchmark baseline,
 :mod:`~weerbaar.cascade.synthetic` and :mod:`~weerbaar.cascade.grids` make graphs.
 """

@@ -3,7 +3,7 @@
 (a) the floor: ``scipy.sparse.csgraph.breadth_first_order`` on the same CSR arrays
 from the same sources (through a virtual super-source with an edge to each), the least
 any traversal of the reached part must cost; (b) the event-driven networkx reference
-(:mod:`weerbaar.cascade.reference`), graph building included on both sides. When the
+(:mod:`weerbaar.cascade.oracle`), graph building included on both sides. When the
 reference would take over a minute at full size it runs on a smaller graph of the same
 density from the same generator, and ours runs on that same graph for the ratio.
 
@@ -23,7 +23,7 @@ from scipy.sparse import csgraph  # type: ignore[import-untyped,unused-ignore]
 
 from weerbaar.cascade.engine import criticality, ensemble, kernel_seconds, load_kernel, run
 from weerbaar.cascade.network import Disruption, Network
-from weerbaar.cascade.reference import reference_run, to_networkx
+from weerbaar.cascade.oracle import oracle_run, to_networkx
 from weerbaar.cascade.synthetic import synthetic_network
 from weerbaar.simulation.bench import _peak_rss, _reset_peak
 
@@ -173,7 +173,7 @@ def _reference(report: CascadeBench, hours: float) -> None:
             )
         )
         started = time.perf_counter()
-        reference_run(graph, items)
+        oracle_run(graph, items)
         return built, time.perf_counter() - started
 
     density = report.edges / report.nodes

@@ -21,11 +21,11 @@ import networkx as nx
 from weerbaar.cascade.network import Network
 from weerbaar.errors import Issue, ValidationError
 
-__all__ = ["ReferenceRun", "reference_run", "to_networkx"]
+__all__ = ["OracleRun", "oracle_run", "to_networkx"]
 
 
 @dataclass(frozen=True, slots=True)
-class ReferenceRun:
+class OracleRun:
     """Fail hour, end hour and cause of every affected process (others are absent)."""
 
     f: dict[Hashable, float]
@@ -82,12 +82,12 @@ def to_networkx(network: Network) -> nx.DiGraph[int]:
     return graph
 
 
-def reference_run(
+def oracle_run(
     graph: nx.DiGraph[Any],
     sources: Iterable[tuple[Hashable, float, float]],
     *,
     min_strength: float = 0.5,
-) -> ReferenceRun:
+) -> OracleRun:
     """The deterministic cascade of ``(source, start hour, duration hours)`` triples.
 
     Nodes must be mutually comparable (ties in fail hour settle the smaller first).
@@ -125,4 +125,4 @@ def reference_run(
                     f[v] = hour
                     cause[v] = u
                     heapq.heappush(queue, (hour, v))
-    return ReferenceRun(f=f, e=e, cause=cause)
+    return OracleRun(f=f, e=e, cause=cause)
