@@ -12,7 +12,7 @@ from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
 from weerbaar.reports import render_html, render_static
-from weerbaar.services.diagram import risk_diagram
+from weerbaar.reports.round_diagram import risk_diagram
 
 
 def diagram(

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from weerbaar.domain.access import Subject
 from weerbaar.errors import NotFoundError
 from weerbaar.reports import RiskDiagram
+from weerbaar.reports.round_diagram import risk_diagram
 from weerbaar.services.assessment import assess_round
-from weerbaar.services.diagram import risk_diagram
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.profile import national_profile
 from weerbaar.services.tier_proposals import TierReport, propose_tiers

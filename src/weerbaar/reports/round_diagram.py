@@ -1,0 +1,143 @@
+"""The national risk diagram of a round, optionally against an earlier round, as the
+plain description that :mod:`weerbaar.reports` draws."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from weerbaar.domain.access import Subject
+from weerbaar.method.classes import describe_position, impact_position
+from weerbaar.reports import DiagramPoint, RiskDiagram, impact_axis, likelihood_axis
+from weerbaar.services.assessment import RoundAssessment, ScenarioResult, assess_round
+from weerbaar.storage.db import Database
+from weerbaar.storage.repository import Repository
+
+LABEL_LENGTH = 24
+
+
+def _label(title: str) -> str:
+    return title if len(title) <= LABEL_LENGTH else title[: LABEL_LENGTH - 1].rstrip() + "…"
+
+
+def _position(value: float, ratio: float) -> float:
+    """Class position of an impact value; 0 sits at the bottom edge of the plot."""
+    found = impact_position(value, ratio=ratio)
+    return 0.5 if found is None else max(found, 0.5)
+
+
+def _point(
+    result: ScenarioResult, assessment: RoundAssessment, theme: str, *, new: bool
+) -> DiagramPoint | None:
+    if result.impact_position is None:
+        return None
+    ratio = assessment.scales.classes.ratio()
+    offset = assessment.scales.classes.high_offset
+    if result.band is not None:
+        impact_range = (
+            _position(result.band.impact[0], ratio),
+            _position(result.band.impact[2], ratio),
+        )
+        likelihood_range = (result.band.likelihood[0], result.band.likelihood[2])
+    else:
+        impact_range = (
+            _position(result.impact_range[0], ratio),
+            _position(result.impact_range[1], ratio),
+        )
+        likelihood_range = (
+            result.likelihood.lowest.index + (offset if result.likelihood.lowest.high else 0),
+            result.likelihood.highest.index + (offset if result.likelihood.highest.high else 0),
+        )
+    hover = {
+        "scenario": result.scenario.key,
+        "impact": f"{result.impact:.2f} ({describe_position(result.impact_position)})",
+        "likelihood": f"{result.likelihood.expected} "
+        f"({result.likelihood.lowest}–{result.likelihood.highest})",
+        "rank": f"{result.rank} (medal method: {result.medal_rank})",
+    }
+    if result.band is not None:
+        hover["top 5 / top 10"] = f"{result.band.top5:.0%} / {result.band.top10:.0%}"
+    return DiagramPoint(
+        key=result.scenario.key,
+        label=_label(result.scenario.title),
+        theme=theme,
+        impact=result.impact_position,
+        likelihood=result.likelihood_position,
+        impact_range=impact_range,
+        likelihood_range=likelihood_range,
+        new=new,
+        hover=hover,
+    )
+
+
+def _themes(db: Database) -> Mapping[str, str]:
+    with db.transaction() as connection:
+        return {t.key: t.name_en for t in Repository(connection).fetch("themes")}
+
+
+def risk_diagram(
+    db: Database,
+    *,
+    round_key: str | None = None,
+    compare: str | None = None,
+    weights: str | Mapping[str, object] = "equal",
+    draws: int = 0,
+    seed: int | None = None,
+    subject: Subject | None = None,
+) -> RiskDiagram:
+    """The diagram of a round; with ``compare``, arrows from that round's positions."""
+    current = assess_round(
+        db, round_key=round_key, weights=weights, draws=draws, seed=seed, subject=subject
+    )
+    themes = _themes(db)
+    earlier = (
+        assess_round(
+            db, round_key=compare, weights=weights, draws=draws, seed=seed, subject=subject
+        )
+        if compare
+        else None
+    )
+    before = {r.scenario.key for r in earlier.results} if earlier else set()
+    points, unplaced = [], []
+    for result in current.results:
+        point = _point(
+            result,
+            current,
+            themes.get(result.scenario.theme, result.scenario.theme),
+            new=earlier is not None and result.scenario.key not in before,
+        )
+        if point is None:
+            unplaced.append(f"{result.scenario.key} {result.scenario.title}")
+        else:
+            points.append(point)
+    previous = []
+    if earlier is not None:
+        for result in earlier.results:
+            point = _point(
+                result, earlier, themes.get(result.scenario.theme, result.scenario.theme), new=False
+            )
+            if point is not None:
+                previous.append(point)
+    labels = current.scales.classes
+    notes = [f"Weights: {current.weights.name}."]
+    if not current.scales.official:
+        notes.append(f"Class thresholds {current.scales.key}: calibrated, not official.")
+    if current.draws:
+        notes.append(
+            f"Ranges P5–P95 from {current.draws:,} Monte Carlo draws (seed {current.seed})."
+        )
+    subtitle = f"Round {current.round.name} ({current.round.key}) · edition {current.edition.key}"
+    if earlier is not None:
+        subtitle += f" · compared with {earlier.round.name} ({earlier.round.key})"
+    return RiskDiagram(
+        title="National risk diagram",
+        subtitle=subtitle,
+        points=points,
+        previous=previous,
+        unplaced=unplaced,
+        illustrative=not current.scales.official,
+        previous_name=earlier.round.key if earlier else "previous round",
+        range_label="P5–P95" if current.draws else "uncertainty range (LL–UL)",
+        notes=notes,
+        likelihood_axis=likelihood_axis(labels=[labels.likelihood_label(x) for x in "ABCDE"]),
+        impact_axis=impact_axis(labels=[labels.impact_label(x) for x in "ABCDE"]),
+    )
