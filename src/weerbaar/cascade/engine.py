@@ -2,7 +2,7 @@
 criticality ranking of every process as a single source.
 
 Numba is imported on the first call only (the CLI must start fast), with its cache
-folder chosen by :func:`weerbaar.simulation.compiled.configure_numba_cache`.
+folder chosen by :func:`weerbaar.compute.numba_cache.configure_numba_cache`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from weerbaar.cascade.network import Disruption, Network
+from weerbaar.compute.checks import check_positive
+from weerbaar.compute.numba_cache import configure_numba_cache
+from weerbaar.compute.rng import counter_key, resolve_seed
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.simulation.compiled import configure_numba_cache
-from weerbaar.simulation.rng import counter_key, resolve_seed
-from weerbaar.simulation.validate import check_positive
 
 __all__ = [
     "MAX_KEPT_CELLS",

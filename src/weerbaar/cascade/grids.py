@@ -19,8 +19,8 @@ import warnings
 import numpy as np
 
 from weerbaar.cascade.network import Network
+from weerbaar.compute.rng import make_generator
 from weerbaar.errors import ConfigError
-from weerbaar.simulation.rng import make_generator
 
 __all__ = ["PEOPLE_PER_MW", "power_grid_network"]
 

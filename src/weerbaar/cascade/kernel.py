@@ -22,7 +22,7 @@ reset, so one run costs in proportion to its reach, not to ``n``. A node is sett
 when its end hour ``e`` is finite (``e`` is ``+inf`` until then).
 
 The uniforms of a Monte Carlo member are the counter-based SplitMix64 bits of
-:mod:`weerbaar.simulation.rng` (same constants): item ``i`` (an edge or a node), slot
+:mod:`weerbaar.compute.rng` (same constants): item ``i`` (an edge or a node), slot
 ``k`` and member ``r`` use counter ``(4·r + k)·2³² + i`` and the top 53 bits of the
 hash. Slots: 0 = does the edge transmit, 1 = edge lag, 2 = edge buffer, 3 = node
 restart. A number is computed only when the run needs it (an edge out of a settled
@@ -36,10 +36,10 @@ Ensemble members are dealt round-robin to a fixed number of slices (see
 order, and the slices are summed in slice order, so every float sum has one order
 whatever the thread count.
 
-The hash is ``_mix`` of :mod:`weerbaar.simulation.kernel` (one SplitMix64 for both
-engines), inlined here. Numba freezes module-level constants and inlined functions into
-the cached machine code and checks only this file's timestamp: after changing the
-constants in :mod:`weerbaar.simulation.rng` or ``_mix``, touch this file (the tests
+The hash is :func:`weerbaar.compute.jit.mix` (one SplitMix64 for both engines),
+inlined here. Numba freezes module-level constants and inlined functions into the
+cached machine code and checks only this file's timestamp: after changing the
+constants in :mod:`weerbaar.compute.rng` or ``mix``, touch this file (the tests
 that compare the kernel's draws with :func:`weerbaar.cascade.sampling.uniforms` would
 catch a stale cache).
 """
@@ -54,8 +54,8 @@ from llvmlite import ir  # type: ignore[import-untyped,unused-ignore]
 from numba import prange, types
 from numba.extending import intrinsic
 
-from weerbaar.simulation.kernel import _jit, _mix
-from weerbaar.simulation.rng import GOLDEN
+from weerbaar.compute.jit import jit, mix
+from weerbaar.compute.rng import GOLDEN
 
 __all__ = ["criticality_sources", "ensemble_members", "single_run"]
 
@@ -71,11 +71,11 @@ SLOT_BUFFER = 2
 SLOT_RESTART = 3
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _uniform(key: Any, member: int, item: int, slot: int) -> float:
     """The uniform in [0, 1) of (seed key, member, item, slot)."""
     counter = ((np.uint64(member) * _U4 + np.uint64(slot)) << _U32) + np.uint64(item)
-    return float(_mix(key + counter * _GOLDEN) >> _U11) * _TO_UNIT
+    return float(mix(key + counter * _GOLDEN) >> _U11) * _TO_UNIT
 
 
 def _prefetch_intrinsic(typingctx: Any, array: Any, index: Any) -> Any:
@@ -105,12 +105,12 @@ and returns at once: a hint only, it changes no value. No bounds check (a prefet
 a bad address is ignored by the CPU, it does not fault)."""
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _less(ka: float, na: int, kb: float, nb: int) -> bool:
     return ka < kb or (ka == kb and na < nb)
 
 
-@_jit(cache=True)
+@jit(cache=True)
 def _sift_up(hk: Any, hn: Any, pos: Any, i: int, key: float, node: int) -> None:
     """Place (key, node) at slot ``i`` or above: an insert, or a decrease of its key."""
     while i > 0:
@@ -129,7 +129,7 @@ def _sift_up(hk: Any, hn: Any, pos: Any, i: int, key: float, node: int) -> None:
     pos[node] = i
 
 
-@_jit(cache=True)
+@jit(cache=True)
 def _sift_down(hk: Any, hn: Any, pos: Any, size: int, key: float, node: int) -> None:
     """Place (key, node), the former last pair, from the root down (after a pop)."""
     i = 0
@@ -154,7 +154,7 @@ def _sift_down(hk: Any, hn: Any, pos: Any, size: int, key: float, node: int) -> 
     pos[node] = i
 
 
-@_jit(cache=True)
+@jit(cache=True)
 def _cascade(
     indptr: Any,
     dependent: Any,
@@ -289,7 +289,7 @@ def _cascade(
     return count
 
 
-@_jit(cache=True)
+@jit(cache=True)
 def _workspace(n: int) -> Any:
     """The clean per-run arrays besides ``f``, ``e`` and ``cause``: ``restore``,
     ``src_end``, ``touched`` and the heap ``hk``, ``hn``, ``pos``."""
@@ -303,7 +303,7 @@ def _workspace(n: int) -> Any:
     )
 
 
-@_jit(cache=True)
+@jit(cache=True)
 def _close(
     count: int,
     touched: Any,
@@ -344,7 +344,7 @@ def _close(
     return people_hours, total, end, longest
 
 
-@_jit(cache=True)
+@jit(cache=True)
 def single_run(
     indptr: Any,
     dependent: Any,
@@ -375,7 +375,7 @@ def single_run(
     return int(count)
 
 
-@_jit(cache=True, parallel=True)
+@jit(cache=True, parallel=True)
 def ensemble_members(
     indptr: Any,
     dependent: Any,
@@ -433,7 +433,7 @@ def ensemble_members(
             )  # fmt: skip
 
 
-@_jit(cache=True, parallel=True)
+@jit(cache=True, parallel=True)
 def criticality_sources(
     indptr: Any,
     dependent: Any,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from weerbaar.simulation.rng import counter_bits, counter_key
+from weerbaar.compute.rng import counter_bits, counter_key
 
 __all__ = ["SLOT_BUFFER", "SLOT_LAG", "SLOT_RESTART", "SLOT_TRANSMIT", "member_key", "uniforms"]
 

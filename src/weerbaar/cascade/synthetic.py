@@ -23,8 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from weerbaar.cascade.network import Network
+from weerbaar.compute.rng import make_generator
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.simulation.rng import make_generator
 
 __all__ = ["REGIONS", "synthetic_network"]
 

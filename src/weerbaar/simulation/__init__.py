@@ -1,2 +1,2 @@
 """Engines over arrays: Monte Carlo propagation of expert ranges, rank robustness and
-weight sensitivity. Randomness comes only from :mod:`weerbaar.simulation.rng`."""
+weight sensitivity. Randomness comes only from :mod:`weerbaar.compute.rng`."""

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from weerbaar.compute.checks import check_positive
+from weerbaar.compute.rng import make_generator
 from weerbaar.simulation.compiled import kernel_info, load_kernel
 from weerbaar.simulation.model import UncertainAssessment
-from weerbaar.simulation.rng import make_generator
 from weerbaar.simulation.sensitivity import weight_sensitivity
 from weerbaar.simulation.uncertainty import propagate, propagate_plain
-from weerbaar.simulation.validate import check_positive
 
 __all__ = [
     "BASELINE_SCORES",

@@ -3,10 +3,8 @@
 Numba is imported on the first call only (``import numba`` alone takes a few tenths of
 a second, and the CLI must start fast). The kernels are compiled with ``cache=True``:
 the first run on a machine compiles them (tens of seconds) and writes the machine code
-next to the module, in ``__pycache__``; later processes load it (well under a second).
-If the package folder is not writable, the cache goes to the user cache folder
-(``platformdirs.user_cache_dir("weerbaar")/numba``) through ``NUMBA_CACHE_DIR``, unless
-that variable is already set.
+to the folder :func:`~weerbaar.compute.numba_cache.configure_numba_cache` chooses;
+later processes load it (well under a second).
 
 Percentiles of the aggregated impact are exact without keeping every draw: the first
 pass counts each scenario's impacts in a histogram of :data:`BINS` bins on its possible
@@ -20,8 +18,6 @@ in scenario batches of at most :data:`KEEP_VALUES` values.
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +25,9 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-import platformdirs
 from numpy.typing import NDArray
 
+from weerbaar.compute.numba_cache import configure_numba_cache
 from weerbaar.simulation.model import F64
 from weerbaar.simulation.ranking import OrderStatistics
 from weerbaar.simulation.sampling import Prepared
@@ -40,7 +36,6 @@ __all__ = [
     "BINS",
     "KEEP_VALUES",
     "Tallies",
-    "configure_numba_cache",
     "kernel_info",
     "load_kernel",
     "run_compiled",
@@ -68,37 +63,11 @@ class Tallies:
     impact_stats: F64  # (S, len(plan.needed)) order statistics of the aggregated impact
 
 
-def configure_numba_cache(package: Path | None = None) -> str:
-    """Pick the Numba cache folder before Numba is imported; return where it is.
-
-    ``package`` is the folder of the kernel module (default: this one): its
-    ``__pycache__`` is used when writable, else the user cache folder.
-    """
-    package = package or Path(__file__).resolve().parent
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return os.environ["NUMBA_CACHE_DIR"]
-    pycache = package / "__pycache__"
-    writable = os.access(pycache if pycache.exists() else package, os.W_OK)
-    if writable:
-        return str(pycache)
-    folder = Path(platformdirs.user_cache_dir("weerbaar")) / "numba"
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ["NUMBA_CACHE_DIR"] = str(folder)
-    if "numba" in sys.modules:  # imported by someone else: its config is already read
-        sys.modules["numba"].config.CACHE_DIR = str(folder)
-    return str(folder)
-
-
-def _configure_cache() -> str:
-    """The cache folder of this package's kernels (see :func:`configure_numba_cache`)."""
-    return configure_numba_cache()
-
-
 def load_kernel() -> ModuleType:
     """Import Numba and the kernels (once per process)."""
     module = _state.get("kernel")
     if module is None:
-        _state["cache_dir"] = _configure_cache()
+        _state["cache_dir"] = configure_numba_cache(Path(__file__).resolve().parent)
         started = time.perf_counter()
         module = importlib.import_module("weerbaar.simulation.kernel")
         _state["import_seconds"] = time.perf_counter() - started

@@ -1,33 +1,34 @@
 """Numba kernels of the compiled engine. Importing this module imports Numba (slow):
 only :mod:`weerbaar.simulation.compiled` does, and only when the engine is used.
 
-The uniforms are the counter-based SplitMix64 bits of :mod:`weerbaar.simulation.rng`,
-recomputed here with the same constants: one 64-bit hash per (draw, scenario, pair of
-slots), its high 32 bits for the even slot and its low 32 bits for the odd one (slots
-``0 … C−1`` are the criteria, slot ``C`` the likelihood). The counter of draw ``d``,
-scenario ``s`` and pair ``p`` is ``(s·P + p)·2³² + d`` with ``P = ⌈(C + 1)/2⌉``. A
-draw's numbers depend on nothing but the seed and its indices, so the result is the
-same for any number of threads and any chunking, and equal to the NumPy reference
-(:mod:`weerbaar.simulation.numpy_engine`).
+The uniforms are the counter-based SplitMix64 bits of :mod:`weerbaar.compute.rng`,
+recomputed here with :func:`weerbaar.compute.jit.mix`: one 64-bit hash per (draw,
+scenario, pair of slots), its high 32 bits for the even slot and its low 32 bits for
+the odd one (slots ``0 … C−1`` are the criteria, slot ``C`` the likelihood). The
+counter of draw ``d``, scenario ``s`` and pair ``p`` is ``(s·P + p)·2³² + d`` with
+``P = ⌈(C + 1)/2⌉``. A draw's numbers depend on nothing but the seed and its indices,
+so the result is the same for any number of threads and any chunking, and equal to the
+NumPy reference (:mod:`weerbaar.simulation.numpy_engine`).
 
 Per score the kernel does one half-hash, a comparison with each cut point inside the
 range (:mod:`weerbaar.simulation.sampling`) and one add. Loops over a block of draws
 are innermost so that LLVM vectorises them.
 
-Numba freezes module-level constants into the cached machine code and checks only this
-file's timestamp: after changing the constants in :mod:`weerbaar.simulation.rng`, touch
-this file (the compiled-equals-reference tests would catch a stale cache).
+Numba freezes module-level constants and inlined functions into the cached machine
+code and checks only this file's timestamp: after changing the constants in
+:mod:`weerbaar.compute.rng` or :func:`weerbaar.compute.jit.mix`, touch this file (the
+compiled-equals-reference tests would catch a stale cache).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from weerbaar.simulation.rng import GOLDEN, MIX1, MIX2
+from weerbaar.compute.jit import jit, mix
+from weerbaar.compute.rng import GOLDEN
 
 __all__ = ["BLOCK", "pass_impact", "pass_rank", "sort_segments"]
 
@@ -35,38 +36,18 @@ BLOCK = 64
 """Draws handled together per scenario (the length of the vectorised loops)."""
 
 _GOLDEN = np.uint64(GOLDEN)
-_MIX1 = np.uint64(MIX1)
-_MIX2 = np.uint64(MIX2)
 _LOW = np.uint64(0xFFFFFFFF)
 _U32 = np.uint64(32)
-_U30 = np.uint64(30)
-_U27 = np.uint64(27)
-_U31 = np.uint64(31)
-
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _jit(**options: Any) -> Callable[[_F], _F]:
-    """``numba.njit`` with a type mypy can follow."""
-    decorator: Callable[[_F], _F] = njit(**options)
-    return decorator
-
-
-@_jit(inline="always", cache=True)
-def _mix(z: Any) -> Any:
-    z = (z ^ (z >> _U30)) * _MIX1
-    z = (z ^ (z >> _U27)) * _MIX2
-    return z ^ (z >> _U31)
-
-
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _needs_hash(inner: Any, s: int, pair: int, last: int) -> bool:
     """Whether slot pair ``pair`` has a slot ≤ ``last`` with a cut point inside its range."""
     a = 2 * pair
     return (a <= last and inner[s, a] > 0) or (a + 1 <= last and inner[s, a + 1] > 0)
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _score(
     key: Any,
     s: int,
@@ -96,7 +77,7 @@ def _score(
             row = np.uint64(s * pairs + pair)
             base = key + ((row << _U32) + np.uint64(draw0)) * _GOLDEN
             for d in range(nb):
-                bits[d] = _mix(base + np.uint64(d) * _GOLDEN)
+                bits[d] = mix(base + np.uint64(d) * _GOLDEN)
         for half in range(2):
             slot = 2 * pair + half
             if slot > last:
@@ -146,13 +127,13 @@ def _score(
                             lik[d] += (bits[d] & _LOW) >= cut
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _bin(x: float, floor: float, inverse_width: float, bins: int) -> int:
     b = int((x - floor) * inverse_width)
     return min(max(b, 0), bins - 1)
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _radix_pass(
     src_k: Any, src_i: Any, dst_k: Any, dst_i: Any, counts: Any, offset: int, shift: int, mask: int
 ) -> bool:
@@ -176,7 +157,7 @@ def _radix_pass(
     return True
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _sort_keys(keys: Any, index: Any, spare_keys: Any, spare_index: Any, counts: Any) -> Any:
     """Sort non-negative float32 bit patterns ascending, carrying their positions.
 
@@ -240,7 +221,7 @@ def _sort_keys(keys: Any, index: Any, spare_keys: Any, spare_index: Any, counts:
     return src_k, src_i
 
 
-@_jit(inline="always", cache=True)
+@jit(inline="always", cache=True)
 def _tally_ranks(
     sorted_keys: Any, positions: Any, g: int, rank_sum: Any, top5: Any, top10: Any
 ) -> None:
@@ -261,7 +242,7 @@ def _tally_ranks(
                 top5[g, s] += 1
 
 
-@_jit(parallel=True, cache=True)
+@jit(parallel=True, cache=True)
 def pass_rank(
     key: Any,
     cuts: Any,
@@ -333,7 +314,7 @@ def pass_rank(
                 _tally_ranks(sorted_keys, positions, g, rank_sum, top5, top10)
 
 
-@_jit(parallel=True, cache=True)
+@jit(parallel=True, cache=True)
 def pass_impact(
     key: Any,
     cuts: Any,
@@ -387,7 +368,7 @@ def pass_impact(
                     filled[s, t] += 1
 
 
-@_jit(parallel=True, cache=True)
+@jit(parallel=True, cache=True)
 def sort_segments(values: Any, start: Any, length: Any) -> None:
     """Sort ``values[start[i] : start[i] + length[i]]`` in place for every ``i``."""
     for i in prange(start.shape[0]):

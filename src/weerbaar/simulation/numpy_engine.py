@@ -2,7 +2,7 @@
 
 One pipeline, two sources of uniforms:
 
-* :func:`counter_uniforms` — the counter-based bits of :mod:`weerbaar.simulation.rng`,
+* :func:`counter_uniforms` — the counter-based bits of :mod:`weerbaar.compute.rng`,
   exactly those the compiled kernel uses; with it this is the *reference* the kernel is
   tested against (same seed, same numbers).
 * :func:`generator_uniforms` — ``Generator.random`` per block of draws, each block
@@ -23,10 +23,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from weerbaar.compute.rng import counter_bits, spawn_seeds, split_bits
 from weerbaar.simulation.compiled import Tallies
 from weerbaar.simulation.model import F64
 from weerbaar.simulation.ranking import OrderStatistics, ranks_descending, risk_keys
-from weerbaar.simulation.rng import counter_bits, spawn_seeds, split_bits
 from weerbaar.simulation.sampling import GRID, Prepared, Triangles, inverse_cdf
 
 __all__ = [

@@ -39,11 +39,11 @@ import numpy as np
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
+from weerbaar.compute.checks import check_positive
+from weerbaar.compute.rng import resolve_seed
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.simulation.model import F64
 from weerbaar.simulation.ranking import ranks_descending, risk_keys
-from weerbaar.simulation.rng import resolve_seed
-from weerbaar.simulation.validate import check_positive
 
 __all__ = ["RankingSensitivity", "rank_displacement", "ranking_sensitivity"]
 

@@ -41,10 +41,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import qmc  # type: ignore[import-untyped,unused-ignore]
 
+from weerbaar.compute.checks import check_positive
+from weerbaar.compute.rng import make_generator
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.simulation.model import F64, WeightSensitivity
-from weerbaar.simulation.rng import make_generator
-from weerbaar.simulation.validate import check_positive
 
 __all__ = ["aggregate", "raw_weights", "sobol_indices", "weight_sensitivity"]
 

@@ -44,6 +44,8 @@ from typing import Literal
 
 import numpy as np
 
+from weerbaar.compute.checks import check_positive
+from weerbaar.compute.rng import counter_key, resolve_seed
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.simulation.compiled import Tallies, run_compiled
 from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult
@@ -55,9 +57,7 @@ from weerbaar.simulation.numpy_engine import (
     run_numpy,
 )
 from weerbaar.simulation.ranking import OrderStatistics, order_statistics, percentiles_from_counts
-from weerbaar.simulation.rng import counter_key, resolve_seed
 from weerbaar.simulation.sampling import Prepared, prepare
-from weerbaar.simulation.validate import check_positive
 
 __all__ = ["AUTO_COMPILED_SCORES", "MAX_DRAWS", "Engine", "propagate", "propagate_plain"]
 

@@ -15,7 +15,7 @@ import numpy as np
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.simulation.model import F64, UncertainAssessment
 
-__all__ = ["MAX_LISTED", "as_float_arrays", "check_assessment", "check_positive"]
+__all__ = ["MAX_LISTED", "as_float_arrays", "check_assessment"]
 
 MAX_LISTED = 20
 """At most this many issues per kind of problem are listed; the rest are counted."""
@@ -35,15 +35,6 @@ _FIELDS = (
     "lik_positions",
     "lik_scale",
 )
-
-
-def check_positive(name: str, value: object) -> int:
-    """``value`` as an int if it is an integer ≥ 1, else a ValidationError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValidationError(
-            [Issue(place=name, field="", reason=f"must be an integer ≥ 1, not {value!r}")]
-        )
-    return int(value)
 
 
 def as_float_arrays(assessment: UncertainAssessment) -> dict[str, F64]:

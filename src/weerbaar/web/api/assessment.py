@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from weerbaar.compute.rng import SEED_BITS
 from weerbaar.domain.enums import ScenarioKind
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.method.classes import describe_position
 from weerbaar.reference import profiles
 from weerbaar.services.assessment import ScenarioResult, assess_round, ranks_by_profile
-from weerbaar.simulation.rng import SEED_BITS
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database

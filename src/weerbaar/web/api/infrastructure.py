@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from weerbaar.compute.rng import SEED_BITS
 from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.errors import ForbiddenError, Issue, ValidationError
@@ -26,7 +27,6 @@ from weerbaar.services.infrastructure import (
     run_cascade,
     write_scores,
 )
-from weerbaar.simulation.rng import SEED_BITS
 from weerbaar.storage.db import Database
 from weerbaar.web.api.callers import context_of, reader, writer
 from weerbaar.web.api.problems import error_responses

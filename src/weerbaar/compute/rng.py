@@ -11,8 +11,8 @@ result reports, so that every run can be repeated exactly:
   computed on its own, in any order, on any thread. It is the SplitMix64 output
   function [1]_ applied to ``key + counter · γ``, i.e. term ``counter`` of the
   SplitMix64 sequence started at ``key``; SplitMix64 passes BigCrush [1]_, [2]_. The
-  compiled kernel (:mod:`weerbaar.simulation.kernel`) repeats the same arithmetic, with
-  the constants below, in Numba.
+  compiled kernels repeat the same arithmetic, with the constants below, in Numba
+  (:func:`weerbaar.compute.jit.mix`).
 
 References
 ----------

@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from weerbaar.errors import ValidationError
-from weerbaar.simulation.rng import (
+from weerbaar.compute.rng import (
     SEED_BITS,
     counter_bits,
     counter_key,
@@ -11,6 +10,7 @@ from weerbaar.simulation.rng import (
     spawn_generators,
     split_bits,
 )
+from weerbaar.errors import ValidationError
 
 
 def test_counter_bits_are_the_splitmix64_stream() -> None:
