@@ -22,7 +22,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from weerbaar.services.notifications import verify_signature
+from weerbaar.services.notifications.signing import verify_signature
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from tests.browser.conftest import COORDINATOR, LiveServer
 from tests.browser.test_flows import sign_in
 from tests.notify_receivers import Hook, Mailbox, smtp_server, webhook_server
 from weerbaar.services.context import Context
-from weerbaar.services.notification_channels import add_channel
+from weerbaar.services.notifications.channels import add_channel
 
 WATER = "#scope-atb-drinking-water"
 RATIONALE = "Concrete indications of an attack on a drinking water company."

@@ -22,7 +22,8 @@ from weerbaar.cli import notify
 from weerbaar.cli.main import app
 from weerbaar.domain.alerting import Notice
 from weerbaar.services.context import Context
-from weerbaar.services.notifications import list_notifications, queue_notices
+from weerbaar.services.notifications.outbox import queue_notices
+from weerbaar.services.notifications.views import list_notifications
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import notification_channels
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.notify_receivers import Hook, Mailbox, smtp_server, webhook_server
+from weerbaar.config import DeliverySettings
 from weerbaar.domain.access import Subject
 from weerbaar.domain.register import Activation
 from weerbaar.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
@@ -22,12 +23,9 @@ from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
-from weerbaar.services.notification_channels import add_channel
-from weerbaar.services.notifications import (
-    DeliverySettings,
-    deliver_due,
-    list_notifications,
-)
+from weerbaar.services.notifications.channels import add_channel
+from weerbaar.services.notifications.delivery import deliver_due
+from weerbaar.services.notifications.views import list_notifications
 from weerbaar.services.records import create_record, list_records
 from weerbaar.services.tier_proposals import propose_tiers
 from weerbaar.storage.db import Database

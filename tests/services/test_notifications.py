@@ -24,6 +24,7 @@ from tests.notify_receivers import (
     tls_context,
     webhook_server,
 )
+from weerbaar.config import DeliverySettings
 from weerbaar.domain.access import Subject
 from weerbaar.domain.alerting import Notice
 from weerbaar.errors import (
@@ -34,18 +35,13 @@ from weerbaar.errors import (
     ValidationError,
 )
 from weerbaar.reference import roles
-from weerbaar.services import notification_channels as channels
-from weerbaar.services import notifications as service
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
-from weerbaar.services.notifications import (
-    DeliveryReport,
-    DeliverySettings,
-    deliver_due,
-    list_notifications,
-    queue_notices,
-    verify_signature,
-)
+from weerbaar.services.notifications import channels
+from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
+from weerbaar.services.notifications.outbox import Notification, queue_notices
+from weerbaar.services.notifications.signing import sign, verify_signature
+from weerbaar.services.notifications.views import list_notifications, retry
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import notification_channels, notifications
 
@@ -87,7 +83,7 @@ def settings(smtp_port: int = 25, **changes: object) -> DeliverySettings:
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
-def only(db: Database) -> service.Notification:
+def only(db: Database) -> Notification:
     [row] = list_notifications(db, subject=None)
     return row
 
@@ -274,7 +270,7 @@ def test_a_receiver_that_is_down_is_retried_then_dead_until_someone_retries_it(
     [dead] = list_notifications(db, subject=None, status="dead")
     assert dead.attempts == 3 and list_notifications(db, subject=None, status="pending") == []
 
-    again = service.retry(outbox, dead.id)
+    again = retry(outbox, dead.id)
     assert (again.status, again.attempts, again.last_error) == ("pending", 0, None)
     entry = recent_entries(db, entity="notifications")[0]
     assert entry.actor == outbox.actor and entry.key == str(dead.id)
@@ -287,9 +283,9 @@ def test_a_receiver_that_is_down_is_retried_then_dead_until_someone_retries_it(
     assert [r.valid for r in hook.received] == [True]
     assert only(db).status == "sent"
     with pytest.raises(ValidationError, match="was sent at"):
-        service.retry(outbox, dead.id)
+        retry(outbox, dead.id)
     with pytest.raises(NotFoundError):
-        service.retry(outbox, dead.id + 1000)
+        retry(outbox, dead.id + 1000)
 
 
 def test_one_failing_receiver_does_not_hold_up_the_others(outbox: Context) -> None:
@@ -343,7 +339,7 @@ def test_a_notification_of_a_removed_channel_is_not_sent(outbox: Context) -> Non
     row = only(outbox.db)
     assert row.last_error is not None and "removed" in row.last_error
     with pytest.raises(ValidationError, match="was removed"):
-        service.retry(outbox, row.id)
+        retry(outbox, row.id)
 
 
 # -- who sees and retries what ------------------------------------------------------
@@ -374,9 +370,9 @@ def test_the_log_is_need_to_know(outbox: Context) -> None:
     first = list_notifications(db, subject=None)[0]
     analyst = dataclasses.replace(outbox, subject=subject("analyst", first.organisation))
     with pytest.raises(ForbiddenError, match="retries notifications"):
-        service.retry(analyst, first.id)
+        retry(analyst, first.id)
     coordinator = dataclasses.replace(outbox, subject=subject("coordinator", "nctv"))
-    assert service.retry(coordinator, first.id).status == "pending"
+    assert retry(coordinator, first.id).status == "pending"
 
 
 # -- channels -----------------------------------------------------------------------
@@ -518,7 +514,7 @@ def test_signatures_are_checked_for_content_key_and_age() -> None:
     body = b'{"event":"level-change"}'
     sent = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC)
     stamp = str(int(sent.timestamp()))
-    good = service.sign("k3y", stamp, body)
+    good = sign("k3y", stamp, body)
     assert good.startswith("sha256=") and len(good) == 7 + 64
     assert verify_signature("k3y", stamp, body, good, now=sent + dt.timedelta(seconds=299))
     assert verify_signature("k3y", int(stamp), body, good, now=sent)

@@ -17,8 +17,8 @@ from tests.notify_receivers import Hook, Mailbox, free_port, smtp_server, webhoo
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import set_level
-from weerbaar.services.notification_channels import add_channel
-from weerbaar.services.notifications import list_notifications
+from weerbaar.services.notifications.channels import add_channel
+from weerbaar.services.notifications.views import list_notifications
 from weerbaar.storage.db import Database
 from weerbaar.web.app import create_app
 

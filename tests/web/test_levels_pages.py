@@ -12,15 +12,13 @@ import pytest
 
 from tests.notify_receivers import free_port
 from tests.web.conftest import MakeUser, SignedIn, SignIn
+from weerbaar.config import DeliverySettings
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import set_level
-from weerbaar.services.notification_channels import add_channel
-from weerbaar.services.notifications import (
-    DeliverySettings,
-    deliver_due,
-    list_notifications,
-)
+from weerbaar.services.notifications.channels import add_channel
+from weerbaar.services.notifications.delivery import deliver_due
+from weerbaar.services.notifications.views import list_notifications
 from weerbaar.storage.db import Database
 
 WATER = "atb-drinking-water"  # at level 1 in the demo, state version 1

@@ -15,13 +15,14 @@ from rich.table import Table
 
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
+from weerbaar.config import DeliverySettings
 from weerbaar.domain.alerting import LevelError, picture_time
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import level_scales
 from weerbaar.services.level_views import levels_view, timelines
 from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
-from weerbaar.services.notifications import DeliverySettings, deliver_due
+from weerbaar.services.notifications.delivery import deliver_due
 
 app = typer.Typer(
     help="Threat levels, the measures agreed per level, and who is notified of a change.",

@@ -14,10 +14,11 @@ from rich.table import Table
 
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
+from weerbaar.config import DeliverySettings
 from weerbaar.errors import Issue, ValidationError, WeerbaarError
-from weerbaar.services import notification_channels as channel_service
-from weerbaar.services import notifications as service
-from weerbaar.services.notifications import DeliveryReport, DeliverySettings, deliver_due
+from weerbaar.services.notifications import channels as channel_service
+from weerbaar.services.notifications import views
+from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
 
 app = typer.Typer(
     help="Notifications of level changes: channels, delivery, the log and retries.",
@@ -148,7 +149,7 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many")] = 200,
 ) -> None:
     """The notifications, newest first, with their status and attempts."""
-    found = service.list_notifications(
+    found = views.list_notifications(
         state(ctx).database(),
         subject=None,
         status=None if status is None else status.value,
@@ -181,7 +182,7 @@ def retry(
     notification_id: Annotated[int, typer.Argument(help="notification id")],
 ) -> None:
     """Put a dead notification back in the queue, due now (run `notify deliver`)."""
-    notification = service.retry(state(ctx).context(), notification_id)
+    notification = views.retry(state(ctx).context(), notification_id)
     console().print(
         f"notification {notification.id} ({notification.kind} {escape(notification.target)}) "
         "is pending again"

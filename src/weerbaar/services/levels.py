@@ -34,7 +34,7 @@ from weerbaar.errors import ConflictError, Issue, ValidationError
 from weerbaar.reference import classification_levels, level_scales
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import scope_of
-from weerbaar.services.notifications import queue_notices
+from weerbaar.services.notifications.outbox import queue_notices
 from weerbaar.services.records import Create, Update, write_in
 from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database

@@ -39,7 +39,8 @@ async def _deliver_notifications(db: Database, interval: float) -> None:
     """Retry what is due in the notification outbox, for as long as the app runs: a
     receiver that was down gets its notification once it is back, without anyone
     running ``weerbaar notify deliver``."""
-    from weerbaar.services.notifications import DeliverySettings, deliver_due
+    from weerbaar.config import DeliverySettings
+    from weerbaar.services.notifications.delivery import deliver_due
 
     settings = DeliverySettings.from_env()
     while True:

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from weerbaar.config import DeliverySettings
 from weerbaar.domain.alerting import picture_time
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.domain.register import ThreatPicture
@@ -26,13 +27,9 @@ from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import level_scales
 from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
 from weerbaar.services.levels import scale_of, set_level
-from weerbaar.services.notifications import (
-    DeliverySettings,
-    Notification,
-    deliver_due,
-    list_notifications,
-    retry,
-)
+from weerbaar.services.notifications.delivery import deliver_due
+from weerbaar.services.notifications.outbox import Notification
+from weerbaar.services.notifications.views import list_notifications, retry
 from weerbaar.storage.db import Database
 from weerbaar.web.api.callers import context_of, reader, writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as

@@ -11,14 +11,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from weerbaar.errors import ValidationError
-from weerbaar.services.notifications import (
-    DEAD,
-    STATUSES,
-    Notification,
-    list_notifications,
-    retry,
-    sees_all,
-)
+from weerbaar.services.notifications.outbox import DEAD, STATUSES, Notification
+from weerbaar.services.notifications.views import list_notifications, retry, sees_all
 from weerbaar.web.api.levels import MAX_ID, deliver_soon
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.pages.common import check_form, context, read_form, record_url, see_other

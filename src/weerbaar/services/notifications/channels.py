@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, insert, select, update
 
+from weerbaar.domain.addresses import email_address_problem
 from weerbaar.domain.audit import Change, canonical_json
 from weerbaar.errors import DuplicateError, ForbiddenError, Issue, NotFoundError, ValidationError
 from weerbaar.services.context import Context
@@ -24,8 +25,6 @@ EMAIL = "email"
 WEBHOOK = "webhook"
 KINDS = (EMAIL, WEBHOOK)
 MAX_TARGET_LENGTH = 2000
-# Characters that would let one address turn into several recipients or headers.
-_ADDRESS_FORBIDDEN = set('<>(),;:"[]\\')
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +66,6 @@ def _require_admin(ctx: Context) -> None:
         raise ForbiddenError("only an administrator manages notification channels")
 
 
-def address_problem(address: str) -> str | None:
-    if not address:
-        return "an e-mail address is needed"
-    # A line break in an address would let it add headers of its own to the e-mail.
-    if any(ch.isspace() or not ch.isprintable() for ch in address):
-        return f"{address!r} may not hold spaces, line breaks or control characters"
-    if address.count("@") != 1:
-        return f"{address!r} is not one e-mail address: it needs exactly one @"
-    local, _, domain = address.partition("@")
-    if not local or not domain:
-        return f"{address!r} needs a name before the @ and a domain after it"
-    if _ADDRESS_FORBIDDEN & set(address):
-        shown = "".join(sorted(_ADDRESS_FORBIDDEN & set(address)))
-        return f"{address!r} holds characters an address here may not: {shown}"
-    return None
-
-
 def _url_problem(url: str) -> str | None:
     if any(ch.isspace() or not ch.isprintable() for ch in url):
         return f"{url!r} may not hold spaces, line breaks or control characters"
@@ -105,7 +87,7 @@ def _channel_issues(kind: str, target: str) -> list[Issue]:
         return [Issue("", "kind", f"unknown kind {kind!r}; use {' or '.join(KINDS)}")]
     if len(target) > MAX_TARGET_LENGTH:
         return [Issue("", "target", f"longer than {MAX_TARGET_LENGTH} characters")]
-    problem = address_problem(target) if kind == EMAIL else _url_problem(target)
+    problem = email_address_problem(target) if kind == EMAIL else _url_problem(target)
     return [] if problem is None else [Issue("", "target", problem)]
 
 
