@@ -1,8 +1,9 @@
 import pytest
 
 from weerbaar.domain.capabilities import analyse, closes, summarise
+from weerbaar.domain.entities.strategy import Capability, CapabilityNeed, Measure
 from weerbaar.domain.enums import MeasureKind, MeasureStatus, Phase
-from weerbaar.domain.register import BY_NAME, Capability, CapabilityNeed, Measure
+from weerbaar.domain.register import BY_NAME
 from weerbaar.reference import capability_scale
 
 

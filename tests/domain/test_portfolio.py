@@ -2,6 +2,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TypeVar, cast
 
+from weerbaar.domain.entities.strategy import Measure, Organisation, Scenario, Theme
 from weerbaar.domain.enums import MeasureKind, MeasureStatus, OrgKind, ScenarioKind, Tier
 from weerbaar.domain.fields import Value
 from weerbaar.domain.portfolio import (
@@ -12,7 +13,7 @@ from weerbaar.domain.portfolio import (
     linked_to_no_risk,
     ministry_of,
 )
-from weerbaar.domain.register import ENTITIES, Measure, Organisation, Scenario, Theme
+from weerbaar.domain.register import ENTITIES
 
 R = TypeVar("R")
 

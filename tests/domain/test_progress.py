@@ -3,6 +3,7 @@ import json
 from typing import TypeVar, cast
 
 from weerbaar.domain.audit import AuditEntry
+from weerbaar.domain.entities.strategy import Concretisation, Measure, Milestone, Organisation
 from weerbaar.domain.enums import (
     ConcretisationStatus,
     MeasureKind,
@@ -18,7 +19,7 @@ from weerbaar.domain.progress import (
     progress_report,
     status_changes,
 )
-from weerbaar.domain.register import ENTITIES, Concretisation, Measure, Milestone, Organisation
+from weerbaar.domain.register import ENTITIES
 
 R = TypeVar("R")
 

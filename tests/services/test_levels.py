@@ -15,7 +15,7 @@ import pytest
 from tests.notify_receivers import Hook, Mailbox, smtp_server, webhook_server
 from weerbaar.config import DeliverySettings
 from weerbaar.domain.access import Subject
-from weerbaar.domain.register import Activation
+from weerbaar.domain.entities.levels import Activation
 from weerbaar.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from weerbaar.reference import roles
 from weerbaar.services import levels as levels_service

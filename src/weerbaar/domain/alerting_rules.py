@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from weerbaar.domain.register import Activation, AlertMeasure, LevelState, ThreatPicture
+from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
 
 Problems = list[tuple[str, str]]
 

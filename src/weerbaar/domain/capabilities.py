@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from weerbaar.domain.entities.strategy import Capability, CapabilityNeed, Measure
 from weerbaar.domain.enums import MeasureStatus, Phase
-from weerbaar.domain.register import Capability, CapabilityNeed, Measure
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from weerbaar.domain.register import Dependency, VitalProcess
+from weerbaar.domain.entities.infrastructure import Dependency, VitalProcess
 
 Problems = list[tuple[str, str]]
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from weerbaar.domain.entities.strategy import Measure, Organisation, Scenario, Theme
 from weerbaar.domain.enums import MeasureStatus, OrgKind
-from weerbaar.domain.register import Measure, Organisation, Scenario, Theme
 
 StalledCheck = Callable[[Measure], bool]
 ThemeMeasures = Callable[[Theme, set[str], Sequence[Measure]], list[Measure]]

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from weerbaar.domain.enums import MeasureKind, OrgKind
-from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.domain.register import (
+from weerbaar.domain.entities.strategy import (
     CapabilityNeed,
     Concretisation,
     Decision,
@@ -18,6 +16,8 @@ from weerbaar.domain.register import (
     Milestone,
     TierRule,
 )
+from weerbaar.domain.enums import MeasureKind, OrgKind
+from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.domain.tiering import RuleError, parse_conditions
 
 Problems = list[tuple[str, str]]

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from weerbaar.domain.audit import AuditEntry
+from weerbaar.domain.entities.strategy import Concretisation, Measure, Milestone, Organisation
 from weerbaar.domain.enums import ConcretisationStatus
 from weerbaar.domain.portfolio import ministry_of
-from weerbaar.domain.register import Concretisation, Measure, Milestone, Organisation
 
 DEFAULT_HORIZON_DAYS = 90
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from weerbaar.domain.classes import ClassScore, ClassSyntaxError
-from weerbaar.domain.register import ImpactScore, LikelihoodScore
+from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
 
 Problems = list[tuple[str, str]]
 

@@ -12,18 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from weerbaar.domain.alerting_rules import level_problems
+from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
+from weerbaar.domain.entities.strategy import Organisation, Round, Scenario
 from weerbaar.domain.enums import ScenarioKind
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
 from weerbaar.domain.infrastructure_rules import infrastructure_problems
 from weerbaar.domain.portfolio_rules import portfolio_problems
-from weerbaar.domain.register import (
-    EntitySpec,
-    ImpactScore,
-    LikelihoodScore,
-    Organisation,
-    Round,
-    Scenario,
-)
+from weerbaar.domain.register import EntitySpec
 from weerbaar.domain.score_rules import criterion_kind, impact_problems, likelihood_problems
 from weerbaar.errors import Issue
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from weerbaar.domain.classes import ClassScore
-from weerbaar.domain.register import ImpactScore, LikelihoodScore
+from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
 from weerbaar.method.classes import ClassScheme
 from weerbaar.method.scales import (
     CriterionScale,

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
-from weerbaar.domain.register import ImpactScore, LikelihoodScore, Round, Scenario
+from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
+from weerbaar.domain.entities.strategy import Round, Scenario
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.method.aggregation import medal_ranking, rank_by, weighted_sum
 from weerbaar.method.classes import impact_position

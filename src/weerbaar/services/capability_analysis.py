@@ -10,7 +10,7 @@ from typing import Any
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.capabilities import CapabilityScale, Gap, GapSummary, analyse, summarise
-from weerbaar.domain.register import Capability, Measure, Scenario
+from weerbaar.domain.entities.strategy import Capability, Measure, Scenario
 from weerbaar.errors import NotFoundError
 from weerbaar.reference import capability_scale
 from weerbaar.services.visibility import visibility

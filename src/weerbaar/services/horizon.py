@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from weerbaar.domain.access import Subject
+from weerbaar.domain.entities.signals import Signal
 from weerbaar.domain.enums import AlertKind, AlertStatus, ThemeSource
-from weerbaar.domain.register import Signal
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import classification_levels, detection_settings
 from weerbaar.services.context import Context

@@ -22,8 +22,8 @@ from weerbaar.cascade.engine import Measure
 from weerbaar.cascade.impact import HOURS_PER_DAY, ImpactFigure, classify, impact_figures
 from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
+from weerbaar.domain.entities.infrastructure import Dependency, VitalProcess
 from weerbaar.domain.enums import BasicNeed
-from weerbaar.domain.register import Dependency, VitalProcess
 from weerbaar.errors import Issue, NotFoundError, ValidationError
 from weerbaar.method.scales import CriterionScale
 from weerbaar.reference import cascade_impact_rules, editions, scales_for

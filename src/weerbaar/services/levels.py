@@ -29,7 +29,7 @@ from weerbaar.domain.alerting import (
     plan,
     slug,
 )
-from weerbaar.domain.register import Activation, AlertMeasure, LevelState, ThreatPicture
+from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
 from weerbaar.errors import ConflictError, Issue, ValidationError
 from weerbaar.reference import classification_levels, level_scales
 from weerbaar.services.context import Context

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from weerbaar.domain.access import Subject
+from weerbaar.domain.entities.strategy import Measure, Organisation, Round, Scenario, Theme
 from weerbaar.domain.portfolio import (
     Portfolio,
     build_portfolio,
@@ -20,7 +21,6 @@ from weerbaar.domain.portfolio import (
     stalled,
     theme_measures,
 )
-from weerbaar.domain.register import Measure, Organisation, Round, Scenario, Theme
 from weerbaar.errors import NotFoundError
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.visibility import visibility

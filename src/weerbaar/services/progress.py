@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.audit import AuditEntry
+from weerbaar.domain.entities.strategy import Organisation, Theme
 from weerbaar.domain.portfolio import org_label
 from weerbaar.domain.progress import DEFAULT_HORIZON_DAYS, ProgressReport, progress_report
-from weerbaar.domain.register import Organisation, Theme
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.portfolio import require_theme, resolve_ministry
 from weerbaar.services.visibility import visibility

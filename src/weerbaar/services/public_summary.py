@@ -26,9 +26,9 @@ from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from weerbaar.domain.access import Role, Subject
+from weerbaar.domain.entities.strategy import Measure, Organisation, Scenario, Theme
 from weerbaar.domain.enums import MeasureKind, OrgKind, Tier
 from weerbaar.domain.portfolio import theme_measures
-from weerbaar.domain.register import Measure, Organisation, Scenario, Theme
 from weerbaar.errors import ConfigError
 from weerbaar.reference import classification_levels
 from weerbaar.services.visibility import visibility

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from weerbaar.domain.register import Round
+from weerbaar.domain.entities.strategy import Round
 from weerbaar.errors import NotFoundError
 from weerbaar.storage.repository import Repository
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from weerbaar.domain.classes import ClassScore, ClassSyntaxError
-from weerbaar.domain.register import ImpactScore, LikelihoodScore
+from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
 from weerbaar.errors import NotFoundError
 from weerbaar.method.resolve import Resolved, resolve_impact, resolve_likelihood
 from weerbaar.reference import editions, scales_for

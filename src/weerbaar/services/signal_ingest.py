@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from weerbaar.domain.access import Marking, write_problems
+from weerbaar.domain.entities.signals import Signal
+from weerbaar.domain.entities.strategy import Actor
 from weerbaar.domain.enums import ActorKind, Language, Level, ThemeSource
-from weerbaar.domain.register import Actor, Signal, entity
+from weerbaar.domain.register import entity
 from weerbaar.domain.validation import parse_row
 from weerbaar.errors import ForbiddenError
 from weerbaar.reference import (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from weerbaar.domain.access import Subject
-from weerbaar.domain.register import Alert, Signal
+from weerbaar.domain.entities.signals import Alert, Signal
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
 

@@ -18,21 +18,20 @@ from typing import Any, cast
 from weerbaar.domain.access import Subject
 from weerbaar.domain.alerting import picture_time
 from weerbaar.domain.capabilities import analyse, summarise
-from weerbaar.domain.enums import Tier
-from weerbaar.domain.portfolio import stalled, theme_measures
-from weerbaar.domain.register import (
+from weerbaar.domain.entities.levels import LevelState, ThreatPicture
+from weerbaar.domain.entities.strategy import (
     Capability,
     CapabilityNeed,
     Cycle,
     Decision,
-    LevelState,
     Measure,
     Round,
     Scenario,
     Theme,
-    ThreatPicture,
     TierRule,
 )
+from weerbaar.domain.enums import Tier
+from weerbaar.domain.portfolio import stalled, theme_measures
 from weerbaar.domain.tiering import (
     Proposal,
     RuleError,

@@ -14,8 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 from weerbaar.domain.access import Subject
+from weerbaar.domain.entities.strategy import Organisation
 from weerbaar.domain.fields import to_plain
-from weerbaar.domain.register import ENTITIES, EntitySpec, Organisation, values_of
+from weerbaar.domain.register import ENTITIES, EntitySpec, values_of
 from weerbaar.domain.validation import check_record, parse_row
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import rule_reference

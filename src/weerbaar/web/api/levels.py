@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field
 
 from weerbaar.config import DeliverySettings
 from weerbaar.domain.alerting import picture_time
+from weerbaar.domain.entities.levels import ThreatPicture
 from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.domain.register import ThreatPicture
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import level_scales
 from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view

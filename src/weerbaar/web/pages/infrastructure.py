@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from weerbaar.domain.register import Scenario
+from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import ValidationError
 from weerbaar.services.infrastructure import (
     CascadeReport,

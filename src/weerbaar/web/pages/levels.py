@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from weerbaar.domain.alerting import LevelScale, Scope, picture_time
-from weerbaar.domain.register import AlertMeasure, ThreatPicture
+from weerbaar.domain.entities.levels import AlertMeasure, ThreatPicture
 from weerbaar.errors import ConflictError, ForbiddenError, Issue, NotFoundError, ValidationError
 from weerbaar.reference import classification_levels, level_scales
 from weerbaar.services.level_views import (

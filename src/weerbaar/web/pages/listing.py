@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from weerbaar.domain.entities.base import MARKING_FIELDS
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, Value, coerce
-from weerbaar.domain.register import MARKING_FIELDS, EntitySpec
+from weerbaar.domain.register import EntitySpec
 from weerbaar.services.records import list_records
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.pages.common import entity_title, field_title, may_edit, record_url

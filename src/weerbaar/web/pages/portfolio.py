@@ -22,9 +22,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from weerbaar.domain.access import Subject
+from weerbaar.domain.entities.strategy import Measure, Organisation, Theme
 from weerbaar.domain.enums import OrgKind
 from weerbaar.domain.portfolio import CoverageState, Effort, stalled
-from weerbaar.domain.register import Measure, Organisation, Theme
 from weerbaar.errors import NotFoundError
 from weerbaar.formats.formula import neutralise_cell
 from weerbaar.reports.portfolio_plot import (

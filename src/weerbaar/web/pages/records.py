@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from weerbaar.domain.entities.base import MARKING_FIELDS
 from weerbaar.domain.fields import FieldKind
-from weerbaar.domain.register import ENTITIES, MARKING_FIELDS, EntitySpec
+from weerbaar.domain.register import ENTITIES, EntitySpec
 from weerbaar.errors import ConflictError, DuplicateError, Issue, ValidationError
 from weerbaar.services.records import (
     Versioned,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from weerbaar.domain.register import Scenario
+from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.method.classes import describe_position
 from weerbaar.services.assessment import RoundAssessment, ScenarioResult
 

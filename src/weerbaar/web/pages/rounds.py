@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from weerbaar.domain.access import Subject
-from weerbaar.domain.register import Round
+from weerbaar.domain.entities.strategy import Round
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
 

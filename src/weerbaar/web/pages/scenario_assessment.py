@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
-from weerbaar.domain.register import Scenario
+from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import NotFoundError
 from weerbaar.method.classes import describe_position
 from weerbaar.method.resolve import Resolved

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from weerbaar.domain.entities.signals import Alert
 from weerbaar.domain.enums import AlertStatus
-from weerbaar.domain.register import Alert
 from weerbaar.errors import ValidationError
 from weerbaar.services.horizon import detect_alerts, flag_alert
 from weerbaar.services.records import list_records
