@@ -10,7 +10,7 @@ scores first, ties broken by D scores, and so on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from weerbaar.domain.classes import ClassScore
@@ -58,9 +58,3 @@ def rank_by(values: Mapping[str, object], *, descending: bool = True) -> list[Ra
 
 def medal_ranking(scores: Mapping[str, Mapping[str, ClassScore]]) -> list[Ranked]:
     return rank_by({key: medal_key(s) for key, s in scores.items()})
-
-
-def rank_shift(first: Sequence[Ranked], second: Sequence[Ranked]) -> dict[str, int]:
-    """How many places each key moves from the first ranking to the second."""
-    before = {r.key: r.rank for r in first}
-    return {r.key: before[r.key] - r.rank for r in second if r.key in before}

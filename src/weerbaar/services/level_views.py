@@ -4,7 +4,6 @@ and the timelines to plot. Everything read passes the reader's need-to-know."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -180,13 +179,3 @@ def timelines(
 
 def current_level_of(view: LevelsView, scope: Scope) -> ScopeLevel | None:
     return next((s for s in view.scopes if s.scope == scope), None)
-
-
-def flagged_since(view: LevelsView, theme: str, after: dt.date | None) -> list[ScopeLevel]:
-    """The theme's scopes whose level was last raised after ``after`` (ever, if None):
-    what a raised level puts up for tier review."""
-    return [
-        s
-        for s in view.scopes
-        if s.state.theme == theme and s.raised and (after is None or s.state.since.date() > after)
-    ]

@@ -30,7 +30,6 @@ from weerbaar.domain.entities.strategy import (
     Theme,
     TierRule,
 )
-from weerbaar.domain.enums import Tier
 from weerbaar.domain.portfolio import stalled, theme_measures
 from weerbaar.domain.tiering import (
     Proposal,
@@ -321,8 +320,3 @@ def _threat_level(theme: Theme, pictures: Sequence[ThreatPicture]) -> ThreatLeve
     found = next((lv for lv in scale.levels if lv.rank == newest.level), None) if scale else None
     name = found.name_en if found else str(newest.level)
     return ThreatLevel(system=newest.system, level=newest.level, name_en=name)
-
-
-def tier_of(report: TierReport, theme: str) -> Tier | None:
-    found = report.themes.get(theme)
-    return found.tier if found else None
