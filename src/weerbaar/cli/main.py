@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Annotated, Any
 
 import typer
@@ -47,11 +49,37 @@ EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
     (errors.UnauthenticatedError, 10),
     (errors.RateLimitedError, 10),
 )
+FILE_ERROR_CODE = 7  # as for a file whose content cannot be read
+
+# What a failed file operation means, in words that say what to change.
+_FILE_PROBLEMS = {
+    errno.ENOENT: "no such file or folder",
+    errno.EISDIR: "is a folder, where a file is needed",
+    errno.ENOTDIR: "part of the path is a file, where a folder is needed",
+    errno.EEXIST: "exists already (a file where a folder is needed?)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "not permitted",
+    errno.EROFS: "on a read-only file system",
+    errno.ENOSPC: "no space left on the device",
+}
+
+
+def file_error(exc: OSError) -> tuple[str, int]:
+    """The message and exit code for a file or folder the system would not read or
+    write: the path and what is wrong with it. An error that names no path (a
+    network one, say) is said as it is, with exit code 1."""
+    # Of a move (a file written beside its target, then renamed), the target.
+    named = exc.filename2 if exc.filename2 is not None else exc.filename
+    reason = _FILE_PROBLEMS.get(exc.errno or 0) or exc.strerror or str(exc)
+    if named is None or isinstance(named, int):
+        return reason, 1
+    return f"{os.fsdecode(named)}: {reason}", FILE_ERROR_CODE
 
 
 class _Group(TyperGroup):
-    """The root group: weerbaar's own errors become a message and an exit code, for
-    every subcommand, however it is invoked."""
+    """The root group: weerbaar's own errors, and files the system will not read or
+    write, become a message and an exit code, for every subcommand, however it is
+    invoked."""
 
     # typer declares invoke on its vendored click Context, which it does not export.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
@@ -59,8 +87,18 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except errors.WeerbaarError as exc:
             code = next((c for kind, c in EXIT_CODES if isinstance(exc, kind)), 1)
-            console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            _complain(str(exc))
             ctx.exit(code)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # output piped into a reader that stopped: click ends quietly
+            message, code = file_error(exc)
+            _complain(message)
+            ctx.exit(code)
+
+
+def _complain(message: str) -> None:
+    console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
 app = typer.Typer(
