@@ -22,7 +22,7 @@ from weerbaar.services import levels as levels_service
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
-from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
+from weerbaar.services.levels import LevelRequest, rebuild_levels, resolve_target, set_level
 from weerbaar.services.notifications.channels import add_channel
 from weerbaar.services.notifications.delivery import deliver_due
 from weerbaar.services.notifications.views import list_notifications
@@ -70,11 +70,13 @@ def test_raising_a_sector_level_switches_on_its_measures_and_flags_the_theme(
     before = _writes(demo.db)
     change = set_level(
         demo,
-        scale="atb",
-        sector="drinking water",
-        level="Matige dreiging",
-        rationale="Concrete indications of interest in water production sites",
-        expected_version=_version(demo.db, "atb-drinking-water"),
+        LevelRequest(
+            scale="atb",
+            sector="drinking water",
+            level="Matige dreiging",
+            rationale="Concrete indications of interest in water production sites",
+            expected_version=_version(demo.db, "atb-drinking-water"),
+        ),
     )
     assert change.transition.before == 1 and change.transition.after == 3
     active = _open(demo.db, "atb-drinking-water")
@@ -89,8 +91,12 @@ def test_raising_a_sector_level_switches_on_its_measures_and_flags_the_theme(
 
 
 def test_lowering_ends_the_measures_with_the_change_that_ended_them(demo: Context) -> None:
-    raised = set_level(demo, scale="atb", sector="drinking water", level=3, rationale="up")
-    lowered = set_level(demo, scale="atb", sector="drinking water", level=2, rationale="down")
+    raised = set_level(
+        demo, LevelRequest(scale="atb", sector="drinking water", level=3, rationale="up")
+    )
+    lowered = set_level(
+        demo, LevelRequest(scale="atb", sector="drinking water", level=2, rationale="down")
+    )
     assert set(_open(demo.db, "atb-drinking-water")) == {"am-water-access-control"}
     ended = [
         a
@@ -121,7 +127,7 @@ def test_bad_requests_are_refused_and_write_nothing(
     before = _writes(demo.db)
     args: dict[str, Any] = {"scale": "atb", "sector": "drinking water", **changes}
     with pytest.raises(ValidationError) as caught:
-        set_level(demo, **args)
+        set_level(demo, LevelRequest(**args))
     assert [i.field for i in caught.value.issues] == [field]
     assert _writes(demo.db) == before
     assert _open(demo.db, "atb-drinking-water") == {}
@@ -138,11 +144,13 @@ def test_two_changes_at_once_one_wins_the_other_conflicts(demo: Context) -> None
             outcomes.append(
                 set_level(
                     demo,
-                    scale="atb",
-                    sector="drinking water",
-                    level=level,
-                    rationale=f"to {level}",
-                    expected_version=version,
+                    LevelRequest(
+                        scale="atb",
+                        sector="drinking water",
+                        level=level,
+                        rationale=f"to {level}",
+                        expected_version=version,
+                    ),
                 )
             )
         except ConflictError as exc:
@@ -173,7 +181,7 @@ def test_a_failure_after_the_measures_are_switched_leaves_nothing_half_done(
     monkeypatch.setattr(levels_service, "queue_notices", broken)
     before = _writes(demo.db)
     with pytest.raises(RuntimeError):
-        set_level(demo, scale="atb", sector="drinking water", level=3, rationale="up")
+        set_level(demo, LevelRequest(scale="atb", sector="drinking water", level=3, rationale="up"))
     assert _writes(demo.db) == before
     assert _open(demo.db, "atb-drinking-water") == {}
     assert _version(demo.db, "atb-drinking-water") == 1
@@ -192,9 +200,11 @@ def test_only_roles_that_may_write_level_states_set_levels(demo: Context) -> Non
     with pytest.raises(ForbiddenError):
         set_level(
             dataclasses.replace(demo, subject=analyst),
-            scale="dtn",
-            level=4,
-            rationale="analysts advise; the coordinator sets",
+            LevelRequest(
+                scale="dtn",
+                level=4,
+                rationale="analysts advise; the coordinator sets",
+            ),
         )
     assert _version(demo.db, "dtn") == 1
 
@@ -205,11 +215,13 @@ def test_those_who_take_a_measure_see_it_in_force_though_the_reasons_are_classif
     coordinator = Subject("cora", roles()["coordinator"], "nctv", "stg-g")
     set_level(
         dataclasses.replace(demo, subject=coordinator),
-        scale="atb",
-        sector="drinking water",
-        level=3,
-        rationale="intelligence from a source that must stay protected",
-        classification="stg-c",
+        LevelRequest(
+            scale="atb",
+            sector="drinking water",
+            level=3,
+            rationale="intelligence from a source that must stay protected",
+            classification="stg-c",
+        ),
     )
     operator = Subject("vera", roles()["viewer"], "vitens", "dep-v")
     view = levels_view(demo.db, subject=operator)
@@ -240,7 +252,9 @@ def test_a_raise_reaches_each_organisation_by_e_mail_and_signed_webhook(demo: Co
         add_channel(demo, organisation="evides", kind="email", target="crisis@evides.example")
         _, secret = add_channel(demo, organisation="vitens", kind="webhook", target=url)
         hook.secret = secret
-        change = set_level(demo, scale="atb", sector="drinking water", level=3, rationale="up")
+        change = set_level(
+            demo, LevelRequest(scale="atb", sector="drinking water", level=3, rationale="up")
+        )
         assert change.notices == 2
         settings = DeliverySettings(smtp_host="127.0.0.1", smtp_port=smtp_port)
         report = deliver_due(demo.db, settings=settings)
@@ -263,22 +277,26 @@ def test_classified_reasons_never_leave_the_system(demo: Context) -> None:
     add_channel(demo, organisation="vitens", kind="email", target="crisis@vitens.example")
     change = set_level(
         demo,
-        scale="atb",
-        sector="drinking water",
-        level=2,
-        rationale="a protected source says so",
-        classification="stg-c",
+        LevelRequest(
+            scale="atb",
+            sector="drinking water",
+            level=2,
+            rationale="a protected source says so",
+            classification="stg-c",
+        ),
     )
     [row] = list_notifications(demo.db, subject=None, change=change.picture.key)
     assert "protected source" not in row.body and "protected source" not in row.text
     assert "Strengthened access control" in row.text
     hidden = set_level(
         demo,
-        scale="atb",
-        sector="drinking water",
-        level=3,
-        rationale="r",
-        level_classification="dep-v",
+        LevelRequest(
+            scale="atb",
+            sector="drinking water",
+            level=3,
+            rationale="r",
+            level_classification="dep-v",
+        ),
     )
     [row] = list_notifications(demo.db, subject=None, change=hidden.picture.key)
     assert "Moderate" not in row.body and "Moderate" not in row.text
@@ -287,19 +305,23 @@ def test_classified_reasons_never_leave_the_system(demo: Context) -> None:
 def test_a_level_one_may_not_see_cannot_be_set_or_probed(demo: Context) -> None:
     set_level(
         demo,
-        scale="cyber",
-        level=3,
-        rationale="attacks under way",
-        level_classification="stg-c",
+        LevelRequest(
+            scale="cyber",
+            level=3,
+            rationale="attacks under way",
+            level_classification="stg-c",
+        ),
     )
     cleared_low = Subject("cor", roles()["coordinator"], "nctv", "dep-v")
     with pytest.raises(NotFoundError):
         set_level(
             dataclasses.replace(demo, subject=cleared_low),
-            scale="cyber",
-            level=1,
-            rationale="all clear",
-            expected_version=99,
+            LevelRequest(
+                scale="cyber",
+                level=1,
+                rationale="all clear",
+                expected_version=99,
+            ),
         )
     assert _version(demo.db, "cyber") == 1
 
@@ -318,10 +340,12 @@ def test_the_one_who_sets_a_level_is_told_only_of_measures_they_may_see(demo: Co
     coordinator = Subject("cor", roles()["coordinator"], "nctv", "dep-v")
     change = set_level(
         dataclasses.replace(demo, subject=coordinator),
-        scale="atb",
-        sector="drinking water",
-        level=3,
-        rationale="up",
+        LevelRequest(
+            scale="atb",
+            sector="drinking water",
+            level=3,
+            rationale="up",
+        ),
     )
     assert {m.key for m in change.transition.activate} == WATER_MEASURES
     assert set(_open(demo.db, "atb-drinking-water")) == WATER_MEASURES | {secret["key"]}

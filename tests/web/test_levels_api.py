@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from tests.notify_receivers import Hook, Mailbox, free_port, smtp_server, webhook_server
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
-from weerbaar.services.levels import set_level
+from weerbaar.services.levels import LevelRequest, set_level
 from weerbaar.services.notifications.channels import add_channel
 from weerbaar.services.notifications.views import list_notifications
 from weerbaar.storage.db import Database
@@ -175,12 +175,14 @@ def test_a_classified_picture_is_not_named(
 ) -> None:
     change = set_level(
         operator,
-        scale="atb",
-        sector="nuclear",
-        level=3,
-        rationale="Classified.",
-        classification="stg-c",
-        owned_by="aivd",
+        LevelRequest(
+            scale="atb",
+            sector="nuclear",
+            level=3,
+            rationale="Classified.",
+            classification="stg-c",
+            owned_by="aivd",
+        ),
     )
     reader = client("rita", role="viewer", organisation="epz", clearance="dep-v")
     scopes = {s["scope"]: s for s in reader.get("/api/v1/levels").json()["scopes"]}

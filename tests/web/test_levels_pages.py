@@ -15,7 +15,7 @@ from tests.web.conftest import MakeUser, SignedIn, SignIn
 from weerbaar.config import DeliverySettings
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
-from weerbaar.services.levels import set_level
+from weerbaar.services.levels import LevelRequest, set_level
 from weerbaar.services.notifications.channels import add_channel
 from weerbaar.services.notifications.delivery import deliver_due
 from weerbaar.services.notifications.views import list_notifications
@@ -183,13 +183,15 @@ def test_a_classified_picture_shows_the_level_not_the_reasons(
     secret = "A classified source reports a plan against the nuclear plant."
     change = set_level(
         Context(db=demo_db, actor="test:setup"),
-        scale="atb",
-        sector="nuclear",
-        level=3,
-        rationale=secret,
-        expected_version=1,
-        classification="stg-c",
-        owned_by="aivd",
+        LevelRequest(
+            scale="atb",
+            sector="nuclear",
+            level=3,
+            rationale=secret,
+            expected_version=1,
+            classification="stg-c",
+            owned_by="aivd",
+        ),
     )
     reader = sign_in(make_user("rita", role="viewer", organisation="epz", clearance="dep-v"))
     page = reader.client.get("/levels")
@@ -255,10 +257,12 @@ def test_dead_letters_are_highlighted_and_retried(
     _with_channels(demo_db)
     set_level(
         Context(db=demo_db, actor="test:setup"),
-        scale="atb",
-        sector="drinking water",
-        level=3,
-        rationale=RATIONALE,
+        LevelRequest(
+            scale="atb",
+            sector="drinking water",
+            level=3,
+            rationale=RATIONALE,
+        ),
     )
     once = DeliverySettings(smtp_host="127.0.0.1", smtp_port=free_port(), attempts=1, timeout=2)
     report = deliver_due(demo_db, settings=once)

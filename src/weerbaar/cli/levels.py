@@ -21,7 +21,7 @@ from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import level_scales
 from weerbaar.services.level_views import levels_view, timelines
-from weerbaar.services.levels import rebuild_levels, resolve_target, set_level
+from weerbaar.services.levels import LevelRequest, rebuild_levels, resolve_target, set_level
 from weerbaar.services.notifications.delivery import deliver_due
 
 app = typer.Typer(
@@ -127,17 +127,19 @@ def set_command(
     found = resolve_target(st.database(), target, scale=scale)
     change = set_level(
         st.context(),
-        scale=found.scale,
-        sector=found.sector,
-        region=region,
-        site=site or found.site,
-        level=level,
-        rationale=rationale,
-        at=_moment(at) if at else None,
-        summary=summary,
-        sources=sources,
-        classification=classification,
-        level_classification=level_classification,
+        LevelRequest(
+            scale=found.scale,
+            sector=found.sector,
+            region=region,
+            site=site or found.site,
+            level=level,
+            rationale=rationale,
+            at=_moment(at) if at else None,
+            summary=summary,
+            sources=sources,
+            classification=classification,
+            level_classification=level_classification,
+        ),
     )
     spec = level_scales()[found.scale]
     t = change.transition

@@ -72,43 +72,53 @@ def _clean(text: str | None) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
-def set_level(
-    ctx: Context,
-    *,
-    scale: str,
-    level: str | int,
-    rationale: str | None,
-    sector: str | None = None,
-    region: str | None = None,
-    site: str | None = None,
-    at: dt.datetime | None = None,
-    expected_version: int | None = None,
-    title: str | None = None,
-    summary: str | None = None,
-    sources: str | None = None,
-    theme: str | None = None,
-    issuer: str | None = None,
-    classification: str = "public",
-    owned_by: str | None = None,
-    shared_with: Sequence[str] = (),
-    level_classification: str | None = None,
-) -> LevelChange:
-    """Set a scope's level. ``expected_version`` is the version of the scope's state
-    the requester saw (0: it had no level yet); if another change landed since, the
-    request is refused with :class:`ConflictError` and nothing is written.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LevelRequest:
+    """A level change as asked for: the scope, the new level and why, and the picture
+    that records it.
 
-    ``classification`` marks the picture (its summary and rationale);
-    ``level_classification`` the level itself, which those who take measures need to
-    know even when the reasons behind it are classified (None: the scope keeps its
-    marking; a new scope is public)."""
-    spec = scale_of(scale)
+    ``expected_version`` is the version of the scope's state the requester saw (0: it
+    had no level yet; None: not checked). ``classification``, ``owned_by`` and
+    ``shared_with`` mark the picture (its summary and rationale);
+    ``level_classification`` marks the level itself, which those who take measures
+    need to know even when the reasons behind it are classified (None: the scope keeps
+    its marking; a new scope is public). ``at`` defaults to now, ``theme`` to the
+    scope's or the scale's, ``title`` to one naming the scope and the level.
+    """
+
+    scale: str
+    level: str | int
+    rationale: str | None
+    sector: str | None = None
+    region: str | None = None
+    site: str | None = None
+    at: dt.datetime | None = None
+    expected_version: int | None = None
+    title: str | None = None
+    summary: str | None = None
+    sources: str | None = None
+    theme: str | None = None
+    issuer: str | None = None
+    classification: str = "public"
+    owned_by: str | None = None
+    shared_with: Sequence[str] = ()
+    level_classification: str | None = None
+
+
+def set_level(ctx: Context, request: LevelRequest) -> LevelChange:
+    """Set a scope's level. If another change landed since the version the requester
+    saw (``request.expected_version``), the request is refused with
+    :class:`ConflictError` and nothing is written."""
+    spec = scale_of(request.scale)
     try:
-        rank = spec.parse(level)
-        scope = Scope(spec.key, _clean(sector), _clean(region), _clean(site))
+        rank = spec.parse(request.level)
+        scope = Scope(
+            spec.key, _clean(request.sector), _clean(request.region), _clean(request.site)
+        )
         scope.check(spec)
     except LevelError as exc:
         raise _refused(exc) from exc
-    when = at or ctx.clock()
+    when = request.at or ctx.clock()
     if when.tzinfo is None:
         raise _refused(LevelError("at", "the time of a level change needs a time zone"))
     when = when.astimezone(dt.UTC)
@@ -121,8 +131,10 @@ def set_level(
             # tell its version.
             seen.require("level_states", scope.key)
         version = repo.version("level_states", scope.key) or 0
+        level_classification = request.level_classification
         if level_classification is None:
             level_classification = state.classification if state is not None else "public"
+        expected_version = request.expected_version
         if expected_version is not None and expected_version != version:
             raise ConflictError("level state", scope.key, expected_version, version)
         measures = _measures(repo, spec.key)
@@ -136,20 +148,20 @@ def set_level(
                 current,
                 active,
                 measures.values(),
-                Request(scope, rank, when, rationale),
+                Request(scope, rank, when, request.rationale),
             )
         except LevelError as exc:
             raise _refused(exc) from exc
         picture_key = _stamped(repo, "threat_pictures", scope.key, when)
         marking: dict[str, Any] = {
-            "classification": classification,
-            "owned_by": owned_by,
-            "shared_with": list(shared_with),
+            "classification": request.classification,
+            "owned_by": request.owned_by,
+            "shared_with": list(request.shared_with),
         }
-        chosen_theme = theme or (state.theme if state else None) or _theme(repo, spec)
+        chosen_theme = request.theme or (state.theme if state else None) or _theme(repo, spec)
         picture_raw = {
             "key": picture_key,
-            "title": title or f"{spec.name_en}, {scope.label}: {spec.level(rank).name_en}",
+            "title": request.title or f"{spec.name_en}, {scope.label}: {spec.level(rank).name_en}",
             "system": spec.key,
             "level": rank,
             "issued_on": when.date().isoformat(),
@@ -159,10 +171,10 @@ def set_level(
             "sector": scope.sector,
             "region": scope.region,
             "site": scope.site,
-            "issuer": issuer,
-            "summary": summary,
-            "rationale": _clean(rationale),
-            "sources": sources,
+            "issuer": request.issuer,
+            "summary": request.summary,
+            "rationale": _clean(request.rationale),
+            "sources": request.sources,
             **marking,
         }
         state_raw = {

@@ -26,7 +26,7 @@ from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import level_scales
 from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
-from weerbaar.services.levels import scale_of, set_level
+from weerbaar.services.levels import LevelRequest, scale_of, set_level
 from weerbaar.services.notifications.delivery import deliver_due
 from weerbaar.services.notifications.outbox import Notification
 from weerbaar.services.notifications.views import list_notifications, retry
@@ -354,18 +354,20 @@ def set_level_(
     with stale_as(given):
         change = set_level(
             context_of(request, caller),
-            scale=body.scale,
-            level=body.level,
-            rationale=body.rationale,
-            sector=body.sector,
-            region=body.region,
-            site=body.site,
-            at=_moment(body.at),
-            expected_version=given.version,
-            summary=body.summary,
-            sources=body.sources,
-            classification=body.classification,
-            level_classification=body.level_classification,
+            LevelRequest(
+                scale=body.scale,
+                level=body.level,
+                rationale=body.rationale,
+                sector=body.sector,
+                region=body.region,
+                site=body.site,
+                at=_moment(body.at),
+                expected_version=given.version,
+                summary=body.summary,
+                sources=body.sources,
+                classification=body.classification,
+                level_classification=body.level_classification,
+            ),
         )
     if change.notices:
         background.add_task(deliver_soon, database(request))

@@ -32,7 +32,7 @@ from weerbaar.services.level_views import (
     levels_view,
     timelines,
 )
-from weerbaar.services.levels import scale_of, set_level
+from weerbaar.services.levels import LevelRequest, scale_of, set_level
 from weerbaar.web.api.levels import deliver_soon
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.pages.common import (
@@ -375,16 +375,18 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
     try:
         change = set_level(
             context(request, caller),
-            scale=scale,
-            level=_level(form, scale),
-            rationale=form_text(form, "rationale") or None,
-            sector=form_text(form, "sector") or None,
-            region=form_text(form, "region") or None,
-            site=form_text(form, "site") or None,
-            expected_version=_version(form),
-            summary=form_text(form, "summary") or None,
-            classification=form_text(form, "classification") or "public",
-            level_classification=form_text(form, "level_classification") or None,
+            LevelRequest(
+                scale=scale,
+                level=_level(form, scale),
+                rationale=form_text(form, "rationale") or None,
+                sector=form_text(form, "sector") or None,
+                region=form_text(form, "region") or None,
+                site=form_text(form, "site") or None,
+                expected_version=_version(form),
+                summary=form_text(form, "summary") or None,
+                classification=form_text(form, "classification") or "public",
+                level_classification=form_text(form, "level_classification") or None,
+            ),
         )
     except ValidationError as exc:
         problems = [f"{i.field}: {i.reason}" if i.field else i.reason for i in exc.issues]
