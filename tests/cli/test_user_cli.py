@@ -41,3 +41,29 @@ def test_user_add_passwd_disable_and_token(runner: CliRunner, db_url: str) -> No
     unknown = runner.invoke(app, ["user", "disable", "bert"])
     assert unknown.exit_code == 5
     db.dispose()
+
+
+def test_user_token_revoke(runner: CliRunner, db_url: str) -> None:
+    db = Database(db_url)
+    db.upgrade()
+    seed_small_register(Context(db, "test"))
+    accounts.add_user(
+        Context(db, "test"),
+        username="anna",
+        password="a long enough passphrase",
+        role="analyst",
+        organisation="nctv",
+        clearance="public",
+    )
+    token = runner.invoke(app, ["user", "token", "anna"]).output.strip()
+    token_id = accounts.token_id_of(token)
+    revoked = runner.invoke(app, ["user", "token-revoke", token_id])
+    assert revoked.exit_code == 0, revoked.output
+    assert f"API token {token_id} of anna revoked" in revoked.output
+    assert accounts.resolve_token(db, token) is None
+    # The whole token names it as well as its id.
+    again = runner.invoke(app, ["user", "token-revoke", token])
+    assert again.exit_code == 0 and token.partition("_")[2].partition("_")[2] not in again.output
+    missing = runner.invoke(app, ["user", "token-revoke", "0123456789abcdef"])
+    assert missing.exit_code == 5 and "no API token with key '0123456789abcdef'" in missing.output
+    db.dispose()

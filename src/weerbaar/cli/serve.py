@@ -8,6 +8,7 @@ import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
@@ -229,3 +230,16 @@ def token(
     """Create an API token for an account (shown once)."""
     secret = accounts.create_token(state(ctx).context(), username, name)
     console().print(secret)
+
+
+@user_app.command("token-revoke")
+def token_revoke(
+    ctx: typer.Context,
+    token: Annotated[
+        str,
+        typer.Argument(help="the token's id (the part between wb_ and the next _), or the token"),
+    ],
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    owner = accounts.revoke_token(state(ctx).context(), token)
+    console().print(f"API token {escape(accounts.token_id_of(token))} of {owner} revoked")

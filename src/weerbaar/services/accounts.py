@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,7 @@ MAX_FAILURES_PER_ADDRESS = 20
 SESSION_LIFETIME = dt.timedelta(hours=8)
 ADDRESS_LENGTH = 64  # as login_failures.address holds it
 TOKEN_PREFIX = "wb_"  # noqa: S105 - marks a token as weerbaar's; not a secret
+_TOKEN_ID = re.compile(r"[0-9a-f]{16}")  # as create_token makes them
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist takes as long as a real
@@ -438,22 +440,41 @@ def resolve_token(db: Database, token: str) -> User | None:
     return _user(row)
 
 
-def revoke_token(ctx: Context, token_id: str) -> None:
+def token_id_of(token: str) -> str:
+    """The id of an API token, given the id or the whole token (``wb_<id>_<secret>``)."""
+    return token[len(TOKEN_PREFIX) :].partition("_")[0] if token.startswith(TOKEN_PREFIX) else token
+
+
+def revoke_token(ctx: Context, token: str) -> str:
+    """Revoke an API token, named by its id or the whole token; returns its owner.
+
+    Its owner may, and an administrator. To anyone else another's token answers as a
+    token that does not exist, so that tokens cannot be found out by trying. Revoking
+    a revoked token changes nothing.
+    """
+    token_id = token_id_of(token)
     with ctx.db.transaction(write=True) as connection:
-        row = connection.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
-        if row is None:
+        row = (
+            connection.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
+            if _TOKEN_ID.fullmatch(token_id)
+            else None
+        )
+        subject = ctx.subject
+        if row is None or not (
+            subject is None or subject.role.manages_accounts or subject.username == row.username
+        ):
             raise NotFoundError("API token", token_id)
-        if ctx.subject is not None and ctx.subject.username != row.username:
-            _require_admin(ctx)
-        connection.execute(
-            update(api_tokens).where(api_tokens.c.id == token_id).values(revoked=True)
-        )
-        _audit(
-            ctx,
-            connection,
-            "update",
-            "api_tokens",
-            token_id,
-            canonical_json({"id": token_id, "revoked": False}),
-            canonical_json({"id": token_id, "revoked": True}),
-        )
+        if not row.revoked:
+            connection.execute(
+                update(api_tokens).where(api_tokens.c.id == token_id).values(revoked=True)
+            )
+            _audit(
+                ctx,
+                connection,
+                "update",
+                "api_tokens",
+                token_id,
+                canonical_json({"id": token_id, "revoked": False}),
+                canonical_json({"id": token_id, "revoked": True}),
+            )
+    return str(row.username)
