@@ -9,7 +9,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from weerbaar.cli.main import app
-from weerbaar.services.infrastructure import Start, rank_processes, run_cascade
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import run_cascade
+from weerbaar.services.infrastructure.starts import Start
 from weerbaar.storage.db import Database
 
 

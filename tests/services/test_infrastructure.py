@@ -13,14 +13,11 @@ from weerbaar.method.scales import MatrixScale, QuantityScale
 from weerbaar.reference import editions, roles, scales_for
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
-from weerbaar.services.infrastructure import (
-    Start,
-    load_graph,
-    rank_processes,
-    resolve_starts,
-    run_cascade,
-    write_scores,
-)
+from weerbaar.services.infrastructure.graph import load_graph
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import run_cascade
+from weerbaar.services.infrastructure.scores import write_scores
+from weerbaar.services.infrastructure.starts import Start, resolve_starts
 from weerbaar.services.records import create_record, list_records, update_record
 from weerbaar.storage.db import Database
 

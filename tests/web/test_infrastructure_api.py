@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import ApiClient, MakeUser
 from weerbaar.services.accounts import User
 from weerbaar.services.context import Context
-from weerbaar.services.infrastructure import load_graph, resolve_starts, run_cascade
+from weerbaar.services.infrastructure.graph import load_graph
+from weerbaar.services.infrastructure.runs import run_cascade
+from weerbaar.services.infrastructure.starts import resolve_starts
 from weerbaar.services.records import list_records, update_record
 from weerbaar.storage.db import Database
 

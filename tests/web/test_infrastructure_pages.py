@@ -12,7 +12,9 @@ import pytest
 
 from tests.web.conftest import MakeUser, SignedIn, SignIn
 from weerbaar.services.context import Context
-from weerbaar.services.infrastructure import load_graph, resolve_starts, run_cascade
+from weerbaar.services.infrastructure.graph import load_graph
+from weerbaar.services.infrastructure.runs import run_cascade
+from weerbaar.services.infrastructure.starts import resolve_starts
 from weerbaar.services.records import list_records, update_record
 from weerbaar.storage.db import Database
 

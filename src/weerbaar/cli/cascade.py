@@ -15,14 +15,11 @@ from rich.table import Table
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.services.infrastructure import (
-    CascadeReport,
-    load_graph,
-    rank_processes,
-    resolve_starts,
-    run_cascade,
-    write_scores,
-)
+from weerbaar.services.infrastructure.graph import load_graph
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import CascadeReport, run_cascade
+from weerbaar.services.infrastructure.scores import write_scores
+from weerbaar.services.infrastructure.starts import resolve_starts
 
 app = typer.Typer(
     no_args_is_help=True,

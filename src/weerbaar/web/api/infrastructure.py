@@ -18,15 +18,11 @@ from weerbaar.compute.rng import SEED_BITS
 from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.errors import ForbiddenError, Issue, ValidationError
-from weerbaar.services.infrastructure import (
-    CascadeReport,
-    InfrastructureGraph,
-    load_graph,
-    rank_processes,
-    resolve_starts,
-    run_cascade,
-    write_scores,
-)
+from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import CascadeReport, run_cascade
+from weerbaar.services.infrastructure.scores import write_scores
+from weerbaar.services.infrastructure.starts import resolve_starts
 from weerbaar.storage.db import Database
 from weerbaar.web.api.callers import context_of, reader, writer
 from weerbaar.web.api.problems import error_responses

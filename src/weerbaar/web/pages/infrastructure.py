@@ -22,13 +22,10 @@ from starlette.datastructures import FormData
 
 from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import ValidationError
-from weerbaar.services.infrastructure import (
-    CascadeReport,
-    InfrastructureGraph,
-    load_graph,
-    rank_processes,
-    write_scores,
-)
+from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import CascadeReport
+from weerbaar.services.infrastructure.scores import write_scores
 from weerbaar.services.records import list_records
 from weerbaar.web.api.infrastructure import (
     MAX_HOURS,

@@ -12,7 +12,9 @@ import networkx as nx
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
-from weerbaar.services.infrastructure import CascadeReport, InfrastructureGraph, Ranked
+from weerbaar.services.infrastructure.graph import InfrastructureGraph
+from weerbaar.services.infrastructure.ranking import Ranked
+from weerbaar.services.infrastructure.runs import CascadeReport
 from weerbaar.web.pages.common import record_url
 from weerbaar.web.pages.figures import embeddable
 
