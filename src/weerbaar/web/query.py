@@ -53,6 +53,11 @@ Moment = Annotated[dt.datetime, BeforeValidator(_written_moment)]
 PlainText = Annotated[str, AfterValidator(_plain)]
 
 
+def blank(text: str | None) -> str | None:
+    """A filter left at "any" arrives empty: no filter."""
+    return text.strip() or None if text is not None else None
+
+
 def query_problems(reasons: Mapping[str, str]) -> RequestValidationError:
     """Query parameters a handler found wrong itself (name: reason), answered as those
     FastAPI checks are: 422 on the API, a 400 page for people."""

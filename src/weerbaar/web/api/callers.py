@@ -11,8 +11,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.security import HTTPBearer
 
-from weerbaar.services.context import Context
-from weerbaar.web.auth import CSRF_HEADER, Caller, check_csrf, database, require_caller
+from weerbaar.web.auth import CSRF_HEADER, Caller, check_csrf, require_caller
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -29,9 +28,3 @@ def writer(request: Request) -> Caller:
     caller = require_caller(request)
     check_csrf(caller, request.headers.get(CSRF_HEADER))
     return caller
-
-
-def context_of(request: Request, caller: Caller) -> Context:
-    """The services' context for a write: audited as this caller, under their role
-    and need-to-know."""
-    return Context(db=database(request), actor=caller.actor, subject=caller.subject)

@@ -19,12 +19,13 @@ from weerbaar.domain.register import ENTITIES, EntitySpec
 from weerbaar.errors import NotFoundError
 from weerbaar.services.declassify import REASON_LENGTH, declassify
 from weerbaar.storage.tables import DERIVED_KEY_LENGTH
-from weerbaar.web.api.callers import context_of, writer
+from weerbaar.web.api.callers import writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.records import ETAG_HEADER, IF_MATCH_DOC, KEY_DOC, plain
 from weerbaar.web.api.schemas import MODELS, Version, classification
 from weerbaar.web.auth import Caller
+from weerbaar.web.context import context_of
 
 Level = classification()
 

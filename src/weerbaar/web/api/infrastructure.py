@@ -14,36 +14,36 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from weerbaar.compute.rng import SEED_BITS
-from weerbaar.domain.access import Subject
-from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.errors import ForbiddenError, Issue, ValidationError
-from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
-from weerbaar.services.infrastructure.ranking import rank_processes
-from weerbaar.services.infrastructure.runs import CascadeReport, run_cascade
-from weerbaar.services.infrastructure.scores import write_scores
-from weerbaar.services.infrastructure.starts import resolve_starts
-from weerbaar.storage.db import Database
-from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.services.cascade_runs import cascade_of
+from weerbaar.services.graph_filters import chosen_keys
+from weerbaar.services.infrastructure import (
+    CascadeReport,
+    InfrastructureGraph,
+    load_graph,
+    rank_processes,
+    write_scores,
+)
+from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.records import plain
 from weerbaar.web.api.schemas import MODELS
 from weerbaar.web.auth import Caller, database
-
-# Bounds on the work one request may ask for.
-MAX_HOURS = 8760.0  # a year
-MAX_MEMBERS = 1000
-MAX_TARGETS = 100
-MAX_SEED = 2**SEED_BITS - 1
-MAX_RANKED = 1000
-NAME_LENGTH = 200
+from weerbaar.web.context import context_of, require_write
+from weerbaar.web.limits import (
+    MAX_HOURS,
+    MAX_MEMBERS,
+    MAX_RANKED,
+    MAX_SEED,
+    MAX_TARGETS,
+    NAME_LENGTH,
+    Key,
+)
 
 By = Literal["people_hours", "taken_down", "cost"]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
 QueryName = Annotated[
     str, Query(min_length=1, max_length=NAME_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
-Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=NAME_LENGTH)]
 
 router = APIRouter(prefix="/infrastructure", tags=["infrastructure"])
 
@@ -80,22 +80,6 @@ class Graph(BaseModel):
 
 def _value(x: Any) -> str | None:
     return None if x is None else str(getattr(x, "value", x))
-
-
-def blank(text: str | None) -> str | None:
-    return text.strip() or None if text is not None else None
-
-
-def chosen_keys(graph: InfrastructureGraph, *, region: str | None, sector: str | None) -> set[str]:
-    """The processes of the filter; an unknown region or sector is refused."""
-    issues = []
-    if region is not None and region not in graph.regions():
-        issues.append(Issue("region", "region", f"no process you may see serves {region!r}"))
-    if sector is not None and sector not in graph.sectors():
-        issues.append(Issue("sector", "sector", f"no process you may see is in {sector!r}"))
-    if issues:
-        raise ValidationError(issues, summary="bad filter")
-    return graph.subset(region=region, sector=sector)
 
 
 def graph_answer(graph: InfrastructureGraph, keys: set[str]) -> Graph:
@@ -242,36 +226,6 @@ class Cascade(BaseModel):
     distributions: list[DistributionOut]
 
 
-def cascade_of(
-    db: Database,
-    subject: Subject,
-    *,
-    targets: list[str],
-    hours: float,
-    at: float = 0.0,
-    region: str | None = None,
-    members: int = 0,
-    seed: int | None = None,
-    min_strength: float = 0.5,
-    edition: str | None = None,
-    graph: InfrastructureGraph | None = None,
-) -> CascadeReport:
-    """A cascade over the subject's graph; an unknown or hidden target alike is a
-    validation error naming the ``process``."""
-    graph = graph or load_graph(db, subject=subject)
-    starts = resolve_starts(graph, targets, hours=hours, at=at, region=region)
-    return run_cascade(
-        db,
-        starts,
-        subject=subject,
-        graph=graph,
-        members=members,
-        seed=seed,
-        min_strength=min_strength,
-        edition=edition,
-    )
-
-
 def cascade_answer(report: CascadeReport) -> Cascade:
     return Cascade(
         summary=Summary.model_validate(report.summary()),
@@ -287,7 +241,7 @@ def cascade_answer(report: CascadeReport) -> Cascade:
 def _run(request: Request, caller: Caller, body: CascadeRequest) -> CascadeReport:
     return cascade_of(
         database(request),
-        caller.subject,
+        subject=caller.subject,
         targets=list(body.targets),
         hours=body.hours,
         at=body.at,
@@ -321,11 +275,6 @@ class WrittenScores(BaseModel):
     scores: list[ImpactScore]  # type: ignore[valid-type]
 
 
-def require_score_writer(caller: Caller) -> None:
-    if not caller.subject.role.may_write("impact_scores"):
-        raise ForbiddenError(f"role {caller.subject.role.key!r} may not change impact_scores")
-
-
 @router.post(
     "/cascades/scores",
     summary="Use a cascade as a scenario's impact",
@@ -336,7 +285,7 @@ def require_score_writer(caller: Caller) -> None:
 def cascade_scores(
     request: Request, body: ScoresRequest, caller: Annotated[Caller, Depends(writer)]
 ) -> WrittenScores:
-    require_score_writer(caller)
+    require_write(caller, "impact_scores")
     report = _run(request, caller, body)
     written = write_scores(
         context_of(request, caller), report, scenario=body.scenario, round_key=body.round

@@ -13,13 +13,11 @@ one that fails stays queued and is tried again later.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from weerbaar.config import DeliverySettings
 from weerbaar.domain.alerting import picture_time
 from weerbaar.domain.entities.levels import ThreatPicture
 from weerbaar.domain.fields import KEY_PATTERN
@@ -27,22 +25,21 @@ from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference import level_scales
 from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
-from weerbaar.services.notifications.delivery import deliver_due
 from weerbaar.services.notifications.outbox import Notification
 from weerbaar.services.notifications.views import list_notifications, retry
-from weerbaar.storage.db import Database
-from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import QueryText, Text
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.context import context_of
+from weerbaar.web.delivery import deliver_soon
+from weerbaar.web.limits import MAX_ID
 
 router = APIRouter()
-log = logging.getLogger(__name__)
 
 MAX_HISTORY = 500
 MAX_NOTIFICATIONS = 500
-MAX_ID = 2**31 - 1
 # Times a level change may carry: a wider range only holds typing errors, and the
 # ends of datetime's range cannot be moved to UTC.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -50,23 +47,6 @@ LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
 
 ScaleKey = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=64)]
 Where = Annotated[str, Field(max_length=200)]
-
-
-def deliver_soon(db: Database) -> None:
-    """Send what is due, after the response: a failure is logged and the notification
-    stays queued, tried again by the next round of delivery."""
-    try:
-        report = deliver_due(db, settings=DeliverySettings.from_env())
-    except Exception:  # the change is committed; only the sending failed
-        log.exception("delivering notifications failed; they stay queued")
-        return
-    if report.failed or report.dead:
-        log.warning(
-            "notifications: %s sent, %s failed (tried again later), %s dead",
-            report.sent,
-            report.failed,
-            report.dead,
-        )
 
 
 # -- reading ------------------------------------------------------------------------

@@ -25,11 +25,12 @@ from weerbaar.services.records import (
     update_record,
 )
 from weerbaar.storage.tables import DERIVED_KEY_LENGTH
-from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import MODELS, Key, QueryText, value_type
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.context import context_of
 from weerbaar.web.query import MAX_PAGE, Day, Moment
 
 MAX_PER_PAGE = 500

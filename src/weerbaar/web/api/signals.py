@@ -10,41 +10,30 @@ These routes are joined before the generic ``/signals`` routes, whose
 # endpoints' annotations, and the record models are made at import time.
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile as StarletteUpload
 
-from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.errors import ForbiddenError, Issue, ValidationError
 from weerbaar.services.context import Context
 from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
-from weerbaar.services.signal_ingest import IngestReport, ingest
+from weerbaar.services.signal_ingest import IngestReport
+from weerbaar.services.signal_intake import take_in
 from weerbaar.signals.readers import KINDS, read
-from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.records import plain
 from weerbaar.web.api.schemas import MODELS
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.context import context_of, require_write
+from weerbaar.web.limits import EARLIEST, LATEST, MAX_SCENARIOS, NOTE_LENGTH, Key, check_window
 from weerbaar.web.query import Day
-
-MAX_UPLOAD = 20 * 1024 * 1024  # bytes
-MAX_SCENARIOS = 200
-NOTE_LENGTH = 2000
-KEY_LENGTH = 200
-EARLIEST = dt.date(1990, 1, 1)
-LATEST = dt.date(2100, 12, 31)
-MAX_DAYS = 3660  # the longest window a trend may ask for: ten years of days
+from weerbaar.web.uploads import MAX_UPLOAD, refuse_large_request, upload_bytes, upload_name
 
 Kind = Literal["feed", "json", "csv", "stix", "misp"]
 assert set(get_args(Kind)) == set(KINDS)
-Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=KEY_LENGTH)]
-PathKey = Annotated[
-    str, Path(pattern=KEY_PATTERN.pattern, max_length=KEY_LENGTH, description="the key")
-]
+PathKey = Annotated[Key, Path(description="the key")]
 Note = Annotated[str, Field(max_length=NOTE_LENGTH, pattern=r"^[^\x00]*$")]
 Window = Annotated[Day, Query(ge=EARLIEST, le=LATEST)]
 
@@ -72,17 +61,6 @@ class Trends(BaseModel):
     themes: list[TrendOut]
 
 
-def check_window(since: dt.date | None, until: dt.date | None) -> None:
-    """A window of at most :data:`MAX_DAYS` days, its start not after its end."""
-    if since is not None and until is not None:
-        if since > until:
-            raise ValidationError([Issue("query", "since", f"{since} is after until {until}")])
-        if (until - since).days >= MAX_DAYS:
-            raise ValidationError(
-                [Issue("query", "since", f"a window of at most {MAX_DAYS} days, please")]
-            )
-
-
 @router.get(
     "/trends",
     summary="Signals per theme over time",
@@ -105,11 +83,6 @@ def trends(
 # ---------------------------------------------------------------- alerts
 
 
-def require_writer(caller: Caller, entity: str) -> None:
-    if not caller.subject.role.may_write(entity):
-        raise ForbiddenError(f"role {caller.subject.role.key!r} may not change {entity}")
-
-
 class Detected(BaseModel):
     raised: list[Alert]  # type: ignore[valid-type]
 
@@ -126,7 +99,7 @@ def detect(ctx: Context) -> list[Any]:
     responses=error_responses(401, 403, 409, 422),
 )
 def detect_now(request: Request, caller: Annotated[Caller, Depends(writer)]) -> Detected:
-    require_writer(caller, "alerts")
+    require_write(caller, "alerts")
     return Detected(raised=detect(context_of(request, caller)))
 
 
@@ -157,7 +130,7 @@ def flag(
     body: FlagRequest,
     caller: Annotated[Caller, Depends(writer)],
 ) -> Alert:  # type: ignore[valid-type]
-    require_writer(caller, "alerts")
+    require_write(caller, "alerts")
     saved = flag_alert(
         context_of(request, caller),
         key,
@@ -179,7 +152,7 @@ def dismiss(
     body: DismissRequest,
     caller: Annotated[Caller, Depends(writer)],
 ) -> Alert:  # type: ignore[valid-type]
-    require_writer(caller, "alerts")
+    require_write(caller, "alerts")
     saved = flag_alert(
         context_of(request, caller), key, round_key=None, dismiss=True, note=body.note
     )
@@ -208,7 +181,7 @@ def label(
     body: LabelRequest,
     caller: Annotated[Caller, Depends(writer)],
 ) -> SignalModel:  # type: ignore[valid-type]
-    require_writer(caller, "signals")
+    require_write(caller, "signals")
     saved = label_signal(context_of(request, caller), key, body.theme)
     return SignalModel.model_validate(plain(saved))
 
@@ -253,46 +226,6 @@ def report_answer(report: IngestReport) -> IngestOut:
     )
 
 
-def too_large(size: int) -> ValidationError:
-    return ValidationError(
-        [
-            Issue(
-                "file",
-                "file",
-                f"the file is {size / 1024 / 1024:,.1f} MB; at most "
-                f"{MAX_UPLOAD // 1024 // 1024} MB may be uploaded at once",
-            )
-        ],
-        summary="file too large",
-    )
-
-
-def refuse_large_request(request: Request) -> None:
-    """Refuse what announces itself as too large before its body is read."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD + 64 * 1024:
-        raise too_large(int(length))
-
-
-async def upload_bytes(upload: UploadFile) -> bytes:
-    """The uploaded file, refused beyond :data:`MAX_UPLOAD` bytes."""
-    data = await upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise too_large(upload.size or len(data))
-    return data
-
-
-def take_in(ctx: Context, data: bytes, name: str, kind: str | None) -> IngestReport:
-    """Read and store an uploaded file's signals, on one thread."""
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        return ingest(ctx, read(data, name, kind=kind), executor=executor)
-
-
-def upload_name(upload: StarletteUpload) -> str:
-    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(c for c in name if c.isprintable())[:200] or "upload"
-
-
 @router.post(
     "/ingest",
     summary="Take signals in from a file",
@@ -308,8 +241,8 @@ async def ingest_file(
     caller: Annotated[Caller, Depends(writer)],
     kind: Annotated[Kind | None, Form(description="the reader; default: by content")] = None,
 ) -> IngestOut:
-    require_writer(caller, "signals")
+    require_write(caller, "signals")
     data = await upload_bytes(file)
     ctx = context_of(request, caller)
-    report = await run_in_threadpool(take_in, ctx, data, upload_name(file), kind)
+    report = await run_in_threadpool(take_in, ctx, read(data, upload_name(file), kind=kind))
     return report_answer(report)

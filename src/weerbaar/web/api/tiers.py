@@ -14,10 +14,11 @@ from weerbaar.domain.enums import Tier
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import propose_tiers
-from weerbaar.web.api.callers import context_of, reader, writer
+from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.context import context_of
 
 router = APIRouter(tags=["tiers"])
 

@@ -1,5 +1,5 @@
-"""What every page route shares: the form of a POST, the entity named in a URL, the
-service context of the caller, and where a record lives."""
+"""What every page route shares: the form of a POST, the entity named in a URL, and
+where a record lives."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from starlette.datastructures import FormData
 
 from weerbaar.domain.register import BY_NAME, EntitySpec
 from weerbaar.errors import ForbiddenError, NotFoundError
-from weerbaar.services.context import Context
-from weerbaar.web.auth import CSRF_FIELD, Caller, check_csrf, database
+from weerbaar.web.auth import CSRF_FIELD, Caller, check_csrf
+from weerbaar.web.context import require_write
 
 
 async def read_form(request: Request) -> FormData:
@@ -33,22 +33,17 @@ def known_entity(name: str) -> EntitySpec:
     return spec
 
 
-def context(request: Request, caller: Caller) -> Context:
-    return Context(db=database(request), actor=caller.actor, subject=caller.subject)
-
-
 def may_edit(caller: Caller, spec: EntitySpec) -> bool:
     """Whether the generic forms may write the entity for this caller: not for records
     that only their own use case writes (a level change), whoever the caller is."""
     return spec.written_by is None and caller.subject.role.may_write(spec.name)
 
 
-def require_write(caller: Caller, spec: EntitySpec) -> None:
-    """Refuse a write form early; the services refuse the write itself anyway."""
+def require_form(caller: Caller, spec: EntitySpec) -> None:
+    """Refuse the generic form of a record the caller may not write with it."""
     if spec.written_by is not None:
         raise ForbiddenError(f"{spec.name.replace('_', ' ')} are written only by {spec.written_by}")
-    if not caller.subject.role.may_write(spec.name):
-        raise ForbiddenError(f"role {caller.subject.role.key!r} may not change {spec.name}")
+    require_write(caller, spec.name)
 
 
 def record_url(entity_name: str, key: str) -> str:

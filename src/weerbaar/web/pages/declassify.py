@@ -23,9 +23,9 @@ from weerbaar.reference import classification_levels
 from weerbaar.services.declassify import REASON_LENGTH, declassify
 from weerbaar.services.records import Versioned, get_record
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     entity_title,
     form_text,
     known_entity,
@@ -128,7 +128,7 @@ def declassify_submit(request: Request, entity_name: str, key: str, form: Form) 
     version = int(given) if given.isdigit() and len(given) < 10 else None
     try:
         declassify(
-            context(request, caller),
+            context_of(request, caller),
             entity_name=spec.name,
             key=key,
             to=values["to"],

@@ -22,25 +22,21 @@ from starlette.datastructures import FormData
 
 from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import ValidationError
-from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
-from weerbaar.services.infrastructure.ranking import rank_processes
-from weerbaar.services.infrastructure.runs import CascadeReport
-from weerbaar.services.infrastructure.scores import write_scores
-from weerbaar.services.records import list_records
-from weerbaar.web.api.infrastructure import (
-    MAX_HOURS,
-    MAX_MEMBERS,
-    MAX_RANKED,
-    MAX_SEED,
-    blank,
-    cascade_of,
-    chosen_keys,
-    require_score_writer,
+from weerbaar.services.cascade_runs import cascade_of
+from weerbaar.services.graph_filters import chosen_keys
+from weerbaar.services.infrastructure import (
+    CascadeReport,
+    InfrastructureGraph,
+    load_graph,
+    rank_processes,
+    write_scores,
 )
+from weerbaar.services.records import list_records
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of, require_write
+from weerbaar.web.limits import MAX_HOURS, MAX_MEMBERS, MAX_RANKED, MAX_SEED
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     form_text,
     read_form,
     record_url,
@@ -53,6 +49,7 @@ from weerbaar.web.pages.infrastructure_figures import (
     timeline_figure,
 )
 from weerbaar.web.pages.rounds import visible_rounds
+from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -168,7 +165,7 @@ def issues_as_errors(exc: ValidationError, errors: Errors) -> None:
 def run(request: Request, caller: Caller, graph: InfrastructureGraph, params: Params) -> Any:
     return cascade_of(
         database(request),
-        caller.subject,
+        subject=caller.subject,
         graph=graph,
         targets=[params.process],
         hours=params.hours,
@@ -373,7 +370,7 @@ def cascade_form(request: Request, form: Form) -> Response:
 def scores_form(request: Request, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_score_writer(caller)
+    require_write(caller, "impact_scores")
     outcome = _cascade(request, caller, _form_values(form))
     outcome.score_values = {name: form_text(form, name) for name in ("scenario", "round")}
     for name, what in (("scenario", "a scenario"), ("round", "a round")):
@@ -383,7 +380,7 @@ def scores_form(request: Request, form: Form) -> Response:
         scenario = outcome.score_values["scenario"]
         try:
             write_scores(
-                context(request, caller),
+                context_of(request, caller),
                 outcome.report,
                 scenario=scenario,
                 round_key=outcome.score_values["round"],

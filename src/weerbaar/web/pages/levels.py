@@ -33,11 +33,11 @@ from weerbaar.services.level_views import (
     timelines,
 )
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
-from weerbaar.web.api.levels import deliver_soon
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of
+from weerbaar.web.delivery import deliver_soon
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     form_text,
     read_form,
     record_url,
@@ -45,7 +45,7 @@ from weerbaar.web.pages.common import (
 )
 from weerbaar.web.pages.display import classification_label
 from weerbaar.web.pages.forms import _levels as cleared_levels
-from weerbaar.web.pages.portfolio import blank
+from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -374,7 +374,7 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
     scale = form_text(form, "scale")
     try:
         change = set_level(
-            context(request, caller),
+            context_of(request, caller),
             LevelRequest(
                 scale=scale,
                 level=_level(form, scale),

@@ -13,11 +13,13 @@ from starlette.datastructures import FormData
 from weerbaar.errors import ValidationError
 from weerbaar.services.notifications.outbox import DEAD, STATUSES, Notification
 from weerbaar.services.notifications.views import list_notifications, retry, sees_all
-from weerbaar.web.api.levels import MAX_ID, deliver_soon
 from weerbaar.web.auth import Caller, database, require_caller
-from weerbaar.web.pages.common import check_form, context, read_form, record_url, see_other
+from weerbaar.web.context import context_of
+from weerbaar.web.delivery import deliver_soon
+from weerbaar.web.limits import MAX_ID
+from weerbaar.web.pages.common import check_form, read_form, record_url, see_other
 from weerbaar.web.pages.levels import when
-from weerbaar.web.pages.portfolio import blank
+from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +115,7 @@ def retry_notification(
     caller = require_caller(request)
     check_form(caller, form)
     try:
-        retry(context(request, caller), notification_id)
+        retry(context_of(request, caller), notification_id)
     except ValidationError as exc:
         problems = [i.reason for i in exc.issues] or [str(exc)]
         return _page(request, caller, None, 1, problems=problems, code=422)

@@ -35,10 +35,11 @@ from weerbaar.reports.portfolio_plot import (
 from weerbaar.services.portfolio import PortfolioView, portfolio_view
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
-from weerbaar.web.api.portfolio import portfolio_answer
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import record_url
 from weerbaar.web.pages.figures import embeddable
+from weerbaar.web.presenters.portfolio import matrix_table, portfolio_answer
+from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,11 +56,6 @@ STATES: dict[CoverageState, dict[str, str]] = {
     CoverageState.STALLED: {"sign": "!", "label": "Only stalled measures", "nl": "vastgelopen"},
     CoverageState.COVERED: {"sign": "✓", "label": "Covered", "nl": "gedekt"},
 }
-
-
-def blank(text: str | None) -> str | None:
-    """A filter left at "any" arrives empty: no filter."""
-    return text.strip() or None if text is not None else None
 
 
 def filter_query(**filters: str | None) -> str:
@@ -214,28 +210,6 @@ def portfolio_image(
 
 
 # --- downloads of the matrix ----------------------------------------------------------
-
-
-def matrix_table(view: PortfolioView) -> list[list[Any]]:
-    """The matrix as rows of cells, a header first: per scenario its coverage and the
-    number of covering measures of each ministry."""
-    p = view.portfolio
-    header: list[Any] = ["rank", "scenario", "title", "theme", "state", "measures"]
-    header += [view.label(k) for k in p.ministries]
-    table = [header]
-    for row, counts in zip(p.coverage, p.matrix, strict=True):
-        table.append(
-            [
-                row.rank,
-                row.scenario.key,
-                row.scenario.title,
-                row.scenario.theme,
-                str(row.state),
-                len(row.measures),
-                *counts,
-            ]
-        )
-    return table
 
 
 def _csv(view: PortfolioView) -> bytes:

@@ -15,7 +15,8 @@ from weerbaar.domain.register import entity
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import record_url
-from weerbaar.web.pages.portfolio import blank, filter_query, ministry_choices, visible_themes
+from weerbaar.web.pages.portfolio import filter_query, ministry_choices, visible_themes
+from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)

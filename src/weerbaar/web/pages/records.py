@@ -26,17 +26,17 @@ from weerbaar.services.records import (
     update_record,
 )
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of
 from weerbaar.web.pages import listing
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     entity_title,
     field_title,
     known_entity,
     may_edit,
     read_form,
     record_url,
-    require_write,
+    require_form,
     see_other,
 )
 from weerbaar.web.pages.declassify import declassify_form
@@ -77,7 +77,7 @@ def list_page(request: Request, entity_name: str) -> Response:
 def new_page(request: Request, entity_name: str) -> Response:
     spec = known_entity(entity_name)
     caller = require_caller(request)
-    require_write(caller, spec)
+    require_form(caller, spec)
     given = {k: v for k, v in request.query_params.items() if k in spec.field_names}
     return _form_page(request, caller, spec, default_values(spec, given), key=None)
 
@@ -89,7 +89,9 @@ def create(request: Request, entity_name: str, form: Form) -> Response:
     spec = known_entity(entity_name)
     values = submitted(spec, form, creating=True)
     try:
-        saved = create_record(context(request, caller), entity_name=spec.name, raw=as_raw(values))
+        saved = create_record(
+            context_of(request, caller), entity_name=spec.name, raw=as_raw(values)
+        )
     except ValidationError as exc:
         problems = Problems.of(exc.issues, spec, creating=True)
         return _form_page(request, caller, spec, values, key=None, problems=problems, status=422)
@@ -104,7 +106,7 @@ def edit_page(request: Request, entity_name: str, key: str) -> Response:
     spec = known_entity(entity_name)
     caller = require_caller(request)
     found = get_record(database(request), entity_name=spec.name, key=key, subject=caller.subject)
-    require_write(caller, spec)
+    require_form(caller, spec)
     values = record_values(found.record)
     return _form_page(request, caller, spec, values, key=key, version=found.version)
 
@@ -115,7 +117,7 @@ def delete(request: Request, entity_name: str, key: str, form: Form) -> Response
     check_form(caller, form)
     spec = known_entity(entity_name)
     delete_record(
-        context(request, caller),
+        context_of(request, caller),
         entity_name=spec.name,
         key=key,
         expected_version=_version(form),
@@ -193,7 +195,7 @@ def update(request: Request, entity_name: str, key: str, form: Form) -> Response
     version = _version(form)
     try:
         update_record(
-            context(request, caller),
+            context_of(request, caller),
             entity_name=spec.name,
             key=key,
             changes=as_raw(values),

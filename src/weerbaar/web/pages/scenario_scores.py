@@ -16,7 +16,8 @@ from weerbaar.services.context import Context
 from weerbaar.services.records import get_record
 from weerbaar.services.scoring import record_score
 from weerbaar.web.auth import database, require_caller
-from weerbaar.web.pages.common import check_form, context, form_text, read_form, see_other
+from weerbaar.web.context import context_of
+from weerbaar.web.pages.common import check_form, form_text, read_form, see_other
 from weerbaar.web.pages.records import show_response
 from weerbaar.web.pages.rounds import visible_rounds
 from weerbaar.web.pages.scenario_assessment import (
@@ -56,7 +57,7 @@ def record(request: Request, key: str, form: Annotated[FormData, Depends(read_fo
     # The round the page showed: the newest the caller may see.
     rounds = visible_rounds(db, caller.subject)
     try:
-        _save(context(request, caller), key, values, rounds[-1].key if rounds else None)
+        _save(context_of(request, caller), key, values, rounds[-1].key if rounds else None)
     except ValidationError as exc:
         section = assessment_section(
             request, caller, found.record, form=values, problems=[str(i) for i in exc.issues]

@@ -21,6 +21,7 @@ from weerbaar.domain.enums import Language, SignalKind
 from weerbaar.errors import FileFormatError, ValidationError
 from weerbaar.services.horizon import label_signal
 from weerbaar.services.signal_ingest import IngestReport
+from weerbaar.services.signal_intake import take_in
 from weerbaar.services.signal_views import (
     NO_THEME,
     SignalFilter,
@@ -28,25 +29,18 @@ from weerbaar.services.signal_views import (
     signal_table,
     visible_themes,
 )
-from weerbaar.signals.readers import KINDS
-from weerbaar.web.api.signals import (
-    MAX_UPLOAD,
-    refuse_large_request,
-    require_writer,
-    take_in,
-    too_large,
-    upload_name,
-)
+from weerbaar.signals.readers import KINDS, read
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of, require_write
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     form_text,
     read_form,
     record_url,
     see_other,
 )
 from weerbaar.web.templating import render
+from weerbaar.web.uploads import MAX_UPLOAD, refuse_large_request, too_large, upload_name
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[FormData, Depends(read_form)]
@@ -240,10 +234,10 @@ def _back(form: FormData) -> str:
 def label_form(request: Request, key: str, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_writer(caller, "signals")
+    require_write(caller, "signals")
     theme = form_text(form, "theme") or None
     try:
-        label_signal(context(request, caller), key, theme)
+        label_signal(context_of(request, caller), key, theme)
     except ValidationError as exc:
         message = "; ".join(i.reason for i in exc.issues) or str(exc)
         values = {"first": "1", "applied": "1"}
@@ -262,7 +256,7 @@ async def ingest_form(request: Request, form: Form) -> Response:
 async def _ingest(request: Request, form: FormData) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_writer(caller, "signals")
+    require_write(caller, "signals")
     errors: Errors = {}
     upload = form.get("file")
     kind = form_text(form, "kind") or None
@@ -278,9 +272,8 @@ async def _ingest(request: Request, form: FormData) -> Response:
                 _add(errors, "file", issue.reason)
         else:
             try:
-                report = await run_in_threadpool(
-                    take_in, context(request, caller), data, upload_name(upload), kind
-                )
+                items = read(data, upload_name(upload), kind=kind)
+                report = await run_in_threadpool(take_in, context_of(request, caller), items)
             except FileFormatError as exc:
                 _add(errors, "file", str(exc))
             except ValidationError as exc:

@@ -17,11 +17,11 @@ from weerbaar.errors import ValidationError
 from weerbaar.services.horizon import detect_alerts, flag_alert
 from weerbaar.services.records import list_records
 from weerbaar.services.signal_views import visible_alerts, visible_signals
-from weerbaar.web.api.signals import MAX_SCENARIOS, NOTE_LENGTH, require_writer
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of, require_write
+from weerbaar.web.limits import MAX_SCENARIOS, NOTE_LENGTH
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     form_text,
     read_form,
     record_url,
@@ -142,8 +142,8 @@ def alerts_list(request: Request, status: str = "") -> Response:
 def detect_form(request: Request, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_writer(caller, "alerts")
-    raised = [v.record for v in detect_alerts(context(request, caller))]
+    require_write(caller, "alerts")
+    raised = [v.record for v in detect_alerts(context_of(request, caller))]
     return alerts_page(request, caller, outcome=Outcome(raised=raised))
 
 
@@ -155,7 +155,7 @@ def _issues(exc: ValidationError) -> list[str]:
 def flag_form(request: Request, key: str, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_writer(caller, "alerts")
+    require_write(caller, "alerts")
     round_key = form_text(form, "round")
     scenarios = [v.strip() for v in form.getlist("scenarios") if isinstance(v, str) and v.strip()]
     note = form_text(form, "note")
@@ -169,7 +169,7 @@ def flag_form(request: Request, key: str, form: Form) -> Response:
     else:
         try:
             flag_alert(
-                context(request, caller),
+                context_of(request, caller),
                 key,
                 round_key=round_key,
                 scenarios=scenarios,
@@ -186,7 +186,7 @@ def flag_form(request: Request, key: str, form: Form) -> Response:
 def dismiss_form(request: Request, key: str, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_writer(caller, "alerts")
+    require_write(caller, "alerts")
     note = form_text(form, "note")
     outcome = Outcome(values={key: {"note": note}})
     if len(note) > NOTE_LENGTH:
@@ -194,7 +194,7 @@ def dismiss_form(request: Request, key: str, form: Form) -> Response:
     else:
         try:
             flag_alert(
-                context(request, caller), key, round_key=None, dismiss=True, note=note or None
+                context_of(request, caller), key, round_key=None, dismiss=True, note=note or None
             )
         except ValidationError as exc:
             outcome.errors[key] = _issues(exc)

@@ -18,8 +18,8 @@ from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
 from weerbaar.errors import ValidationError
 from weerbaar.services.horizon import ThemeTrend, theme_trends
-from weerbaar.web.api.signals import EARLIEST, LATEST, check_window
 from weerbaar.web.auth import database, require_caller
+from weerbaar.web.limits import EARLIEST, LATEST, check_window
 from weerbaar.web.pages.figures import embeddable
 from weerbaar.web.templating import render
 

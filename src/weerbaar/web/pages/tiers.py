@@ -10,18 +10,16 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from weerbaar.domain.enums import Tier
-from weerbaar.domain.register import BY_NAME
 from weerbaar.errors import ValidationError
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import TierReport, propose_tiers
 from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.context import context_of, require_write
 from weerbaar.web.pages.common import (
     check_form,
-    context,
     form_text,
     read_form,
     record_url,
-    require_write,
     see_other,
 )
 from weerbaar.web.templating import render
@@ -83,11 +81,11 @@ def tiers_page(request: Request, cycle: str | None = None) -> Response:
 def decide(request: Request, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
-    require_write(caller, BY_NAME["decisions"])
+    require_write(caller, "decisions")
     theme = form_text(form, "theme")
     try:
         saved = decide_tier(
-            context(request, caller),
+            context_of(request, caller),
             theme=theme,
             tier=form_text(form, "tier"),
             rationale=form_text(form, "rationale"),

@@ -1,0 +1,19 @@
+"""The part of the dependency graph a reader asks to see: the processes of a region
+(a nationwide process serves every region) and a sector."""
+
+from __future__ import annotations
+
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.services.infrastructure import InfrastructureGraph
+
+
+def chosen_keys(graph: InfrastructureGraph, *, region: str | None, sector: str | None) -> set[str]:
+    """The processes of the filter; an unknown region or sector is refused."""
+    issues = []
+    if region is not None and region not in graph.regions():
+        issues.append(Issue("region", "region", f"no process you may see serves {region!r}"))
+    if sector is not None and sector not in graph.sectors():
+        issues.append(Issue("sector", "sector", f"no process you may see is in {sector!r}"))
+    if issues:
+        raise ValidationError(issues, summary="bad filter")
+    return graph.subset(region=region, sector=sector)
