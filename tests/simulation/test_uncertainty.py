@@ -293,7 +293,7 @@ def test_engines_agree_at_block_edges(draws: int) -> None:
 
 
 def test_engines_agree_at_benchmark_shape() -> None:
-    from weerbaar.simulation.bench import synthetic_assessment
+    from weerbaar.simulation.synthetic import synthetic_assessment
 
     a = synthetic_assessment(1000, 12, seed=4)
     assert same(

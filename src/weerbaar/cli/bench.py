@@ -22,7 +22,7 @@ def bench_assess(
     seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
 ) -> None:
     """Monte Carlo assessment: compiled kernel against plain NumPy, and Sobol indices."""
-    from weerbaar.simulation.bench import bench_assess as run
+    from weerbaar.bench.assess import bench_assess as run
 
     report = run(scenarios=scenarios, criteria=criteria, draws=draws, seed=seed)
     console().print(report.format())
@@ -44,7 +44,7 @@ def bench_cascade(
 ) -> None:
     """Cascade engine: one run against a BFS floor and the networkx reference, a Monte
     Carlo ensemble, the criticality ranking, and the same on a real power grid."""
-    from weerbaar.cascade.bench import bench_cascade as run
+    from weerbaar.bench.cascade import bench_cascade as run
 
     report = run(
         nodes=nodes,
@@ -74,7 +74,7 @@ def bench_web(
 ) -> None:
     """Web app and API under concurrent load: dashboard and API list call against
     GET /api/v1/me."""
-    from weerbaar.web.bench import bench_web as run
+    from weerbaar.bench.web import bench_web as run
 
     report = run(scenarios=scenarios, clients=clients, seconds=seconds, db_url=db)
     console().print(report.format())
@@ -88,7 +88,7 @@ def bench_signals(
 ) -> None:
     """Horizon scanning: signals per second end to end (parse, dedupe, classify,
     store) against parsing alone, and memory as the stream goes by."""
-    from weerbaar.signals.bench import bench_signals as run
+    from weerbaar.bench.signals import bench_signals as run
 
     report = run(items=items, workers=workers, seed=seed)
     console().print(report.format())

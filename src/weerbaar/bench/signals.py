@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from weerbaar.bench.memory import children_peak_rss, current_rss
 from weerbaar.errors import ConfigError
 from weerbaar.reference import labelled_signals, theme_descriptions
 from weerbaar.services.context import Context
@@ -77,13 +78,6 @@ def write_archive(path: Path, items: int, seed: int) -> int:
             out.write(json.dumps(record, ensure_ascii=False))
             out.write("\n")
     return len(events)
-
-
-def _rss() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 @dataclass
@@ -169,8 +163,6 @@ class SignalsBench:
 
 
 def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> SignalsBench:
-    import resource
-
     with tempfile.TemporaryDirectory(prefix="weerbaar-bench-") as folder:
         archive = Path(folder) / "archive.jsonl"
         started = time.perf_counter()
@@ -194,9 +186,9 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
             if any(done >= m for m in marks):
                 for m in sorted(m for m in marks if done >= m):
                     marks.discard(m)
-                report.rss_samples.append((done, _rss()))
+                report.rss_samples.append((done, current_rss()))
 
-        report.rss_samples.append((0, _rss()))
+        report.rss_samples.append((0, current_rss()))
         started = time.perf_counter()
         with batch_executor(workers=workers) as executor:
             result = ingest(
@@ -210,7 +202,7 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
         report.created = result.created
         report.repeats = result.exact_repeats + result.near_repeats
         report.unthemed = result.unthemed
-        report.peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        report.peak_children = children_peak_rss()
         db.dispose()
         _bench_semantic(report, archive, Path(folder), workers)
     return report

@@ -8,8 +8,7 @@ reference would take over a minute at full size it runs on a smaller graph of th
 density from the same generator, and ours runs on that same graph for the ratio.
 
 Peak memory is the resident-set high-water mark of the full-size part (generation,
-CSR build, run, floor, ensemble, ranking), measured as in
-:mod:`weerbaar.simulation.bench`.
+CSR build, run, floor, ensemble, ranking), measured by :mod:`.memory`.
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped,unused-ignore]
 from scipy.sparse import csgraph  # type: ignore[import-untyped,unused-ignore]
 
+from weerbaar.bench.memory import peak_rss, reset_peak
 from weerbaar.cascade.engine import criticality, ensemble, kernel_seconds, load_kernel, run
 from weerbaar.cascade.network import Disruption, Network
 from weerbaar.cascade.oracle import oracle_run, to_networkx
 from weerbaar.cascade.synthetic import synthetic_network
-from weerbaar.simulation.bench import _peak_rss, _reset_peak
 
 __all__ = ["HUB_SOURCES", "REFERENCE_BUDGET", "CascadeBench", "bench_cascade"]
 
@@ -234,7 +233,7 @@ def bench_cascade(
     criticality(tiny, hours=rank_hours)
     report.compile_seconds = time.perf_counter() - started
 
-    reset = _reset_peak()
+    reset = reset_peak()
     started = time.perf_counter()
     network = synthetic_network(nodes, edges, seed=seed)
     report.generate_seconds = time.perf_counter() - started
@@ -268,7 +267,7 @@ def bench_cascade(
     report.rank_seconds = time.perf_counter() - started
     report.simulated = ranking.simulated
     del ranking, network
-    report.peak_bytes, report.peak_source = _peak_rss(reset)
+    report.peak_bytes, report.peak_source = peak_rss(reset)
 
     _reference(report, hours)
     if grid:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from weerbaar.signals.bench import bench_signals, write_archive
+from weerbaar.bench.signals import bench_signals, write_archive
 
 
 def test_the_archive_has_repeats_and_is_reproducible(tmp_path: Path) -> None:

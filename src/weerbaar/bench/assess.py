@@ -1,32 +1,26 @@
 """``weerbaar bench assess``: the Monte Carlo engine's figures against plain NumPy.
 
-:func:`bench_assess` builds a synthetic assessment, measures the compiled engine's
-first call (Numba import plus compile or cache load) on its own, then the full run
-(wall time, scores per second, peak resident memory), the plain NumPy baseline
-(:func:`~weerbaar.simulation.uncertainty.propagate_plain`) on a slice of the draws when
-the full run would take too long, and the weight sensitivity for all scenarios.
-
-Peak memory is the resident-set high-water mark (``VmHWM``) of the process, reset just
-before the run by writing ``5`` to ``/proc/self/clear_refs`` (Linux); where that is not
-possible the process-lifetime peak (``getrusage``) is reported and labelled so. Numba's
-allocations are invisible to ``tracemalloc``, hence the resident set.
+:func:`bench_assess` builds a synthetic assessment
+(:func:`~weerbaar.simulation.synthetic.synthetic_assessment`), measures the compiled
+engine's first call (Numba import plus compile or cache load) on its own, then the full
+run (wall time, scores per second, peak resident memory, see :mod:`.memory`), the plain
+NumPy baseline (:func:`~weerbaar.simulation.uncertainty.propagate_plain`) on a slice of
+the draws when the full run would take too long, and the weight sensitivity for all
+scenarios.
 """
 
 from __future__ import annotations
 
-import resource
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from weerbaar.bench.memory import peak_rss, reset_peak
 from weerbaar.compute.checks import check_positive
-from weerbaar.compute.rng import make_generator
 from weerbaar.simulation.compiled import kernel_info, load_kernel
-from weerbaar.simulation.model import UncertainAssessment
 from weerbaar.simulation.sensitivity import weight_sensitivity
+from weerbaar.simulation.synthetic import synthetic_assessment
 from weerbaar.simulation.uncertainty import propagate, propagate_plain
 
 __all__ = [
@@ -34,54 +28,12 @@ __all__ = [
     "SENSITIVITY_SAMPLES",
     "BenchReport",
     "bench_assess",
-    "synthetic_assessment",
 ]
 
 BASELINE_SCORES = 60_000_000
 """The NumPy baseline samples at most this many scores (a slice of the draws)."""
 SENSITIVITY_SAMPLES = 4096
 """Sobol samples (rows of A and B) for the timed weight sensitivity."""
-
-_THRESHOLDS = 10  # A, A-high, B, B-high, … E, E-high
-
-
-def synthetic_assessment(scenarios: int, criteria: int, *, seed: int) -> UncertainAssessment:
-    """A random assessment shaped like the method's (NRA §3-5).
-
-    Each criterion has ten thresholds half a decade apart on a log10 axis (classes A-E,
-    each with a "high" mark; a criterion-specific offset), class values
-    ``0, 1, √3, 3, 3√3, …, 81√3`` (×3 per class, ×√3 per half class) and equal weights.
-    Every scenario gets a random mode per criterion across the whole scale (below A =
-    X included) and a range of up to one decade on either side (no point scores).
-    Likelihood: log10 of the annual probability, classes A-E from 0.005 %/year, ten
-    thresholds half a decade apart, positions 1, 1.5, …, 5.5 and relative probability
-    ×10 per class (X: 0).
-    """
-    rng, _ = make_generator(seed)
-    offset = rng.uniform(-1.0, 3.0, criteria)
-    thresholds = offset[:, None] + 0.5 * np.arange(_THRESHOLDS)[None, :]
-    values = np.concatenate([[0.0], 3.0 ** (0.5 * np.arange(_THRESHOLDS))])
-    mode = offset[None, :] + rng.uniform(-0.5, 0.5 * _THRESHOLDS, (scenarios, criteria))
-    low = mode - rng.uniform(0.0, 1.0, (scenarios, criteria))
-    high = mode + rng.uniform(0.0, 1.0, (scenarios, criteria))
-    lik_thresholds = np.asarray(-4.3 + 0.5 * np.arange(_THRESHOLDS), dtype=np.float64)
-    positions = np.concatenate([[0.0], 1.0 + 0.5 * np.arange(_THRESHOLDS)])
-    scale = np.concatenate([[0.0], 10.0 ** (0.5 * np.arange(_THRESHOLDS))])
-    lik_mode = rng.uniform(-4.8, 0.0, scenarios)
-    return UncertainAssessment(
-        low=low,
-        mode=mode,
-        high=high,
-        thresholds=thresholds,
-        values=values,
-        weights=np.full(criteria, 1.0 / criteria),
-        lik_low=lik_mode - rng.uniform(0.0, 1.0, scenarios),
-        lik_mode=lik_mode,
-        lik_high=np.minimum(lik_mode + rng.uniform(0.0, 1.0, scenarios), 0.0),
-        lik_thresholds=lik_thresholds,
-        lik_positions=positions,
-        lik_scale=scale,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,26 +105,6 @@ class BenchReport:
         return "\n".join(rows)
 
 
-def _reset_peak() -> bool:
-    """Reset the resident-set high-water mark (Linux ≥ 4.0); False if not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss(reset: bool) -> tuple[int, str]:
-    status = Path("/proc/self/status")
-    if reset and status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024, "high-water mark during the run"
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    return peak * scale, "process lifetime peak"
-
-
 def bench_assess(
     scenarios: int = 1000, criteria: int = 12, draws: int = 100_000, seed: int = 0
 ) -> BenchReport:
@@ -199,11 +131,11 @@ def bench_assess(
         info[name]["cache_misses"] for name in ("pass_rank", "pass_impact", "sort_segments")
     )
 
-    reset = _reset_peak()
+    reset = reset_peak()
     started = time.perf_counter()
     propagate(assessment, draws=draws, seed=seed, engine="compiled")
     wall = time.perf_counter() - started
-    peak, source = _peak_rss(reset)
+    peak, source = peak_rss(reset)
 
     per_draw = scenarios * criteria
     baseline_draws = min(draws, max(1, BASELINE_SCORES // per_draw))

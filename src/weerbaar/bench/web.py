@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from weerbaar.bench.load import LoadResult, drive
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
@@ -34,7 +35,6 @@ from weerbaar.services.transfer import RawDocument, RawRow, import_register
 from weerbaar.storage.db import Database
 from weerbaar.storage.trail_keys import TrailConfig
 from weerbaar.web.auth import SESSION_COOKIE
-from weerbaar.web.load import LoadResult, drive
 
 START_TIMEOUT = 60.0
 ACTOR = "bench:web"

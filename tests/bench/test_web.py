@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from weerbaar.bench.web import bench_web
 from weerbaar.cli.main import app
-from weerbaar.web.bench import bench_web
 
 
 def test_the_command_prints_its_figures_and_ratios(monkeypatch: pytest.MonkeyPatch) -> None:
