@@ -7,13 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from weerbaar.domain.access import Subject
-from weerbaar.services.infrastructure import (
-    CascadeReport,
-    InfrastructureGraph,
-    load_graph,
-    resolve_starts,
-    run_cascade,
-)
+from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
+from weerbaar.services.infrastructure.runs import CascadeReport, run_cascade
+from weerbaar.services.infrastructure.starts import resolve_starts
 from weerbaar.services.records import get_record
 from weerbaar.storage.db import Database
 

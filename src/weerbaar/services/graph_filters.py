@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.services.infrastructure import InfrastructureGraph
+from weerbaar.services.infrastructure.graph import InfrastructureGraph
 
 
 def chosen_keys(graph: InfrastructureGraph, *, region: str | None, sector: str | None) -> set[str]:

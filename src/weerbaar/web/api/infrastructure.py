@@ -16,13 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from weerbaar.services.cascade_runs import cascade_of
 from weerbaar.services.graph_filters import chosen_keys
-from weerbaar.services.infrastructure import (
-    CascadeReport,
-    InfrastructureGraph,
-    load_graph,
-    rank_processes,
-    write_scores,
-)
+from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import CascadeReport
+from weerbaar.services.infrastructure.scores import write_scores
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.records import plain

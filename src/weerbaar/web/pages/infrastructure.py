@@ -24,13 +24,10 @@ from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import ValidationError
 from weerbaar.services.cascade_runs import cascade_of
 from weerbaar.services.graph_filters import chosen_keys
-from weerbaar.services.infrastructure import (
-    CascadeReport,
-    InfrastructureGraph,
-    load_graph,
-    rank_processes,
-    write_scores,
-)
+from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
+from weerbaar.services.infrastructure.ranking import rank_processes
+from weerbaar.services.infrastructure.runs import CascadeReport
+from weerbaar.services.infrastructure.scores import write_scores
 from weerbaar.services.records import list_records
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
