@@ -1,6 +1,8 @@
 """The method's reference data: facts from method/NRA.md section 12."""
 
-from weerbaar.reference import detection_settings, editions, level_scales
+from weerbaar.reference.alerting import level_scales
+from weerbaar.reference.method import editions
+from weerbaar.reference.signals import detection_settings
 
 
 def test_criteria_counts_per_edition() -> None:

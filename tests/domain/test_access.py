@@ -8,7 +8,7 @@ from weerbaar.domain.access import (
     declassify_problems,
     write_problems,
 )
-from weerbaar.reference import classification_levels, roles
+from weerbaar.reference.access import classification_levels, roles
 
 LEVELS = classification_levels()
 

@@ -22,7 +22,7 @@ from weerbaar.domain.alerting import (
     affected,
     plan,
 )
-from weerbaar.reference import level_scales
+from weerbaar.reference.alerting import level_scales
 
 T0 = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -4,7 +4,7 @@ from weerbaar.domain.capabilities import analyse, closes, summarise
 from weerbaar.domain.entities.strategy import Capability, CapabilityNeed, Measure
 from weerbaar.domain.enums import MeasureKind, MeasureStatus, Phase
 from weerbaar.domain.register import BY_NAME
-from weerbaar.reference import capability_scale
+from weerbaar.reference.capabilities import capability_scale
 
 
 def _need(scenario: str, capability: str, needed: str, current: str) -> CapabilityNeed:

@@ -15,7 +15,8 @@ from weerbaar.domain.tiering import (
     propose,
     rule_set_to_data,
 )
-from weerbaar.reference import default_tier_rules, threat_level_names
+from weerbaar.reference.alerting import threat_level_names
+from weerbaar.reference.tiering import default_tier_rules
 
 LEVELS = threat_level_names()
 

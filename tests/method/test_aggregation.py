@@ -7,7 +7,7 @@ from weerbaar.errors import ValidationError
 from weerbaar.method.aggregation import medal_ranking, rank_by, weighted_sum
 from weerbaar.method.classes import describe_position, impact_position
 from weerbaar.method.weights import custom, resolve
-from weerbaar.reference import editions, profiles, scales_sets
+from weerbaar.reference.method import editions, profiles, scales_sets
 
 SCHEME = scales_sets()["weerbaar-calibrated"].classes
 GRA = editions()["gra-2019"]

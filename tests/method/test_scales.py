@@ -7,7 +7,7 @@ import pytest
 
 from weerbaar.domain.classes import ClassScore, ClassSyntaxError
 from weerbaar.method.scales import MatrixScale, QuantityScale, ScoringError
-from weerbaar.reference import editions, scales_for, scales_sets
+from weerbaar.reference.method import editions, scales_for, scales_sets
 
 SCALES = scales_sets()["weerbaar-calibrated"]
 QUANTITY = {c: s for c, s in SCALES.criteria.items() if isinstance(s, QuantityScale)}

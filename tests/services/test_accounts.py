@@ -11,7 +11,7 @@ from weerbaar.errors import (
     UnauthenticatedError,
     ValidationError,
 )
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services import accounts
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context

@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import seed_scored_round
 from weerbaar.domain.access import Subject
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.audit import TrailEntry, recent_entries, trail_page
 from weerbaar.services.context import Context
 from weerbaar.services.declassify import declassify

@@ -13,7 +13,7 @@ import pytest
 from tests.helpers import seed_scored_round
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ValidationError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.context import Context
 from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
 from weerbaar.services.records import Create, get_record, list_records, write_together

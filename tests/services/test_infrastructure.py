@@ -10,7 +10,8 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.classes import ClassScore
 from weerbaar.errors import NotFoundError, ValidationError
 from weerbaar.method.scales import MatrixScale, QuantityScale
-from weerbaar.reference import editions, roles, scales_for
+from weerbaar.reference.access import roles
+from weerbaar.reference.method import editions, scales_for
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.infrastructure.graph import load_graph

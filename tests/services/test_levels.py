@@ -17,7 +17,7 @@ from weerbaar.config import DeliverySettings
 from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.levels import Activation
 from weerbaar.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services import levels as levels_service
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context

@@ -34,7 +34,7 @@ from weerbaar.errors import (
     NotFoundError,
     ValidationError,
 )
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.notifications import channels

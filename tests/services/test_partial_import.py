@@ -12,7 +12,7 @@ from tests.helpers import SMALL_ROUND, seed_small_register
 from weerbaar import formats
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ValidationError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record, update_record
 from weerbaar.services.transfer import RawDocument, RawRow, export_register, import_register

@@ -12,7 +12,7 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.portfolio import CoverageState
 from weerbaar.domain.progress import MilestoneState
 from weerbaar.errors import NotFoundError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.context import Context
 from weerbaar.services.portfolio import portfolio_view
 from weerbaar.services.progress import progress

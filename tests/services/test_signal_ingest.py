@@ -19,7 +19,7 @@ import pytest
 from tests.helpers import seed_small_register
 from weerbaar.domain.access import Marking, Subject
 from weerbaar.errors import ForbiddenError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.context import Context
 from weerbaar.services.executors import batch_executor
 from weerbaar.services.horizon import theme_trends

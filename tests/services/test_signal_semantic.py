@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.signals.test_semantic import SAME_EVENT
-from weerbaar.reference import classifier_settings, labelled_signals, semantic_settings
+from weerbaar.reference.signals import classifier_settings, labelled_signals, semantic_settings
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record, list_records
-from weerbaar.services.signal_ingest import ingest, signal_key
+from weerbaar.services.signal_ingest import ingest, shipped_descriptions, signal_key
 from weerbaar.signals.items import RawSignal
-from weerbaar.signals.prepare import ModelSpec, prepare_chunk
+from weerbaar.signals.prepare import ModelSpec, ZeroShot, prepare_chunk
 from weerbaar.storage.db import Database
 
 THEMES = {
@@ -107,9 +107,10 @@ def test_prepare_gives_vectors_and_zero_shot_themes_only_when_asked() -> None:
     plain = prepare_chunk(chunk, ModelSpec(classifier_settings(), examples))
     assert all(p.embedding is None and not p.prediction.by_zero_shot for p in plain)
 
-    semantic = prepare_chunk(chunk, ModelSpec(classifier_settings(), examples, semantic=True))
-    assert all(p.embedding is not None and len(p.embedding) == 1024 for p in semantic)
     threshold = semantic_settings().zero_shot_min
+    zero_shot_spec = ZeroShot(tuple(sorted(shipped_descriptions(examples).items())), threshold)
+    semantic = prepare_chunk(chunk, ModelSpec(classifier_settings(), examples, zero_shot_spec))
+    assert all(p.embedding is not None and len(p.embedding) == 1024 for p in semantic)
     zero_shot = [s for s in semantic if s.prediction.by_zero_shot]
     for before, after in zip(plain, semantic, strict=True):
         if before.prediction.theme is not None:

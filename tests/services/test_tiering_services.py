@@ -9,7 +9,7 @@ from tests.helpers import seed_scored_round
 from weerbaar.domain.access import Subject
 from weerbaar.domain.enums import Tier
 from weerbaar.errors import ValidationError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record, list_records, update_record

@@ -7,7 +7,7 @@ import pytest
 from tests.helpers import seed_scored_round
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ForbiddenError, NotFoundError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context

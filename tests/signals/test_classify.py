@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import REPORTED
-from weerbaar.reference import classifier_settings, labelled_signals
-from weerbaar.signals.classify import Labelled, ThemeClassifier, macro_f1
+from weerbaar.reference.signals import classifier_settings, labelled_signals
+from weerbaar.signals.classify import ThemeClassifier, macro_f1
+from weerbaar.signals.settings import Labelled
 
 
 @pytest.fixture(scope="module")

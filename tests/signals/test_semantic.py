@@ -14,7 +14,7 @@ import yaml
 from sklearn.metrics import f1_score
 
 from tests.helpers import REPORTED
-from weerbaar.reference import labelled_signals, semantic_settings, theme_descriptions
+from weerbaar.reference.signals import labelled_signals, semantic_settings, theme_descriptions
 from weerbaar.signals.semantic import (
     EventWindow,
     SemanticModel,

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from weerbaar.signals.trends import DetectionSettings, bin_counts, cusum, detect_growth
+from weerbaar.signals.settings import DetectionSettings
+from weerbaar.signals.trends import bin_counts, cusum, detect_growth
 
 SETTINGS = DetectionSettings()
 

@@ -28,7 +28,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, copy_database
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ForbiddenError, NotFoundError, ValidationError
-from weerbaar.reference import roles
+from weerbaar.reference.access import roles
 from weerbaar.services import accounts
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.audit import recent_entries

@@ -29,7 +29,7 @@ import numpy as np
 
 from weerbaar.bench.memory import children_peak_rss, current_rss
 from weerbaar.errors import ConfigError
-from weerbaar.reference import labelled_signals, theme_descriptions
+from weerbaar.reference.signals import labelled_signals, theme_descriptions
 from weerbaar.services.context import Context
 from weerbaar.services.executors import batch_executor
 from weerbaar.services.signal_ingest import CHUNK, ingest

@@ -19,7 +19,7 @@ from weerbaar.errors import FileFormatError
 from weerbaar.formats.formula import neutralise_cell
 from weerbaar.method.classes import describe_position
 from weerbaar.method.scales import MatrixScale, QuantityScale
-from weerbaar.reference import editions, scales_for
+from weerbaar.reference.method import editions, scales_for
 from weerbaar.services.assessment import (
     RoundAssessment,
     ScenarioResult,

@@ -11,7 +11,7 @@ from weerbaar.cli.entities import command_name
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services.declassify import declassify
 
 

@@ -19,7 +19,7 @@ from weerbaar.config import DeliverySettings
 from weerbaar.domain.alerting import LevelError, picture_time
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.reference import level_scales
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import levels_view, timelines
 from weerbaar.services.levels import LevelRequest, rebuild_levels, resolve_target, set_level
 from weerbaar.services.notifications.delivery import deliver_due

@@ -13,7 +13,7 @@ from rich.markup import escape
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import ConfigError
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.storage.db import Database

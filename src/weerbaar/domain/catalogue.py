@@ -1,5 +1,5 @@
 """Reference data of the method: national security interests and impact criteria per
-edition. Loaded from package data by :mod:`weerbaar.reference`; here only their
+edition. Loaded from package data by :mod:`weerbaar.reference.method`; here only their
 shape."""
 
 from __future__ import annotations

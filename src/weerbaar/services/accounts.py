@@ -34,7 +34,7 @@ from weerbaar.errors import (
     UnauthenticatedError,
     ValidationError,
 )
-from weerbaar.reference import classification_levels, roles
+from weerbaar.reference.access import classification_levels, roles
 from weerbaar.services.context import Context
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database

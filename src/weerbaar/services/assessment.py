@@ -33,7 +33,7 @@ from weerbaar.method.resolve import (
 )
 from weerbaar.method.scales import Scales
 from weerbaar.method.weights import WeightSet, custom, resolve
-from weerbaar.reference import editions, profiles, scales_for
+from weerbaar.reference.method import editions, profiles, scales_for
 from weerbaar.services.rounds import newest_round
 from weerbaar.services.visibility import visibility
 from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult

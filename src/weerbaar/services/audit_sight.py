@@ -22,7 +22,7 @@ from weerbaar.domain.access import Marking, Subject, can_read
 from weerbaar.domain.audit import AuditEntry, canonical_json
 from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import BY_NAME
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services.visibility import Visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.repository import Repository

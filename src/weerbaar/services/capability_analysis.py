@@ -12,7 +12,7 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.capabilities import CapabilityScale, Gap, GapSummary, analyse, summarise
 from weerbaar.domain.entities.strategy import Capability, Measure, Scenario
 from weerbaar.errors import NotFoundError
-from weerbaar.reference import capability_scale
+from weerbaar.reference.capabilities import capability_scale
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository

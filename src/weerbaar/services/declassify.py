@@ -13,7 +13,7 @@ import dataclasses
 from weerbaar.domain.access import Marking, declassify_problems, lowers
 from weerbaar.domain.register import entity
 from weerbaar.errors import ForbiddenError, Issue, ValidationError
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services.context import Context
 from weerbaar.services.records import Versioned, change, record_json
 from weerbaar.services.visibility import visibility

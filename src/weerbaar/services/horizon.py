@@ -22,12 +22,14 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.signals import Signal
 from weerbaar.domain.enums import AlertKind, AlertStatus, ThemeSource
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.reference import classification_levels, detection_settings
+from weerbaar.reference.access import classification_levels
+from weerbaar.reference.signals import detection_settings
 from weerbaar.services.context import Context
 from weerbaar.services.records import Create, Versioned, update_record, write_in
 from weerbaar.services.visibility import visibility
 from weerbaar.signals.clusters import similar_groups
-from weerbaar.signals.trends import DetectionSettings, Growth, bin_counts, detect_growth
+from weerbaar.signals.settings import DetectionSettings
+from weerbaar.signals.trends import Growth, bin_counts, detect_growth
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 

@@ -18,7 +18,7 @@ from weerbaar.domain.alerting import (
     picture_time,
 )
 from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
-from weerbaar.reference import level_scales
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository

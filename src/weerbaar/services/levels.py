@@ -31,7 +31,8 @@ from weerbaar.domain.alerting import (
 )
 from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
 from weerbaar.errors import ConflictError, Issue, ValidationError
-from weerbaar.reference import classification_levels, level_scales
+from weerbaar.reference.access import classification_levels
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import scope_of
 from weerbaar.services.notifications.outbox import queue_notices

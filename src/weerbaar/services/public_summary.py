@@ -30,7 +30,7 @@ from weerbaar.domain.entities.strategy import Measure, Organisation, Scenario, T
 from weerbaar.domain.enums import MeasureKind, OrgKind, Tier
 from weerbaar.domain.portfolio import theme_measures
 from weerbaar.errors import ConfigError
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository

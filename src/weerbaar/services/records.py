@@ -25,7 +25,8 @@ from weerbaar.errors import (
     ReferencedError,
     ValidationError,
 )
-from weerbaar.reference import classification_levels, rule_reference
+from weerbaar.reference.access import classification_levels
+from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.lookup import VisibleLookup
 from weerbaar.services.visibility import Visibility, visibility

@@ -10,7 +10,7 @@ from weerbaar.domain.classes import ClassScore, ClassSyntaxError
 from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
 from weerbaar.errors import NotFoundError
 from weerbaar.method.resolve import Resolved, resolve_impact, resolve_likelihood
-from weerbaar.reference import editions, scales_for
+from weerbaar.reference.method import editions, scales_for
 from weerbaar.services.context import Context
 from weerbaar.services.records import Versioned, create_record, get_record, update_record
 from weerbaar.services.rounds import newest_round

@@ -34,8 +34,8 @@ from weerbaar.domain.enums import ActorKind, Language, Level, ThemeSource
 from weerbaar.domain.register import entity
 from weerbaar.domain.validation import parse_row
 from weerbaar.errors import ForbiddenError
-from weerbaar.reference import (
-    classification_levels,
+from weerbaar.reference.access import classification_levels
+from weerbaar.reference.signals import (
     classifier_settings,
     labelled_signals,
     semantic_settings,
@@ -45,11 +45,11 @@ from weerbaar.services.context import Context
 from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
 from weerbaar.services.visibility import EVERYTHING, Visibility, visibility
-from weerbaar.signals.classify import Labelled
 from weerbaar.signals.dedupe import Deduplicator
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
-from weerbaar.signals.prepare import ModelSpec, Prepared, prepare_chunk
+from weerbaar.signals.prepare import ModelSpec, Prepared, ZeroShot, prepare_chunk
 from weerbaar.signals.semantic import EventWindow, describe_themes, from_bytes, semantic_model
+from weerbaar.signals.settings import Labelled
 from weerbaar.signals.text import clean
 from weerbaar.storage import audit_log
 from weerbaar.storage.repository import Repository
@@ -121,8 +121,8 @@ def model_spec(
     repo: Repository, *, seen: Visibility = EVERYTHING, semantic: bool = False
 ) -> ModelSpec:
     """The shipped labelled texts plus every theme an analyst set on a signal that
-    ``seen`` lets through; with ``semantic``, the register's themes described for
-    zero-shot themes."""
+    ``seen`` lets through; with ``semantic``, the register's themes (or, in a register
+    without any, the shipped ones) described for zero-shot themes."""
     corrections = tuple(
         Labelled(_text(s), s.theme, str(s.language))
         for s in seen.filter(
@@ -136,13 +136,16 @@ def model_spec(
     described = describe_themes(
         ((t.key, t.name, t.name_en) for t in seen.filter("themes", repo.fetch("themes"))),
         theme_descriptions(),
-    )
-    return ModelSpec(
-        classifier_settings(),
-        examples,
-        semantic=True,
-        descriptions=tuple(sorted(described.items())),
-    )
+    ) or shipped_descriptions(examples)
+    zero_shot = ZeroShot(tuple(sorted(described.items())), semantic_settings().zero_shot_min)
+    return ModelSpec(classifier_settings(), examples, zero_shot)
+
+
+def shipped_descriptions(examples: Iterable[Labelled]) -> dict[str, str]:
+    """The zero-shot text of each theme the examples teach, in the words shipped for
+    it: what a register without themes of its own compares signals with."""
+    themes = sorted({e.theme for e in examples})
+    return describe_themes(((t, t, None) for t in themes), theme_descriptions())
 
 
 def _chunks(signals: Iterable[RawSignal], size: int) -> Iterator[list[RawSignal]]:

@@ -43,12 +43,9 @@ from weerbaar.domain.tiering import (
     propose_all,
 )
 from weerbaar.errors import Issue, NotFoundError, ValidationError
-from weerbaar.reference import (
-    capability_scale,
-    default_tier_rules,
-    level_scales,
-    threat_level_names,
-)
+from weerbaar.reference.alerting import level_scales, threat_level_names
+from weerbaar.reference.capabilities import capability_scale
+from weerbaar.reference.tiering import default_tier_rules
 from weerbaar.services.assessment import RoundAssessment, assess_round
 from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database

@@ -19,7 +19,7 @@ from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import ENTITIES, EntitySpec, values_of
 from weerbaar.domain.validation import check_record, parse_row
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.reference import rule_reference
+from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.levels import rebuild_in
 from weerbaar.services.lookup import OverlayLookup

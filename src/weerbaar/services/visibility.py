@@ -26,7 +26,7 @@ from weerbaar.domain.access import Marking, Subject, can_read
 from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, entity
 from weerbaar.errors import NotFoundError
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.storage.tables import audit_head, entity_tables, link_tables
 
 _CACHE_SIZE = 256

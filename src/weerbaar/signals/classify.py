@@ -23,31 +23,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from weerbaar.signals.settings import ClassifierSettings, Labelled
 from weerbaar.signals.text import clean
 
-__all__ = ["ClassifierSettings", "Labelled", "Prediction", "ThemeClassifier", "macro_f1"]
-
-
-@dataclass(frozen=True, slots=True)
-class ClassifierSettings:
-    ngram_min: int = 3
-    ngram_max: int = 5
-    max_features: int = 100_000
-    c: float = 3.0  # inverse regularisation of both linear models
-    min_confidence: float = 0.2
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.ngram_min <= self.ngram_max <= 8:
-            raise ValueError("need 1 ≤ ngram_min ≤ ngram_max ≤ 8")
-        if self.c <= 0 or not 0 <= self.min_confidence < 1:
-            raise ValueError("need c > 0 and 0 ≤ min_confidence < 1")
-
-
-@dataclass(frozen=True, slots=True)
-class Labelled:
-    text: str
-    theme: str
-    language: str  # "nl" or "en"
+__all__ = ["Prediction", "ThemeClassifier", "macro_f1"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 and the model's theme and language. Runs in worker processes (local or Dask); the
 order-dependent part (which report came first) runs afterwards in one place.
 
-With ``ModelSpec.semantic`` the worker also encodes each signal with the optional
+With ``ModelSpec.zero_shot`` the worker also encodes each signal with the optional
 semantic layer (:mod:`weerbaar.signals.semantic`): the vector travels as float16
 bytes, and a signal the model leaves without a theme gets a zero-shot one when its
 cosine reaches the threshold.
@@ -19,24 +19,33 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from weerbaar.signals.classify import ClassifierSettings, Labelled, Prediction, ThemeClassifier
+from weerbaar.signals.classify import Prediction, ThemeClassifier
 from weerbaar.signals.dedupe import Deduplicator, fingerprint
 from weerbaar.signals.items import RawSignal
+from weerbaar.signals.settings import ClassifierSettings, Labelled
 from weerbaar.signals.text import normalise
 
-__all__ = ["ModelSpec", "Prepared", "model", "prepare_chunk"]
+__all__ = ["ModelSpec", "Prepared", "ZeroShot", "model", "prepare_chunk"]
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroShot:
+    """What a signal the model leaves without a theme is compared with: per theme key
+    the text that describes it, and the cosine a zero-shot theme needs."""
+
+    descriptions: tuple[tuple[str, str], ...]  # (theme key, text to compare with)
+    min_cosine: float
 
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
     """Everything a model is trained from: the settings, the shipped labelled texts
-    and the analysts' corrections."""
+    and the analysts' corrections; with ``zero_shot``, also what the semantic layer
+    needs (each signal then gets its sentence vector too)."""
 
     settings: ClassifierSettings
     examples: tuple[Labelled, ...]
-    semantic: bool = False  # also the sentence vector and, where needed, a zero-shot theme
-    # (theme key, text to compare with) for zero-shot; empty: the shipped themes' texts
-    descriptions: tuple[tuple[str, str], ...] = ()
+    zero_shot: ZeroShot | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +54,7 @@ class Prepared:
     fingerprint: str
     signature: bytes  # MinHash values, for the near-duplicate index
     prediction: Prediction
-    embedding: bytes | None = None  # float16 unit vector, with ModelSpec.semantic
+    embedding: bytes | None = None  # float16 unit vector, with ModelSpec.zero_shot
 
 
 @functools.lru_cache(maxsize=2)
@@ -64,8 +73,8 @@ def prepare_chunk(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepared]
         return []
     predictions = model(spec).predict([s.text for s in chunk])
     embeddings: list[bytes | None] = [None] * len(chunk)
-    if spec.semantic:
-        embeddings, predictions = _semantic(chunk, predictions, spec)
+    if spec.zero_shot is not None:
+        embeddings, predictions = _semantic(chunk, predictions, spec.zero_shot)
     signatures = _deduplicator()
     out = []
     for signal, prediction, embedding in zip(chunk, predictions, embeddings, strict=True):
@@ -83,23 +92,18 @@ def prepare_chunk(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepared]
 
 
 def _semantic(
-    chunk: Sequence[RawSignal], predictions: list[Prediction], spec: ModelSpec
+    chunk: Sequence[RawSignal], predictions: list[Prediction], zero_shot: ZeroShot
 ) -> tuple[list[bytes | None], list[Prediction]]:
-    from weerbaar.reference import semantic_settings, theme_descriptions
-    from weerbaar.signals.semantic import describe_themes, semantic_model, to_bytes
+    from weerbaar.signals.semantic import semantic_model, to_bytes
 
     semantic = semantic_model()
     vectors = semantic.encode([s.text for s in chunk])
-    descriptions = dict(spec.descriptions) or describe_themes(
-        ((t, t, None) for t in model(spec).themes), theme_descriptions()
-    )
     unthemed = [i for i, p in enumerate(predictions) if p.theme is None]
     if unthemed:
-        threshold = semantic_settings().zero_shot_min
-        found = semantic.zero_shot_vectors(vectors[unthemed], descriptions)
+        found = semantic.zero_shot_vectors(vectors[unthemed], dict(zero_shot.descriptions))
         predictions = list(predictions)
         for i, (theme, cosine) in zip(unthemed, found, strict=True):
-            if cosine >= threshold:
+            if cosine >= zero_shot.min_cosine:
                 predictions[i] = dataclasses.replace(
                     predictions[i], theme=theme, confidence=cosine, by_zero_shot=True
                 )

@@ -23,7 +23,6 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,6 @@ __all__ = [
     "DIM",
     "EventWindow",
     "SemanticModel",
-    "SemanticSettings",
     "describe_themes",
     "from_bytes",
     "semantic_model",
@@ -44,20 +42,6 @@ __all__ = [
 
 DIM = 512
 INSTALL = "pip install 'weerbaar[semantic]'"
-
-
-@dataclass(frozen=True, slots=True)
-class SemanticSettings:
-    zero_shot_min: float  # cosine a zero-shot theme needs
-    same_event_min: float  # cosine of two reports in other languages of one event
-    same_event_days: int  # how far apart their dates may be
-    window: int  # first reports remembered for cross-language matching
-
-    def __post_init__(self) -> None:
-        if not (-1 < self.zero_shot_min < 1 and -1 < self.same_event_min < 1):
-            raise ValueError("cosine thresholds must lie in (-1, 1)")
-        if self.same_event_days < 0 or self.window < 1:
-            raise ValueError("need same_event_days ≥ 0 and window ≥ 1")
 
 
 @functools.cache

@@ -22,34 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DetectionSettings", "Growth", "bin_counts", "cusum", "detect_growth"]
+from weerbaar.signals.settings import DetectionSettings
 
-
-@dataclass(frozen=True, slots=True)
-class DetectionSettings:
-    period_days: int = 1
-    baseline_periods: int = 28
-    min_baseline_periods: int = 14
-    k: float = 1.0  # reference value, in baseline standard deviations (half the shift sought)
-    h: float = 5.0  # decision interval, in baseline standard deviations
-    min_signals: float = 5.0  # growth needs at least this much volume above the baseline
-    # "Possible new threat": groups of unthemed signals of the last days.
-    new_window_days: int = 14
-    similarity: float = 0.35  # cosine similarity that links two signals
-    min_group: int = 5
-    min_sources: int = 2
-
-    def __post_init__(self) -> None:
-        if self.period_days < 1:
-            raise ValueError(f"period_days must be at least 1, not {self.period_days}")
-        if not 1 <= self.min_baseline_periods <= self.baseline_periods:
-            raise ValueError("need 1 ≤ min_baseline_periods ≤ baseline_periods")
-        if self.k < 0 or self.h <= 0:
-            raise ValueError(f"need k ≥ 0 and h > 0, not k={self.k}, h={self.h}")
-        if self.new_window_days < 1 or self.min_group < 2 or self.min_sources < 1:
-            raise ValueError("need new_window_days ≥ 1, min_group ≥ 2 and min_sources ≥ 1")
-        if not 0 < self.similarity <= 1:
-            raise ValueError(f"similarity must be in (0, 1], not {self.similarity}")
+__all__ = ["Growth", "bin_counts", "cusum", "detect_growth"]
 
 
 @dataclass(frozen=True, slots=True)

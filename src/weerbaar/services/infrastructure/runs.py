@@ -17,7 +17,8 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
 from weerbaar.errors import Issue, NotFoundError, ValidationError
 from weerbaar.method.scales import CriterionScale
-from weerbaar.reference import cascade_impact_rules, editions, scales_for
+from weerbaar.reference.cascade import cascade_impact_rules
+from weerbaar.reference.method import editions, scales_for
 from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
 from weerbaar.services.infrastructure.starts import Start
 from weerbaar.services.rounds import newest_round

@@ -13,7 +13,7 @@ from weerbaar.compute.rng import SEED_BITS
 from weerbaar.domain.enums import ScenarioKind
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.method.classes import describe_position
-from weerbaar.reference import profiles
+from weerbaar.reference.method import profiles
 from weerbaar.services.assessment import ScenarioResult, assess_round, ranks_by_profile
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses

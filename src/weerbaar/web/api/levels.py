@@ -22,7 +22,7 @@ from weerbaar.domain.alerting import picture_time
 from weerbaar.domain.entities.levels import ThreatPicture
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.reference import level_scales
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
 from weerbaar.services.notifications.outbox import Notification

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from weerbaar.domain.fields import KEY_PATTERN, MAX_TEXT, FieldKind, FieldSpec
 from weerbaar.domain.register import ENTITIES, EntitySpec
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 
 Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern)]
 # As everywhere in weerbaar, an empty optional reference means none.

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from weerbaar.domain.access import Marking, declassify_problems
 from weerbaar.domain.register import EntitySpec
 from weerbaar.errors import ConflictError, ForbiddenError, ValidationError
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services.declassify import REASON_LENGTH, declassify
 from weerbaar.services.records import Versioned, get_record
 from weerbaar.web.auth import Caller, database, require_caller

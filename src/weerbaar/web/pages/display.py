@@ -13,7 +13,7 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.enums import Tier
 from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import BY_NAME, EntitySpec
-from weerbaar.reference import classification_levels
+from weerbaar.reference.access import classification_levels
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
 from weerbaar.web.pages.common import record_url

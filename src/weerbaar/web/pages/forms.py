@@ -13,7 +13,8 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import FieldKind, FieldSpec, to_plain
 from weerbaar.domain.register import EntitySpec, values_of
 from weerbaar.errors import Issue
-from weerbaar.reference import classification_levels, editions
+from weerbaar.reference.access import classification_levels
+from weerbaar.reference.method import editions
 from weerbaar.web.pages.common import field_title
 from weerbaar.web.pages.display import Labels, enum_label
 

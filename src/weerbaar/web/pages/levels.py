@@ -24,7 +24,8 @@ from starlette.datastructures import FormData
 from weerbaar.domain.alerting import LevelScale, Scope, picture_time
 from weerbaar.domain.entities.levels import AlertMeasure, ThreatPicture
 from weerbaar.errors import ConflictError, ForbiddenError, Issue, NotFoundError, ValidationError
-from weerbaar.reference import classification_levels, level_scales
+from weerbaar.reference.access import classification_levels
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import (
     LevelsView,
     ScopeLevel,
