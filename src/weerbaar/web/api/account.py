@@ -1,15 +1,18 @@
-"""``/me``: who the API takes the caller for."""
+"""``/me``: who the API takes the caller for; ``/account/tokens/{id}``: revoking an
+API token."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel
 
-from weerbaar.web.api.callers import reader
+from weerbaar.services import accounts
+from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller
+from weerbaar.web.context import context_of
 
 router = APIRouter(tags=["account"])
 
@@ -32,3 +35,19 @@ def me(caller: Annotated[Caller, Depends(reader)]) -> Me:
         organisation=user.organisation,
         clearance=user.clearance,
     )
+
+
+@router.delete(
+    "/account/tokens/{token_id}",
+    summary="Revoke an API token (one's own; an administrator's, anyone's)",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(401, 403, 404),
+)
+def revoke_token(
+    request: Request,
+    token_id: Annotated[str, Path(max_length=64, description="the token's id: wb_<id>_<secret>")],
+    caller: Annotated[Caller, Depends(writer)],
+) -> Response:
+    accounts.revoke_token(context_of(request, caller), token_id)
+    return Response(status_code=204)
