@@ -19,7 +19,6 @@ from weerbaar.cli.state import state
 from weerbaar.domain.portfolio import Coverage, CoverageState, Effort
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.formula import neutralise_cell
-from weerbaar.reports.portfolio_plot import portfolio_matrix, render_portfolio
 from weerbaar.services.portfolio import PortfolioView, portfolio_view
 
 _STATE_STYLE = {
@@ -74,6 +73,9 @@ def portfolio(
     else:
         _tables(view)
     if plot is not None:
+        # Plotly and matplotlib load only when a plot is asked for.
+        from weerbaar.reports.portfolio_plot import portfolio_matrix, render_portfolio
+
         render_portfolio(portfolio_matrix(view.portfolio, label=view.label, title=view.title), plot)
         console(stderr=fmt is not OutputFormat.TABLE).print(f"wrote {escape(str(plot))}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,7 +13,9 @@ from rich.table import Table
 from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.services.sensitivity import SensitivityReport, weight_sensitivity_report
+
+if TYPE_CHECKING:
+    from weerbaar.services.sensitivity import SensitivityReport
 
 SHOWN_SCENARIOS = 15
 
@@ -106,6 +108,9 @@ def sensitivity(
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
 ) -> None:
     """Which criterion weights move the risk ranking most (global Sobol indices)."""
+    # SALib, scipy and pandas load only when the analysis runs.
+    from weerbaar.services.sensitivity import weight_sensitivity_report
+
     report = weight_sensitivity_report(
         state(ctx).database(),
         round_key=round_key,

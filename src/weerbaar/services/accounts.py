@@ -9,6 +9,7 @@ Every change to an account is audited (never a password or a secret).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -58,9 +59,15 @@ TOKEN_PREFIX = "wb_"  # noqa: S105 - marks a token as weerbaar's; not a secret
 _TOKEN_ID = re.compile(r"[0-9a-f]{16}")  # as create_token makes them
 
 _hasher = PasswordHasher()
-# Verifying against this when the account does not exist takes as long as a real
-# check, so the answer time does not tell which usernames exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that the answer takes as
+    long as a real check and does not tell which usernames exist. Made on the first
+    try, whoever it is for (not at import: every command would pay for it), so that
+    the first try's extra time tells nothing either."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,12 +336,13 @@ def authenticate(
     the account's count is cleared when the password is right.
     """
     now = now or dt.datetime.now(dt.UTC)
+    dummy = _dummy_hash()
     with db.transaction(write=True) as connection:
         # Counted under the names the table can hold, so a long name is limited too.
         _reserve_try(connection, username[:KEY_LENGTH], address[:ADDRESS_LENGTH], now)
     with db.transaction() as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
-    stored = row.password_hash if row is not None else _DUMMY_HASH
+    stored = row.password_hash if row is not None else dummy
     try:
         ok = _hasher.verify(stored, password[:MAX_PASSWORD_LENGTH]) and row is not None
     except (VerificationError, InvalidHashError):

@@ -27,7 +27,6 @@ from weerbaar.reference.signals import detection_settings
 from weerbaar.services.context import Context
 from weerbaar.services.records import Create, Versioned, update_record, write_in
 from weerbaar.services.visibility import visibility
-from weerbaar.signals.clusters import similar_groups
 from weerbaar.signals.settings import DetectionSettings
 from weerbaar.signals.trends import Growth, bin_counts, detect_growth
 from weerbaar.storage.db import Database
@@ -228,6 +227,9 @@ def detect_alerts(
 def _new_threats(
     data: _Seen, end: dt.date, today: dt.date, settings: DetectionSettings
 ) -> list[Create]:
+    # scikit-learn and scipy are loaded when alerts are detected, not at start-up.
+    from weerbaar.signals.clusters import similar_groups
+
     begin = end - dt.timedelta(days=settings.new_window_days - 1)
     loose = sorted(
         (s for s in data.first if s.theme is None and begin <= s.published_on <= end),

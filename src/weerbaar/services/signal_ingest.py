@@ -45,7 +45,6 @@ from weerbaar.services.context import Context
 from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
 from weerbaar.services.visibility import EVERYTHING, Visibility, visibility
-from weerbaar.signals.dedupe import Deduplicator
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
 from weerbaar.signals.prepare import ModelSpec, Prepared, ZeroShot, prepare_chunk
 from weerbaar.signals.semantic import EventWindow, describe_themes, from_bytes, semantic_model
@@ -56,6 +55,8 @@ from weerbaar.storage.repository import Repository
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from weerbaar.signals.dedupe import Deduplicator
 
 __all__ = ["CHUNK", "IngestReport", "ingest", "model_spec", "signal_key"]
 
@@ -344,6 +345,9 @@ def _authorise(ctx: Context, marking: Marking) -> None:
 def _start(
     ctx: Context, marking: Marking, report: IngestReport, *, semantic: bool = False
 ) -> tuple[_Run, ModelSpec]:
+    # datasketch and scipy load when signals come in, not when a command starts.
+    from weerbaar.signals.dedupe import Deduplicator
+
     dedupe = Deduplicator()
     with ctx.db.transaction() as connection:
         repo = Repository(connection)

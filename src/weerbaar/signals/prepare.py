@@ -18,12 +18,18 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from weerbaar.signals.classify import Prediction, ThemeClassifier
-from weerbaar.signals.dedupe import Deduplicator, fingerprint
 from weerbaar.signals.items import RawSignal
 from weerbaar.signals.settings import ClassifierSettings, Labelled
 from weerbaar.signals.text import normalise
+
+# scikit-learn (the model) and datasketch with scipy (the signatures) load in the
+# functions that use them: in the process that prepares signals, not in every command
+# that imports the ingest service.
+if TYPE_CHECKING:
+    from weerbaar.signals.classify import Prediction, ThemeClassifier
+    from weerbaar.signals.dedupe import Deduplicator
 
 __all__ = ["ModelSpec", "Prepared", "ZeroShot", "model", "prepare_chunk"]
 
@@ -59,16 +65,22 @@ class Prepared:
 
 @functools.lru_cache(maxsize=2)
 def model(spec: ModelSpec) -> ThemeClassifier:
+    from weerbaar.signals.classify import ThemeClassifier
+
     return ThemeClassifier.train(spec.examples, spec.settings)
 
 
 @functools.lru_cache(maxsize=1)
 def _deduplicator() -> Deduplicator:
+    from weerbaar.signals.dedupe import Deduplicator
+
     return Deduplicator()
 
 
 def prepare_chunk(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepared]:
     """The signals of one chunk, prepared, in the order given."""
+    from weerbaar.signals.dedupe import fingerprint
+
     if not chunk:
         return []
     predictions = model(spec).predict([s.text for s in chunk])
