@@ -22,6 +22,7 @@ from weerbaar.reference.alerting import level_scales, threat_level_names
 from weerbaar.reference.capabilities import capability_scale
 from weerbaar.reference.cascade import cascade_impact_rules
 from weerbaar.reference.method import editions, profiles, scales_sets
+from weerbaar.reference.public import self_help
 from weerbaar.reference.signals import (
     classifier_settings,
     detection_settings,
@@ -51,6 +52,7 @@ LOADERS: tuple[Callable[[], Any], ...] = (
     theme_descriptions,
     default_tier_rules,
     rule_reference,
+    self_help,
 )
 
 

@@ -17,20 +17,16 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from jinja2 import Environment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from weerbaar.domain.access import Role, Subject
 from weerbaar.domain.entities.strategy import Measure, Organisation, Scenario, Theme
 from weerbaar.domain.enums import MeasureKind, OrgKind, Tier
 from weerbaar.domain.portfolio import theme_measures
-from weerbaar.errors import ConfigError
 from weerbaar.reference.access import classification_levels
+from weerbaar.reference.public import self_help
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -92,24 +88,6 @@ class PublicSummary:
     self_help_measures: tuple[PublicMeasure, ...]
     advice: tuple[str, ...]  # general advice, for every risk
     advice_source: str
-
-
-class _SelfHelpFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    source: str
-    illustrative: bool
-    general: list[str] = Field(default_factory=list)
-    themes: dict[str, list[str]] = Field(default_factory=dict)
-
-
-@cache
-def self_help() -> _SelfHelpFile:
-    path = "public/self_help.yaml"
-    text = resources.files("weerbaar.data").joinpath(path).read_text("utf-8")
-    try:
-        return _SelfHelpFile.model_validate(yaml.safe_load(text))
-    except ValidationError as exc:
-        raise ConfigError(f"reference data file weerbaar/data/{path} is invalid:\n{exc}") from exc
 
 
 def public_summary(db: Database) -> PublicSummary:
