@@ -17,13 +17,14 @@ from weerbaar.errors import (
     NotFoundError,
     ValidationError,
 )
+from weerbaar.formats.raw import RawDocument, RawRow
 from weerbaar.reference.access import roles
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.declassify import declassify
 from weerbaar.services.records import create_record, get_record, update_record
 from weerbaar.services.signal_ingest import ingest
-from weerbaar.services.transfer import RawDocument, RawRow, import_register
+from weerbaar.services.transfer import import_register
 from weerbaar.storage.db import Database
 
 KEY = "attack-station"

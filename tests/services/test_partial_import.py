@@ -12,10 +12,11 @@ from tests.helpers import SMALL_ROUND, seed_small_register
 from weerbaar import formats
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ValidationError
+from weerbaar.formats.raw import RawDocument, RawRow
 from weerbaar.reference.access import roles
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record, update_record
-from weerbaar.services.transfer import RawDocument, RawRow, export_register, import_register
+from weerbaar.services.transfer import export_register, import_register
 from weerbaar.storage.db import Database
 
 DESCRIBED = "Acts alone, radicalised online."

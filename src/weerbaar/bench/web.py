@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weerbaar.bench.load import LoadResult, drive
+from weerbaar.formats.raw import RawDocument, RawRow
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
 from weerbaar.services.records import list_records
-from weerbaar.services.transfer import RawDocument, RawRow, import_register
+from weerbaar.services.transfer import import_register
 from weerbaar.storage.db import Database
 from weerbaar.storage.trail_keys import TrailConfig
 from weerbaar.web.auth import SESSION_COOKIE

@@ -1,7 +1,7 @@
 """Register files: JSON and YAML documents, CSV per entity, XLSX with a sheet per
 entity, and GraphML for vital infrastructure (vital processes as nodes, dependencies
 as edges; a GraphML file holds no other entity). Readers return a
-:class:`~weerbaar.services.transfer.RawDocument` with each row's place in the file;
+:class:`~weerbaar.formats.raw.RawDocument` with each row's place in the file;
 writers write atomically (a killed export leaves either the old file or the new one,
 never half of one)."""
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from weerbaar.errors import FileFormatError
 from weerbaar.formats import csv_files, document
-from weerbaar.services.transfer import RawDocument
+from weerbaar.formats.raw import RawDocument
 
 FORMATS = ("json", "yaml", "csv", "xlsx", "graphml")
 GRAPHML_ENTITIES = ("vital_processes", "dependencies")  # what a GraphML file holds

@@ -20,7 +20,7 @@ from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.common import atomic_file, decode, read_bytes, refuse_nul
 from weerbaar.formats.formula import neutralise, restore
-from weerbaar.services.transfer import RawDocument, RawRow
+from weerbaar.formats.raw import RawDocument, RawRow
 
 
 def read(path: Path, *, entity: str | None = None) -> RawDocument:

@@ -16,7 +16,7 @@ from weerbaar.errors import FileFormatError
 from weerbaar.formats.bounded_yaml import dump_yaml, load_yaml
 from weerbaar.formats.bounds import load_json
 from weerbaar.formats.common import atomic_file, decode_utf8, read_bytes, refuse_nul
-from weerbaar.services.transfer import FORMAT, FORMAT_VERSION, RawDocument, RawRow
+from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument, RawRow
 
 _META_KEYS = {"format", "format_version", "source", "illustrative"}
 

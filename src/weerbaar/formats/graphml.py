@@ -30,7 +30,7 @@ from weerbaar.domain.fields import LIST_SEPARATOR
 from weerbaar.errors import FileFormatError
 from weerbaar.formats import GRAPHML_ENTITIES
 from weerbaar.formats.common import atomic_file, read_bytes
-from weerbaar.services.transfer import FORMAT, FORMAT_VERSION, RawDocument, RawRow
+from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument, RawRow
 
 NODES, EDGES = GRAPHML_ENTITIES
 

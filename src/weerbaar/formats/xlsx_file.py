@@ -33,7 +33,7 @@ from weerbaar.formats.archive import check_xlsx_archive
 from weerbaar.formats.bounds import MAX_DIGITS
 from weerbaar.formats.common import atomic_file, check_size, unreadable
 from weerbaar.formats.formula import neutralise, restore
-from weerbaar.services.transfer import RawDocument, RawRow
+from weerbaar.formats.raw import RawDocument, RawRow
 
 MAX_ROWS = 1_048_576  # Excel's own limit
 MAX_HEADER_COLUMNS = 1_024

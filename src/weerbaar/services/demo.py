@@ -8,8 +8,9 @@ from importlib import resources
 import yaml
 
 from weerbaar.formats.document import from_data
+from weerbaar.formats.raw import RawDocument
 from weerbaar.services.context import Context
-from weerbaar.services.transfer import ImportSummary, Progress, RawDocument, import_register
+from weerbaar.services.transfer import ImportSummary, Progress, import_register
 
 DEMO_FILES = (
     "demo/profile.yaml",

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from weerbaar.domain.fields import FieldValueError, coerce, to_plain
 from weerbaar.domain.register import ENTITIES, EntitySpec, values_of
+from weerbaar.formats.raw import RawRow
 from weerbaar.services.visibility import Visibility
 from weerbaar.storage.repository import Repository
-
-if TYPE_CHECKING:  # transfer, which defines rows, imports this module
-    from weerbaar.services.transfer import RawRow
 
 _FETCHED_AT_ONCE = 1_000  # keys per query, well under every database's parameter limit
 

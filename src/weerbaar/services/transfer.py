@@ -9,7 +9,7 @@ only the fields it holds (:mod:`weerbaar.services.partial_rows`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import ENTITIES, EntitySpec, values_of
 from weerbaar.domain.validation import check_record, parse_row
 from weerbaar.errors import Issue, ValidationError
+from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument
 from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.levels import rebuild_in
@@ -30,24 +31,7 @@ from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
-FORMAT = "weerbaar-register"
-FORMAT_VERSION = 1
-
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class RawRow:
-    """One record as a file holds it, and where it stands in that file."""
-
-    place: str
-    values: Mapping[str, object]
-    problem: str | None = None  # the row could not even be split into fields
-
-
-@dataclass(slots=True)
-class RawDocument:
-    rows: dict[str, list[RawRow]] = field(default_factory=dict)
 
 
 class ImportMode(StrEnum):

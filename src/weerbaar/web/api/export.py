@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, create_model
 
 from weerbaar.domain.register import ENTITIES
-from weerbaar.services.transfer import FORMAT, FORMAT_VERSION, export_register
+from weerbaar.formats.raw import FORMAT, FORMAT_VERSION
+from weerbaar.services.transfer import export_register
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import MODELS

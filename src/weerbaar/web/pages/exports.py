@@ -16,7 +16,7 @@ from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import EntitySpec, values_of
 from weerbaar.errors import NotFoundError
 from weerbaar.formats import csv_files
-from weerbaar.services.transfer import FORMAT, FORMAT_VERSION
+from weerbaar.formats.raw import FORMAT, FORMAT_VERSION
 from weerbaar.web.auth import require_caller
 from weerbaar.web.pages import listing
 from weerbaar.web.pages.common import known_entity
