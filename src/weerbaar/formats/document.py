@@ -15,8 +15,9 @@ from weerbaar.domain.register import BY_NAME
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.bounded_yaml import dump_yaml, load_yaml
 from weerbaar.formats.bounds import load_json
-from weerbaar.formats.common import atomic_file, decode_utf8, read_bytes, refuse_nul
+from weerbaar.formats.common import atomic_file, read_bytes, refuse_nul
 from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument, RawRow
+from weerbaar.text_decoding import decode_utf8
 
 _META_KEYS = {"format", "format_version", "source", "illustrative"}
 

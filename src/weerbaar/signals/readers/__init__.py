@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import decode
 from weerbaar.signals.items import Item
 from weerbaar.signals.readers._json import parse_json
 from weerbaar.signals.readers.feeds import read_feed
@@ -26,6 +25,7 @@ from weerbaar.signals.readers.tabular import (
     read_json_lines,
     read_json_value,
 )
+from weerbaar.text_decoding import decode
 
 __all__ = [
     "KINDS",

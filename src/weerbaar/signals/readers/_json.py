@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import decode
+from weerbaar.text_decoding import decode
 
 __all__ = [
     "MAX_DEPTH",

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import decode
 from weerbaar.signals.items import Item, Rejected
 from weerbaar.signals.readers._common import kind_of, language, make_signal, parse_date
 from weerbaar.signals.readers._json import (
@@ -22,6 +21,7 @@ from weerbaar.signals.readers._json import (
     parse_json,
     refusal,
 )
+from weerbaar.text_decoding import decode
 
 __all__ = ["FIELDS", "read_csv", "read_json", "read_json_value"]
 
