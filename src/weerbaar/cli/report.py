@@ -24,7 +24,7 @@ from weerbaar.domain.progress import (
     StatusChange,
 )
 from weerbaar.domain.register import entity
-from weerbaar.reports._files import write_atomic
+from weerbaar.formats.atomic import write_atomic
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
 from weerbaar.services.public_summary import as_html, as_json, as_markdown, public_summary
 

@@ -1,14 +1,11 @@
-"""What every register file format shares: size limits, atomic writes. Decoding is
-:mod:`weerbaar.text_decoding`, which the signal readers share."""
+"""What every register file reader shares: the size limit, plain messages for a
+file that cannot be read, and lines found in text. Decoding is
+:mod:`weerbaar.text_decoding` (the signal readers share it); writing is
+:mod:`.atomic`."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
 
 from weerbaar.errors import FileFormatError
 
@@ -53,20 +50,3 @@ def refuse_nul(text: str, name: str) -> None:
             f"{name} line {line_at(text, offset)}: a NUL character; this is a binary "
             "file or text that is not UTF-8"
         )
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path, mode: str = "w", **kw: object) -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``path`` and rename it over ``path`` at the end."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **kw) as handle:  # type: ignore[call-overload]
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

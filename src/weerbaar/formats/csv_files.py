@@ -18,7 +18,8 @@ from typing import Any
 from weerbaar.domain.fields import LIST_SEPARATOR
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.common import atomic_file, read_bytes, refuse_nul
+from weerbaar.formats.atomic import atomic_file
+from weerbaar.formats.common import read_bytes, refuse_nul
 from weerbaar.formats.formula import neutralise, restore
 from weerbaar.formats.raw import RawDocument, RawRow
 from weerbaar.text_decoding import decode

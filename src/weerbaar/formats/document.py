@@ -13,9 +13,10 @@ from typing import Any
 
 from weerbaar.domain.register import BY_NAME
 from weerbaar.errors import FileFormatError
+from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.bounded_yaml import dump_yaml, load_yaml
 from weerbaar.formats.bounds import load_json
-from weerbaar.formats.common import atomic_file, read_bytes, refuse_nul
+from weerbaar.formats.common import read_bytes, refuse_nul
 from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument, RawRow
 from weerbaar.text_decoding import decode_utf8
 

@@ -29,7 +29,8 @@ import networkx as nx
 from weerbaar.domain.fields import LIST_SEPARATOR
 from weerbaar.errors import FileFormatError
 from weerbaar.formats import GRAPHML_ENTITIES
-from weerbaar.formats.common import atomic_file, read_bytes
+from weerbaar.formats.atomic import atomic_file
+from weerbaar.formats.common import read_bytes
 from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument, RawRow
 
 NODES, EDGES = GRAPHML_ENTITIES

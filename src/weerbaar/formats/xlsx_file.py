@@ -30,8 +30,9 @@ from weerbaar.domain.fields import LIST_SEPARATOR, FieldKind
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.archive import check_xlsx_archive
+from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.bounds import MAX_DIGITS
-from weerbaar.formats.common import atomic_file, check_size, unreadable
+from weerbaar.formats.common import check_size, unreadable
 from weerbaar.formats.formula import neutralise, restore
 from weerbaar.formats.raw import RawDocument, RawRow
 

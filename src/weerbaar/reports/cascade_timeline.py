@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from weerbaar.reports._files import write_atomic
+from weerbaar.formats.atomic import write_atomic
 
 __all__ = ["FORMATS", "Bar", "cascade_figure", "write_cascade"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 
+from weerbaar.formats.atomic import write_atomic
 from weerbaar.reports._bands import band_polygons, band_scores
-from weerbaar.reports._files import write_atomic
 from weerbaar.reports._labels import Box, Label, Segment, place_labels
 from weerbaar.reports._scene import Placed, Scene, build_scene
 from weerbaar.reports.diagram import RiskDiagram

@@ -21,8 +21,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Polygon
 from matplotlib.transforms import offset_copy
 
+from weerbaar.formats.atomic import write_atomic
 from weerbaar.reports._bands import band_polygons, band_scores
-from weerbaar.reports._files import write_atomic
 from weerbaar.reports._labels import Box, Label, Segment, place_labels
 from weerbaar.reports._scene import Marker, Placed, Scene, build_scene
 from weerbaar.reports.diagram import RiskDiagram

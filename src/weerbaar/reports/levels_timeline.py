@@ -24,7 +24,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 
 from weerbaar.domain.alerting import ActiveSpan, LevelScale, ScopeTimeline, Step
-from weerbaar.reports._files import write_atomic
+from weerbaar.formats.atomic import write_atomic
 
 __all__ = ["FORMATS", "timeline_figure", "timeline_png", "write_timeline"]
 

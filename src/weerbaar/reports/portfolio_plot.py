@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from weerbaar.domain.portfolio import Portfolio
-from weerbaar.reports._files import write_atomic
+from weerbaar.formats.atomic import write_atomic
 
 __all__ = ["PortfolioMatrix", "build_heatmap", "portfolio_matrix", "render_portfolio"]
 

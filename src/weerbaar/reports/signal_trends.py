@@ -17,7 +17,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from weerbaar.reports._files import write_atomic
+from weerbaar.formats.atomic import write_atomic
 
 __all__ = ["FORMATS", "Panel", "trends_figure", "write_trends"]
 
