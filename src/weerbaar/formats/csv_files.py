@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.common import read_bytes, refuse_nul
-from weerbaar.formats.formula import neutralise, restore
+from weerbaar.formats.formula import restore
 from weerbaar.formats.raw import RawDocument, RawRow
+from weerbaar.formats.tables import csv_bytes, write_csv
 from weerbaar.text_decoding import decode
 
 
@@ -81,30 +82,21 @@ def _read_file(path: Path, entity: str) -> list[RawRow]:
     return rows
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return neutralise(LIST_SEPARATOR.join(value))
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
-
-
-def write_entity(handle: Any, spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> None:
-    """One entity's records (as plain data) as CSV into an open text file."""
-    writer = csv.writer(handle)
-    writer.writerow(spec.field_names)
+def entity_table(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """One entity's records (as plain data) as rows of cells: the field names, then a
+    row per record with a list of keys joined by ``;``."""
+    yield list(spec.field_names)
     for record in records:
-        writer.writerow([_cell(record[name]) for name in spec.field_names])
+        yield [_joined(record[name]) for name in spec.field_names]
+
+
+def _joined(value: Any) -> Any:
+    return LIST_SEPARATOR.join(value) if isinstance(value, list) else value
 
 
 def entity_bytes(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> bytes:
     """One entity's CSV file, as the web app's list pages download it."""
-    out = io.StringIO(newline="")
-    write_entity(out, spec, records)
-    # With a byte order mark, Excel opens UTF-8 correctly.
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(entity_table(spec, records))
 
 
 def write(folder: Path, data: dict[str, Any]) -> list[Path]:
@@ -114,6 +106,6 @@ def write(folder: Path, data: dict[str, Any]) -> list[Path]:
     for spec in ENTITIES:
         path = folder / f"{spec.name}.csv"
         with atomic_file(path, "w", encoding="utf-8-sig", newline="") as handle:
-            write_entity(handle, spec, data[spec.name])
+            write_csv(handle, entity_table(spec, data[spec.name]))
         written.append(path)
     return written

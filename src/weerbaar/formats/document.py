@@ -7,17 +7,18 @@ updated, and ``null`` clears it.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from weerbaar.domain.register import BY_NAME
+from weerbaar.domain.register import BY_NAME, EntitySpec
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.bounded_yaml import dump_yaml, load_yaml
 from weerbaar.formats.bounds import load_json
 from weerbaar.formats.common import read_bytes, refuse_nul
 from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument, RawRow
+from weerbaar.formats.tables import json_bytes
 from weerbaar.text_decoding import decode_utf8
 
 _META_KEYS = {"format", "format_version", "source", "illustrative"}
@@ -60,11 +61,19 @@ def from_data(data: object, name: str) -> RawDocument:
     return doc
 
 
+def entity_bytes(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> bytes:
+    """One entity's records (as plain data) as a JSON register document, as the web
+    app's list pages download it."""
+    return json_bytes(
+        {"format": FORMAT, "format_version": FORMAT_VERSION, spec.name: list(records)}
+    )
+
+
 def write(path: Path, data: dict[str, Any], fmt: str) -> Path:
+    if fmt == "json":
+        with atomic_file(path, "wb") as handle:
+            handle.write(json_bytes(data))
+        return path
     with atomic_file(path, "w", encoding="utf-8", newline="\n") as handle:
-        if fmt == "json":
-            handle.write(json.dumps(data, ensure_ascii=False, indent=2))
-            handle.write("\n")
-        else:
-            dump_yaml(data, handle)
+        dump_yaml(data, handle)
     return path

@@ -16,7 +16,8 @@ import io
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
@@ -33,7 +34,7 @@ from weerbaar.formats.archive import check_xlsx_archive
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.bounds import MAX_DIGITS
 from weerbaar.formats.common import check_size, unreadable
-from weerbaar.formats.formula import neutralise, restore
+from weerbaar.formats.formula import neutralise_cell, restore
 from weerbaar.formats.raw import RawDocument, RawRow
 
 MAX_ROWS = 1_048_576  # Excel's own limit
@@ -167,52 +168,77 @@ def _row(header: list[str], cells: tuple[Any, ...], place: str) -> RawRow | None
     )
 
 
-def _cell(kind: FieldKind, value: Any) -> Any:
+def _entity_cell(kind: FieldKind, value: Any) -> Any:
     if isinstance(value, list):
-        return neutralise(LIST_SEPARATOR.join(value))
-    if isinstance(value, str):
-        if kind is FieldKind.DATE:
-            return dt.date.fromisoformat(value)
-        return neutralise(value)
+        return LIST_SEPARATOR.join(value)
+    if isinstance(value, str) and kind is FieldKind.DATE:
+        return dt.date.fromisoformat(value)
     return value
 
 
-def add_sheet(book: Workbook, spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> None:
-    """One entity's records (as plain data) as a sheet of ``book``."""
-    sheet = book.create_sheet(spec.name)
-    sheet.append(list(spec.field_names))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    kinds = [f.kind for f in spec.fields]
-    for row, record in enumerate(records, start=2):
-        values = [_cell(kind, record[f.name]) for kind, f in zip(kinds, spec.fields, strict=True)]
+def _add_table(book: Workbook, name: str, rows: Iterable[Sequence[object]], freeze: str) -> Any:
+    """A sheet of ``book`` holding the rows, the first in bold; text a spreadsheet
+    would run as a formula made inert."""
+    sheet = book.create_sheet(name)
+    for number, row in enumerate(rows, start=1):
+        values = [neutralise_cell(cell) for cell in row]
         sheet.append(values)
         for column, value in enumerate(values, start=1):
             # openpyxl makes "#N/A" and the like an error cell; text stays text.
             if isinstance(value, str) and value.startswith("#"):
-                sheet.cell(row=row, column=column).data_type = "s"
+                sheet.cell(row=number, column=column).data_type = "s"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = freeze
+    return sheet
+
+
+def _add_entity_sheet(
+    book: Workbook, spec: EntitySpec, records: Iterable[Mapping[str, Any]]
+) -> None:
+    """One entity's records (as plain data) as a sheet of ``book``."""
+    kinds = [f.kind for f in spec.fields]
+    rows = (
+        [_entity_cell(kind, record[f.name]) for kind, f in zip(kinds, spec.fields, strict=True)]
+        for record in records
+    )
+    sheet = _add_table(book, spec.name, chain([spec.field_names], rows), "A2")
     for i, kind in enumerate(kinds, start=1):
         if kind is FieldKind.DATE:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
 
 
-def entity_bytes(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> bytes:
-    """One entity's workbook, as the web app's list pages download it."""
+def _empty_book() -> Workbook:
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    add_sheet(book, spec, records)
+    return book
+
+
+def _saved(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+def table_bytes(rows: Iterable[Sequence[object]], *, sheet: str, freeze: str = "A2") -> bytes:
+    """A workbook of one sheet holding the rows (see :func:`.tables.xlsx_bytes`)."""
+    book = _empty_book()
+    _add_table(book, sheet, rows, freeze)
+    return _saved(book)
+
+
+def entity_bytes(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> bytes:
+    """One entity's workbook, as the web app's list pages download it."""
+    book = _empty_book()
+    _add_entity_sheet(book, spec, records)
+    return _saved(book)
+
+
 def write(path: Path, data: dict[str, Any]) -> Path:
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book = _empty_book()
     for spec in ENTITIES:
-        add_sheet(book, spec, data[spec.name])
+        _add_entity_sheet(book, spec, data[spec.name])
     with atomic_file(path, "wb") as handle:
         book.save(handle)
     return path

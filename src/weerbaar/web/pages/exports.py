@@ -5,7 +5,6 @@ inert the same way)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +14,7 @@ from fastapi.responses import Response
 from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import EntitySpec, values_of
 from weerbaar.errors import NotFoundError
-from weerbaar.formats import csv_files
-from weerbaar.formats.raw import FORMAT, FORMAT_VERSION
+from weerbaar.formats import csv_files, document
 from weerbaar.web.auth import require_caller
 from weerbaar.web.pages import listing
 from weerbaar.web.pages.common import known_entity
@@ -28,25 +26,16 @@ def _rows(records: list[Any]) -> list[dict[str, Any]]:
     return [{k: to_plain(v) for k, v in values_of(r).items()} for r in records]
 
 
-def _csv(spec: EntitySpec, records: list[Any]) -> bytes:
-    return csv_files.entity_bytes(spec, _rows(records))
-
-
-def _xlsx(spec: EntitySpec, records: list[Any]) -> bytes:
+def _xlsx(spec: EntitySpec, rows: list[dict[str, Any]]) -> bytes:
     from weerbaar.formats import xlsx_file  # openpyxl is slow to import; only when asked for
 
-    return xlsx_file.entity_bytes(spec, _rows(records))
+    return xlsx_file.entity_bytes(spec, rows)
 
 
-def _json(spec: EntitySpec, records: list[Any]) -> bytes:
-    doc = {"format": FORMAT, "format_version": FORMAT_VERSION, spec.name: _rows(records)}
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-WRITERS: dict[str, tuple[Callable[[EntitySpec, list[Any]], bytes], str]] = {
-    "csv": (_csv, "text/csv; charset=utf-8"),
+WRITERS: dict[str, tuple[Callable[[EntitySpec, list[dict[str, Any]]], bytes], str]] = {
+    "csv": (csv_files.entity_bytes, "text/csv; charset=utf-8"),
     "xlsx": (_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "json": (_json, "application/json"),
+    "json": (document.entity_bytes, "application/json"),
 }
 
 
@@ -59,7 +48,7 @@ def export(request: Request, entity_name: str, fmt: str) -> Response:
     found = listing.listed(request, spec, caller)
     write, media_type = WRITERS[fmt]
     return Response(
-        write(spec, found.records),
+        write(spec, _rows(found.records)),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{spec.name}.{fmt}"'},
     )
