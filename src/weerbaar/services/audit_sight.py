@@ -42,7 +42,8 @@ def _required(entity_name: str) -> tuple[FieldSpec, ...]:
     )
 
 
-def _plain(text: str | None) -> dict[str, Any] | None:
+def recorded_state(text: str | None) -> dict[str, Any] | None:
+    """A record's state as the trail holds it (canonical JSON), as plain data."""
     return None if text is None else dict(json.loads(text))
 
 
@@ -67,7 +68,7 @@ class TrailSight:
         if entry.entity not in BY_NAME:
             return False
         for text in (entry.before, entry.after):
-            state = _plain(text)
+            state = recorded_state(text)
             if state is not None and not self._state_readable(entry.entity, state):
                 return False
         return self.sees(entry.entity, entry.key)
@@ -105,7 +106,7 @@ class TrailSight:
         last = audit_log.entries(self._connection, entity=entity_name, key=key, limit=1)
         if not last or last[0].action != "delete":
             return False
-        state = _plain(last[0].before)
+        state = recorded_state(last[0].before)
         return state is not None and self._state_readable(entity_name, state)
 
     def _state_readable(self, entity_name: str, state: dict[str, Any]) -> bool:
@@ -119,7 +120,7 @@ class TrailSight:
         return True
 
     def _redacted_state(self, entity_name: str, text: str | None) -> str | None:
-        state = _plain(text)
+        state = recorded_state(text)
         if state is None:
             return None
         for field in BY_NAME[entity_name].fields:

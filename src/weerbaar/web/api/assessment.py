@@ -11,13 +11,13 @@ from pydantic import BaseModel, Field
 
 from weerbaar.compute.rng import SEED_BITS
 from weerbaar.domain.enums import ScenarioKind
-from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.method.classes import describe_position
 from weerbaar.reference.method import profiles
 from weerbaar.services.assessment import ScenarioResult, assess_round, ranks_by_profile
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.limits import Key
 
 # Enough for stable P5–P95 bands of a national profile, and a bound on the work one
 # request may ask for.
@@ -108,8 +108,7 @@ def assessment(
     request: Request,
     caller: Annotated[Caller, Depends(reader)],
     round_key: Annotated[
-        str | None,
-        Query(alias="round", pattern=KEY_PATTERN.pattern, description="default: the newest"),
+        Key | None, Query(alias="round", description="default: the newest")
     ] = None,
     weights: Annotated[WeightSetName, Query(description="weight set")] = DEFAULT_WEIGHTS,
     draws: Annotated[

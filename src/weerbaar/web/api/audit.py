@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from weerbaar.services.audit import TrailEntry, trail_page
+from weerbaar.services.audit_sight import recorded_state
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import QueryText
@@ -54,10 +54,6 @@ class AuditEntries(BaseModel):
     next: str | None = Field(description="the next, older page, or null on the last")
 
 
-def _plain(text: str | None) -> dict[str, Any] | None:
-    return None if text is None else dict(json.loads(text))
-
-
 def _entry(e: TrailEntry) -> AuditEntryOut:
     # The chain is set only where the service reveals it: unset fields are left out
     # of the answer, so a reader's entries have no seq or hash at all.
@@ -69,8 +65,8 @@ def _entry(e: TrailEntry) -> AuditEntryOut:
         action=e.action,
         entity=e.entity,
         key=e.key,
-        before=_plain(e.before),
-        after=_plain(e.after),
+        before=recorded_state(e.before),
+        after=recorded_state(e.after),
         note=e.note,
         **chain,
     )

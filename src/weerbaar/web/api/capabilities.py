@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from weerbaar.domain.enums import Phase
-from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.services.capability_analysis import capability_analysis
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.limits import Key
 
 router = APIRouter(tags=["capabilities"])
 
@@ -50,8 +50,8 @@ class CapabilityGaps(BaseModel):
 def capability_gaps(
     request: Request,
     caller: Annotated[Caller, Depends(reader)],
-    scenario: Annotated[str | None, Query(pattern=KEY_PATTERN.pattern)] = None,
-    theme: Annotated[str | None, Query(pattern=KEY_PATTERN.pattern)] = None,
+    scenario: Key | None = None,
+    theme: Key | None = None,
     only_gaps: Annotated[bool, Query(description="leave out needs that are met")] = False,
 ) -> CapabilityGaps:
     analysis = capability_analysis(

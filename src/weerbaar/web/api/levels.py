@@ -1,7 +1,7 @@
 """``/levels``: the current level of every scope, the pre-agreed measures in force and
 the history of pictures, as far as the caller may see; ``POST /levels`` sets a level
-(the measures switch and the organisations concerned are notified). ``/notifications``:
-the log of those notifications, and a retry of one that failed.
+(the measures switch and the organisations concerned are notified, see
+:mod:`.notifications`).
 
 A level change says which version of the scope's state it was based on (``version``
 in the body, 0 for a scope without a level yet, or ``If-Match``), so of two people
@@ -13,39 +13,34 @@ one that fails stays queued and is tried again later.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from weerbaar.domain.alerting import picture_time
 from weerbaar.domain.entities.levels import ThreatPicture
-from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
-from weerbaar.services.notifications.outbox import Notification
-from weerbaar.services.notifications.views import list_notifications, retry
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as
 from weerbaar.web.api.problems import error_responses
-from weerbaar.web.api.schemas import QueryText, Text
+from weerbaar.web.api.schemas import Text
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
 from weerbaar.web.delivery import deliver_soon
-from weerbaar.web.limits import MAX_ID
+from weerbaar.web.limits import MAX_ID, Key
 
 router = APIRouter()
 
 MAX_HISTORY = 500
-MAX_NOTIFICATIONS = 500
 # Times a level change may carry: a wider range only holds typing errors, and the
 # ends of datetime's range cannot be moved to UTC.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
 
-ScaleKey = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=64)]
 Where = Annotated[str, Field(max_length=200)]
 
 
@@ -167,10 +162,7 @@ def _picture(p: ThreatPicture) -> Picture:
     )
 
 
-ScaleQuery = Annotated[
-    str | None,
-    Query(pattern=KEY_PATTERN.pattern, max_length=64, description="only this level scale"),
-]
+ScaleQuery = Annotated[Key | None, Query(description="only this level scale")]
 
 
 def _known(scale: str | None) -> str | None:
@@ -206,10 +198,7 @@ def active(
     request: Request,
     caller: Annotated[Caller, Depends(reader)],
     scale: ScaleQuery = None,
-    organisation: Annotated[
-        str | None,
-        Query(pattern=KEY_PATTERN.pattern, max_length=64, description="only this one's"),
-    ] = None,
+    organisation: Annotated[Key | None, Query(description="only this one's")] = None,
 ) -> MeasuresInForce:
     view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
     return MeasuresInForce(
@@ -242,7 +231,7 @@ def history(
 
 
 class NewLevel(BaseModel):
-    scale: ScaleKey = Field(description="the level scale, e.g. dtn, atb or cyber")
+    scale: Key = Field(description="the level scale, e.g. dtn, atb or cyber")
     level: int | Annotated[str, Field(min_length=1, max_length=100)] = Field(
         description="the level: its number, or its Dutch or English name"
     )
@@ -255,10 +244,10 @@ class NewLevel(BaseModel):
     )
     summary: Text | None = None
     sources: Text | None = None
-    classification: ScaleKey = Field(
+    classification: Key = Field(
         "public", description="marking of the picture: its summary and rationale"
     )
-    level_classification: ScaleKey | None = Field(
+    level_classification: Key | None = Field(
         None,
         description="marking of the level itself, which those who act need to know "
         "(default: the scope keeps its marking; a new scope is public)",
@@ -370,93 +359,3 @@ def set_level_(
         notifications=change.notices,
         version=change.version,
     )
-
-
-# -- notifications ------------------------------------------------------------------
-
-
-class NotificationOut(BaseModel):
-    id: int
-    organisation: str
-    change: str = Field(description="the threat picture whose change it tells")
-    kind: Literal["email", "webhook"]
-    target: str
-    subject: str
-    status: Literal["pending", "sent", "dead"]
-    attempts: int
-    next_attempt_at: dt.datetime
-    last_error: str | None
-    created_at: dt.datetime
-    sent_at: dt.datetime | None
-
-
-class Notifications(BaseModel):
-    items: list[NotificationOut] = Field(description="newest first")
-
-
-def _notification(n: Notification) -> NotificationOut:
-    return NotificationOut(
-        id=n.id,
-        organisation=n.organisation,
-        change=n.change,
-        kind=n.kind,  # type: ignore[arg-type]
-        target=n.target,
-        subject=n.subject,
-        status=n.status,  # type: ignore[arg-type]
-        attempts=n.attempts,
-        next_attempt_at=n.next_attempt_at,
-        last_error=n.last_error,
-        created_at=n.created_at,
-        sent_at=n.sent_at,
-    )
-
-
-@router.get(
-    "/notifications",
-    tags=["notifications"],
-    summary="Notifications of level changes",
-    description="The e-mails and webhooks queued by level changes, newest first: every "
-    "organisation's for administrators and coordinators, one's own organisation's for "
-    "everyone else.",
-    responses=error_responses(401, 422),
-)
-def notifications(
-    request: Request,
-    caller: Annotated[Caller, Depends(reader)],
-    status: Annotated[
-        Literal["pending", "sent", "dead"] | None, Query(description="only these")
-    ] = None,
-    change: Annotated[
-        QueryText | None, Query(max_length=64, description="only those of this picture")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_NOTIFICATIONS)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-) -> Notifications:
-    found = list_notifications(
-        database(request),
-        subject=caller.subject,
-        status=status,
-        change=change,
-        limit=limit,
-        offset=offset,
-    )
-    return Notifications(items=[_notification(n) for n in found])
-
-
-@router.post(
-    "/notifications/{notification_id}/retry",
-    tags=["notifications"],
-    summary="Retry a notification",
-    description="Puts a dead or pending notification back in the queue, due now, and "
-    "sends it after the response. Administrators and coordinators only.",
-    responses=error_responses(401, 403, 404, 422),
-)
-def retry_notification(
-    request: Request,
-    background: BackgroundTasks,
-    caller: Annotated[Caller, Depends(writer)],
-    notification_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-) -> NotificationOut:
-    again = retry(context_of(request, caller), notification_id)
-    background.add_task(deliver_soon, database(request))
-    return _notification(again)

@@ -15,7 +15,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.domain.progress import (
     DEFAULT_HORIZON_DAYS,
     ConcretisationProgress,
@@ -34,6 +33,7 @@ from weerbaar.services.public_summary import (
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.limits import Key
 from weerbaar.web.presenters.portfolio import PortfolioAnswer, portfolio_answer
 from weerbaar.web.query import Day
 
@@ -43,9 +43,7 @@ router = APIRouter(tags=["portfolio"])
 MINISTRY_PATTERN = r"^[A-Za-z][A-Za-z0-9-]{0,63}$"
 MAX_HORIZON_DAYS = 3650
 
-ThemeQuery = Annotated[
-    str | None, Query(pattern=KEY_PATTERN.pattern, description="only this theme (key)")
-]
+ThemeQuery = Annotated[Key | None, Query(description="only this theme (key)")]
 MinistryQuery = Annotated[
     str | None,
     Query(

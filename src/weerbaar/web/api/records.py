@@ -28,9 +28,10 @@ from weerbaar.storage.tables import DERIVED_KEY_LENGTH
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as
 from weerbaar.web.api.problems import error_responses
-from weerbaar.web.api.schemas import MODELS, Key, QueryText, value_type
+from weerbaar.web.api.schemas import MODELS, QueryText, value_type
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
+from weerbaar.web.limits import Key
 from weerbaar.web.query import MAX_PAGE, Day, Moment
 
 MAX_PER_PAGE = 500

@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from weerbaar.domain.fields import KEY_PATTERN, MAX_TEXT, FieldKind, FieldSpec
+from weerbaar.domain.fields import MAX_TEXT, FieldKind, FieldSpec
 from weerbaar.domain.register import ENTITIES, EntitySpec
 from weerbaar.reference.access import classification_levels
+from weerbaar.web.limits import Key
 
-Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern)]
 # As everywhere in weerbaar, an empty optional reference means none.
 NoKey = Literal[""]
 # Scores' keys join their identifying fields with "/": round/scenario[/criterion].

@@ -99,6 +99,7 @@ def detect(ctx: Context) -> list[Any]:
     responses=error_responses(401, 403, 409, 422),
 )
 def detect_now(request: Request, caller: Annotated[Caller, Depends(writer)]) -> Detected:
+    # A detection that raises nothing writes nothing: the service alone would not refuse.
     require_write(caller, "alerts")
     return Detected(raised=detect(context_of(request, caller)))
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from weerbaar.domain.enums import Tier
-from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import propose_tiers
 from weerbaar.web.api.callers import reader, writer
@@ -19,10 +18,9 @@ from weerbaar.web.api.preconditions import etag
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
+from weerbaar.web.limits import Key
 
 router = APIRouter(tags=["tiers"])
-
-Key = Annotated[str, Field(pattern=KEY_PATTERN.pattern, max_length=64)]
 
 
 class Evidence(BaseModel):
@@ -69,9 +67,7 @@ class TierProposals(BaseModel):
 def tiers(
     request: Request,
     caller: Annotated[Caller, Depends(reader)],
-    cycle: Annotated[
-        str | None, Query(pattern=KEY_PATTERN.pattern, description="default: the newest")
-    ] = None,
+    cycle: Annotated[Key | None, Query(description="default: the newest")] = None,
 ) -> TierProposals:
     report = propose_tiers(database(request), cycle=cycle, subject=caller.subject)
     evidence = {e.theme: e for e in report.evidence}

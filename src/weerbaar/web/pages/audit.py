@@ -4,7 +4,6 @@ administrators see the trail's own sequence."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from fastapi.responses import Response
 
 from weerbaar.domain.register import BY_NAME, ENTITIES
 from weerbaar.services.audit import TrailEntry, shows_chain, trail_page
+from weerbaar.services.audit_sight import recorded_state
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import field_title, record_url
 from weerbaar.web.query import PlainText
@@ -40,10 +40,6 @@ class EntryView:
     changes: list[FieldChange]
 
 
-def _plain(text: str | None) -> dict[str, Any]:
-    return {} if text is None else dict(json.loads(text))
-
-
 def _shown(value: Any) -> str:
     if value is None or value == []:
         return "—"
@@ -62,7 +58,8 @@ def _order(entity: str, names: set[str]) -> list[str]:
 
 def changes(entry: TrailEntry) -> list[FieldChange]:
     """Per field, what it held before and after; only what changed in an update."""
-    before, after = _plain(entry.before), _plain(entry.after)
+    before = recorded_state(entry.before) or {}
+    after = recorded_state(entry.after) or {}
     out = []
     for name in _order(entry.entity, set(before) | set(after)):
         old, new = before.get(name), after.get(name)

@@ -142,6 +142,7 @@ def alerts_list(request: Request, status: str = "") -> Response:
 def detect_form(request: Request, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
+    # A detection that raises nothing writes nothing: the service alone would not refuse.
     require_write(caller, "alerts")
     raised = [v.record for v in detect_alerts(context_of(request, caller))]
     return alerts_page(request, caller, outcome=Outcome(raised=raised))
