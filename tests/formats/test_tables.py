@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from weerbaar.formats.tables import csv_bytes, json_bytes, xlsx_bytes
 
-ROWS = [
+ROWS: list[list[object]] = [
     ["scenario", "title", "measures"],
     ["s1", '=HYPERLINK("http://evil.example/")', 2],
     ["s2", "#N/A", None],
