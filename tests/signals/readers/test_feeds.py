@@ -148,6 +148,11 @@ def test_text_that_is_not_xml_at_all_is_refused() -> None:
         list(read_feed(b"dit is geen feed", "x.rss"))
 
 
+def test_an_encoding_name_that_is_not_text_is_refused() -> None:
+    with pytest.raises(FileFormatError, match="names an encoding that is not readable"):
+        list(read_feed(b'<?xml version="1.0" encoding="ab\x90"?><rss/>', "feed.xml"))
+
+
 def test_an_empty_channel_yields_nothing() -> None:
     feed = b'<rss version="2.0"><channel><title>Leeg</title></channel></rss>'
     assert list(read_feed(feed, "leeg.rss")) == []

@@ -87,7 +87,14 @@ def _prepared(data: bytes, name: str) -> bytes:
     """The feed as feedparser parses it, in UTF-8 (converted from its BOM or declared
     encoding the way feedparser does), its declarations refused and its character
     references all of characters."""
-    converted = convert_to_utf8({}, data, {})
+    try:
+        converted = convert_to_utf8({}, data, {})
+    except UnicodeDecodeError as exc:
+        # feedparser reads a declared encoding's name as UTF-8 and fails on any other
+        # byte in it (encoding="ab\x90").
+        raise FileFormatError(
+            f"{name}: the XML declaration names an encoding that is not readable text"
+        ) from exc
     # With NUL bytes dropped too: UTF-16 without a BOM or declaration passes the
     # conversion as UTF-8, NULs and all.
     if _DECLARATIONS.search(converted) or _DECLARATIONS.search(data.replace(b"\x00", b"")):
