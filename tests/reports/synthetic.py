@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from weerbaar.reports import DiagramPoint, impact_position
+from weerbaar.reports.diagram import DiagramPoint, impact_position
 
 THEMES = (
     "Klimaat- en natuurrampen",

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from tests.reports.synthetic import THEMES, points, previous_round
-from weerbaar.reports import (
+from weerbaar.reports._bands import band_polygons
+from weerbaar.reports._scene import build_scene, dodge
+from weerbaar.reports.diagram import (
     ClassAxis,
     ColourBands,
     DiagramPoint,
@@ -26,8 +28,6 @@ from weerbaar.reports import (
     render_html,
     render_static,
 )
-from weerbaar.reports._bands import band_polygons
-from weerbaar.reports._scene import build_scene, dodge
 from weerbaar.reports.diagram_static import build_figure, label_gid
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -11,7 +11,7 @@ from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
-from weerbaar.reports import render_html, render_static
+from weerbaar.reports.diagram import render_html, render_static
 from weerbaar.reports.round_diagram import risk_diagram
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from weerbaar.domain.access import Subject
 from weerbaar.method.classes import describe_position, impact_position
-from weerbaar.reports import DiagramPoint, RiskDiagram, impact_axis, likelihood_axis
+from weerbaar.reports.diagram import DiagramPoint, RiskDiagram, impact_axis, likelihood_axis
 from weerbaar.services.assessment import RoundAssessment, ScenarioResult, assess_round
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository

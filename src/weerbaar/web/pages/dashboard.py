@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from weerbaar.domain.access import Subject
 from weerbaar.errors import NotFoundError
-from weerbaar.reports import RiskDiagram
+from weerbaar.reports.diagram import RiskDiagram
 from weerbaar.reports.round_diagram import risk_diagram
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.level_views import levels_view

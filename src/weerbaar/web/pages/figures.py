@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from weerbaar.reports import RiskDiagram, render_static
+from weerbaar.reports.diagram import RiskDiagram, render_static
 
 KEPT = 16
 
