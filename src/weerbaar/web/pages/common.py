@@ -3,9 +3,10 @@ where a record lives."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
@@ -18,6 +19,10 @@ from weerbaar.web.context import require_write
 async def read_form(request: Request) -> FormData:
     """The submitted form, read before a (synchronous) route runs."""
     return await request.form()
+
+
+# A handler parameter: the posted form, read before the route runs (check_form checks it).
+Form = Annotated[FormData, Depends(read_form)]
 
 
 def check_form(caller: Caller, form: FormData) -> None:

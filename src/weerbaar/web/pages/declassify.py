@@ -10,11 +10,10 @@ routes, whose ``/{entity}/{key:path}`` would take them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from weerbaar.domain.access import Marking, declassify_problems
 from weerbaar.domain.register import EntitySpec
@@ -25,11 +24,11 @@ from weerbaar.services.records import Versioned, get_record
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     entity_title,
     form_text,
     known_entity,
-    read_form,
     record_url,
     see_other,
 )
@@ -37,8 +36,6 @@ from weerbaar.web.pages.display import classification_label
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-Form = Annotated[FormData, Depends(read_form)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -33,9 +33,9 @@ from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
 from weerbaar.web.limits import MAX_HOURS, MAX_MEMBERS, MAX_RANKED, MAX_SEED
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     form_text,
-    read_form,
     record_url,
     see_other,
 )
@@ -50,7 +50,6 @@ from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(read_form)]
 
 CASCADE_FIELDS = ("process", "region", "hours", "at", "members", "seed", "min_strength")
 DEFAULTS = {

@@ -8,9 +8,9 @@ no key starts with a hyphen, so no record can hide it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -29,12 +29,12 @@ from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of
 from weerbaar.web.pages import listing
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     entity_title,
     field_title,
     known_entity,
     may_edit,
-    read_form,
     record_url,
     require_form,
     see_other,
@@ -61,7 +61,6 @@ from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-Form = Annotated[FormData, Depends(read_form)]
 REFERRERS_SHOWN = 50
 
 

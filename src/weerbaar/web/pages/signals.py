@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -33,9 +33,9 @@ from weerbaar.signals.readers import KINDS, read
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     form_text,
-    read_form,
     record_url,
     see_other,
 )
@@ -43,7 +43,6 @@ from weerbaar.web.templating import render
 from weerbaar.web.uploads import MAX_UPLOAD, refuse_large_request, too_large, upload_name
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(read_form)]
 Errors = dict[str, list[str]]
 
 PER_PAGE = 50

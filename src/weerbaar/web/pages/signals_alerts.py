@@ -5,11 +5,10 @@ alert a form to flag its scenarios for a round or to dismiss it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from weerbaar.domain.entities.signals import Alert
 from weerbaar.domain.enums import AlertStatus
@@ -21,9 +20,9 @@ from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
 from weerbaar.web.limits import MAX_SCENARIOS, NOTE_LENGTH
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     form_text,
-    read_form,
     record_url,
     see_other,
 )
@@ -31,7 +30,6 @@ from weerbaar.web.pages.rounds import visible_rounds
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(read_form)]
 
 EVIDENCE_SHOWN = 10
 STATUSES = [s.value for s in AlertStatus]

@@ -3,11 +3,10 @@ current tier and the cycle's decision; coordinators record a decision from here.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from weerbaar.domain.enums import Tier
 from weerbaar.errors import ValidationError
@@ -16,16 +15,15 @@ from weerbaar.services.tier_proposals import TierReport, propose_tiers
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     form_text,
-    read_form,
     record_url,
     see_other,
 )
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(read_form)]
 
 
 def _rows(report: TierReport) -> list[dict[str, Any]]:
