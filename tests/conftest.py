@@ -20,13 +20,14 @@ from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from tests.helpers import REPORTED
+from tests.helpers import REPORTED, trail_config
+from weerbaar.config import TrailConfig
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
 from weerbaar.storage.audit_log import Head
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import audit_head
-from weerbaar.storage.trail_keys import TrailConfig, create_keys
+from weerbaar.storage.trail_keys import create_keys
 from weerbaar.storage.trail_seal import guard_statements, unguard_statements
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -39,7 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = tempfile.mkdtemp(prefix="weerbaar-keys-")
         os.environ["WEERBAAR_KEY_DIR"] = folder
         # Made here, once, so that parallel workers never race to make them.
-        create_keys(TrailConfig.from_environment())
+        create_keys(TrailConfig.from_env(os.environ))
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
@@ -91,7 +92,7 @@ def sqlite_url(tmp_path: object) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A register migrated once; each test's database starts as a copy of it."""
     path = tmp_path_factory.mktemp("schema-template") / "register.db"
-    database = Database(f"sqlite:///{path}")
+    database = Database(f"sqlite:///{path}", trail=trail_config())
     database.upgrade()
     database.dispose()
     return path
@@ -104,7 +105,9 @@ def pg_template(pg_admin: object) -> Iterator[str]:
     assert hasattr(pg_admin, "connect")
     with pg_admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(make_url(_pg_admin_url()).set(database=name).render_as_string(False))
+    database = Database(
+        make_url(_pg_admin_url()).set(database=name).render_as_string(False), trail=trail_config()
+    )
     database.upgrade()
     database.dispose()
     yield name
@@ -117,7 +120,7 @@ def sqlite_demo_template(sqlite_template: Path) -> Path:
     """The migrated register with the demo profile loaded, once per run."""
     path = sqlite_template.with_name("demo.db")
     shutil.copyfile(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
+    database = Database(f"sqlite:///{path}", trail=trail_config())
     load_demo(Context(db=database, actor="test:setup"))
     database.dispose()
     return path
@@ -129,7 +132,9 @@ def pg_demo_template(pg_admin: object, pg_template: str) -> Iterator[str]:
     assert hasattr(pg_admin, "connect")
     with pg_admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    database = Database(make_url(_pg_admin_url()).set(database=name).render_as_string(False))
+    database = Database(
+        make_url(_pg_admin_url()).set(database=name).render_as_string(False), trail=trail_config()
+    )
     load_demo(Context(db=database, actor="test:setup"))
     database.dispose()
     yield name
@@ -177,7 +182,7 @@ def _own_trail(database: Database) -> None:
 @pytest.fixture
 def db(db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
     _from_template(request, db_url)
-    database = Database(db_url)
+    database = Database(db_url, trail=trail_config())
     _own_trail(database)
     yield database
     database.dispose()
@@ -188,7 +193,7 @@ def demo_register(db_url: str, request: pytest.FixtureRequest) -> Iterator[Datab
     """The demo profile on this test's database, copied from one loaded once per run.
     The copies share their trail's name, so a test that checks checkpoints uses ``db``."""
     _from_template(request, db_url, demo=True)
-    database = Database(db_url)
+    database = Database(db_url, trail=trail_config())
     yield database
     database.dispose()
 

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+
+from weerbaar.config import Settings, TrailConfig, load_settings
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record
+from weerbaar.storage.db import Database
 
 REPORTED: list[str] = []
 """Figures a test measured (e.g. a classifier's macro-F1), printed at the end of the
 test run's output by ``pytest_terminal_summary`` in conftest.py."""
+
+
+def trail_config() -> TrailConfig:
+    """Where the test run keeps its audit trails' keys (``WEERBAAR_KEY_DIR``, set by
+    conftest.py before the first test)."""
+    return TrailConfig.from_env(os.environ)
+
+
+def settings_for(db: Database) -> Settings:
+    """The settings an app over ``db`` starts with: read from the environment now, as
+    at a start, for ``db``'s own database and trail."""
+    return dataclasses.replace(load_settings(db=db.url), trail=db.trail)
+
 
 SMALL_REGISTER: list[tuple[str, dict[str, object]]] = [
     (

@@ -57,9 +57,9 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server(mailbox: Mailbox, **options: Any) -> Iterator[int]:
-    """Serve ``mailbox`` by SMTP; yields the port."""
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
+def smtp_server(mailbox: Mailbox, *, port: int | None = None, **options: Any) -> Iterator[int]:
+    """Serve ``mailbox`` by SMTP on ``port`` (default: a free one); yields the port."""
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port or free_port(), **options)
     controller.start()
     try:
         yield controller.port

@@ -34,12 +34,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 from weerbaar.domain.addresses import email_address_problem
 from weerbaar.errors import ConfigError
 
 APP_NAME = "weerbaar"
+DASK_VARIABLE = "WEERBAAR_DASK"
+ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 # However many attempts are configured, a receiver that is down for long is still
 # tried at least daily.
 MAX_NOTIFY_WAIT = dt.timedelta(days=1)
@@ -91,6 +93,48 @@ class _Env:
         if raw.casefold() in _FALSE:
             return False
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TrailConfig:
+    """Where the audit trail's keys and checkpoints live and how often a checkpoint
+    is taken.
+
+    ``checkpoint_every`` is in entries: 1 (the default) signs the head after every
+    write, so not even the newest entry can be cut off unseen.
+    ``syslog`` also sends every checkpoint to the local syslog.
+    """
+
+    key_dir: Path
+    checkpoint_dir: Path
+    checkpoint_every: int = 1
+    syslog: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> TrailConfig:
+        """``WEERBAAR_KEY_DIR``, ``WEERBAAR_CHECKPOINT_DIR``, ``_EVERY`` and ``_SYSLOG``."""
+        key_dir = Path(
+            env.get("WEERBAAR_KEY_DIR") or Path(user_config_dir(APP_NAME, appauthor=False))
+        ).expanduser()
+        checkpoints = Path(env.get("WEERBAAR_CHECKPOINT_DIR") or key_dir / "checkpoints")
+        every_text = env.get("WEERBAAR_CHECKPOINT_EVERY", "1")
+        try:
+            every = int(every_text)
+        except ValueError:
+            every = 0
+        if not 1 <= every <= 1_000_000:
+            raise ConfigError(
+                f"WEERBAAR_CHECKPOINT_EVERY must be a whole number of entries from 1 to "
+                f"1000000, not {every_text!r}"
+            )
+        syslog = env.get("WEERBAAR_CHECKPOINT_SYSLOG", "").lower() in _TRUE
+        return cls(key_dir, checkpoints.expanduser(), every, syslog)
+
+    @classmethod
+    def within(cls, folder: Path) -> TrailConfig:
+        """Keys and checkpoints inside ``folder``: for a throw-away database only (a
+        benchmark's), since keys belong apart from the database they protect."""
+        return cls(folder / "keys", folder / "keys" / "checkpoints")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +197,27 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """How the web app runs. ``notify_interval``: seconds between rounds of
+    delivering due notifications while it runs (None: not at all, as in tests that
+    deliver themselves). ``admin_password``: that of the first administrator, made
+    when there are no accounts yet (None: a new one, printed once)."""
+
+    secure_cookies: bool = False
+    notify_interval: float | None = None
+    admin_password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
+    """Everything weerbaar is told from outside, read once at start."""
+
     db_url: str
     actor: str
+    trail: TrailConfig
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    dask_scheduler: str | None = None  # batch work on Dask; None: local processes
 
 
 def default_db_url() -> str:
@@ -185,4 +247,11 @@ def load_settings(
     actor = actor.strip()
     if not actor or len(actor) > 128:
         raise ConfigError("the user name must be 1–128 characters")
-    return Settings(db_url=db_url, actor=actor)
+    return Settings(
+        db_url=db_url,
+        actor=actor,
+        trail=TrailConfig.from_env(env),
+        delivery=DeliverySettings.from_env(env),
+        web=WebSettings(admin_password=env.get(ADMIN_PASSWORD_VARIABLE) or None),
+        dask_scheduler=env.get(DASK_VARIABLE) or None,
+    )

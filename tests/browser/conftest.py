@@ -9,6 +9,7 @@ A failing test leaves a screenshot of its page in /tmp.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
@@ -22,6 +23,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from tests.helpers import settings_for, trail_config
+from tests.notify_receivers import free_port
+from weerbaar.config import DeliverySettings
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
@@ -55,6 +59,7 @@ PEOPLE = (ANALYST, OUTSIDER, VIEWER, COORDINATOR)
 class LiveServer:
     url: str
     db: Database
+    smtp_port: int  # where the app sends e-mail; nobody listens unless a test serves it
     errors: list[str] = field(default_factory=list)
 
 
@@ -73,7 +78,7 @@ def _chromium() -> str:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("browser") / "register.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", trail=trail_config())
     db.upgrade()
     operator = Context(db=db, actor="test:setup")
     load_demo(operator)
@@ -91,7 +96,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(db), log_level="warning", lifespan="off")
+    smtp_port = free_port()
+    delivery = DeliverySettings(smtp_host="127.0.0.1", smtp_port=smtp_port)
+    app = create_app(dataclasses.replace(settings_for(db), delivery=delivery), db=db)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True
@@ -105,7 +113,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             pytest.fail(f"the app did not start on 127.0.0.1:{port}", pytrace=False)
         time.sleep(0.05)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", db)
+        yield LiveServer(f"http://127.0.0.1:{port}", db, smtp_port)
     finally:
         server.should_exit = True
         thread.join(timeout=15)

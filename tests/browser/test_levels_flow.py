@@ -32,13 +32,11 @@ def _eventually(done: Callable[[], bool], what: str) -> None:
 
 
 def test_raise_a_sector_level_measures_dashboard_notifications(
-    page: Page, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    page: Page, live_server: LiveServer
 ) -> None:
     hook, mailbox = Hook(), Mailbox()
-    with webhook_server(hook) as url, smtp_server(mailbox) as smtp_port:
-        # The app reads the delivery settings from the environment when it sends.
-        monkeypatch.setenv("WEERBAAR_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("WEERBAAR_SMTP_PORT", str(smtp_port))
+    # The app sends e-mail to the port it was started with.
+    with webhook_server(hook) as url, smtp_server(mailbox, port=live_server.smtp_port):
         operator = Context(db=live_server.db, actor="test:setup")
         _, secret = add_channel(operator, organisation="vitens", kind="webhook", target=url)
         hook.secret = secret

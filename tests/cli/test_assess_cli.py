@@ -3,14 +3,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.helpers import seed_scored_round
+from tests.helpers import seed_scored_round, trail_config
 from weerbaar.cli.main import app
 from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
 
 
 def setup(db_url: str) -> None:
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     db.upgrade()
     seed_scored_round(Context(db, "test"))
     db.dispose()

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import update
 from typer.testing import CliRunner
 
+from tests.helpers import trail_config
 from weerbaar.cli.main import app
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import entity_tables
@@ -26,7 +27,7 @@ def test_init_names_the_keys_and_verify_finds_an_unaudited_edit(
     signed = runner.invoke(app, ["audit", "checkpoint"])
     assert signed.exit_code == 0 and "checkpoint of entry 1 written to" in signed.output
 
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     try:
         organisations = entity_tables["organisations"]
         with db.engine.begin() as connection:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests.helpers import trail_config
 from weerbaar.cli.main import app
 from weerbaar.services.infrastructure.ranking import rank_processes
 from weerbaar.services.infrastructure.runs import run_cascade
@@ -31,7 +32,7 @@ def test_run_rank_plot_and_store(runner: CliRunner, db_url: str, tmp_path: Path)
         run(runner, "cascade", "run", "energy", "--region", "Zuid-Holland", "--hours", "48",
             "--members", "40", "--seed", "5", "--format", "json")
     )  # fmt: skip
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     try:
         expected = run_cascade(db, [Start("vp-electricity-regional-zh", 48.0)], members=40, seed=5)
         ranked = rank_processes(db, hours=24, limit=3)
@@ -48,7 +49,7 @@ def test_run_rank_plot_and_store(runner: CliRunner, db_url: str, tmp_path: Path)
     assert {d["name"] for d in data["distributions"]} >= {"people_hours", "cost"}
 
     top = json.loads(run(runner, "cascade", "rank", "--limit", "3", "--format", "json"))
-    assert [r["process"] for r in top] == [r.process for r in ranked]
+    assert [r["process"] for r in top["ranked"]] == [r.process for r in ranked]
     assert "takes down" in run(runner, "cascade", "rank", "--by", "taken_down")
 
     plot = tmp_path / "cascade.png"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import trail_config
 from weerbaar import formats
 from weerbaar.cli.main import app
 from weerbaar.services.audit import recent_entries
@@ -77,7 +78,7 @@ def secret(runner: CliRunner, db_url: str) -> Iterator[Database]:
     )
     for command, key in (("scenario", "ransomware-water"), ("vital-process", "water")):
         ok(runner, command, "edit", key, "--classification", "stg-c", "--owned-by", "aivd")
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     yield db
     db.dispose()
 

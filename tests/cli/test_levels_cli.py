@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -14,8 +15,9 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> str:
     return result.output
 
 
-def _levels(runner: CliRunner) -> dict[str, dict[str, object]]:
-    return {r["scope"]: r for r in json.loads(run(runner, "levels", "show", "--format", "json"))}
+def _levels(runner: CliRunner) -> dict[str, dict[str, Any]]:
+    shown = json.loads(run(runner, "levels", "show", "--format", "json"))
+    return {r["scope"]: r for r in shown["scopes"]}
 
 
 def test_set_a_sector_level_and_see_its_measures(runner: CliRunner, tmp_path: Path) -> None:
@@ -34,17 +36,15 @@ def test_set_a_sector_level_and_see_its_measures(runner: CliRunner, tmp_path: Pa
     )
     assert "→" in out and "Strengthened access control" in out
     shown = _levels(runner)["atb-drinking-water"]
-    assert shown["level"] == 3 and shown["raised"] is True and shown["measures_in_force"] == 3
-    active = json.loads(run(runner, "levels", "active", "--format", "json"))
+    assert shown["level"] == 3 and shown["raised"] is True and len(shown["active"]) == 3
+    active = json.loads(run(runner, "levels", "active", "--format", "json"))["measures"]
     water = {a["measure"] for a in active if "drinking water" in a["where"]}
     assert water == {"am-water-access-control", "am-water-sampling", "am-water-police-patrols"}
-    assert all(
-        a["why"] == "Indications of interest in production sites"
-        for a in active
-        if "drinking water" in a["where"]
-    )
     history = json.loads(run(runner, "levels", "history", "--format", "json", "--limit", "1"))
-    assert history[0]["previous_level"] == 1 and history[0]["level"] == 3
+    change = history["pictures"][0]
+    assert change["previous_level"] == 1 and change["level"] == 3
+    assert change["rationale"] == "Indications of interest in production sites"
+    assert all(a["activated_by"] == change["key"] for a in active if "drinking water" in a["where"])
 
     plot = tmp_path / "levels.svg"
     assert "plotted" in run(runner, "levels", "timeline", "-o", str(plot), "--scale", "atb")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.helpers import seed_small_register
+from tests.helpers import seed_small_register, trail_config
 from tests.notify_receivers import (
     Hook,
     Mailbox,
@@ -30,7 +30,7 @@ from weerbaar.storage.tables import notification_channels
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+    database = Database(db_url, trail=trail_config())
     database.upgrade()
     context = Context(database, "test")
     seed_small_register(context)

@@ -6,10 +6,11 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
-from tests.helpers import seed_scored_round
+from tests.helpers import seed_scored_round, trail_config
 from weerbaar.cli.main import app
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record
@@ -78,7 +79,7 @@ RECORDS: list[tuple[str, dict[str, object]]] = [
 
 
 def setup(db_url: str) -> None:
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     db.upgrade()
     ctx = Context(db, "test")
     seed_scored_round(ctx)
@@ -113,13 +114,13 @@ def test_portfolio_json_and_csv(runner: CliRunner, db_url: str) -> None:
     result = runner.invoke(app, ["portfolio", "--format", "json", "--today", "2021-06-01"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert [s["scenario"] for s in doc["scenarios"]] == ["attack-station", "lek-dike"]
+    assert [s["scenario"] for s in doc["rows"]] == ["attack-station", "lek-dike"]
     # JenV's only measure covers no risk: its column stays, empty.
     assert [m["key"] for m in doc["ministries"]] == ["min-ienw", "min-jenv"]
     assert doc["matrix"] == [[0, 0], [1, 0]]
-    assert doc["no_measures"] == ["attack-station"]
-    assert doc["linked_to_no_risk"] == ["m-awareness"]
-    assert doc["scenarios"][1]["by_ministry"] == {"min-ienw": ["m-dikes"]}
+    assert doc["uncovered"] == ["attack-station"]
+    assert [m["key"] for m in doc["unlinked"]] == ["m-awareness"]
+    assert doc["rows"][1]["by_ministry"] == {"min-ienw": ["m-dikes"]}
     result = runner.invoke(app, ["portfolio", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output)))
@@ -131,11 +132,12 @@ def test_portfolio_filters_and_refusals(runner: CliRunner, db_url: str) -> None:
     setup(db_url)
     result = runner.invoke(app, ["portfolio", "--theme", "floods", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert [s["scenario"] for s in json.loads(result.output)["scenarios"]] == ["lek-dike"]
+    assert [s["scenario"] for s in json.loads(result.output)["rows"]] == ["lek-dike"]
     result = runner.invoke(app, ["portfolio", "--ministry", "JenV", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert doc["ministry"] == "min-jenv" and doc["linked_to_no_risk"] == ["m-awareness"]
+    assert doc["ministry"] == "min-jenv"
+    assert [m["key"] for m in doc["unlinked"]] == ["m-awareness"]
     assert runner.invoke(app, ["portfolio", "--theme", "nope"]).exit_code == 5
     assert runner.invoke(app, ["portfolio", "--ministry", "nope"]).exit_code == 5
     bad = runner.invoke(app, ["portfolio", "--plot", "out.pdf"])
@@ -174,13 +176,17 @@ def test_report_progress(runner: CliRunner, db_url: str) -> None:
     result = runner.invoke(app, [*args, "--horizon", "20", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert doc["milestones"]["due"] == []
-    assert [m["key"] for m in doc["milestones"]["later"]] == ["ms-dike"]
+    assert _in_state(doc, "due") == []
+    assert _in_state(doc, "later") == ["ms-dike"]
     assert doc["concretisations"][0]["not_yet_concretised"] is True
     assert doc["changes"]["milestones_became_late"] == ["ms-plan"]
     result = runner.invoke(app, [*args, "--ministry", "IenW", "--format", "json"])
     doc = json.loads(result.output)
-    assert doc["concretisations"] == [] and doc["milestones"]["late"] == []
+    assert doc["concretisations"] == [] and _in_state(doc, "late") == []
+
+
+def _in_state(doc: dict[str, Any], state: str) -> list[str]:
+    return [m["key"] for m in doc["milestones"] if m["state"] == state]
 
 
 def test_report_public_in_three_formats(runner: CliRunner, db_url: str, tmp_path: Path) -> None:

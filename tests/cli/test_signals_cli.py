@@ -33,7 +33,8 @@ def test_ingest_trends_alerts_label(runner: CliRunner, tmp_path: Path) -> None:
     assert "0 new" in shown and "Skipped" in shown
 
     plot = tmp_path / "trends.png"
-    trends = json.loads(run(runner, "signals", "trends", "--plot", str(plot), "--format", "json"))
+    answer = run(runner, "signals", "trends", "--plot", str(plot), "--format", "json")
+    trends = json.loads(answer)["themes"]
     assert {t["theme"] for t in trends} >= {"cyber", "vital-infrastructure"}
     assert sum(sum(t["volume"]) for t in trends) > 0
     assert plot.read_bytes()[:4] == b"\x89PNG"

@@ -21,9 +21,8 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> str:
 def test_from_rules_to_progress(runner: CliRunner, tmp_path: Path) -> None:
     run(runner, "init")
     run(runner, "demo", "load")
-    proposals = {
-        p["theme"]: p for p in json.loads(run(runner, "tiers", "propose", "--format", "json"))
-    }
+    answer = json.loads(run(runner, "tiers", "propose", "--format", "json"))
+    proposals = {p["theme"]: p for p in answer["themes"]}
     assert proposals[THEME]["current_tier"] == "continued_focus"
     assert proposals[THEME]["proposed_tier"] == "strengthened"
     assert any("risk_quantile" in r for r in proposals[THEME]["reasons"])
@@ -164,4 +163,4 @@ def test_edited_rules_in_a_dry_run(runner: CliRunner, tmp_path: Path) -> None:
         "risk_quantile >= 2",
     )
     out = json.loads(run(runner, "tiers", "propose", "--format", "json"))
-    assert {p["theme"]: p for p in out}[THEME]["rule"] != "top-quartile-risk"
+    assert {p["theme"]: p for p in out["themes"]}[THEME]["rule"] != "top-quartile-risk"

@@ -1,6 +1,6 @@
 from typer.testing import CliRunner
 
-from tests.helpers import seed_small_register
+from tests.helpers import seed_small_register, trail_config
 from weerbaar.cli.main import app
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -8,7 +8,7 @@ from weerbaar.storage.db import Database
 
 
 def test_user_add_passwd_disable_and_token(runner: CliRunner, db_url: str) -> None:
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     db.upgrade()
     seed_small_register(Context(db, "test"))
     added = runner.invoke(
@@ -44,7 +44,7 @@ def test_user_add_passwd_disable_and_token(runner: CliRunner, db_url: str) -> No
 
 
 def test_user_token_revoke(runner: CliRunner, db_url: str) -> None:
-    db = Database(db_url)
+    db = Database(db_url, trail=trail_config())
     db.upgrade()
     seed_small_register(Context(db, "test"))
     accounts.add_user(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import seed_small_register
+from tests.helpers import seed_small_register, trail_config
 from weerbaar import formats
 from weerbaar.formats.formula import neutralise, restore
 from weerbaar.services.context import Context
@@ -76,7 +76,7 @@ def test_csv_export_is_inert_and_reads_back_unchanged(
         assert rows[f"formula-{i}"]["title"] == "'" + title
         assert rows[f"formula-{i}"]["narrative"] == "'" + title
     assert rows["formula-8"]["title"] == "Plain title"
-    other = Database(sqlite_url)
+    other = Database(sqlite_url, trail=trail_config())
     other.upgrade()
     import_register(Context(other, "test"), doc=formats.read(folder, fmt="csv"))
     assert titles(other) == titles(ctx.db) == {f"formula-{i}": t for i, t in enumerate(TITLES)}
@@ -97,7 +97,7 @@ def test_xlsx_export_writes_text_cells_and_reads_back_unchanged(
         cell = cells[f"formula-{i}"]
         assert cell.data_type == "s", title
         assert cell.value == (title if i == 8 or title == "#N/A" else "'" + title)
-    other = Database(sqlite_url)
+    other = Database(sqlite_url, trail=trail_config())
     other.upgrade()
     import_register(Context(other, "test"), doc=formats.read(path))
     assert titles(other) == titles(ctx.db) == {f"formula-{i}": t for i, t in enumerate(TITLES)}

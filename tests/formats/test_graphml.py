@@ -7,6 +7,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import trail_config
 from weerbaar import formats
 from weerbaar.cli.main import app
 from weerbaar.errors import FileFormatError, ValidationError
@@ -56,7 +57,7 @@ def counts(db: Database) -> dict[str, int]:
 
 
 def fresh(url: str) -> Database:
-    database = Database(url)
+    database = Database(url, trail=trail_config())
     database.upgrade()
     return database
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.helpers import seed_scored_round
+from tests.helpers import seed_scored_round, trail_config
 from weerbaar import formats
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record
@@ -30,7 +30,7 @@ DEPENDENCIES: list[dict[str, object]] = [
 
 def build_register(url: str) -> Database:
     """A fresh database holding a scored round and a small infrastructure graph."""
-    db = Database(url)
+    db = Database(url, trail=trail_config())
     db.upgrade()
     ctx = Context(db=db, actor="test:fuzz")
     seed_scored_round(ctx)

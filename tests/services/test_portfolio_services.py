@@ -16,10 +16,12 @@ from weerbaar.reference.access import roles
 from weerbaar.services.context import Context
 from weerbaar.services.portfolio import portfolio_view
 from weerbaar.services.progress import progress
-from weerbaar.services.public_summary import as_html, as_json, as_markdown, public_summary
+from weerbaar.services.public_summary import as_html, as_markdown, public_summary
 from weerbaar.services.records import create_record, update_record
 from weerbaar.services.transfer import export_register
 from weerbaar.storage.db import Database
+from weerbaar.web.presenters import as_json
+from weerbaar.web.presenters.public_summary import public_answer
 
 TODAY = dt.date(2021, 6, 1)
 
@@ -432,7 +434,7 @@ def test_the_public_summary_never_shows_a_non_public_record(ctx: Context, db: Da
     # The summary takes no reader at all, so no clearance can widen it.
     assert list(inspect.signature(public_summary).parameters) == ["db"]
     summary = public_summary(db)
-    outputs = [as_markdown(summary), as_json(summary), as_html(summary)]
+    outputs = [as_markdown(summary), as_json(public_answer(summary)), as_html(summary)]
     hidden = [
         COVERT,
         "Terrorism and extremism",

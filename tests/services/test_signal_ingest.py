@@ -16,7 +16,7 @@ from pathlib import Path
 import distributed
 import pytest
 
-from tests.helpers import seed_small_register
+from tests.helpers import seed_small_register, trail_config
 from weerbaar.domain.access import Marking, Subject
 from weerbaar.errors import ForbiddenError
 from weerbaar.reference.access import roles
@@ -182,7 +182,7 @@ def test_local_pool_and_dask_give_the_same_result(tmp_path: Path) -> None:
     ) as cluster:
         for address in (None, cluster.scheduler_address):
             url = f"sqlite:///{tmp_path}/{'dask' if address else 'local'}.db"
-            database = Database(url)
+            database = Database(url, trail=trail_config())
             database.upgrade()
             context = Context(db=database, actor="test:ingest")
             _theme(context, "cyber")

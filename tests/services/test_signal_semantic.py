@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import trail_config
 from tests.signals.test_semantic import SAME_EVENT
 from weerbaar.reference.signals import classifier_settings, labelled_signals, semantic_settings
 from weerbaar.services.context import Context
@@ -79,7 +80,7 @@ def test_a_dutch_and_an_english_report_are_one_event_only_with_semantic(
     assert plain.created == 5 and plain.near_repeats == 0
     assert set(_duplicates(db).values()) == {None}
 
-    other = Database(f"sqlite:///{tmp_path}/semantic.db")
+    other = Database(f"sqlite:///{tmp_path}/semantic.db", trail=trail_config())
     other.upgrade()
     try:
         semantic_ctx = Context(db=other, actor="test:analyst")

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from tests.helpers import SMALL_REGISTER, seed_small_register
+from weerbaar.config import TrailConfig
 from weerbaar.domain.audit import AuditEntry, ChainKey, canonical_json, legacy_hash
 from weerbaar.errors import AuditChainError, ConfigError, TrailKeyError
 from weerbaar.services.context import Context
@@ -28,7 +29,6 @@ from weerbaar.services.trail_check import TrailReport, sign_head, verify_trail
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import audit_entries, audit_head, entity_tables
-from weerbaar.storage.trail_keys import TrailConfig
 from weerbaar.storage.trail_seal import unguard_statements
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import seed_small_register
+from tests.helpers import seed_small_register, trail_config
 from weerbaar import formats
 from weerbaar.errors import FileFormatError, ValidationError
 from weerbaar.services.context import Context
@@ -24,7 +24,7 @@ def test_json_round_trip_is_byte_identical(ctx: Context, tmp_path: Path, sqlite_
     load_demo(ctx)
     first = tmp_path / "first.json"
     formats.write(first, export_register(ctx.db))
-    empty = Database(sqlite_url)
+    empty = Database(sqlite_url, trail=trail_config())
     empty.upgrade()
     import_register(Context(empty, "test"), doc=formats.read(first))
     second = tmp_path / "second.json"
@@ -41,7 +41,7 @@ def test_spreadsheet_round_trip_keeps_content(
     load_demo(ctx)
     target = tmp_path / ("register" if fmt == "csv" else f"register.{fmt}")
     formats.write(target, export_register(ctx.db), fmt=fmt)
-    other = Database(sqlite_url)
+    other = Database(sqlite_url, trail=trail_config())
     other.upgrade()
     import_register(Context(other, "test"), doc=formats.read(target, fmt=fmt))
     assert snapshot(other) == snapshot(ctx.db)

@@ -2,6 +2,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from tests.helpers import trail_config
 from weerbaar.errors import NotInitialisedError
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import metadata
@@ -21,7 +22,7 @@ def test_upgrade_is_idempotent_and_state_is_reported(db: Database) -> None:
 
 
 def test_uninitialised_database_is_refused_clearly(sqlite_url: str) -> None:
-    database = Database(sqlite_url)
+    database = Database(sqlite_url, trail=trail_config())
     with pytest.raises(NotInitialisedError, match="weerbaar init"):
         database.require_schema()
     database.dispose()
@@ -43,7 +44,7 @@ def test_records_of_an_older_schema_become_public_and_unowned(db_url: str) -> No
     from weerbaar.storage.db import _alembic_config
     from weerbaar.storage.repository import Repository
 
-    database = Database(db_url)
+    database = Database(db_url, trail=trail_config())
     command.upgrade(_alembic_config(database.engine), "0002")
     with database.engine.begin() as connection:
         connection.execute(

@@ -16,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for, trail_config
 from weerbaar.services import accounts
 from weerbaar.services.accounts import User
 from weerbaar.services.context import Context
@@ -54,7 +55,7 @@ def copy_database(source: Path, target: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    database = Database(f"sqlite:///{path}")
+    database = Database(f"sqlite:///{path}", trail=trail_config())
     database.upgrade()
     load_demo(Context(db=database, actor="test:setup"))
     database.dispose()
@@ -64,7 +65,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     """A register with the demo profile loaded, private to this test."""
-    database = Database(copy_database(demo_template, tmp_path / "register.db"))
+    database = Database(
+        copy_database(demo_template, tmp_path / "register.db"), trail=trail_config()
+    )
     yield database
     database.dispose()
 
@@ -96,7 +99,7 @@ def make_user(demo_db: Database) -> MakeUser:
 
 @pytest.fixture
 def app(demo_db: Database) -> FastAPI:
-    return create_app(demo_db)
+    return create_app(settings_for(demo_db), db=demo_db)
 
 
 @pytest.fixture
@@ -155,8 +158,9 @@ def operator(register: Database) -> Context:
 @pytest.fixture
 def client(register: Database, operator: Context) -> Iterator[ApiClientFor]:
     """``client(username, role=…, organisation=…, clearance=…)``: a new account and a
-    client that sends an API token of it."""
-    app = create_app(register)
+    client that sends an API token of it. The app is made at the first client, so
+    that it reads the settings a test put in the environment before, as at a start."""
+    apps: list[FastAPI] = []
     opened: list[TestClient] = []
 
     def make(
@@ -175,7 +179,9 @@ def client(register: Database, operator: Context) -> Iterator[ApiClientFor]:
             clearance=clearance,
         )
         token = accounts.create_token(operator, username, "tests")
-        made = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        if not apps:
+            apps.append(create_app(settings_for(register), db=register))
+        made = TestClient(apps[0], headers={"Authorization": f"Bearer {token}"})
         opened.append(made)
         return made
 

@@ -25,6 +25,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for, trail_config
 from tests.web.conftest import PASSWORD, copy_database
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ForbiddenError, NotFoundError, ValidationError
@@ -259,7 +260,7 @@ def _build(db: Database) -> None:
 @pytest.fixture(scope="module")
 def register_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("matrix-template") / "register.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", trail=trail_config())
     db.upgrade()
     _build(db)
     db.dispose()
@@ -272,7 +273,7 @@ def matrix_db(
 ) -> Iterator[Database]:
     """The register for the read checks, with one account per combination."""
     path = tmp_path_factory.mktemp("matrix-read") / "register.db"
-    db = Database(copy_database(register_template, path))
+    db = Database(copy_database(register_template, path), trail=trail_config())
     operator = Context(db=db, actor="test:setup")
     for account in ACCOUNTS:
         accounts.add_user(
@@ -289,14 +290,14 @@ def matrix_db(
 
 @pytest.fixture
 def write_db(register_template: Path, tmp_path: Path) -> Iterator[Database]:
-    db = Database(copy_database(register_template, tmp_path / "register.db"))
+    db = Database(copy_database(register_template, tmp_path / "register.db"), trail=trail_config())
     yield db
     db.dispose()
 
 
 @pytest.fixture(scope="module")
 def matrix_app(matrix_db: Database) -> FastAPI:
-    return create_app(matrix_db)
+    return create_app(settings_for(matrix_db), db=matrix_db)
 
 
 @pytest.fixture
@@ -626,7 +627,9 @@ def test_api_writes_need_the_role_and_sight_of_the_record(
     writer = account.role in SCENARIO_WRITERS
     problems: list[str] = []
     with TestClient(
-        create_app(write_db), follow_redirects=False, headers={"Authorization": f"Bearer {token}"}
+        create_app(settings_for(write_db), db=write_db),
+        follow_redirects=False,
+        headers={"Authorization": f"Bearer {token}"},
     ) as api:
         for case in CASES:
             # What the editor sends back is what they read; a hidden record they can

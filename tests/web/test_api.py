@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for
 from weerbaar.services import accounts
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
@@ -253,7 +254,7 @@ def test_bad_requests_are_answered_in_one_shape(admin: TestClient) -> None:
 def test_callers_must_sign_in_and_browser_writes_need_the_csrf_token(
     register: Database, client: Client, operator: Context
 ) -> None:
-    app = create_app(register)
+    app = create_app(settings_for(register), db=register)
     with TestClient(app) as anonymous:
         refused = anonymous.get("/api/v1/scenarios")
         assert _error(refused, 401)["code"] == "unauthenticated"

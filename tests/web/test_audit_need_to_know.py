@@ -24,6 +24,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for, trail_config
 from tests.web.conftest import PASSWORD, copy_database
 from tests.web.test_access_matrix import (
     ACCOUNTS,
@@ -198,12 +199,12 @@ def _build(db: Database) -> None:
 @pytest.fixture(scope="module")
 def trail_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     template = tmp_path_factory.mktemp("audit-matrix-template") / "register.db"
-    db = Database(f"sqlite:///{template}")
+    db = Database(f"sqlite:///{template}", trail=trail_config())
     db.upgrade()
     _build(db)
     db.dispose()
     path = tmp_path_factory.mktemp("audit-matrix") / "register.db"
-    db = Database(copy_database(template, path))
+    db = Database(copy_database(template, path), trail=trail_config())
     operator = Context(db=db, actor="test:setup")
     for account in ACCOUNTS:
         accounts.add_user(
@@ -220,7 +221,7 @@ def trail_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 @pytest.fixture(scope="module")
 def trail_app(trail_db: Database) -> FastAPI:
-    return create_app(trail_db)
+    return create_app(settings_for(trail_db), db=trail_db)
 
 
 @pytest.fixture(params=ACCOUNTS, ids=lambda a: a.username)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for
 from tests.notify_receivers import Hook, Mailbox, free_port, smtp_server, webhook_server
 from weerbaar.services.context import Context
 from weerbaar.services.level_views import levels_view
@@ -165,7 +166,7 @@ def test_only_those_who_set_levels_may(client: Client, register: Database) -> No
     viewer = client("vic", role="viewer")
     _error(viewer.post("/api/v1/levels", json={**CHANGE, "version": 1}), 403)
     assert _water(register).version == 1
-    with TestClient(create_app(register)) as anonymous:
+    with TestClient(create_app(settings_for(register), db=register)) as anonymous:
         _error(anonymous.get("/api/v1/levels"), 401)
         _error(anonymous.post("/api/v1/levels", json={**CHANGE, "version": 1}), 401)
 

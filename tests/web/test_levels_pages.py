@@ -5,11 +5,14 @@ nothing; and a reader sees only what their need-to-know allows."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
+from tests.helpers import settings_for
 from tests.notify_receivers import free_port
 from tests.web.conftest import MakeUser, SignedIn, SignIn
 from weerbaar.config import DeliverySettings
@@ -20,6 +23,7 @@ from weerbaar.services.notifications.channels import add_channel
 from weerbaar.services.notifications.delivery import deliver_due
 from weerbaar.services.notifications.views import list_notifications
 from weerbaar.storage.db import Database
+from weerbaar.web.app import create_app
 
 WATER = "atb-drinking-water"  # at level 1 in the demo, state version 1
 WATER_MEASURES = (
@@ -36,11 +40,12 @@ def coordinator(make_user: MakeUser, sign_in: SignIn) -> SignedIn:
 
 
 @pytest.fixture
-def quiet_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Deliveries in the background go to a port nobody listens on, at once."""
-    monkeypatch.setenv("WEERBAAR_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("WEERBAAR_SMTP_PORT", str(free_port()))
-    monkeypatch.setenv("WEERBAAR_NOTIFY_TIMEOUT", "2")
+def app(demo_db: Database) -> FastAPI:
+    """The app, its deliveries in the background going to a port nobody listens on,
+    at once."""
+    quiet = DeliverySettings(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2)
+    settings = dataclasses.replace(settings_for(demo_db), delivery=quiet)
+    return create_app(settings, db=demo_db)
 
 
 def _form(person: SignedIn, **given: str) -> dict[str, str]:
@@ -224,7 +229,6 @@ def test_the_notification_log_shows_each_reader_their_own(
     make_user: MakeUser,
     sign_in: SignIn,
     coordinator: SignedIn,
-    quiet_delivery: None,
 ) -> None:
     _with_channels(demo_db)
     assert coordinator.client.post("/levels/set", data=_form(coordinator)).status_code == 303
@@ -251,9 +255,7 @@ def test_the_notification_log_shows_each_reader_their_own(
     assert refused.status_code == 403
 
 
-def test_dead_letters_are_highlighted_and_retried(
-    demo_db: Database, coordinator: SignedIn, quiet_delivery: None
-) -> None:
+def test_dead_letters_are_highlighted_and_retried(demo_db: Database, coordinator: SignedIn) -> None:
     _with_channels(demo_db)
     set_level(
         Context(db=demo_db, actor="test:setup"),

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Headers
 
+from tests.helpers import settings_for
 from tests.web.conftest import ApiClient, MakeUser, SignIn
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
@@ -104,7 +105,7 @@ def _sample(path: str) -> str:
 def test_every_api_path_answers_405_for_every_method_it_does_not_declare(
     admin_api: TestClient, demo_db: Database
 ) -> None:
-    schema = create_app(demo_db).openapi()
+    schema = create_app(settings_for(demo_db), db=demo_db).openapi()
     checked = 0
     wrong: list[str] = []
     for path, operations in schema["paths"].items():

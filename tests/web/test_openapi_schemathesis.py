@@ -18,6 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.helpers import settings_for, trail_config
 from tests.web.conftest import PASSWORD, copy_database
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -35,7 +36,8 @@ CHECKS = [
 # The schema is read when the tests are collected, before any fixture exists; each
 # test then points the app at its own copy of the demo register. (Schemathesis's
 # own fixture loader does not run under this pytest.)
-APP = create_app(Database("sqlite://"))
+_SCHEMA_DB = Database("sqlite://", trail=trail_config())
+APP = create_app(settings_for(_SCHEMA_DB), db=_SCHEMA_DB)
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 
@@ -44,7 +46,7 @@ def admin_token(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
     """One demo register for every operation in a process: what earlier operations
     wrote is part of what later ones must still describe correctly."""
     path = tmp_path_factory.mktemp("schemathesis") / "register.db"
-    db = Database(copy_database(demo_template, path))
+    db = Database(copy_database(demo_template, path), trail=trail_config())
     operator = Context(db=db, actor="test:setup")
     accounts.add_user(
         operator,

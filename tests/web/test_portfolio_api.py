@@ -14,8 +14,10 @@ from tests.web.conftest import ApiClient, MakeUser
 from weerbaar.services.accounts import User
 from weerbaar.services.portfolio import portfolio_view
 from weerbaar.services.progress import progress
-from weerbaar.services.public_summary import as_json, public_summary
+from weerbaar.services.public_summary import public_summary
 from weerbaar.storage.db import Database
+from weerbaar.web.presenters import as_json
+from weerbaar.web.presenters.public_summary import public_answer
 
 SECRET_MEASURE = "m-nato-capability-targets"  # dep-v, Defence's, shared with the NCTV
 SECRET_MILESTONE = "ms-nato-two-percent"
@@ -158,7 +160,7 @@ def test_an_outsider_gets_no_classified_measure(api_client: ApiClient, outsider:
 def test_the_public_summary_is_the_same_for_every_caller(
     api_client: ApiClient, coordinator: User, outsider: User, demo_db: Database
 ) -> None:
-    expected = json.loads(as_json(public_summary(demo_db)))
+    expected = json.loads(as_json(public_answer(public_summary(demo_db))))
     for user in (coordinator, outsider):
         answer = api_client(user).get("/api/v1/public-summary")
         assert answer.status_code == 200

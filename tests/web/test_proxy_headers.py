@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.helpers import settings_for
 from weerbaar.cli.main import app as cli
 from weerbaar.cli.serve import server_config, trusted_proxies
 from weerbaar.errors import ConfigError
@@ -41,7 +42,10 @@ def served(db: Database, forwarded_allow_ips: list[str]) -> Iterator[httpx.Clien
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = server_config(
-        create_app(db), host="127.0.0.1", port=port, forwarded_allow_ips=forwarded_allow_ips
+        create_app(settings_for(db), db=db),
+        host="127.0.0.1",
+        port=port,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})

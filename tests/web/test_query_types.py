@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for
 from tests.web.conftest import ApiClient, MakeUser, SignedIn, SignIn
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -92,7 +93,7 @@ def test_every_query_parameter_of_the_api_is_typed_and_bounded(demo_db: Database
     """Over the whole OpenAPI description: every whole number has both bounds, every
     text a length, a pattern, a choice or a format. (Numbers of a field are finite,
     which a schema cannot say: see the test below.)"""
-    schema = create_app(demo_db).openapi()
+    schema = create_app(settings_for(demo_db), db=demo_db).openapi()
     loose: list[str] = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
@@ -117,7 +118,7 @@ def test_every_query_parameter_of_the_api_is_typed_and_bounded(demo_db: Database
 def test_every_date_parameter_of_the_api_refuses_a_number(
     admin_api: TestClient, demo_db: Database
 ) -> None:
-    schema = create_app(demo_db).openapi()
+    schema = create_app(settings_for(demo_db), db=demo_db).openapi()
     checked = 0
     for path, operations in schema["paths"].items():
         if "{" in path or "get" not in operations:
@@ -166,7 +167,7 @@ def test_pages_still_take_good_filters(admin_browser: SignedIn) -> None:
 
 
 def test_the_sign_in_page_shows_no_message_a_link_brings(demo_db: Database) -> None:
-    with TestClient(create_app(demo_db)) as client:
+    with TestClient(create_app(settings_for(demo_db), db=demo_db)) as client:
         answer = client.get("/login", params={"error": "Your account is locked: call 0900-1234"})
     assert answer.status_code == 200
     assert "0900-1234" not in answer.text
@@ -186,7 +187,9 @@ def test_no_query_value_makes_a_page_fail_on_either_database(
         clearance="stg-g",
     )
     secret, _csrf = accounts.start_session(register, user)
-    with TestClient(create_app(register), raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(settings_for(register), db=register), raise_server_exceptions=False
+    ) as client:
         client.cookies.set(SESSION_COOKIE, secret)
         for url in (
             "/search?q=a%00b",

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers import settings_for
 from tests.web.conftest import ApiClient, MakeUser, SignIn
 from tests.web.test_signals_pages import DATA, SECRET, seed_signals
 from weerbaar.services.records import get_record, list_records
@@ -26,7 +27,7 @@ def seeded(demo_db: Database) -> Database:
 
 @pytest.fixture
 def anonymous(seeded: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded)) as client:
+    with TestClient(create_app(settings_for(seeded), db=seeded)) as client:
         yield client
 
 

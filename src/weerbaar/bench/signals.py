@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from weerbaar.bench.memory import children_peak_rss, current_rss
+from weerbaar.config import TrailConfig
 from weerbaar.errors import ConfigError
 from weerbaar.reference.signals import labelled_signals, theme_descriptions
 from weerbaar.services.context import Context
@@ -36,7 +37,6 @@ from weerbaar.services.signal_ingest import CHUNK, ingest
 from weerbaar.services.signal_sources import open_inputs
 from weerbaar.signals.readers import read_json_lines
 from weerbaar.storage.db import Database
-from weerbaar.storage.trail_keys import TrailConfig
 
 __all__ = ["SignalsBench", "bench_signals", "write_archive"]
 

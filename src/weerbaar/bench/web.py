@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weerbaar.bench.load import LoadResult, drive
+from weerbaar.config import TrailConfig
 from weerbaar.formats.raw import RawDocument, RawRow
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -34,7 +35,6 @@ from weerbaar.services.demo import load_demo
 from weerbaar.services.records import list_records
 from weerbaar.services.transfer import import_register
 from weerbaar.storage.db import Database
-from weerbaar.storage.trail_keys import TrailConfig
 from weerbaar.web.auth import SESSION_COOKIE
 
 START_TIMEOUT = 60.0
@@ -186,17 +186,23 @@ def served(url: str, token: str, log: Path, trail: TrailConfig) -> Iterator[int]
 
 
 def bench_web(
-    *, scenarios: int = 1000, clients: int = 50, seconds: float = 10.0, db_url: str | None = None
+    *,
+    scenarios: int = 1000,
+    clients: int = 50,
+    seconds: float = 10.0,
+    db_url: str | None = None,
+    trail: TrailConfig | None = None,
 ) -> WebBenchReport:
     """Fill a register, serve it, and measure the dashboard, an API list call and the
     baseline under ``clients`` concurrent clients for ``seconds`` each.
 
     Without ``db_url`` the register is a new SQLite file in a temporary folder; a given
-    database is upgraded, topped up and left in place.
+    database is upgraded, topped up and left in place; ``trail`` says where the keys
+    of its audit trail are.
     """
     with tempfile.TemporaryDirectory(prefix="weerbaar-bench-") as folder:
         url = db_url or f"sqlite:///{Path(folder) / 'register.db'}"
-        db = Database(url, trail=None if db_url else TrailConfig.within(Path(folder)))
+        db = Database(url, trail=trail if db_url and trail else TrailConfig.within(Path(folder)))
         try:
             generated, visitor = build_register(db, scenarios)
             total = len(list_records(db, entity_name="scenarios"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +14,7 @@ from rich.table import Table
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.formula import neutralise_cell
+from weerbaar.formats.tables import write_csv
 from weerbaar.method.classes import describe_position
 from weerbaar.method.scales import MatrixScale, QuantityScale
 from weerbaar.reference.method import editions, scales_for
@@ -155,24 +153,16 @@ def assess(
         db, round_key=round_key, weights=load_weights(weights), draws=draws, seed=seed
     )
     by_profile = ranks_by_profile(db, round_key=result.round.key)
-    rows = [
-        _row(r) | {"ranks_by_profile": by_profile.get(r.scenario.key, {})} for r in result.results
-    ]
     if format is OutputFormat.JSON:
-        doc = {
-            "round": result.round.key,
-            "edition": result.edition.key,
-            "scales": result.scales.key,
-            "official_thresholds": result.scales.official,
-            "weights": dict(result.weights.weights),
-            "draws": result.draws,
-            "seed": result.seed,
-            "results": rows,
-            "incomplete": list(result.incomplete),
-            "unscored": list(result.unscored),
-        }
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.assessment import assessment_answer
+
+        typer.echo(as_json(assessment_answer(result, by_profile)))
     elif format is OutputFormat.CSV:
+        rows = [
+            _row(r) | {"ranks_by_profile": by_profile.get(r.scenario.key, {})}
+            for r in result.results
+        ]
         flat = [
             {k: v for k, v in row.items() if k not in ("criteria", "ranks_by_profile")}
             | {f"rank {name}": rank for name, rank in row["ranks_by_profile"].items()}
@@ -187,9 +177,7 @@ def assess(
                 k,
             ),
         )
-        writer = csv.DictWriter(sys.stdout, fieldnames=names)
-        writer.writeheader()
-        writer.writerows({k: neutralise_cell(v) for k, v in row.items()} for row in flat)
+        write_csv(sys.stdout, [names, *([row.get(k) for k in names] for row in flat)])
     else:
         _print_table(result, by_profile)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from weerbaar.cli.render import console
+from weerbaar.cli.state import state
 
 app = typer.Typer(
     help="Benchmarks that print their figures and the ratio to a baseline.", no_args_is_help=True
@@ -60,6 +61,7 @@ def bench_cascade(
 
 @app.command("web")
 def bench_web(
+    ctx: typer.Context,
     scenarios: Annotated[int, typer.Option(min=1, help="scenarios in the register")] = 1000,
     clients: Annotated[int, typer.Option(min=1, help="concurrent clients")] = 50,
     seconds: Annotated[float, typer.Option(min=0.1, help="duration of each run")] = 10.0,
@@ -76,7 +78,8 @@ def bench_web(
     GET /api/v1/me."""
     from weerbaar.bench.web import bench_web as run
 
-    report = run(scenarios=scenarios, clients=clients, seconds=seconds, db_url=db)
+    trail = state(ctx).settings.trail
+    report = run(scenarios=scenarios, clients=clients, seconds=seconds, db_url=db, trail=trail)
     console().print(report.format())
 
 

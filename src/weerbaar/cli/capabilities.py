@@ -3,7 +3,6 @@ the security chain, what exists, the gaps and the measures closing them."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -29,7 +28,10 @@ def gaps(
     analysis = capability_analysis(state(ctx).database(), scenario=scenario, theme=theme)
     rows = [r for r in gap_rows(analysis, analysis.gaps) if r["shortfall"] or not only_gaps]
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.capabilities import gaps_answer
+
+        typer.echo(as_json(gaps_answer(analysis, only_gaps=only_gaps)))
         return
     out = console()
     if not rows:

@@ -3,10 +3,9 @@ dependencies, what it costs, and which processes matter most."""
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -15,11 +14,10 @@ from rich.table import Table
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.services.infrastructure.graph import load_graph
+from weerbaar.services.cascade_runs import cascade_of
 from weerbaar.services.infrastructure.ranking import rank_processes
-from weerbaar.services.infrastructure.runs import CascadeReport, run_cascade
+from weerbaar.services.infrastructure.runs import CascadeReport
 from weerbaar.services.infrastructure.scores import write_scores
-from weerbaar.services.infrastructure.starts import resolve_starts
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -101,22 +99,17 @@ def run_command(
             [Issue("--scenario", "scenario", "give --scenario and --round together")]
         )
     st = state(ctx)
-    db = st.database()
-    if edition is None and round_key is not None:
-        from weerbaar.storage.repository import Repository
-
-        with db.transaction() as connection:
-            edition = Repository(connection).require("rounds", round_key).edition
-    graph = load_graph(db)
-    starts = resolve_starts(graph, targets, hours=hours, at=at, region=region)
-    report = run_cascade(
-        db,
-        starts,
-        graph=graph,
+    report = cascade_of(
+        st.database(),
+        targets=targets,
+        hours=hours,
+        at=at,
+        region=region,
         members=members,
         seed=seed,
         min_strength=min_strength,
         edition=edition,
+        round_key=round_key,
     )
     if plot is not None:
         _plot(report, plot)
@@ -124,7 +117,10 @@ def run_command(
     if scenario is not None and round_key is not None:
         written = write_scores(st.context(), report, scenario=scenario, round_key=round_key)
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps(_as_json(report), indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.cascade import cascade_answer
+
+        typer.echo(as_json(cascade_answer(report)))
         return
     _print(report)
     if plot is not None:
@@ -134,17 +130,6 @@ def run_command(
             f"stored {len(written)} impact scores of scenario {scenario} in round {round_key}: "
             + ", ".join(v.record.criterion for v in written)
         )
-
-
-def _as_json(report: CascadeReport) -> dict[str, Any]:
-    return {
-        "summary": report.summary(),
-        "affected": [a.row() for a in report.affected],
-        "impacts": [i.row() for i in report.impacts],
-        "distributions": [
-            {"name": d.name, "p5": d.p5, "p50": d.p50, "p95": d.p95} for d in report.distributions
-        ],
-    }
 
 
 def _print(report: CascadeReport) -> None:
@@ -232,7 +217,11 @@ def rank_command(
         min_strength=min_strength,
     )
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps([r.row() for r in ranked], indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.cascade import ranking_answer
+
+        answer = ranking_answer(ranked, hours=hours, by=by.value, min_strength=min_strength)
+        typer.echo(as_json(answer))
         return
     table = Table(title=f"Criticality: each process out for {hours:g} h, by {by.value}")
     for column in ("#", "process", "sector", "takes down", "person-hours", "EUR"):

@@ -5,9 +5,8 @@ the history and its timeline plot."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -15,7 +14,6 @@ from rich.table import Table
 
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.config import DeliverySettings
 from weerbaar.domain.alerting import LevelError, picture_time
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
 from weerbaar.errors import Issue, ValidationError
@@ -44,24 +42,11 @@ def show(
     """The current level of every scope, since when, and how many measures it has in
     force."""
     view = levels_view(state(ctx).database(), scale=scale)
-    rows = [
-        {
-            "scope": s.scope.key,
-            "scale": s.scale.key,
-            "where": s.scope.label,
-            "level": s.state.level,
-            "level_name": s.scale.level(s.state.level).name_en,
-            "since": s.state.since.isoformat(),
-            "picture": s.state.picture,
-            "theme": s.state.theme,
-            "raised": s.raised,
-            "measures_in_force": len(s.active),
-            "version": s.version,
-        }
-        for s in view.scopes
-    ]
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.levels import levels_answer
+
+        typer.echo(as_json(levels_answer(view)))
         return
     table = Table(title="Threat levels")
     for column in ("scale", "where", "level", "since", "measures", "set by"):
@@ -155,7 +140,7 @@ def set_command(
         out.print(f"  [yellow]off[/] {key}")
     out.print(f"{change.notices} notification(s) queued")
     if deliver and change.notices:
-        report = deliver_due(st.database(), settings=DeliverySettings.from_env())
+        report = deliver_due(st.database(), settings=st.settings.delivery)
         out.print(
             f"sent {report.sent}, failed {report.failed} (retried later: "
             f"`weerbaar notify deliver`), dead {report.dead}"
@@ -182,35 +167,26 @@ def active(
 ) -> None:
     """The pre-agreed measures in force: where, since when, taken by whom, and why."""
     view = levels_view(state(ctx).database(), scale=scale)
+    if fmt is not OutputFormat.TABLE:
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.levels import measures_answer
+
+        typer.echo(as_json(measures_answer(view, organisation=organisation)))
+        return
     items = [
         a for a in view.active if organisation is None or a.measure.organisation == organisation
     ]
-    rows: list[dict[str, Any]] = [
-        {
-            "measure": a.measure.key,
-            "title": a.measure.title,
-            "organisation": a.measure.organisation,
-            "where": a.scope.label,
-            "from_level": a.measure.from_level,
-            "since": a.activation.since.isoformat(),
-            "activated_by": a.activation.activated_by,
-            "why": (a.picture.rationale or a.picture.title) if a.picture else None,
-        }
-        for a in items
-    ]
-    if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    table = Table(title=f"Measures in force ({len(rows)})")
+    table = Table(title=f"Measures in force ({len(items)})")
     for column in ("measure", "organisation", "where", "since", "why"):
         table.add_column(column, overflow="fold")
-    for row in rows:
+    for a in items:
+        why = (a.picture.rationale or a.picture.title) if a.picture else None
         table.add_row(
-            escape(row["title"]),
-            row["organisation"],
-            escape(row["where"]),
-            _when(dt.datetime.fromisoformat(row["since"])),
-            escape(row["why"] or "—"),
+            escape(a.measure.title),
+            a.measure.organisation,
+            escape(a.scope.label),
+            _when(a.activation.since),
+            escape(why or "—"),
         )
     console().print(table)
 
@@ -224,36 +200,21 @@ def history(
 ) -> None:
     """Threat pictures, newest first: every level ever set, with its rationale."""
     view = levels_view(state(ctx).database(), scale=scale)
-    pictures = view.history[:limit]
-    rows: list[dict[str, Any]] = [
-        {
-            "key": p.key,
-            "scale": p.system,
-            "where": " / ".join(x for x in (p.sector, p.region, p.site) if x) or "national",
-            "level": p.level,
-            "previous_level": p.previous_level,
-            "at": picture_time(p.issued_on, p.effective_at).isoformat(),
-            "title": p.title,
-            "rationale": p.rationale,
-        }
-        for p in pictures
-    ]
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.levels import history_answer
+
+        typer.echo(as_json(history_answer(view, limit=limit)))
         return
     table = Table(title="Threat pictures")
     for column in ("when", "scale", "where", "level", "title"):
         table.add_column(column, overflow="fold")
-    for row in rows:
-        before = row["previous_level"]
-        level = f"{before} → {row['level']}" if before is not None else str(row["level"])
-        table.add_row(
-            row["at"][:16].replace("T", " "),
-            row["scale"],
-            escape(row["where"]),
-            level,
-            escape(row["title"]),
-        )
+    for p in view.history[:limit]:
+        at = picture_time(p.issued_on, p.effective_at).isoformat()
+        where = " / ".join(x for x in (p.sector, p.region, p.site) if x) or "national"
+        before = p.previous_level
+        level = f"{before} → {p.level}" if before is not None else str(p.level)
+        table.add_row(at[:16].replace("T", " "), p.system, escape(where), level, escape(p.title))
     console().print(table)
 
 

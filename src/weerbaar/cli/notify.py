@@ -14,7 +14,6 @@ from rich.table import Table
 
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
-from weerbaar.config import DeliverySettings
 from weerbaar.errors import Issue, ValidationError, WeerbaarError
 from weerbaar.services.notifications import channels as channel_service
 from weerbaar.services.notifications import views
@@ -115,8 +114,9 @@ def deliver(
     """Send the notifications that are due. Settings: WEERBAAR_SMTP_HOST, _PORT,
     _FROM, _STARTTLS, _USER, _PASSWORD; WEERBAAR_NOTIFY_ATTEMPTS (before a
     notification is dead), _BACKOFF (seconds, doubling), _TIMEOUT (seconds)."""
-    settings = DeliverySettings.from_env()
-    db = state(ctx).database()
+    st = state(ctx)
+    settings = st.settings.delivery
+    db = st.database()
     out = console()
     if not loop:
         out.print(_report_line(deliver_due(db, settings=settings)))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,9 +14,9 @@ from rich.table import Table
 
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.domain.portfolio import Coverage, CoverageState, Effort
+from weerbaar.domain.portfolio import Coverage, CoverageState
 from weerbaar.errors import FileFormatError
-from weerbaar.formats.formula import neutralise_cell
+from weerbaar.formats.tables import write_csv
 from weerbaar.services.portfolio import PortfolioView, portfolio_view
 
 _STATE_STYLE = {
@@ -67,7 +65,10 @@ def portfolio(
         today=today.date() if today else None,
     )
     if fmt is OutputFormat.JSON:
-        typer.echo(json.dumps(as_data(view), indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.portfolio import portfolio_answer
+
+        typer.echo(as_json(portfolio_answer(view)))
     elif fmt is OutputFormat.CSV:
         _csv(view)
     else:
@@ -80,69 +81,10 @@ def portfolio(
         console(stderr=fmt is not OutputFormat.TABLE).print(f"wrote {escape(str(plot))}")
 
 
-def _effort(item: Effort) -> dict[str, Any]:
-    return {
-        "key": item.key,
-        "measures": item.measures,
-        "stalled": item.stalled,
-        "budget": item.budget,
-        "unbudgeted": item.unbudgeted,
-    }
-
-
-def _row(view: PortfolioView, row: Coverage) -> dict[str, Any]:
-    p = view.portfolio
-    return {
-        "scenario": row.scenario.key,
-        "title": row.scenario.title,
-        "theme": row.scenario.theme,
-        "rank": row.rank,
-        "state": str(row.state),
-        "measures": [m.key for m in row.measures],
-        "by_ministry": {
-            ministry: [m.key for m in p.cell(row.scenario.key, ministry)]
-            for ministry in p.ministries
-            if p.cell(row.scenario.key, ministry)
-        },
-    }
-
-
-def as_data(view: PortfolioView) -> dict[str, Any]:
-    p = view.portfolio
-    return {
-        "today": view.today.isoformat(),
-        "round": view.round.key if view.round else None,
-        "theme": view.theme,
-        "ministry": view.ministry,
-        "ministries": [{"key": k, "label": view.label(k)} for k in p.ministries],
-        "scenarios": [_row(view, c) for c in p.coverage],
-        "matrix": [list(r) for r in p.matrix],
-        "effort_by_ministry": [{**_effort(e), "label": view.label(e.key)} for e in p.by_ministry],
-        "effort_by_theme": [{**_effort(e), "name": view.theme_name(e.key)} for e in p.by_theme],
-        "no_measures": [c.scenario.key for c in p.uncovered],
-        "only_stalled": [c.scenario.key for c in p.only_stalled],
-        "linked_to_no_risk": [m.key for m in p.unlinked],
-    }
-
-
 def _csv(view: PortfolioView) -> None:
-    p = view.portfolio
-    writer = csv.writer(sys.stdout)
-    writer.writerow(
-        ["rank", "scenario", "title", "theme", "state", "measures"]
-        + [view.label(k) for k in p.ministries]
-    )
-    for row, counts in zip(p.coverage, p.matrix, strict=True):
-        cells = [
-            row.rank or "",
-            row.scenario.key,
-            row.scenario.title,
-            row.scenario.theme,
-            str(row.state),
-            len(row.measures),
-            *counts,
-        ]
-        writer.writerow([neutralise_cell(c) for c in cells])
+    from weerbaar.web.presenters.portfolio import matrix_table  # pydantic models: only here
+
+    write_csv(sys.stdout, matrix_table(view))
 
 
 def _money(amount: float) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from weerbaar.domain.fields import LIST_SEPARATOR, to_plain
 from weerbaar.domain.register import EntitySpec, values_of
-from weerbaar.formats.formula import neutralise_cell
+from weerbaar.formats.tables import write_csv
 
 
 class OutputFormat(StrEnum):
@@ -45,10 +44,8 @@ def records(
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt is OutputFormat.CSV:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(spec.field_names)
-        for r in items:
-            writer.writerow([neutralise_cell(cell(getattr(r, n))) for n in spec.field_names])
+        rows = ([cell(getattr(r, n)) for n in spec.field_names] for r in items)
+        write_csv(sys.stdout, [spec.field_names, *rows])
         return
     table = Table(title=f"{spec.name.replace('_', ' ')} ({len(items)})", title_justify="left")
     for name in names:

@@ -4,10 +4,9 @@ public summary for citizens."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -16,17 +15,16 @@ from rich.table import Table
 from weerbaar.cli.portfolio import MinistryOption, ThemeOption, TodayOption
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
-from weerbaar.domain.progress import (
-    DEFAULT_HORIZON_DAYS,
-    ConcretisationProgress,
-    MilestoneProgress,
-    MilestoneState,
-    StatusChange,
-)
+from weerbaar.domain.progress import DEFAULT_HORIZON_DAYS, MilestoneState
 from weerbaar.domain.register import entity
 from weerbaar.formats.atomic import write_atomic
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
-from weerbaar.services.public_summary import as_html, as_json, as_markdown, public_summary
+from weerbaar.services.public_summary import (
+    PublicSummary,
+    as_html,
+    as_markdown,
+    public_summary,
+)
 
 app = typer.Typer(
     help="Reports: progress per ministry and theme, and the public summary.",
@@ -77,68 +75,12 @@ def progress_command(
         horizon_days=horizon,
     )
     if fmt is ProgressFormat.JSON:
-        typer.echo(json.dumps(progress_data(view), indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.progress import progress_answer
+
+        typer.echo(as_json(progress_answer(view)))
     else:
         _progress_tables(view)
-
-
-def _milestone(item: MilestoneProgress) -> dict[str, Any]:
-    m = item.milestone
-    return {
-        "key": m.key,
-        "title": m.title,
-        "state": str(item.state),
-        "due_on": m.due_on.isoformat(),
-        "done_on": m.done_on.isoformat() if m.done_on else None,
-        "measure": m.measure,
-        "concretisation": m.concretisation,
-        "belongs_to": item.owner.parent,
-        "ministry": item.owner.ministry,
-        "themes": list(item.owner.themes),
-    }
-
-
-def _record(item: ConcretisationProgress) -> dict[str, Any]:
-    r = item.record
-    return {
-        "key": r.key,
-        "theme": r.theme,
-        "ministry": r.ministry,
-        "status": str(r.status),
-        "not_yet_concretised": item.not_yet_concretised,
-        "measures": list(r.measures),
-        "milestones": {str(s): n for s, n in item.milestones.items()},
-    }
-
-
-def _change(change: StatusChange) -> dict[str, Any]:
-    return {
-        "entity": change.entity,
-        "key": change.key,
-        "label": change.label,
-        "at": change.at,
-        "actor": change.actor,
-        "before": change.before,
-        "after": change.after,
-    }
-
-
-def progress_data(view: ProgressView) -> dict[str, Any]:
-    report = view.report
-    return {
-        "today": report.today.isoformat(),
-        "horizon_days": report.horizon_days,
-        "ministry": view.ministry,
-        "theme": view.theme,
-        "milestones": {str(s): [_milestone(m) for m in report.in_state(s)] for s in MilestoneState},
-        "concretisations": [_record(c) for c in report.concretisations],
-        "changes": {
-            "since": report.changes.since.isoformat(),
-            "milestones_done": [m.milestone.key for m in report.changes.done],
-            "milestones_became_late": [m.milestone.key for m in report.changes.became_late],
-            "status": [_change(c) for c in report.changes.status],
-        },
-    }
 
 
 _HEADINGS = {
@@ -228,7 +170,7 @@ def public(
     summary = public_summary(state(ctx).database())
     text = {
         PublicFormat.MD: as_markdown,
-        PublicFormat.JSON: as_json,
+        PublicFormat.JSON: _public_json,
         PublicFormat.HTML: as_html,
     }[fmt](summary)
     if output is None:
@@ -236,3 +178,10 @@ def public(
         return
     write_atomic(output, text.encode("utf-8"))
     console(stderr=True).print(f"wrote {escape(str(output))}")
+
+
+def _public_json(summary: PublicSummary) -> str:
+    from weerbaar.web.presenters import as_json  # pydantic models: only here
+    from weerbaar.web.presenters.public_summary import public_answer
+
+    return as_json(public_answer(summary))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
-import os
 import secrets
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,15 +22,14 @@ if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
 
-ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 FORWARDED_ALLOW_IPS_VARIABLE = "WEERBAAR_FORWARDED_ALLOW_IPS"
 
 user_app = typer.Typer(help="Local accounts of the web app and API.", no_args_is_help=True)
 
 
-def ensure_first_admin(ctx: Context, db: Database) -> None:
-    """With no accounts yet, create ``admin``: password from the environment, or a
-    new one printed once (it is not stored anywhere but as its hash)."""
+def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> None:
+    """With no accounts yet, create ``admin`` with ``password`` (from the settings),
+    or with a new one printed once (it is not stored anywhere but as its hash)."""
     if accounts.count_users(db) > 0:
         return
     from weerbaar.storage.repository import Repository
@@ -43,7 +42,7 @@ def ensure_first_admin(ctx: Context, db: Database) -> None:
             "or weerbaar import FILE); the first administrator belongs to one"
         )
     home = next((o for o in orgs if o.key == "nctv"), orgs[0])
-    given = os.environ.get(ADMIN_PASSWORD_VARIABLE)
+    given = password
     password = given or secrets.token_urlsafe(15)
     levels = classification_levels().keys
     accounts.add_user(
@@ -129,13 +128,24 @@ def serve(
     st = state(ctx)
     db = st.database()
     db.keys()  # without the audit trail's key every edit would fail: say so at start
-    ensure_first_admin(st.context(), db)
+    ensure_first_admin(st.context(), db, password=st.settings.web.admin_password)
     console().print(f"weerbaar on http://{host}:{port}/  (API: /api/v1/docs)")
-    app = create_app(db, secure_cookies=secure_cookies, notify_interval=notify_interval or None)
+    web = dataclasses.replace(
+        st.settings.web, secure_cookies=secure_cookies, notify_interval=notify_interval or None
+    )
+    app = create_app(dataclasses.replace(st.settings, web=web), db=db)
     uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()
 
 
-def _password(prompt: str) -> str:
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="read the password from standard input")
+]
+
+
+def _password(prompt: str, *, from_stdin: bool) -> str:
+    """The first line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return typer.get_text_stream("stdin").readline().rstrip("\n")
     value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
     return value
 
@@ -150,16 +160,10 @@ def add(
     organisation: Annotated[str, typer.Option(help="key of the user's organisation")],
     clearance: Annotated[str, typer.Option(help="public, dep-v, stg-c or stg-g")] = "public",
     name: Annotated[str | None, typer.Option(help="display name")] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a local account."""
-    password = (
-        typer.get_text_stream("stdin").readline().rstrip("\n")
-        if password_stdin
-        else _password("Password")
-    )
+    password = _password("Password", from_stdin=password_stdin)
     user = accounts.add_user(
         state(ctx).context(),
         username=username,
@@ -176,16 +180,10 @@ def add(
 def passwd(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="login name")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Set an account's password (ends its sessions)."""
-    password = (
-        typer.get_text_stream("stdin").readline().rstrip("\n")
-        if password_stdin
-        else _password("New password")
-    )
+    password = _password("New password", from_stdin=password_stdin)
     accounts.set_password(state(ctx).context(), username, password)
     console().print(f"password of {username} changed")
 

@@ -14,12 +14,14 @@ from rich.table import Table
 
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
+from weerbaar.config import DASK_VARIABLE
 from weerbaar.domain.access import Marking
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.services.executors import DASK_ENV, batch_executor
+from weerbaar.services.executors import batch_executor
 from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
 from weerbaar.services.records import list_records
-from weerbaar.services.signal_ingest import CHUNK, IngestReport, ingest
+from weerbaar.services.signal_ingest import CHUNK, IngestReport
+from weerbaar.services.signal_intake import take_in
 from weerbaar.services.signal_sources import open_inputs
 from weerbaar.signals.readers import KINDS
 
@@ -65,7 +67,7 @@ def ingest_command(
     ] = None,
     dask: Annotated[
         str | None,
-        typer.Option("--dask", help=f"Dask scheduler address (default: ${DASK_ENV})"),
+        typer.Option("--dask", help=f"Dask scheduler address (default: ${DASK_VARIABLE})"),
     ] = None,
     chunk: Annotated[int, typer.Option("--chunk", help="signals per batch")] = CHUNK,
     alerts: Annotated[
@@ -95,9 +97,9 @@ def ingest_command(
     err = console(stderr=True)
     with (
         err.status("taking signals in …") as status,
-        batch_executor(address=dask, workers=workers) as executor,
+        batch_executor(address=dask or st.settings.dask_scheduler, workers=workers) as executor,
     ):
-        report = ingest(
+        report = take_in(
             st.context(),
             open_inputs(places, kind=kind, source=source),
             executor=executor,
@@ -186,7 +188,10 @@ def trends_command(
         except ValueError as exc:
             raise ValidationError([Issue("--plot", "plot", str(exc))]) from exc
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps([t.row() for t in trends], indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.trends import trends_answer
+
+        typer.echo(as_json(trends_answer(trends)))
         return
     table = Table(title="Signals per theme" + (f" ({trends[0].start} on)" if trends else ""))
     for column in ("theme", "events", "reports", "last 7 days", "growing since"):

@@ -18,7 +18,7 @@ class State:
 
     def database(self, *, require_schema: bool = True) -> Database:
         if self._db is None:
-            self._db = Database(self.settings.db_url)
+            self._db = Database(self.settings.db_url, trail=self.settings.trail)
         if require_schema:
             self._db.require_schema()
         return self._db

@@ -73,7 +73,12 @@ def propose(
     if theme is not None and not rows:
         raise ValidationError([Issue("--theme", "theme", f"no theme {theme!r}")])
     if fmt is not OutputFormat.TABLE:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        from weerbaar.web.presenters import as_json  # pydantic models: only here
+        from weerbaar.web.presenters.tiers import tiers_answer
+
+        answer = tiers_answer(report)
+        shown = [t for t in answer.themes if theme is None or t.theme == theme]
+        typer.echo(as_json(answer.model_copy(update={"themes": shown})))
         return
     out = console()
     source = "the cycle's own rules" if report.rules_from_cycle else "the default rule set"

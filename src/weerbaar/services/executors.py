@@ -1,7 +1,7 @@
 """One interface for batch work: :class:`concurrent.futures.Executor`.
 
-Locally a process pool; with a Dask scheduler address (``--dask`` or
-``WEERBAAR_DASK``) the executor of a ``distributed`` client. Callers submit the same
+Locally a process pool; with a Dask scheduler address (``--dask``, or
+``WEERBAAR_DASK`` in the settings) the executor of a ``distributed`` client. Callers submit the same
 functions either way and take results in submission order, so a result never
 depends on which engine ran it.
 """
@@ -18,9 +18,7 @@ from typing import Any, TypeVar
 
 from weerbaar.errors import ConfigError
 
-__all__ = ["DASK_ENV", "batch_executor", "ordered"]
-
-DASK_ENV = "WEERBAAR_DASK"
+__all__ = ["batch_executor", "ordered"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,9 +26,8 @@ R = TypeVar("R")
 
 @contextlib.contextmanager
 def batch_executor(*, address: str | None = None, workers: int | None = None) -> Iterator[Executor]:
-    """A Dask client's executor when ``address`` (or ``$WEERBAAR_DASK``) names a
-    scheduler, else a pool of ``workers`` processes (default: one per core)."""
-    address = address or os.environ.get(DASK_ENV) or None
+    """A Dask client's executor when ``address`` names a scheduler, else a pool of
+    ``workers`` processes (default: one per core)."""
     if address:
         try:
             from distributed import Client

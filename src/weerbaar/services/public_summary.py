@@ -13,10 +13,9 @@ anyone's clearance.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment
@@ -166,14 +165,6 @@ def _for_citizens(measure: Measure, organisations: Mapping[str, Organisation]) -
     return with_society or bool(
         _CITIZEN_WORDS.search(f"{measure.title} {measure.description or ''}")
     )
-
-
-def as_data(summary: PublicSummary) -> dict[str, Any]:
-    return asdict(summary)
-
-
-def as_json(summary: PublicSummary) -> str:
-    return json.dumps(as_data(summary), ensure_ascii=False, indent=2)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")

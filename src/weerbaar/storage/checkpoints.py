@@ -18,10 +18,11 @@ import syslog
 from dataclasses import dataclass
 from pathlib import Path
 
+from weerbaar.config import TrailConfig
 from weerbaar.domain.audit import canonical_json
 from weerbaar.domain.checkpoints import Checkpoint
 from weerbaar.errors import TrailKeyError
-from weerbaar.storage.trail_keys import TrailConfig, TrailKeys
+from weerbaar.storage.trail_keys import TrailKeys
 
 
 def log_path(config: TrailConfig, trail: str) -> Path:

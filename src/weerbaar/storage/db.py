@@ -21,12 +21,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
+from weerbaar.config import TrailConfig
 from weerbaar.domain.checkpoints import Checkpoint
 from weerbaar.errors import ConfigError, NotInitialisedError, TrailKeyError
 from weerbaar.storage import audit_log, checkpoints
 from weerbaar.storage.audit_log import HEAD_INFO, KEYS_INFO, Head
 from weerbaar.storage.tables import audit_head
-from weerbaar.storage.trail_keys import TrailConfig, TrailKeys, ensure_keys, keys_exist, load_keys
+from weerbaar.storage.trail_keys import TrailKeys, ensure_keys, keys_exist, load_keys
 from weerbaar.storage.trail_seal import application_role_grants
 
 if TYPE_CHECKING:
@@ -101,12 +102,12 @@ def _alembic_config(engine: Engine) -> Config:
 
 class Database:
     """A register database reached through one engine, with the keys that seal its
-    audit trail (found through ``trail``, by default from the environment)."""
+    audit trail (found through ``trail``: the settings' own, or a throw-away one)."""
 
-    def __init__(self, url: str, *, trail: TrailConfig | None = None) -> None:
+    def __init__(self, url: str, *, trail: TrailConfig) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self.trail = trail if trail is not None else TrailConfig.from_environment()
+        self.trail = trail
         self._keys: TrailKeys | None = None
         self._lock = threading.Lock()
         self._checkpointed: dict[str, int] = {}  # per trail: the newest seq signed

@@ -7,15 +7,14 @@ has none, readable by the owner only. Whoever holds the database but not this fo
 can neither rewrite the trail nor forge an entry unseen, so keep the folder (and the
 checkpoints) on other storage than the database and back it up separately.
 
-Where the folder is comes from :class:`TrailConfig`, built once at start
-(``WEERBAAR_KEY_DIR``, by default the user's configuration folder).
+Where the folder is comes from :class:`weerbaar.config.TrailConfig`, read once at
+start (``WEERBAAR_KEY_DIR``, by default the user's configuration folder).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,55 +24,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from platformdirs import user_config_dir
 
+from weerbaar.config import TrailConfig
 from weerbaar.domain.audit import ChainKey
-from weerbaar.errors import ConfigError, TrailKeyError
+from weerbaar.errors import TrailKeyError
 
 CHAIN_KEY_FILE = "audit-chain.key"
 SIGNING_KEY_FILE = "checkpoint-signing.pem"
 PUBLIC_KEY_FILE = "checkpoint-signing.pub.pem"
-
-
-@dataclass(frozen=True, slots=True)
-class TrailConfig:
-    """Where the trail's keys and checkpoints live and how often a checkpoint is taken.
-
-    ``checkpoint_every`` is in entries: 1 (the default) signs the head after every
-    write, so not even the newest entry can be cut off unseen.
-    ``syslog`` also sends every checkpoint to the local syslog.
-    """
-
-    key_dir: Path
-    checkpoint_dir: Path
-    checkpoint_every: int = 1
-    syslog: bool = False
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> TrailConfig:
-        env = os.environ if environ is None else environ
-        key_dir = Path(
-            env.get("WEERBAAR_KEY_DIR") or Path(user_config_dir("weerbaar", appauthor=False))
-        ).expanduser()
-        checkpoints = Path(env.get("WEERBAAR_CHECKPOINT_DIR") or key_dir / "checkpoints")
-        every_text = env.get("WEERBAAR_CHECKPOINT_EVERY", "1")
-        try:
-            every = int(every_text)
-        except ValueError:
-            every = 0
-        if not 1 <= every <= 1_000_000:
-            raise ConfigError(
-                f"WEERBAAR_CHECKPOINT_EVERY must be a whole number of entries from 1 to "
-                f"1000000, not {every_text!r}"
-            )
-        syslog = env.get("WEERBAAR_CHECKPOINT_SYSLOG", "").lower() in {"1", "true", "yes", "on"}
-        return cls(key_dir, checkpoints.expanduser(), every, syslog)
-
-    @classmethod
-    def within(cls, folder: Path) -> TrailConfig:
-        """Keys and checkpoints inside ``folder``: for a throw-away database only (a
-        benchmark's), since keys belong apart from the database they protect."""
-        return cls(folder / "keys", folder / "keys" / "checkpoints")
 
 
 @dataclass(frozen=True, slots=True)

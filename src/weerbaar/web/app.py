@@ -1,4 +1,5 @@
-"""The ASGI application: ``create_app(db)`` builds it; ``weerbaar serve`` runs it."""
+"""The ASGI application: ``create_app(settings)`` builds it; ``weerbaar serve`` runs
+it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from weerbaar import errors
+from weerbaar.config import DeliverySettings, Settings
 from weerbaar.storage.db import Database
 from weerbaar.web import errors as web_errors
 from weerbaar.web import login
@@ -35,14 +37,12 @@ SECURITY_HEADERS = {
 }
 
 
-async def _deliver_notifications(db: Database, interval: float) -> None:
+async def _deliver_notifications(db: Database, settings: DeliverySettings, interval: float) -> None:
     """Retry what is due in the notification outbox, for as long as the app runs: a
     receiver that was down gets its notification once it is back, without anyone
     running ``weerbaar notify deliver``."""
-    from weerbaar.config import DeliverySettings
     from weerbaar.services.notifications.delivery import deliver_due
 
-    settings = DeliverySettings.from_env()
     while True:
         await asyncio.sleep(interval)
         try:
@@ -51,18 +51,20 @@ async def _deliver_notifications(db: Database, interval: float) -> None:
             log.exception("delivering notifications failed; trying again in %s s", interval)
 
 
-def create_app(
-    db: Database, *, secure_cookies: bool = False, notify_interval: float | None = None
-) -> FastAPI:
-    """``notify_interval``: seconds between rounds of delivering due notifications
-    while the app runs (None: not at all, as in tests that deliver themselves)."""
+def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
+    """The app as ``settings`` say, on ``db`` (default: the settings' database, which
+    the app then closes when it stops)."""
     from weerbaar.web import api, pages
+
+    owned = db is None
+    database = Database(settings.db_url, trail=settings.trail) if db is None else db
+    interval = settings.web.notify_interval
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = (
-            asyncio.create_task(_deliver_notifications(db, notify_interval))
-            if notify_interval
+            asyncio.create_task(_deliver_notifications(database, settings.delivery, interval))
+            if interval
             else None
         )
         yield
@@ -70,6 +72,8 @@ def create_app(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if owned:
+            database.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -80,8 +84,9 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
-    app.state.db = db
-    app.state.secure_cookies = secure_cookies
+    app.state.db = database
+    app.state.settings = settings
+    app.state.secure_cookies = settings.web.secure_cookies
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(errors.WeerbaarError, web_errors.handle)

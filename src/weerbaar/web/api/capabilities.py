@@ -7,37 +7,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
 
-from weerbaar.domain.enums import Phase
 from weerbaar.services.capability_analysis import capability_analysis
 from weerbaar.web.api.callers import reader
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.limits import Key
+from weerbaar.web.presenters.capabilities import CapabilityGaps, gaps_answer
 
 router = APIRouter(tags=["capabilities"])
-
-
-class CapabilityGap(BaseModel):
-    scenario: str
-    phase: Phase
-    capability: str
-    capability_name: str
-    needed: str
-    current: str
-    shortfall: int = Field(description="steps of the scale by which current falls short")
-    closed_by: list[str] = Field(description="measures building it for this scenario")
-    open: bool = Field(description="short, and no measure closes it")
-
-
-class CapabilityGaps(BaseModel):
-    scale: list[str] = Field(description="the capability scale, lowest first")
-    needs: int
-    short: int
-    open: int
-    largest: int
-    gaps: list[CapabilityGap]
 
 
 @router.get(
@@ -57,26 +35,4 @@ def capability_gaps(
     analysis = capability_analysis(
         database(request), scenario=scenario, theme=theme, subject=caller.subject
     )
-    summary = analysis.summary()
-    return CapabilityGaps(
-        scale=list(analysis.scale.keys),
-        needs=summary.needs,
-        short=summary.short,
-        open=summary.open,
-        largest=summary.largest,
-        gaps=[
-            CapabilityGap(
-                scenario=g.scenario,
-                phase=g.phase,
-                capability=g.capability,
-                capability_name=analysis.capabilities[g.capability].name,
-                needed=g.needed,
-                current=g.current,
-                shortfall=g.shortfall,
-                closed_by=list(g.closed_by),
-                open=g.open,
-            )
-            for g in analysis.gaps
-            if g.shortfall or not only_gaps
-        ],
-    )
+    return gaps_answer(analysis, only_gaps=only_gaps)

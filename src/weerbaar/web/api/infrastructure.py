@@ -9,7 +9,7 @@ hidden process is refused exactly as one naming no process at all.
 # No ``from __future__ import annotations``: FastAPI reads the models from the
 # endpoints' annotations, and the impact score model is made at import time.
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,8 +35,8 @@ from weerbaar.web.limits import (
     NAME_LENGTH,
     Key,
 )
+from weerbaar.web.presenters.cascade import By, Cascade, Ranking, cascade_answer, ranking_answer
 
-By = Literal["people_hours", "taken_down", "cost"]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
 QueryName = Annotated[
     str, Query(min_length=1, max_length=NAME_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")
@@ -157,84 +157,6 @@ class ScoresRequest(CascadeRequest):
     round: Key
 
 
-class Start(BaseModel):
-    process: str
-    hours: float
-    at: float
-
-
-class Summary(BaseModel):
-    starts: list[Start]
-    edition: str
-    min_strength: float
-    affected: int
-    taken_down: int = Field(description="processes down through the cascade, not the starts")
-    people_hours: float
-    cost: float
-    end: float | None = Field(description="the hour the last process recovers")
-    members: int
-    seed: int | None = Field(description="pass it back to repeat the run exactly")
-
-
-class AffectedOut(BaseModel):
-    process: str
-    name: str
-    sector: str
-    region: str | None
-    fails_at: float
-    recovers_at: float
-    hours: float
-    people: float
-    person_hours: float
-    cost: float
-    cause: str | None = Field(description="the supplier whose loss took it down; null: a start")
-    fail_probability: float | None = Field(description="share of the members, with members")
-    mean_hours: float | None
-
-
-class ImpactOut(BaseModel):
-    code: str
-    name: str
-    unit: str
-    quantity: float
-    days: float | None
-    process: str | None
-    expected: str
-    rule: str
-    quantity_low: float | None
-    quantity_high: float | None
-    days_low: float | None
-    days_high: float | None
-    lowest: str | None
-    highest: str | None
-
-
-class DistributionOut(BaseModel):
-    name: str
-    p5: float
-    p50: float
-    p95: float
-
-
-class Cascade(BaseModel):
-    summary: Summary
-    affected: list[AffectedOut]
-    impacts: list[ImpactOut]
-    distributions: list[DistributionOut]
-
-
-def cascade_answer(report: CascadeReport) -> Cascade:
-    return Cascade(
-        summary=Summary.model_validate(report.summary()),
-        affected=[AffectedOut.model_validate(a.row()) for a in report.affected],
-        impacts=[ImpactOut.model_validate(i.row()) for i in report.impacts],
-        distributions=[
-            DistributionOut(name=d.name, p5=d.p5, p50=d.p50, p95=d.p95)
-            for d in report.distributions
-        ],
-    )
-
-
 def _run(request: Request, caller: Caller, body: CascadeRequest) -> CascadeReport:
     return cascade_of(
         database(request),
@@ -296,24 +218,6 @@ def cascade_scores(
 # ---------------------------------------------------------------- ranking
 
 
-class RankedOut(BaseModel):
-    rank: int
-    process: str
-    name: str
-    sector: str
-    region: str | None
-    taken_down: int = Field(description="other processes its own outage takes down")
-    people_hours: float = Field(description="its own outage included")
-    cost: float
-
-
-class Ranking(BaseModel):
-    hours: float
-    by: By
-    min_strength: float
-    ranked: list[RankedOut]
-
-
 @router.get(
     "/ranking",
     summary="Criticality ranking",
@@ -337,9 +241,4 @@ def ranking(
         limit=limit,
         min_strength=min_strength,
     )
-    return Ranking(
-        hours=hours,
-        by=by,
-        min_strength=min_strength,
-        ranked=[RankedOut.model_validate(r.row()) for r in ranked],
-    )
+    return ranking_answer(ranked, hours=hours, by=by, min_strength=min_strength)

@@ -18,11 +18,9 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from weerbaar.domain.alerting import picture_time
-from weerbaar.domain.entities.levels import ThreatPicture
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.reference.alerting import level_scales
-from weerbaar.services.level_views import ActiveMeasure, ScopeLevel, levels_view
+from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag, precondition, stale_as
@@ -30,8 +28,16 @@ from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import Text
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
-from weerbaar.web.delivery import deliver_soon
+from weerbaar.web.delivery import deliver_soon, delivery_settings
 from weerbaar.web.limits import MAX_ID, Key
+from weerbaar.web.presenters.levels import (
+    History,
+    Levels,
+    MeasuresInForce,
+    history_answer,
+    levels_answer,
+    measures_answer,
+)
 
 router = APIRouter()
 
@@ -45,121 +51,6 @@ Where = Annotated[str, Field(max_length=200)]
 
 
 # -- reading ------------------------------------------------------------------------
-
-
-class MeasureInForce(BaseModel):
-    activation: str = Field(description="the activation record's key")
-    measure: str
-    title: str
-    organisation: str
-    from_level: int
-    scope: str = Field(description="the scope's key (its level state)")
-    where: str
-    since: dt.datetime
-    activated_by: str | None = Field(
-        description="the picture that switched it on; null if the caller may not see it"
-    )
-
-
-class ScopeLevelOut(BaseModel):
-    scope: str = Field(description="the scope's key: its level state's")
-    scale: str
-    scale_name: str
-    sector: str | None
-    region: str | None
-    site: str | None
-    where: str
-    level: int
-    level_name: str
-    since: dt.datetime
-    version: int = Field(description="the state's version: send it to change the level")
-    picture: str | None = Field(
-        description="the picture that set the level; null if the caller may not see it"
-    )
-    raised: bool = Field(description="whether the last change raised the level")
-    theme: str | None
-    active: list[MeasureInForce]
-
-
-class Levels(BaseModel):
-    scopes: list[ScopeLevelOut]
-
-
-class MeasuresInForce(BaseModel):
-    measures: list[MeasureInForce]
-
-
-class Picture(BaseModel):
-    key: str
-    scale: str
-    sector: str | None
-    region: str | None
-    site: str | None
-    level: int
-    previous_level: int | None
-    at: dt.datetime = Field(description="when the level took effect")
-    title: str
-    summary: str | None
-    rationale: str | None
-    theme: str | None
-    classification: str
-
-
-class History(BaseModel):
-    pictures: list[Picture] = Field(description="newest first")
-    total: int = Field(description="pictures the caller may see, before the limit")
-
-
-def _in_force(a: ActiveMeasure) -> MeasureInForce:
-    return MeasureInForce(
-        activation=a.activation.key,
-        measure=a.measure.key,
-        title=a.measure.title,
-        organisation=a.measure.organisation,
-        from_level=a.measure.from_level,
-        scope=a.activation.state,
-        where=a.scope.label,
-        since=a.activation.since,
-        activated_by=a.activation.activated_by,
-    )
-
-
-def _scope(s: ScopeLevel) -> ScopeLevelOut:
-    return ScopeLevelOut(
-        scope=s.scope.key,
-        scale=s.scale.key,
-        scale_name=s.scale.name_en,
-        sector=s.scope.sector,
-        region=s.scope.region,
-        site=s.scope.site,
-        where=s.scope.label,
-        level=s.state.level,
-        level_name=s.scale.level(s.state.level).name_en,
-        since=s.state.since,
-        version=s.version,
-        picture=s.state.picture,
-        raised=s.raised,
-        theme=s.state.theme,
-        active=[_in_force(a) for a in s.active],
-    )
-
-
-def _picture(p: ThreatPicture) -> Picture:
-    return Picture(
-        key=p.key,
-        scale=p.system,
-        sector=p.sector,
-        region=p.region,
-        site=p.site,
-        level=p.level,
-        previous_level=p.previous_level,
-        at=picture_time(p.issued_on, p.effective_at),
-        title=p.title,
-        summary=p.summary,
-        rationale=p.rationale,
-        theme=p.theme,
-        classification=p.classification,
-    )
 
 
 ScaleQuery = Annotated[Key | None, Query(description="only this level scale")]
@@ -183,7 +74,7 @@ def levels(
     request: Request, caller: Annotated[Caller, Depends(reader)], scale: ScaleQuery = None
 ) -> Levels:
     view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
-    return Levels(scopes=[_scope(s) for s in view.scopes])
+    return levels_answer(view)
 
 
 @router.get(
@@ -201,13 +92,7 @@ def active(
     organisation: Annotated[Key | None, Query(description="only this one's")] = None,
 ) -> MeasuresInForce:
     view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
-    return MeasuresInForce(
-        measures=[
-            _in_force(a)
-            for a in view.active
-            if organisation is None or a.measure.organisation == organisation
-        ]
-    )
+    return measures_answer(view, organisation=organisation)
 
 
 @router.get(
@@ -224,7 +109,7 @@ def history(
     limit: Annotated[int, Query(ge=1, le=MAX_HISTORY, description="at most this many")] = 50,
 ) -> History:
     view = levels_view(database(request), subject=caller.subject, scale=_known(scale))
-    return History(pictures=[_picture(p) for p in view.history[:limit]], total=len(view.history))
+    return history_answer(view, limit=limit)
 
 
 # -- setting a level ----------------------------------------------------------------
@@ -339,7 +224,7 @@ def set_level_(
             ),
         )
     if change.notices:
-        background.add_task(deliver_soon, database(request))
+        background.add_task(deliver_soon, database(request), delivery_settings(request))
     t = change.transition
     spec = level_scales()[t.scope.scale]
     response.headers["Location"] = f"/api/v1/threat_pictures/{change.picture.key}"

@@ -17,7 +17,7 @@ from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import QueryText
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
-from weerbaar.web.delivery import deliver_soon
+from weerbaar.web.delivery import deliver_soon, delivery_settings
 from weerbaar.web.limits import MAX_ID
 
 router = APIRouter(tags=["notifications"])
@@ -106,5 +106,5 @@ def retry_notification(
     notification_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> NotificationOut:
     again = retry(context_of(request, caller), notification_id)
-    background.add_task(deliver_soon, database(request))
+    background.add_task(deliver_soon, database(request), delivery_settings(request))
     return _notification(again)

@@ -9,7 +9,6 @@ These routes are joined before the generic ``/signals`` routes, whose
 # No ``from __future__ import annotations``: FastAPI reads the models from the
 # endpoints' annotations, and the record models are made at import time.
 
-import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -28,6 +27,7 @@ from weerbaar.web.api.schemas import MODELS
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of, require_write
 from weerbaar.web.limits import EARLIEST, LATEST, MAX_SCENARIOS, NOTE_LENGTH, Key, check_window
+from weerbaar.web.presenters.trends import Trends, trends_answer
 from weerbaar.web.query import Day
 from weerbaar.web.uploads import MAX_UPLOAD, refuse_large_request, upload_bytes, upload_name
 
@@ -46,21 +46,6 @@ SignalModel = MODELS["signals"].versioned
 # ---------------------------------------------------------------- trends
 
 
-class TrendOut(BaseModel):
-    theme: str
-    name: str
-    start: dt.date = Field(description="the first day of the first period")
-    period_days: int
-    volume: list[float] = Field(description="events (first reports) per period")
-    weight: list[float] = Field(description="reports per period, repeats included")
-    growing_since: dt.date | None = Field(description="null: not growing")
-    detected_on: dt.date | None = Field(description="the day the growth was clear")
-
-
-class Trends(BaseModel):
-    themes: list[TrendOut]
-
-
 @router.get(
     "/trends",
     summary="Signals per theme over time",
@@ -77,7 +62,7 @@ def trends(
 ) -> Trends:
     check_window(since, until)
     found = theme_trends(database(request), subject=caller.subject, since=since, until=until)
-    return Trends(themes=[TrendOut.model_validate(t.row()) for t in found])
+    return trends_answer(found)
 
 
 # ---------------------------------------------------------------- alerts

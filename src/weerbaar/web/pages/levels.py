@@ -14,10 +14,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -36,11 +36,11 @@ from weerbaar.services.level_views import (
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of
-from weerbaar.web.delivery import deliver_soon
+from weerbaar.web.delivery import deliver_soon, delivery_settings
 from weerbaar.web.pages.common import (
+    Form,
     check_form,
     form_text,
-    read_form,
     record_url,
     see_other,
 )
@@ -50,7 +50,6 @@ from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(read_form)]
 
 HISTORY_SHOWN = 50
 NEW_SCOPE = "new"  # the form for a scope without a level yet
@@ -397,7 +396,7 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
         refused = Refused(which, kept, conflict=_conflict(request, caller, form, exc))
         return _page(request, caller, _shown(shown_scale), refused=refused, status=409)
     if change.notices:
-        background.add_task(deliver_soon, database(request))
+        background.add_task(deliver_soon, database(request), delivery_settings(request))
     query = {"changed": change.picture.key}
     if shown_scale:
         query["scale"] = shown_scale

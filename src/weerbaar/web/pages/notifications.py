@@ -6,24 +6,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from weerbaar.errors import ValidationError
 from weerbaar.services.notifications.outbox import DEAD, STATUSES, Notification
 from weerbaar.services.notifications.views import list_notifications, retry, sees_all
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of
-from weerbaar.web.delivery import deliver_soon
+from weerbaar.web.delivery import deliver_soon, delivery_settings
 from weerbaar.web.limits import MAX_ID
-from weerbaar.web.pages.common import check_form, read_form, record_url, see_other
+from weerbaar.web.pages.common import Form, check_form, record_url, see_other
 from weerbaar.web.pages.levels import when
 from weerbaar.web.query import blank
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(read_form)]
 
 PER_PAGE = 100
 DEAD_SHOWN = 100
@@ -119,6 +117,6 @@ def retry_notification(
     except ValidationError as exc:
         problems = [i.reason for i in exc.issues] or [str(exc)]
         return _page(request, caller, None, 1, problems=problems, code=422)
-    background.add_task(deliver_soon, database(request))
+    background.add_task(deliver_soon, database(request), delivery_settings(request))
     query = urlencode({"retried": notification_id})
     return see_other(f"/notifications?{query}#n-{notification_id}")

@@ -8,8 +8,6 @@ the table, the figure, the image and the downloads show the same records.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import tempfile
 from collections.abc import Mapping
@@ -26,7 +24,7 @@ from weerbaar.domain.entities.strategy import Measure, Organisation, Theme
 from weerbaar.domain.enums import OrgKind
 from weerbaar.domain.portfolio import CoverageState, Effort, stalled
 from weerbaar.errors import NotFoundError
-from weerbaar.formats.formula import neutralise_cell
+from weerbaar.formats.tables import csv_bytes, xlsx_bytes
 from weerbaar.reports.portfolio_plot import (
     build_heatmap,
     portfolio_matrix,
@@ -38,6 +36,7 @@ from weerbaar.storage.db import Database
 from weerbaar.web.auth import database, require_caller
 from weerbaar.web.pages.common import record_url
 from weerbaar.web.pages.figures import embeddable
+from weerbaar.web.presenters import as_json
 from weerbaar.web.presenters.portfolio import matrix_table, portfolio_answer
 from weerbaar.web.query import blank
 from weerbaar.web.templating import render
@@ -213,33 +212,15 @@ def portfolio_image(
 
 
 def _csv(view: PortfolioView) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    for row in matrix_table(view):
-        writer.writerow(["" if cell is None else neutralise_cell(cell) for cell in row])
-    return out.getvalue().encode("utf-8-sig")  # with a BOM, Excel reads UTF-8
+    return csv_bytes(matrix_table(view))
 
 
 def _xlsx(view: PortfolioView) -> bytes:
-    from openpyxl import Workbook  # slow to import; only when asked for
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "portfolio"
-    for row in matrix_table(view):
-        sheet.append([neutralise_cell(cell) for cell in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(matrix_table(view), sheet="portfolio", freeze="C2")
 
 
 def _json(view: PortfolioView) -> bytes:
-    return (portfolio_answer(view).model_dump_json(indent=2) + "\n").encode("utf-8")
+    return (as_json(portfolio_answer(view)) + "\n").encode("utf-8")
 
 
 WRITERS = {

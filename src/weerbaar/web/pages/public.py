@@ -8,8 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from weerbaar.services.public_summary import as_json, as_markdown, public_summary
+from weerbaar.services.public_summary import as_markdown, public_summary
 from weerbaar.web.auth import database
+from weerbaar.web.presenters import as_json
+from weerbaar.web.presenters.public_summary import public_answer
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +36,7 @@ def public_markdown(request: Request) -> Response:
 @router.get("/public.json")
 def public_json(request: Request) -> Response:
     return Response(
-        as_json(public_summary(database(request))) + "\n",
+        as_json(public_answer(public_summary(database(request)))) + "\n",
         media_type="application/json",
         headers={"Content-Disposition": 'inline; filename="public-summary.json"'},
     )

@@ -1,0 +1,86 @@
+"""Settings are read from the environment once, at start, in weerbaar.config, and
+handed down: every variable reaches its part, a bad value is refused naming its
+variable, and no other module reads the environment."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import weerbaar
+from weerbaar.config import (
+    DeliverySettings,
+    Settings,
+    TrailConfig,
+    WebSettings,
+    load_settings,
+)
+from weerbaar.errors import ConfigError
+
+SRC = Path(weerbaar.__file__).parent
+# Environment variables weerbaar sets or passes on rather than reads as settings:
+# numba's cache folder, and the environment of a server a benchmark starts.
+READS_ITS_OWN = {"config.py", "compute/numba_cache.py", "bench/web.py"}
+
+
+def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
+    env = {
+        "WEERBAAR_DB": "sqlite:///x.db",
+        "WEERBAAR_USER": "anna",
+        "WEERBAAR_KEY_DIR": str(tmp_path / "keys"),
+        "WEERBAAR_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+        "WEERBAAR_CHECKPOINT_EVERY": "10",
+        "WEERBAAR_CHECKPOINT_SYSLOG": "yes",
+        "WEERBAAR_SMTP_HOST": "mail.example",
+        "WEERBAAR_SMTP_PORT": "587",
+        "WEERBAAR_NOTIFY_ATTEMPTS": "3",
+        "WEERBAAR_DASK": "tcp://scheduler:8786",
+        "WEERBAAR_ADMIN_PASSWORD": "a long enough passphrase",
+    }
+    settings = load_settings(environ=env)
+    assert settings == Settings(
+        db_url="sqlite:///x.db",
+        actor="anna",
+        trail=TrailConfig(tmp_path / "keys", tmp_path / "checkpoints", 10, True),
+        delivery=DeliverySettings(smtp_host="mail.example", smtp_port=587, attempts=3),
+        web=WebSettings(admin_password="a long enough passphrase"),
+        dask_scheduler="tcp://scheduler:8786",
+    )
+    assert "passphrase" not in repr(settings)
+    # The options given on the command line come first.
+    given = load_settings(db="sqlite:///y.db", user="bert", environ=env)
+    assert (given.db_url, given.actor) == ("sqlite:///y.db", "bert")
+
+
+def test_nothing_set_means_the_defaults(tmp_path: Path) -> None:
+    settings = load_settings(environ={"WEERBAAR_KEY_DIR": str(tmp_path)})
+    assert settings.delivery == DeliverySettings()
+    assert settings.web == WebSettings()
+    assert settings.dask_scheduler is None
+    assert settings.trail == TrailConfig(tmp_path, tmp_path / "checkpoints")
+    assert settings.db_url.startswith("sqlite:///") and settings.db_url.endswith("weerbaar.db")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("WEERBAAR_CHECKPOINT_EVERY", "often"),
+        ("WEERBAAR_SMTP_PORT", "70000"),
+        ("WEERBAAR_NOTIFY_TIMEOUT", "0"),
+        ("WEERBAAR_SMTP_FROM", "two@one@example"),
+    ],
+)
+def test_a_bad_value_is_refused_at_start_naming_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings(environ={variable: value})
+
+
+def test_no_other_module_reads_the_environment() -> None:
+    readers = {
+        path.relative_to(SRC).as_posix()
+        for path in SRC.rglob("*.py")
+        if re.search(r"\bos\.environ\b|\bgetenv\(|\benviron\.get\(", path.read_text("utf-8"))
+    }
+    assert readers <= READS_ITS_OWN, sorted(readers - READS_ITS_OWN)
