@@ -153,6 +153,13 @@ def test_an_encoding_name_that_is_not_text_is_refused() -> None:
         list(read_feed(b'<?xml version="1.0" encoding="ab\x90"?><rss/>', "feed.xml"))
 
 
+def test_markup_that_trips_feedparser_is_refused_not_a_crash() -> None:
+    # feedparser's lenient parser raises KeyError('tags') on this stray end tag.
+    broken = b"<entry><category>x</item></channel><channel></category>"
+    with pytest.raises(FileFormatError, match="not an RSS or Atom feed that can be read"):
+        list(read_feed(broken, "broken.xml"))
+
+
 def test_an_empty_channel_yields_nothing() -> None:
     feed = b'<rss version="2.0"><channel><title>Leeg</title></channel></rss>'
     assert list(read_feed(feed, "leeg.rss")) == []

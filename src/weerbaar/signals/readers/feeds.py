@@ -35,6 +35,7 @@ __all__ = ["read_feed"]
 
 _REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 _REFERENCE_DIGITS = 7  # 0x10FFFF and 1114111: longer references name no character
+_PARSER_FAULTS = (KeyError, IndexError, AttributeError, TypeError, ValueError)
 _DECLARATIONS = re.compile(rb"<!\s*ENTITY|<!\s*DOCTYPE[^>\[]*\[", re.IGNORECASE)
 
 
@@ -111,7 +112,15 @@ def read_feed(data: bytes, name: str, *, source: str | None = None) -> Iterator[
         raise FileFormatError(f"{name}: is empty, not a feed")
     # As a stream: given bytes, feedparser first tries them as a file name and, if a
     # file of that name exists, parses that file instead.
-    parsed = feedparser.parse(io.BytesIO(_prepared(data, name)))
+    prepared = _prepared(data, name)
+    try:
+        parsed = feedparser.parse(io.BytesIO(prepared))
+    except _PARSER_FAULTS as exc:
+        # feedparser's lenient parser trips over some broken markup (an end tag of an
+        # element it never opened: KeyError 'tags' for a stray </category>).
+        raise FileFormatError(
+            f"{name}: not an RSS or Atom feed that can be read ({exc!r})"
+        ) from exc
     entries = _get(parsed, "entries") or []
     if not entries:
         if _get(parsed, "bozo"):
