@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from weerbaar.config import Settings, TrailConfig, load_settings
+from weerbaar.config import Settings, SignInSettings, TrailConfig, load_settings
+from weerbaar.services import api_tokens, web_sessions
+from weerbaar.services.accounts import User
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record
 from weerbaar.storage.db import Database
@@ -175,3 +177,21 @@ def seed_scored_round(ctx: Context) -> None:
     seed_small_register(ctx)
     for entity_name, raw in SMALL_ROUND:
         create_record(ctx, entity_name=entity_name, raw=raw)
+
+
+def make_token(
+    ctx: Context, username: str, name: str, *, scope: api_tokens.Scope = api_tokens.Scope.WRITE
+) -> str:
+    """A whole API token for ``username`` (write scope unless asked), with the default
+    lifetime."""
+    return api_tokens.create_token(
+        ctx, username, name, settings=SignInSettings(), scope=scope
+    ).token
+
+
+def open_session(db: Database, user: User, *, address: str = "testclient") -> tuple[str, str]:
+    """A browser session for ``user``: (cookie, CSRF token)."""
+    made = web_sessions.start_session(
+        db, user, address=address, device="test browser", settings=SignInSettings()
+    )
+    return made.cookie, made.csrf_token

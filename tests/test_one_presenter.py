@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.helpers import settings_for
+from tests.helpers import make_token, settings_for
 from weerbaar.cli.main import app as cli
 from weerbaar.domain.register import ENTITIES
 from weerbaar.services import accounts
@@ -98,7 +98,7 @@ def api(demo_register: Database) -> Iterator[TestClient]:
         organisation=ORGANISATION,
         clearance="stg-g",
     )
-    token = accounts.create_token(operator, "presenter", "tests")
+    token = make_token(operator, "presenter", "tests")
     with TestClient(
         create_app(settings_for(demo_register), db=demo_register),
         headers={"Authorization": f"Bearer {token}"},

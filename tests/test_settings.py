@@ -4,6 +4,7 @@ variable, and no other module reads the environment."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import weerbaar
 from weerbaar.config import (
     DeliverySettings,
     Settings,
+    SignInSettings,
     TrailConfig,
     WebSettings,
     load_settings,
@@ -38,6 +40,10 @@ def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
         "WEERBAAR_NOTIFY_ATTEMPTS": "3",
         "WEERBAAR_DASK": "tcp://scheduler:8786",
         "WEERBAAR_ADMIN_PASSWORD": "a long enough passphrase",
+        "WEERBAAR_SESSION_IDLE": "15",
+        "WEERBAAR_SESSION_MAX": "8",
+        "WEERBAAR_TOKEN_DAYS": "30",
+        "WEERBAAR_TOKEN_MAX_DAYS": "60",
     }
     settings = load_settings(environ=env)
     assert settings == Settings(
@@ -46,6 +52,7 @@ def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
         trail=TrailConfig(tmp_path / "keys", tmp_path / "checkpoints", 10, True),
         delivery=DeliverySettings(smtp_host="mail.example", smtp_port=587, attempts=3),
         web=WebSettings(admin_password="a long enough passphrase"),
+        sign_in=SignInSettings(dt.timedelta(minutes=15), dt.timedelta(hours=8), 30, 60),
         dask_scheduler="tcp://scheduler:8786",
     )
     assert "passphrase" not in repr(settings)
@@ -58,6 +65,7 @@ def test_nothing_set_means_the_defaults(tmp_path: Path) -> None:
     settings = load_settings(environ={"WEERBAAR_KEY_DIR": str(tmp_path)})
     assert settings.delivery == DeliverySettings()
     assert settings.web == WebSettings()
+    assert settings.sign_in == SignInSettings()
     assert settings.dask_scheduler is None
     assert settings.trail == TrailConfig(tmp_path, tmp_path / "checkpoints")
     assert settings.db_url.startswith("sqlite:///") and settings.db_url.endswith("weerbaar.db")
@@ -70,6 +78,10 @@ def test_nothing_set_means_the_defaults(tmp_path: Path) -> None:
         ("WEERBAAR_SMTP_PORT", "70000"),
         ("WEERBAAR_NOTIFY_TIMEOUT", "0"),
         ("WEERBAAR_SMTP_FROM", "two@one@example"),
+        ("WEERBAAR_SESSION_IDLE", "0"),
+        ("WEERBAAR_SESSION_MAX", "a day"),
+        ("WEERBAAR_TOKEN_MAX_DAYS", "5000"),
+        ("WEERBAAR_TOKEN_DAYS", "400"),
     ],
 )
 def test_a_bad_value_is_refused_at_start_naming_its_variable(variable: str, value: str) -> None:
@@ -84,3 +96,8 @@ def test_no_other_module_reads_the_environment() -> None:
         if re.search(r"\bos\.environ\b|\bgetenv\(|\benviron\.get\(", path.read_text("utf-8"))
     }
     assert readers <= READS_ITS_OWN, sorted(readers - READS_ITS_OWN)
+
+
+def test_an_idle_time_out_longer_than_the_session_is_refused() -> None:
+    with pytest.raises(ConfigError, match="WEERBAAR_SESSION_IDLE"):
+        load_settings(environ={"WEERBAAR_SESSION_IDLE": "120", "WEERBAAR_SESSION_MAX": "1"})

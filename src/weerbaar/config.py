@@ -21,6 +21,11 @@ SQLite file in the user's data folder. Who acts (for the audit trail) is ``--use
                                 processes)
 ``WEERBAAR_ADMIN_PASSWORD``     the password of the first administrator that
                                 ``weerbaar serve`` creates (a new one, printed once)
+``WEERBAAR_SESSION_IDLE``       minutes without a request after which a browser
+                                session ends (30)
+``WEERBAAR_SESSION_MAX``        hours after which a session ends regardless (12)
+``WEERBAAR_TOKEN_DAYS``,        days a new API token lasts unless asked otherwise
+``WEERBAAR_TOKEN_MAX_DAYS``     (90), and the most it may be given (365)
 =============================== ===================================================
 """
 
@@ -197,6 +202,35 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SignInSettings:
+    """How long a sign-in lasts. The defaults are those of OWASP ASVS 3.3.2 at level 2:
+    a session ends after 30 minutes without a request, and after 12 hours whatever
+    happens. A new API token lasts ``token_days`` unless its maker asks for fewer or
+    more, never more than ``token_max_days``."""
+
+    session_idle: dt.timedelta = dt.timedelta(minutes=30)
+    session_max: dt.timedelta = dt.timedelta(hours=12)
+    token_days: int = 90
+    token_max_days: int = 365
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SignInSettings:
+        """``WEERBAAR_SESSION_IDLE`` (minutes), ``WEERBAAR_SESSION_MAX`` (hours),
+        ``WEERBAAR_TOKEN_DAYS`` and ``WEERBAAR_TOKEN_MAX_DAYS``."""
+        env = _Env(environ)
+        idle = env.integer("WEERBAAR_SESSION_IDLE", 30, low=1, high=24 * 60)
+        most = env.integer("WEERBAAR_SESSION_MAX", 12, low=1, high=7 * 24)
+        max_days = env.integer("WEERBAAR_TOKEN_MAX_DAYS", 365, low=1, high=3650)
+        days = env.integer("WEERBAAR_TOKEN_DAYS", min(90, max_days), low=1, high=max_days)
+        if idle > most * 60:
+            raise ConfigError(
+                f"WEERBAAR_SESSION_IDLE ({idle} minutes) must not be longer than "
+                f"WEERBAAR_SESSION_MAX ({most} hours)"
+            )
+        return cls(dt.timedelta(minutes=idle), dt.timedelta(hours=most), days, max_days)
+
+
+@dataclass(frozen=True, slots=True)
 class WebSettings:
     """How the web app runs. ``notify_interval``: seconds between rounds of
     delivering due notifications while it runs (None: not at all, as in tests that
@@ -217,6 +251,7 @@ class Settings:
     trail: TrailConfig
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     web: WebSettings = field(default_factory=WebSettings)
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
     dask_scheduler: str | None = None  # batch work on Dask; None: local processes
 
 
@@ -253,5 +288,6 @@ def load_settings(
         trail=TrailConfig.from_env(env),
         delivery=DeliverySettings.from_env(env),
         web=WebSettings(admin_password=env.get(ADMIN_PASSWORD_VARIABLE) or None),
+        sign_in=SignInSettings.from_env(env),
         dask_scheduler=env.get(DASK_VARIABLE) or None,
     )

@@ -2,7 +2,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import seed_small_register, trail_config
 from weerbaar.cli.main import app
-from weerbaar.services import accounts
+from weerbaar.services import accounts, api_tokens
 from weerbaar.services.context import Context
 from weerbaar.storage.db import Database
 
@@ -32,12 +32,14 @@ def test_user_add_passwd_disable_and_token(runner: CliRunner, db_url: str) -> No
     assert accounts.authenticate(db, "anna", "a long enough passphrase", "t").clearance == "stg-c"
     short = runner.invoke(app, ["user", "passwd", "anna", "--password-stdin"], input="short\n")
     assert short.exit_code == 3 and "at least 12 characters" in short.output
-    token = runner.invoke(app, ["user", "token", "anna", "--name", "etl"])
-    assert token.exit_code == 0 and accounts.resolve_token(db, token.output.strip()) is not None
+    made = runner.invoke(app, ["user", "token", "anna", "--name", "etl"])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert api_tokens.resolve_token(db, token, "127.0.0.1") is not None
     assert runner.invoke(app, ["user", "disable", "anna"]).exit_code == 0
     listed = runner.invoke(app, ["user", "list"])
     assert "anna" in listed.output and "yes" in listed.output
-    assert accounts.resolve_token(db, token.output.strip()) is None
+    assert api_tokens.resolve_token(db, token, "127.0.0.1") is None
     unknown = runner.invoke(app, ["user", "disable", "bert"])
     assert unknown.exit_code == 5
     db.dispose()
@@ -55,12 +57,12 @@ def test_user_token_revoke(runner: CliRunner, db_url: str) -> None:
         organisation="nctv",
         clearance="public",
     )
-    token = runner.invoke(app, ["user", "token", "anna"]).output.strip()
-    token_id = accounts.token_id_of(token)
+    token = runner.invoke(app, ["user", "token", "anna"]).stdout.strip()
+    token_id = api_tokens.token_id_of(token)
     revoked = runner.invoke(app, ["user", "token-revoke", token_id])
     assert revoked.exit_code == 0, revoked.output
     assert f"API token {token_id} of anna revoked" in revoked.output
-    assert accounts.resolve_token(db, token) is None
+    assert api_tokens.resolve_token(db, token, "127.0.0.1") is None
     # The whole token names it as well as its id.
     again = runner.invoke(app, ["user", "token-revoke", token])
     assert again.exit_code == 0 and token.partition("_")[2].partition("_")[2] not in again.output

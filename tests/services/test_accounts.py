@@ -1,7 +1,8 @@
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import seed_small_register
+from tests.helpers import make_token, open_session, seed_small_register
+from weerbaar.config import SignInSettings
 from weerbaar.domain.access import Subject
 from weerbaar.errors import (
     ConflictError,
@@ -12,11 +13,12 @@ from weerbaar.errors import (
     ValidationError,
 )
 from weerbaar.reference.access import roles
-from weerbaar.services import accounts
+from weerbaar.services import accounts, api_tokens, web_sessions
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
+from weerbaar.storage import tables
 from weerbaar.storage.db import Database
-from weerbaar.storage.tables import api_tokens, users, web_sessions
+from weerbaar.storage.tables import users
 
 PASSWORD = "a long enough passphrase"
 
@@ -81,19 +83,20 @@ def test_sessions_and_tokens_are_stored_hashed_and_end_with_the_account(
 ) -> None:
     seed_small_register(ctx)
     user = add(ctx)
-    cookie, csrf = accounts.start_session(db, user)
-    token = accounts.create_token(ctx, "anna", "etl")
+    cookie, csrf = open_session(db, user)
+    token = make_token(ctx, "anna", "etl")
     with db.transaction() as connection:
-        stored = {r.id_hash for r in connection.execute(select(web_sessions))}
-        secrets = {r.secret_hash for r in connection.execute(select(api_tokens))}
+        stored = {r.id_hash for r in connection.execute(select(tables.web_sessions))}
+        secrets = {r.secret_hash for r in connection.execute(select(tables.api_tokens))}
     assert cookie not in stored and not any(token.endswith(s) for s in secrets)
-    found = accounts.resolve_session(db, cookie)
+    found = web_sessions.resolve_session(db, cookie, settings=SignInSettings())
     assert found is not None and found.csrf_token == csrf
-    assert accounts.resolve_token(db, token) is not None
-    assert accounts.resolve_token(db, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert api_tokens.resolve_token(db, token, "127.0.0.1") is not None
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert api_tokens.resolve_token(db, forged, "127.0.0.1") is None
     accounts.set_disabled(ctx, "anna")
-    assert accounts.resolve_session(db, cookie) is None
-    assert accounts.resolve_token(db, token) is None
+    assert web_sessions.resolve_session(db, cookie, settings=SignInSettings()) is None
+    assert api_tokens.resolve_token(db, token, "127.0.0.1") is None
     with pytest.raises(UnauthenticatedError):
         accounts.authenticate(db, "anna", PASSWORD, "127.0.0.1")
 
@@ -101,9 +104,9 @@ def test_sessions_and_tokens_are_stored_hashed_and_end_with_the_account(
 def test_new_password_ends_sessions_and_edits_are_versioned(ctx: Context, db: Database) -> None:
     seed_small_register(ctx)
     user = add(ctx)
-    cookie, _ = accounts.start_session(db, user)
+    cookie, _ = open_session(db, user)
     accounts.set_password(ctx, "anna", "another long passphrase")
-    assert accounts.resolve_session(db, cookie) is None
+    assert web_sessions.resolve_session(db, cookie, settings=SignInSettings()) is None
     assert accounts.authenticate(db, "anna", "another long passphrase", "x").version == 2
     with pytest.raises(ConflictError):
         accounts.set_password(ctx, "anna", "third long passphrase", expected_version=1)

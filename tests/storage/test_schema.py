@@ -58,3 +58,38 @@ def test_records_of_an_older_schema_become_public_and_unowned(db_url: str) -> No
         (org,) = Repository(connection).fetch("organisations")
     assert (org.classification, org.owned_by, org.shared_with) == ("public", None, ())
     database.dispose()
+
+
+def test_old_sessions_end_and_old_tokens_keep_writing_for_a_year(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from weerbaar.storage.db import _alembic_config
+    from weerbaar.storage.tables import api_tokens, web_sessions
+
+    database = Database(db_url, trail=trail_config())
+    config = _alembic_config(database.engine)
+    config.attributes["trail_keys"] = database._keys_for_upgrade()
+    command.upgrade(config, "0008")
+    made = "2026-03-01T10:00:00.000000+00:00"
+    with database.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO organisations (key, name, kind, version, classification) "
+            "VALUES ('nctv', 'NCTV', 'agency', 1, 'public')",
+            "INSERT INTO users (username, display_name, password_hash, role, organisation, "
+            "clearance, disabled, created_at, version) VALUES ('anna', 'Anna', 'x', "
+            f"'analyst', 'nctv', 'public', false, '{made}', 1)",
+            "INSERT INTO api_tokens (id, username, name, secret_hash, created_at, revoked) "
+            f"VALUES ('0123456789abcdef', 'anna', 'etl', '{'0' * 64}', '{made}', false)",
+            "INSERT INTO web_sessions (id_hash, username, csrf_token, created_at, expires_at) "
+            f"VALUES ('{'1' * 64}', 'anna', 'c', '{made}', '2999-01-01T00:00:00+00:00')",
+        ):
+            connection.execute(text(statement))
+    database.upgrade()
+    with database.transaction() as connection:
+        (token,) = connection.execute(select(api_tokens)).all()
+        sessions = connection.execute(select(web_sessions)).all()
+    assert (token.scope, token.expires_at) == ("write", "2027-03-01T10:00:00.000000+00:00")
+    assert (token.last_used_at, token.last_used_address) == (None, None)
+    assert sessions == []
+    database.dispose()

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.helpers import settings_for, trail_config
+from tests.helpers import make_token, open_session, settings_for, trail_config
 from weerbaar.services import accounts
 from weerbaar.services.accounts import User
 from weerbaar.services.context import Context
@@ -109,7 +109,7 @@ def sign_in(app: FastAPI, demo_db: Database) -> Iterator[SignIn]:
     clients: list[TestClient] = []
 
     def signed_in(user: User) -> SignedIn:
-        secret, csrf = accounts.start_session(demo_db, user)
+        secret, csrf = open_session(demo_db, user)
         client = TestClient(app, follow_redirects=False)
         client.cookies.set(SESSION_COOKIE, secret)
         clients.append(client)
@@ -127,7 +127,7 @@ def api_client(app: FastAPI, demo_db: Database) -> Iterator[ApiClient]:
     operator = Context(db=demo_db, actor="test:setup")
 
     def client_of(user: User) -> TestClient:
-        token = accounts.create_token(operator, user.username, "tests")
+        token = make_token(operator, user.username, "tests")
         client = TestClient(
             app, follow_redirects=False, headers={"Authorization": f"Bearer {token}"}
         )
@@ -178,7 +178,7 @@ def client(register: Database, operator: Context) -> Iterator[ApiClientFor]:
             organisation=organisation,
             clearance=clearance,
         )
-        token = accounts.create_token(operator, username, "tests")
+        token = make_token(operator, username, "tests")
         if not apps:
             apps.append(create_app(settings_for(register), db=register))
         made = TestClient(apps[0], headers={"Authorization": f"Bearer {token}"})

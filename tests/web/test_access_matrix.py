@@ -25,7 +25,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.helpers import settings_for, trail_config
+from tests.helpers import make_token, open_session, settings_for, trail_config
 from tests.web.conftest import PASSWORD, copy_database
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ForbiddenError, NotFoundError, ValidationError
@@ -302,9 +302,7 @@ def matrix_app(matrix_db: Database) -> FastAPI:
 
 @pytest.fixture
 def api(matrix_app: FastAPI, matrix_db: Database, account: Account) -> Iterator[TestClient]:
-    token = accounts.create_token(
-        Context(db=matrix_db, actor="test:setup"), account.username, "matrix"
-    )
+    token = make_token(Context(db=matrix_db, actor="test:setup"), account.username, "matrix")
     with TestClient(
         matrix_app, follow_redirects=False, headers={"Authorization": f"Bearer {token}"}
     ) as client:
@@ -314,7 +312,7 @@ def api(matrix_app: FastAPI, matrix_db: Database, account: Account) -> Iterator[
 @pytest.fixture
 def browser(matrix_app: FastAPI, matrix_db: Database, account: Account) -> Iterator[TestClient]:
     user = accounts.get_user(matrix_db, account.username)
-    secret, _csrf = accounts.start_session(matrix_db, user)
+    secret, _csrf = open_session(matrix_db, user)
     with TestClient(matrix_app, follow_redirects=False) as client:
         client.cookies.set(SESSION_COOKIE, secret)
         yield client
@@ -623,7 +621,7 @@ def test_api_writes_need_the_role_and_sight_of_the_record(
         organisation=account.organisation,
         clearance=account.clearance,
     )
-    token = accounts.create_token(operator, account.username, "matrix")
+    token = make_token(operator, account.username, "matrix")
     writer = account.role in SCENARIO_WRITERS
     problems: list[str] = []
     with TestClient(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import settings_for
+from tests.helpers import open_session, settings_for
 from weerbaar.services import accounts
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
@@ -264,7 +264,7 @@ def test_callers_must_sign_in_and_browser_writes_need_the_csrf_token(
 
     client("jdevries")
     user = accounts.get_user(register, "jdevries")
-    secret, csrf = accounts.start_session(register, user)
+    secret, csrf = open_session(register, user)
     with TestClient(app, cookies={SESSION_COOKIE: secret}) as browser:
         assert browser.get("/api/v1/me").json()["username"] == "jdevries"
         forged = browser.post("/api/v1/scenarios", json=NEW_SCENARIO)

@@ -24,7 +24,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.helpers import settings_for, trail_config
+from tests.helpers import make_token, open_session, settings_for, trail_config
 from tests.web.conftest import PASSWORD, copy_database
 from tests.web.test_access_matrix import (
     ACCOUNTS,
@@ -232,7 +232,7 @@ def account(request: pytest.FixtureRequest) -> Account:
 
 @pytest.fixture
 def api(trail_app: FastAPI, trail_db: Database, account: Account) -> Iterator[TestClient]:
-    token = accounts.create_token(Context(db=trail_db, actor="test:setup"), account.username, "t")
+    token = make_token(Context(db=trail_db, actor="test:setup"), account.username, "t")
     with TestClient(
         trail_app, follow_redirects=False, headers={"Authorization": f"Bearer {token}"}
     ) as client:
@@ -241,7 +241,7 @@ def api(trail_app: FastAPI, trail_db: Database, account: Account) -> Iterator[Te
 
 @pytest.fixture
 def browser(trail_app: FastAPI, trail_db: Database, account: Account) -> Iterator[TestClient]:
-    secret, _csrf = accounts.start_session(trail_db, accounts.get_user(trail_db, account.username))
+    secret, _csrf = open_session(trail_db, accounts.get_user(trail_db, account.username))
     with TestClient(trail_app, follow_redirects=False) as client:
         client.cookies.set(SESSION_COOKIE, secret)
         yield client
@@ -368,8 +368,8 @@ READERS = tuple(
 def test_a_hidden_record_answers_as_a_missing_one(
     trail_app: FastAPI, trail_db: Database, reader: Account
 ) -> None:
-    token = accounts.create_token(Context(db=trail_db, actor="test:setup"), reader.username, "t")
-    secret, _csrf = accounts.start_session(trail_db, accounts.get_user(trail_db, reader.username))
+    token = make_token(Context(db=trail_db, actor="test:setup"), reader.username, "t")
+    secret, _csrf = open_session(trail_db, accounts.get_user(trail_db, reader.username))
     problems: list[str] = []
     with (
         TestClient(trail_app, headers={"Authorization": f"Bearer {token}"}) as api,

@@ -18,7 +18,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.helpers import settings_for, trail_config
+from tests.helpers import make_token, settings_for, trail_config
 from tests.web.conftest import PASSWORD, copy_database
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -56,7 +56,7 @@ def admin_token(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         organisation="nctv",
         clearance="stg-g",
     )
-    token = accounts.create_token(operator, "fuzzer", "fuzz")
+    token = make_token(operator, "fuzzer", "fuzz")
     unused = APP.state.db
     APP.state.db = db
     yield token

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.helpers import settings_for
+from tests.helpers import make_token, settings_for
 from weerbaar.cli.main import app as cli
 from weerbaar.cli.serve import server_config, trusted_proxies
 from weerbaar.errors import ConfigError
@@ -72,7 +72,7 @@ def _admin_token(demo_db: Database) -> str:
         organisation="nctv",
         clearance="stg-g",
     )
-    return accounts.create_token(operator, "root", "tests")
+    return make_token(operator, "root", "tests")
 
 
 def _failed_sign_in(client: httpx.Client) -> None:

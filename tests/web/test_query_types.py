@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import settings_for
+from tests.helpers import open_session, settings_for
 from tests.web.conftest import ApiClient, MakeUser, SignedIn, SignIn
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -186,7 +186,7 @@ def test_no_query_value_makes_a_page_fail_on_either_database(
         organisation="nctv",
         clearance="stg-g",
     )
-    secret, _csrf = accounts.start_session(register, user)
+    secret, _csrf = open_session(register, user)
     with TestClient(
         create_app(settings_for(register), db=register), raise_server_exceptions=False
     ) as client:

@@ -1,4 +1,4 @@
-"""``DELETE /api/v1/account/tokens/{id}``: a token revoked by its owner or an
+"""``DELETE /api/v1/tokens/{id}``: a token revoked by its owner or an
 administrator answers 401 from then on; another's token answers as a missing one."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from weerbaar.services import accounts
+from weerbaar.services import api_tokens
 from weerbaar.services.audit import recent_entries
 from weerbaar.storage.db import Database
 
@@ -16,11 +16,11 @@ Client = Callable[..., TestClient]
 
 
 def _token_id(client: TestClient) -> str:
-    return accounts.token_id_of(client.headers["Authorization"].removeprefix("Bearer "))
+    return api_tokens.token_id_of(client.headers["Authorization"].removeprefix("Bearer "))
 
 
 def _revoke(client: TestClient, token_id: str) -> Any:
-    return client.delete(f"/api/v1/account/tokens/{token_id}")
+    return client.delete(f"/api/v1/tokens/{token_id}")
 
 
 def test_an_owner_revokes_their_token_and_it_is_refused_afterwards(

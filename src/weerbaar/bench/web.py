@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weerbaar.bench.load import LoadResult, drive
-from weerbaar.config import TrailConfig
+from weerbaar.config import SignInSettings, TrailConfig
 from weerbaar.formats.raw import RawDocument, RawRow
-from weerbaar.services import accounts
+from weerbaar.services import accounts, api_tokens, web_sessions
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
 from weerbaar.services.records import list_records
@@ -129,8 +129,10 @@ def build_register(db: Database, scenarios: int) -> tuple[int, Visitor]:
         organisation="nctv",
         clearance="stg-g",
     )
-    token = accounts.create_token(operator, username, "bench")
-    session, _ = accounts.start_session(db, user)
+    token = api_tokens.create_token(operator, username, "bench", settings=SignInSettings()).token
+    session = web_sessions.start_session(
+        db, user, address="127.0.0.1", device="bench", settings=SignInSettings()
+    ).cookie
     return generated, Visitor(token, session)
 
 

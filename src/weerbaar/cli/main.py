@@ -29,6 +29,7 @@ from weerbaar.cli import (
     signals,
     tiers,
     transfer,
+    users,
 )
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
@@ -214,7 +215,7 @@ app.command("import")(transfer.import_)
 app.add_typer(audit.app, name="audit")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve)
-app.add_typer(serve.user_app, name="user")
+app.add_typer(users.user_app, name="user")
 app.command("declassify", rich_help_panel="Register")(declassify.declassify_command)
 add_entity_commands(app)
 

@@ -1,4 +1,4 @@
-"""``weerbaar serve``: the web app and API; ``weerbaar user …``: local accounts."""
+"""``weerbaar serve``: the web app and API."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 FORWARDED_ALLOW_IPS_VARIABLE = "WEERBAAR_FORWARDED_ALLOW_IPS"
-
-user_app = typer.Typer(help="Local accounts of the web app and API.", no_args_is_help=True)
 
 
 def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> None:
@@ -135,109 +132,3 @@ def serve(
     )
     app = create_app(dataclasses.replace(st.settings, web=web), db=db)
     uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()
-
-
-PasswordStdin = Annotated[
-    bool, typer.Option("--password-stdin", help="read the password from standard input")
-]
-
-
-def _password(prompt: str, *, from_stdin: bool) -> str:
-    """The first line of standard input, or typed twice at a hidden prompt."""
-    if from_stdin:
-        return typer.get_text_stream("stdin").readline().rstrip("\n")
-    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
-    return value
-
-
-@user_app.command("add")
-def add(
-    ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
-    role: Annotated[
-        str, typer.Option(help="viewer, analyst, ministry-officer, coordinator or administrator")
-    ],
-    organisation: Annotated[str, typer.Option(help="key of the user's organisation")],
-    clearance: Annotated[str, typer.Option(help="public, dep-v, stg-c or stg-g")] = "public",
-    name: Annotated[str | None, typer.Option(help="display name")] = None,
-    password_stdin: PasswordStdin = False,
-) -> None:
-    """Add a local account."""
-    password = _password("Password", from_stdin=password_stdin)
-    user = accounts.add_user(
-        state(ctx).context(),
-        username=username,
-        password=password,
-        role=role,
-        organisation=organisation,
-        clearance=clearance,
-        display_name=name,
-    )
-    console().print(f"added {user.username} ({user.role}, {user.organisation}, {user.clearance})")
-
-
-@user_app.command("passwd")
-def passwd(
-    ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
-    password_stdin: PasswordStdin = False,
-) -> None:
-    """Set an account's password (ends its sessions)."""
-    password = _password("New password", from_stdin=password_stdin)
-    accounts.set_password(state(ctx).context(), username, password)
-    console().print(f"password of {username} changed")
-
-
-@user_app.command("disable")
-def disable(
-    ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
-    enable: Annotated[bool, typer.Option("--enable", help="enable it again instead")] = False,
-) -> None:
-    """Disable an account (ends its sessions; its API tokens stop working)."""
-    accounts.set_disabled(state(ctx).context(), username, not enable)
-    console().print(f"{username} {'enabled' if enable else 'disabled'}")
-
-
-@user_app.command("list")
-def list_(ctx: typer.Context) -> None:
-    """List the accounts."""
-    from rich.table import Table
-
-    table = Table()
-    for column in ("username", "name", "role", "organisation", "clearance", "disabled"):
-        table.add_column(column)
-    for u in accounts.list_users(state(ctx).database()):
-        table.add_row(
-            u.username,
-            u.display_name,
-            u.role,
-            u.organisation,
-            u.clearance,
-            "yes" if u.disabled else "",
-        )
-    console().print(table)
-
-
-@user_app.command("token")
-def token(
-    ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
-    name: Annotated[str, typer.Option(help="what the token is for")] = "api",
-) -> None:
-    """Create an API token for an account (shown once)."""
-    secret = accounts.create_token(state(ctx).context(), username, name)
-    console().print(secret)
-
-
-@user_app.command("token-revoke")
-def token_revoke(
-    ctx: typer.Context,
-    token: Annotated[
-        str,
-        typer.Argument(help="the token's id (the part between wb_ and the next _), or the token"),
-    ],
-) -> None:
-    """Revoke an API token: it stops working at once."""
-    owner = accounts.revoke_token(state(ctx).context(), token)
-    console().print(f"API token {escape(accounts.token_id_of(token))} of {owner} revoked")

@@ -1,19 +1,16 @@
-"""Local accounts, sign-in, browser sessions and API tokens.
+"""Local accounts and signing in with a password.
 
-Passwords are stored as argon2id hashes; session cookies and API tokens are random
-secrets of which only the SHA-256 is stored. Failed sign-ins are counted per account
-and per address, and too many within the window refuse further tries for a while.
-Every change to an account is audited (never a password or a secret).
+Passwords are stored as argon2id hashes. Failed sign-ins are counted per account and
+per address, and too many within the window refuse further tries for a while. Every
+change to an account is audited, and every failed sign-in (never a password).
+Sessions are in :mod:`.web_sessions`, API tokens in :mod:`.api_tokens`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import hmac
 import json
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -23,12 +20,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from weerbaar.domain.access import Subject
-from weerbaar.domain.audit import Change, canonical_json
+from weerbaar.domain.audit import canonical_json
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.errors import (
     ConflictError,
     DuplicateError,
-    ForbiddenError,
     Issue,
     NotFoundError,
     RateLimitedError,
@@ -36,27 +32,23 @@ from weerbaar.errors import (
     ValidationError,
 )
 from weerbaar.reference.access import classification_levels, roles
-from weerbaar.services.context import Context
-from weerbaar.storage import audit_log
-from weerbaar.storage.db import Database
-from weerbaar.storage.tables import (
-    KEY_LENGTH,
-    api_tokens,
-    entity_tables,
-    login_failures,
-    users,
-    web_sessions,
+from weerbaar.services.account_events import (
+    ADDRESS_LENGTH,
+    record,
+    recorded,
+    require_admin,
+    stamp,
 )
+from weerbaar.services.context import Context
+from weerbaar.storage.db import Database
+from weerbaar.storage.tables import KEY_LENGTH, entity_tables, login_failures, users, web_sessions
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this bounds the work per try
+UNKNOWN_ACCOUNT = "(no such account)"
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-SESSION_LIFETIME = dt.timedelta(hours=8)
-ADDRESS_LENGTH = 64  # as login_failures.address holds it
-TOKEN_PREFIX = "wb_"  # noqa: S105 - marks a token as weerbaar's; not a secret
-_TOKEN_ID = re.compile(r"[0-9a-f]{16}")  # as create_token makes them
 
 _hasher = PasswordHasher()
 
@@ -84,21 +76,8 @@ class User:
         return Subject(self.username, roles()[self.role], self.organisation, self.clearance)
 
 
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    user: User
-    csrf_token: str
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _user(row: Any) -> User:
+def user_of(row: Any) -> User:
+    """The account in a row that holds the ``users`` table's columns."""
     return User(
         row.username,
         row.display_name,
@@ -122,36 +101,6 @@ def _public(user: User) -> str:
             "version": user.version,
         }
     )
-
-
-def _audit(
-    ctx: Context,
-    connection: Connection,
-    action: str,
-    entity: str,
-    key: str,
-    before: Any,
-    after: Any,
-) -> None:
-    audit_log.append(
-        connection,
-        [
-            Change(
-                at=_stamp(ctx.clock()),
-                actor=ctx.actor,
-                action=action,
-                entity=entity,
-                key=key,
-                before=before,
-                after=after,
-            )
-        ],
-    )
-
-
-def _require_admin(ctx: Context) -> None:
-    if ctx.subject is not None and not ctx.subject.role.manages_accounts:
-        raise ForbiddenError("only an administrator manages accounts")
 
 
 def check_password(password: str) -> None:
@@ -194,7 +143,7 @@ def add_user(
     clearance: str,
     display_name: str | None = None,
 ) -> User:
-    _require_admin(ctx)
+    require_admin(ctx)
     check_password(password)
     with ctx.db.transaction(write=True) as connection:
         _check_account(connection, username, role, organisation, clearance)
@@ -211,11 +160,11 @@ def add_user(
                 organisation=organisation,
                 clearance=clearance,
                 disabled=False,
-                created_at=_stamp(ctx.clock()),
+                created_at=stamp(ctx.clock()),
                 version=1,
             )
         )
-        _audit(ctx, connection, "create", "users", username, None, _public(user))
+        recorded(ctx, connection, "create", "users", username, None, _public(user))
         return user
 
 
@@ -224,13 +173,13 @@ def get_user(db: Database, username: str) -> User:
         row = connection.execute(select(users).where(users.c.username == username)).first()
     if row is None:
         raise NotFoundError("user", username)
-    return _user(row)
+    return user_of(row)
 
 
 def list_users(db: Database) -> list[User]:
     with db.transaction() as connection:
         rows = connection.execute(select(users).order_by(users.c.username)).all()
-    return [_user(r) for r in rows]
+    return [user_of(r) for r in rows]
 
 
 def count_users(db: Database) -> int:
@@ -243,7 +192,7 @@ def _change_user(ctx: Context, username: str, expected_version: int | None, **va
         row = connection.execute(select(users).where(users.c.username == username)).first()
         if row is None:
             raise NotFoundError("user", username)
-        before = _user(row)
+        before = user_of(row)
         base = expected_version if expected_version is not None else before.version
         result = connection.execute(
             update(users)
@@ -253,11 +202,11 @@ def _change_user(ctx: Context, username: str, expected_version: int | None, **va
         if result.rowcount != 1:
             raise ConflictError("user", username, base, before.version)
         after_row = connection.execute(select(users).where(users.c.username == username)).one()
-        after = _user(after_row)
+        after = user_of(after_row)
         if values.get("disabled"):
             connection.execute(delete(web_sessions).where(web_sessions.c.username == username))
         note = {"password": "changed"} if "password_hash" in values else {}
-        _audit(
+        recorded(
             ctx,
             connection,
             "update",
@@ -278,7 +227,7 @@ def set_password(
     ctx: Context, username: str, password: str, *, expected_version: int | None = None
 ) -> User:
     if ctx.subject is not None and ctx.subject.username != username:
-        _require_admin(ctx)
+        require_admin(ctx)
     check_password(password)
     user = _change_user(ctx, username, expected_version, password_hash=_hasher.hash(password))
     with ctx.db.transaction(write=True) as connection:
@@ -288,7 +237,7 @@ def set_password(
 
 
 def set_disabled(ctx: Context, username: str, disabled: bool = True) -> User:
-    _require_admin(ctx)
+    require_admin(ctx)
     return _change_user(ctx, username, None, disabled=disabled)
 
 
@@ -309,7 +258,7 @@ def _reserve_try(connection: Connection, username: str, address: str, now: dt.da
     SQLite, the audit head locked on PostgreSQL): simultaneous guesses are counted
     one after another, so no more than the limit ever reach the password check.
     """
-    since = _stamp(now - FAILURE_WINDOW)
+    since = stamp(now - FAILURE_WINDOW)
     if (
         _failures(connection, login_failures.c.username, username, since)
         >= MAX_FAILURES_PER_ACCOUNT
@@ -318,8 +267,33 @@ def _reserve_try(connection: Connection, username: str, address: str, now: dt.da
     ):
         raise RateLimitedError(int(FAILURE_WINDOW.total_seconds()))
     connection.execute(
-        insert(login_failures).values(username=username, address=address, at=_stamp(now))
+        insert(login_failures).values(username=username, address=address, at=stamp(now))
     )
+
+
+def _record_failure(
+    db: Database, row: Any, address: str, now: dt.datetime, *, wrong_password: bool
+) -> None:
+    """Audit a failed sign-in under the account it was for. A name that is no account
+    is not written down: people type their password into the name field by mistake."""
+    username = row.username if row is not None else UNKNOWN_ACCOUNT
+    reason = (
+        "no such account"
+        if row is None
+        else "wrong password"
+        if wrong_password
+        else "account disabled"
+    )
+    with db.transaction(write=True) as connection:
+        record(
+            connection,
+            at=now,
+            actor=f"web:{username}@{address}",
+            action="sign-in-fail",
+            entity="sign_ins",
+            key=username,
+            after={"address": address, "reason": reason},
+        )
 
 
 def authenticate(
@@ -348,6 +322,7 @@ def authenticate(
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or row.disabled:
+        _record_failure(db, row, address[:ADDRESS_LENGTH], now, wrong_password=not ok)
         raise UnauthenticatedError("wrong username or password, or the account is disabled")
     with db.transaction(write=True) as connection:
         connection.execute(delete(login_failures).where(login_failures.c.username == username))
@@ -357,132 +332,4 @@ def authenticate(
                 .where(users.c.username == username)
                 .values(password_hash=_hasher.hash(password))
             )
-    return _user(row)
-
-
-def start_session(db: Database, user: User) -> tuple[str, str]:
-    """A new session: (cookie value, CSRF token). Only the cookie's hash is stored."""
-    secret = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
-    now = dt.datetime.now(dt.UTC)
-    with db.transaction(write=True) as connection:
-        connection.execute(delete(web_sessions).where(web_sessions.c.expires_at < _stamp(now)))
-        connection.execute(
-            insert(web_sessions).values(
-                id_hash=_digest(secret),
-                username=user.username,
-                csrf_token=csrf,
-                created_at=_stamp(now),
-                expires_at=_stamp(now + SESSION_LIFETIME),
-            )
-        )
-    return secret, csrf
-
-
-def resolve_session(db: Database, secret: str) -> SessionInfo | None:
-    now = _stamp(dt.datetime.now(dt.UTC))
-    with db.transaction() as connection:
-        row = connection.execute(
-            select(web_sessions.c.csrf_token, users)
-            .join(users, users.c.username == web_sessions.c.username)
-            .where(web_sessions.c.id_hash == _digest(secret), web_sessions.c.expires_at > now)
-        ).first()
-    if row is None or row.disabled:
-        return None
-    return SessionInfo(_user(row), row.csrf_token)
-
-
-def end_session(db: Database, secret: str) -> None:
-    with db.transaction(write=True) as connection:
-        connection.execute(delete(web_sessions).where(web_sessions.c.id_hash == _digest(secret)))
-
-
-def create_token(ctx: Context, username: str, name: str) -> str:
-    """A new API token for the account; the returned secret is shown once."""
-    if ctx.subject is not None and ctx.subject.username != username:
-        _require_admin(ctx)
-    token_id = secrets.token_hex(8)
-    secret = secrets.token_urlsafe(32)
-    with ctx.db.transaction(write=True) as connection:
-        if (
-            connection.execute(select(users.c.username).where(users.c.username == username)).first()
-            is None
-        ):
-            raise NotFoundError("user", username)
-        connection.execute(
-            insert(api_tokens).values(
-                id=token_id,
-                username=username,
-                name=name,
-                secret_hash=_digest(secret),
-                created_at=_stamp(ctx.clock()),
-                revoked=False,
-            )
-        )
-        _audit(
-            ctx,
-            connection,
-            "create",
-            "api_tokens",
-            token_id,
-            None,
-            canonical_json({"id": token_id, "username": username, "name": name}),
-        )
-    return f"{TOKEN_PREFIX}{token_id}_{secret}"
-
-
-def resolve_token(db: Database, token: str) -> User | None:
-    if not token.startswith(TOKEN_PREFIX) or token.count("_") < 2:
-        return None
-    token_id, _, secret = token[len(TOKEN_PREFIX) :].partition("_")
-    with db.transaction() as connection:
-        row = connection.execute(
-            select(api_tokens.c.secret_hash, api_tokens.c.revoked, users)
-            .join(users, users.c.username == api_tokens.c.username)
-            .where(api_tokens.c.id == token_id)
-        ).first()
-    if row is None or row.revoked or row.disabled:
-        return None
-    if not hmac.compare_digest(row.secret_hash, _digest(secret)):
-        return None
-    return _user(row)
-
-
-def token_id_of(token: str) -> str:
-    """The id of an API token, given the id or the whole token (``wb_<id>_<secret>``)."""
-    return token[len(TOKEN_PREFIX) :].partition("_")[0] if token.startswith(TOKEN_PREFIX) else token
-
-
-def revoke_token(ctx: Context, token: str) -> str:
-    """Revoke an API token, named by its id or the whole token; returns its owner.
-
-    Its owner may, and an administrator. To anyone else another's token answers as a
-    token that does not exist, so that tokens cannot be found out by trying. Revoking
-    a revoked token changes nothing.
-    """
-    token_id = token_id_of(token)
-    with ctx.db.transaction(write=True) as connection:
-        row = (
-            connection.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
-            if _TOKEN_ID.fullmatch(token_id)
-            else None
-        )
-        subject = ctx.subject
-        if row is None or not (
-            subject is None or subject.role.manages_accounts or subject.username == row.username
-        ):
-            raise NotFoundError("API token", token_id)
-        if not row.revoked:
-            connection.execute(
-                update(api_tokens).where(api_tokens.c.id == token_id).values(revoked=True)
-            )
-            _audit(
-                ctx,
-                connection,
-                "update",
-                "api_tokens",
-                token_id,
-                canonical_json({"id": token_id, "revoked": False}),
-                canonical_json({"id": token_id, "revoked": True}),
-            )
-    return str(row.username)
+    return user_of(row)

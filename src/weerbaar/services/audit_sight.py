@@ -29,7 +29,9 @@ from weerbaar.storage.repository import Repository
 
 # Account changes, and notification channels and retries, are for administrators' eyes
 # only.
-ACCOUNT_ENTITIES = frozenset({"users", "api_tokens", "notification_channels", "notifications"})
+ACCOUNT_ENTITIES = frozenset(
+    {"users", "api_tokens", "web_sessions", "sign_ins", "notification_channels", "notifications"}
+)
 
 
 @cache

@@ -222,10 +222,15 @@ api_tokens = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("revoked", Boolean, nullable=False),
+    Column("scope", String(8), nullable=False),  # "read", or "write" (reads too)
+    Column("expires_at", String(32), nullable=False),
+    Column("last_used_at", String(32), nullable=True),
+    Column("last_used_address", String(64), nullable=True),
 )
 
 # Browser sessions, by the SHA-256 of the cookie value, so a copy of the database
-# holds no usable session.
+# holds no usable session. ``id`` names a session on the page that lists them, where
+# the cookie's hash must not show.
 web_sessions = Table(
     "web_sessions",
     metadata,
@@ -239,7 +244,11 @@ web_sessions = Table(
     ),
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
-    Column("expires_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),  # the absolute end
+    Column("id", String(16), nullable=False, unique=True),
+    Column("last_seen_at", String(32), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("device", String(200), nullable=False),
 )
 
 login_failures = Table(

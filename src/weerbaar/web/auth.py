@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from weerbaar.config import Settings
 from weerbaar.domain.access import Subject
 from weerbaar.errors import ForbiddenError, UnauthenticatedError
-from weerbaar.services.accounts import User, resolve_session, resolve_token
+from weerbaar.services.accounts import User
+from weerbaar.services.api_tokens import Scope, resolve_token
+from weerbaar.services.web_sessions import resolve_session
 from weerbaar.storage.db import Database
 
 SESSION_COOKIE = "weerbaar_session"
@@ -29,6 +32,9 @@ class Caller:
     via: str  # "web" or "api"
     address: str
     csrf_token: str | None = None  # browser sessions only
+    session_id: str | None = None  # browser sessions only
+    token_id: str | None = None  # API tokens only
+    scope: Scope = Scope.WRITE  # what an API token may do; a session may do both
 
     @property
     def subject(self) -> Subject:
@@ -45,6 +51,11 @@ def database(request: Request) -> Database:
     return db
 
 
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -52,17 +63,18 @@ def client_address(request: Request) -> str:
 def find_caller(request: Request) -> Caller | None:
     """The signed-in caller, or None. A bearer token wins over a cookie."""
     db = database(request)
+    address = client_address(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = resolve_token(db, header[7:].strip())
-        if user is None:
+        use = resolve_token(db, header[7:].strip(), address)
+        if use is None:
             raise UnauthenticatedError("invalid, revoked or expired API token")
-        return Caller(user, "api", client_address(request))
+        return Caller(use.user, "api", address, token_id=use.id, scope=use.scope)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        found = resolve_session(db, cookie)
+        found = resolve_session(db, cookie, settings=settings_of(request).sign_in)
         if found is not None:
-            return Caller(found.user, "web", client_address(request), found.csrf_token)
+            return Caller(found.user, "web", address, found.csrf_token, found.id)
     return None
 
 

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
-from weerbaar.services.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from weerbaar.web.auth import SESSION_COOKIE, client_address, database, find_caller
+from weerbaar.services.accounts import authenticate
+from weerbaar.services.web_sessions import sign_out, start_session
+from weerbaar.web.auth import SESSION_COOKIE, client_address, database, find_caller, settings_of
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -79,15 +80,22 @@ def login(
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    secret, _csrf = start_session(db, user)
+    sign_in = settings_of(request).sign_in
+    session = start_session(
+        db,
+        user,
+        address=client_address(request),
+        device=request.headers.get("user-agent", ""),
+        settings=sign_in,
+    )
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        secret,
+        session.cookie,
         httponly=True,
         samesite="strict",
         secure=request.app.state.secure_cookies,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        max_age=int(sign_in.session_max.total_seconds()),
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
@@ -101,7 +109,7 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = 
             raise ForbiddenError("the form has expired; reload it")
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            end_session(database(request), cookie)
+            sign_out(database(request), cookie, actor=caller.actor)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -13,6 +13,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from weerbaar.web.pages import (
+    account,
     audit,
     dashboard,
     declassify,
@@ -35,6 +36,7 @@ from weerbaar.web.pages import (
 router = APIRouter(include_in_schema=False)
 for part in (
     dashboard,
+    account,
     search,
     audit,
     tiers,

@@ -1,0 +1,218 @@
+"""``weerbaar user …``: local accounts, their API tokens and their browser sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from weerbaar.cli.render import OutputFormat, console
+from weerbaar.cli.state import state
+from weerbaar.services import accounts, api_tokens, web_sessions
+
+user_app = typer.Typer(
+    help="Local accounts of the web app and API, their tokens and sessions.",
+    no_args_is_help=True,
+)
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="read the password from standard input")
+]
+
+
+def _password(prompt: str, *, from_stdin: bool) -> str:
+    """The first line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return typer.get_text_stream("stdin").readline().rstrip("\n")
+    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@user_app.command("add")
+def add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[
+        str, typer.Option(help="viewer, analyst, ministry-officer, coordinator or administrator")
+    ],
+    organisation: Annotated[str, typer.Option(help="key of the user's organisation")],
+    clearance: Annotated[str, typer.Option(help="public, dep-v, stg-c or stg-g")] = "public",
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a local account."""
+    password = _password("Password", from_stdin=password_stdin)
+    user = accounts.add_user(
+        state(ctx).context(),
+        username=username,
+        password=password,
+        role=role,
+        organisation=organisation,
+        clearance=clearance,
+        display_name=name,
+    )
+    console().print(f"added {user.username} ({user.role}, {user.organisation}, {user.clearance})")
+
+
+@user_app.command("passwd")
+def passwd(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set an account's password (ends its sessions)."""
+    password = _password("New password", from_stdin=password_stdin)
+    accounts.set_password(state(ctx).context(), username, password)
+    console().print(f"password of {username} changed")
+
+
+@user_app.command("disable")
+def disable(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    enable: Annotated[bool, typer.Option("--enable", help="enable it again instead")] = False,
+) -> None:
+    """Disable an account (ends its sessions; its API tokens stop working)."""
+    accounts.set_disabled(state(ctx).context(), username, not enable)
+    console().print(f"{username} {'enabled' if enable else 'disabled'}")
+
+
+@user_app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List the accounts."""
+    from rich.table import Table
+
+    table = Table()
+    for column in ("username", "name", "role", "organisation", "clearance", "disabled"):
+        table.add_column(column)
+    for u in accounts.list_users(state(ctx).database()):
+        table.add_row(
+            u.username,
+            u.display_name,
+            u.role,
+            u.organisation,
+            u.clearance,
+            "yes" if u.disabled else "",
+        )
+    console().print(table)
+
+
+@user_app.command("token")
+def token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="login name")],
+    name: Annotated[str, typer.Option(help="what the token is for")] = "api",
+    scope: Annotated[
+        api_tokens.Scope, typer.Option(help="read: reads only; write: reads and writes")
+    ] = api_tokens.Scope.READ,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="days it lasts (default: $WEERBAAR_TOKEN_DAYS, else 90)"),
+    ] = None,
+) -> None:
+    """Create an API token for an account (shown once)."""
+    st = state(ctx)
+    made = api_tokens.create_token(
+        st.context(), username, name, settings=st.settings.sign_in, scope=scope, days=days
+    )
+    console(stderr=True).print(
+        f"API token {made.id} ({scope.value}) of {escape(username)}, "
+        f"until {made.expires_at:%Y-%m-%d %H:%M} UTC; it is not shown again:"
+    )
+    typer.echo(made.token)
+
+
+@user_app.command("token-list")
+def token_list(
+    ctx: typer.Context,
+    username: Annotated[
+        str | None, typer.Argument(help="login name (default: every account's)")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+        OutputFormat.TABLE
+    ),
+) -> None:
+    """List API tokens: scope, expiry, state, and when and from where last used."""
+    from weerbaar.web.presenters.account import as_json, tokens_answer
+
+    ctx_ = state(ctx).context()
+    found = api_tokens.list_tokens(ctx_, username)
+    now = ctx_.clock()
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(as_json(tokens_answer(found, now)))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"API tokens ({len(found)})", title_justify="left")
+    for column in ("id", "user", "name", "scope", "state", "expires", "last used", "from"):
+        table.add_column(column)
+    for t in found:
+        table.add_row(
+            t.id,
+            t.username,
+            escape(t.name),
+            t.scope.value,
+            t.state(now),
+            f"{t.expires_at:%Y-%m-%d}",
+            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
+            t.last_used_address or "",
+        )
+    console().print(table)
+
+
+@user_app.command("token-revoke")
+def token_revoke(
+    ctx: typer.Context,
+    token: Annotated[
+        str,
+        typer.Argument(help="the token's id (the part between wb_ and the next _), or the token"),
+    ],
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    owner = api_tokens.revoke_token(state(ctx).context(), token)
+    console().print(f"API token {escape(api_tokens.token_id_of(token))} of {owner} revoked")
+
+
+@user_app.command("sessions")
+def sessions(
+    ctx: typer.Context,
+    username: Annotated[
+        str | None, typer.Argument(help="login name (default: every account's)")
+    ] = None,
+) -> None:
+    """List the browser sessions that are signed in: from where, on what, since when."""
+    from rich.table import Table
+
+    found = web_sessions.list_sessions(state(ctx).context(), username)
+    table = Table(title=f"sessions ({len(found)})", title_justify="left")
+    for column in ("id", "user", "started", "last request", "from", "device"):
+        table.add_column(column, overflow="fold")
+    for s in found:
+        table.add_row(
+            s.id,
+            s.username,
+            f"{s.started_at:%Y-%m-%d %H:%M}",
+            f"{s.last_seen_at:%Y-%m-%d %H:%M}",
+            s.address,
+            escape(s.device),
+        )
+    console().print(table)
+
+
+@user_app.command("session-end")
+def session_end(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="a session's id, or with --all a login name")],
+    all_: Annotated[
+        bool, typer.Option("--all", help="end every session of the account TARGET")
+    ] = False,
+) -> None:
+    """End a browser session (or all of an account's): its browser is signed out."""
+    context = state(ctx).context()
+    if all_:
+        ended = web_sessions.end_sessions(context, username=target)
+    else:
+        ended = web_sessions.end_sessions(context, session_id=target)
+    console().print(f"{ended} session{'' if ended == 1 else 's'} ended")
