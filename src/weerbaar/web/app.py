@@ -34,7 +34,12 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+# Only over HTTPS: a browser that has seen it refuses plain HTTP to this host for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 async def _deliver_notifications(db: Database, settings: DeliverySettings, interval: float) -> None:
@@ -100,6 +105,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.url.scheme == "https" or settings.web.secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     app.include_router(login.router)

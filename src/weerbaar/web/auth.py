@@ -22,6 +22,10 @@ from weerbaar.services.web_sessions import resolve_session
 from weerbaar.storage.db import Database
 
 SESSION_COOKIE = "weerbaar_session"
+# Over HTTPS the cookie's name carries the __Host- prefix: browsers then accept it only
+# when Secure, for the whole site (Path=/) and from this host alone (no Domain), so a
+# neighbouring subdomain cannot plant or overwrite it.
+SECURE_PREFIX = "__Host-"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -56,6 +60,11 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+def cookie_name(request: Request, name: str) -> str:
+    """The name a cookie of weerbaar's goes by on this app: prefixed when secure."""
+    return f"{SECURE_PREFIX}{name}" if request.app.state.secure_cookies else name
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -70,7 +79,7 @@ def find_caller(request: Request) -> Caller | None:
         if use is None:
             raise UnauthenticatedError("invalid, revoked or expired API token")
         return Caller(use.user, "api", address, token_id=use.id, scope=use.scope)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if cookie:
         found = resolve_session(db, cookie, settings=settings_of(request).sign_in)
         if found is not None:

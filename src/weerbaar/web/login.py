@@ -12,7 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
 from weerbaar.services.accounts import authenticate
 from weerbaar.services.web_sessions import sign_out, start_session
-from weerbaar.web.auth import SESSION_COOKIE, client_address, database, find_caller, settings_of
+from weerbaar.web.auth import (
+    SESSION_COOKIE,
+    client_address,
+    cookie_name,
+    database,
+    find_caller,
+    settings_of,
+)
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,6 +37,15 @@ def _safe_next(target: str | None) -> str:
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+def _forget(request: Request, response: Response, name: str) -> None:
+    """Delete a cookie with the attributes it was set with: a browser keeps a
+    __Host- cookie unless the deletion is Secure too."""
+    secure = request.app.state.secure_cookies
+    response.delete_cookie(
+        cookie_name(request, name), httponly=True, samesite="strict", secure=secure
+    )
 
 
 @router.get("/login")
@@ -50,7 +66,7 @@ def _login_page(request: Request, next: str | None, error: str | None) -> Respon
         status_code=401 if error else 200,
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE,
+        cookie_name(request, LOGIN_CSRF_COOKIE),
         token,
         httponly=True,
         samesite="strict",
@@ -68,7 +84,7 @@ def login(
     csrf_token: Annotated[str, Form(max_length=128)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    expected = request.cookies.get(cookie_name(request, LOGIN_CSRF_COOKIE))
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise ForbiddenError("the sign-in form has expired; reload it")
     db = database(request)
@@ -90,14 +106,14 @@ def login(
     )
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE,
+        cookie_name(request, SESSION_COOKIE),
         session.cookie,
         httponly=True,
         samesite="strict",
         secure=request.app.state.secure_cookies,
         max_age=int(sign_in.session_max.total_seconds()),
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    _forget(request, response, LOGIN_CSRF_COOKIE)
     return response
 
 
@@ -107,9 +123,9 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = 
     if caller is not None and caller.csrf_token is not None:
         if not secrets.compare_digest(caller.csrf_token, csrf_token):
             raise ForbiddenError("the form has expired; reload it")
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = request.cookies.get(cookie_name(request, SESSION_COOKIE))
         if cookie:
             sign_out(database(request), cookie, actor=caller.actor)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    _forget(request, response, SESSION_COOKIE)
     return response
