@@ -8,11 +8,12 @@ from functools import cache
 from pydantic import Field
 
 from weerbaar.domain.access import ClassificationLevel, Levels, Role
+from weerbaar.domain.password_policy import PasswordPolicy
 from weerbaar.domain.register import BY_NAME
 from weerbaar.errors import ConfigError
 from weerbaar.reference._loader import Strict, checked
 
-__all__ = ["classification_levels", "roles"]
+__all__ = ["classification_levels", "password_policy", "roles"]
 
 
 class _ClassificationFile(Strict):
@@ -36,6 +37,24 @@ class _RoleFile(Strict):
 class _RolesFile(Strict):
     source: str
     roles: dict[str, _RoleFile] = Field(min_length=1)
+
+
+class _PasswordsFile(Strict):
+    source: str
+    min_length: int = Field(ge=8, le=256)
+    max_length: int = Field(ge=64, le=4096)
+    min_score: int = Field(ge=0, le=4)
+    words: list[str]
+
+
+@cache
+def password_policy() -> PasswordPolicy:
+    """What a new password must be."""
+    data = checked(_PasswordsFile, "access/passwords.yaml")
+    if data.min_length > data.max_length:
+        raise ConfigError("weerbaar/data/access/passwords.yaml: min_length above max_length")
+    words = frozenset(w.strip().casefold() for w in data.words if w.strip())
+    return PasswordPolicy(data.min_length, data.max_length, data.min_score, words)
 
 
 @cache

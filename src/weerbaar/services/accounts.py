@@ -40,10 +40,10 @@ from weerbaar.services.account_events import (
     stamp,
 )
 from weerbaar.services.context import Context
+from weerbaar.services.passwords import check_password
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import KEY_LENGTH, entity_tables, login_failures, users, web_sessions
 
-MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this bounds the work per try
 UNKNOWN_ACCOUNT = "(no such account)"
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -103,16 +103,6 @@ def _public(user: User) -> str:
     )
 
 
-def check_password(password: str) -> None:
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"must be at most {MAX_PASSWORD_LENGTH} characters")
-    if problems:
-        raise ValidationError([Issue("", "password", p) for p in problems], summary="bad password")
-
-
 def _check_account(
     connection: Connection, username: str, role: str, organisation: str, clearance: str
 ) -> None:
@@ -144,7 +134,7 @@ def add_user(
     display_name: str | None = None,
 ) -> User:
     require_admin(ctx)
-    check_password(password)
+    check_password(password, context=(username, display_name or "", organisation))
     with ctx.db.transaction(write=True) as connection:
         _check_account(connection, username, role, organisation, clearance)
         found = connection.execute(select(users.c.username).where(users.c.username == username))
@@ -228,7 +218,8 @@ def set_password(
 ) -> User:
     if ctx.subject is not None and ctx.subject.username != username:
         require_admin(ctx)
-    check_password(password)
+    current = get_user(ctx.db, username)
+    check_password(password, context=(username, current.display_name, current.organisation))
     user = _change_user(ctx, username, expected_version, password_hash=_hasher.hash(password))
     with ctx.db.transaction(write=True) as connection:
         # A new password ends every other session of the account.
