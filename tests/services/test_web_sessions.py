@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import seed_small_register
 from weerbaar.config import SignInSettings
-from weerbaar.errors import NotFoundError
+from weerbaar.errors import ForbiddenError, NotFoundError
 from weerbaar.services import accounts
 from weerbaar.services.accounts import User
 from weerbaar.services.audit import recent_entries
@@ -102,8 +102,10 @@ def test_another_accounts_session_is_as_if_it_did_not_exist(
     assert str(other.value).replace(berts.id, "ID") == str(missing.value).replace(
         "0123456789abcdef", "ID"
     )
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ForbiddenError):
         list_sessions(_as(db, anna), "bert")
+    with pytest.raises(ForbiddenError):
+        end_sessions(_as(db, anna), username="bert")
     admin = _as(db, _user(ctx, "ada", "administrator"))
     assert [s.id for s in list_sessions(admin, "bert")] == [berts.id]
     assert end_sessions(admin, session_id=berts.id) == 1

@@ -43,6 +43,19 @@ def may_manage(ctx: Context, username: str) -> bool:
     return subject is None or subject.role.manages_accounts or subject.username == username
 
 
+def listed_owner(ctx: Context, username: str | None, what: str) -> str | None:
+    """Whose ``what`` (sessions, API tokens) a list shows: ``username``'s, else the
+    caller's own, and for the local operator everyone's (None). Anyone but their
+    owner and an administrator is refused alike whether or not the account exists."""
+    subject = ctx.subject
+    owner = username if username is not None else (subject.username if subject else None)
+    if (owner is not None and not may_manage(ctx, owner)) or (
+        owner is None and subject is not None and not subject.role.manages_accounts
+    ):
+        raise ForbiddenError(f"only an administrator sees another account's {what}")
+    return owner
+
+
 def record(
     connection: Connection,
     *,

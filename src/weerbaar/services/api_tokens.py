@@ -24,6 +24,7 @@ from weerbaar.errors import ForbiddenError, Issue, NotFoundError, ValidationErro
 from weerbaar.services.account_events import (
     ADDRESS_LENGTH,
     digest,
+    listed_owner,
     may_manage,
     record,
     recorded,
@@ -155,12 +156,7 @@ def create_token(
 def list_tokens(ctx: Context, username: str | None = None) -> list[TokenInfo]:
     """The tokens of ``username`` (default: the caller's own; for the local operator,
     everyone's), newest first. Only an administrator sees another account's."""
-    subject = ctx.subject
-    owner = username if username is not None else (subject.username if subject else None)
-    if owner is not None and not may_manage(ctx, owner):
-        raise ForbiddenError("only an administrator sees another account's API tokens")
-    if owner is None and subject is not None and not subject.role.manages_accounts:
-        raise ForbiddenError("only an administrator sees every account's API tokens")
+    owner = listed_owner(ctx, username, "API tokens")
     query = select(api_tokens).order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
     if owner is not None:
         query = query.where(api_tokens.c.username == owner)

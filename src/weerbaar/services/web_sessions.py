@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from weerbaar.config import SignInSettings
-from weerbaar.errors import NotFoundError
+from weerbaar.errors import ForbiddenError, NotFoundError
 from weerbaar.services.account_events import (
     ADDRESS_LENGTH,
     DEVICE_LENGTH,
     digest,
+    listed_owner,
     may_manage,
     record,
     recorded,
@@ -178,13 +179,9 @@ def sign_out(db: Database, cookie: str, *, actor: str) -> None:
 
 def list_sessions(ctx: Context, username: str | None = None) -> list[SessionView]:
     """The live sessions of ``username`` (default: the caller's own; for the local
-    operator, everyone's), most recently used first."""
-    subject = ctx.subject
-    owner = username if username is not None else (subject.username if subject else None)
-    if (owner is not None and not may_manage(ctx, owner)) or (
-        owner is None and subject is not None and not subject.role.manages_accounts
-    ):
-        raise NotFoundError("user", owner or "")
+    operator, everyone's), most recently used first. Only an administrator sees
+    another account's."""
+    owner = listed_owner(ctx, username, "sessions")
     now = ctx.clock()
     query = (
         select(web_sessions)
@@ -231,7 +228,7 @@ def end_sessions(
         if session_id is not None and not rows:
             raise NotFoundError("session", session_id)
         if username is not None and not may_manage(ctx, username):
-            raise NotFoundError("user", username)
+            raise ForbiddenError("only an administrator ends another account's sessions")
         for row in rows:
             connection.execute(delete(web_sessions).where(web_sessions.c.id == row.id))
             recorded(

@@ -116,7 +116,7 @@ def revoke_token(
 @router.get(
     "/sessions",
     summary="Browser sessions signed in: one's own, or an account's (administrators)",
-    responses=error_responses(401, 404),
+    responses=error_responses(401, 403),
 )
 def list_sessions(
     request: Request, caller: Annotated[Caller, Depends(reader)], user: Owner = None
