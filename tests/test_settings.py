@@ -44,6 +44,7 @@ def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
         "WEERBAAR_SESSION_MAX": "8",
         "WEERBAAR_TOKEN_DAYS": "30",
         "WEERBAAR_TOKEN_MAX_DAYS": "60",
+        "WEERBAAR_SECOND_FACTOR_ALL": "yes",
     }
     settings = load_settings(environ=env)
     assert settings == Settings(
@@ -52,7 +53,7 @@ def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
         trail=TrailConfig(tmp_path / "keys", tmp_path / "checkpoints", 10, True),
         delivery=DeliverySettings(smtp_host="mail.example", smtp_port=587, attempts=3),
         web=WebSettings(admin_password="a long enough passphrase"),
-        sign_in=SignInSettings(dt.timedelta(minutes=15), dt.timedelta(hours=8), 30, 60),
+        sign_in=SignInSettings(dt.timedelta(minutes=15), dt.timedelta(hours=8), 30, 60, True),
         dask_scheduler="tcp://scheduler:8786",
     )
     assert "passphrase" not in repr(settings)

@@ -26,6 +26,8 @@ SQLite file in the user's data folder. Who acts (for the audit trail) is ``--use
 ``WEERBAAR_SESSION_MAX``        hours after which a session ends regardless (12)
 ``WEERBAAR_TOKEN_DAYS``,        days a new API token lasts unless asked otherwise
 ``WEERBAAR_TOKEN_MAX_DAYS``     (90), and the most it may be given (365)
+``WEERBAAR_SECOND_FACTOR_ALL``  every account signs in with a second factor (off:
+                                those ``data/access/second_factor.yaml`` names)
 =============================== ===================================================
 """
 
@@ -212,11 +214,13 @@ class SignInSettings:
     session_max: dt.timedelta = dt.timedelta(hours=12)
     token_days: int = 90
     token_max_days: int = 365
+    second_factor_for_all: bool = False  # not only those data/access/second_factor.yaml names
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SignInSettings:
         """``WEERBAAR_SESSION_IDLE`` (minutes), ``WEERBAAR_SESSION_MAX`` (hours),
-        ``WEERBAAR_TOKEN_DAYS`` and ``WEERBAAR_TOKEN_MAX_DAYS``."""
+        ``WEERBAAR_TOKEN_DAYS``, ``WEERBAAR_TOKEN_MAX_DAYS`` and
+        ``WEERBAAR_SECOND_FACTOR_ALL``."""
         env = _Env(environ)
         idle = env.integer("WEERBAAR_SESSION_IDLE", 30, low=1, high=24 * 60)
         most = env.integer("WEERBAAR_SESSION_MAX", 12, low=1, high=7 * 24)
@@ -227,7 +231,8 @@ class SignInSettings:
                 f"WEERBAAR_SESSION_IDLE ({idle} minutes) must not be longer than "
                 f"WEERBAAR_SESSION_MAX ({most} hours)"
             )
-        return cls(dt.timedelta(minutes=idle), dt.timedelta(hours=most), days, max_days)
+        everyone = env.flag("WEERBAAR_SECOND_FACTOR_ALL", False)
+        return cls(dt.timedelta(minutes=idle), dt.timedelta(hours=most), days, max_days, everyone)
 
 
 @dataclass(frozen=True, slots=True)

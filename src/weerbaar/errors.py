@@ -112,6 +112,20 @@ class UnauthenticatedError(WeerbaarError):
     """No valid sign-in: wrong password, unknown or disabled account, bad token."""
 
 
+class SignInIncompleteError(UnauthenticatedError):
+    """The password was right, but the second factor is still to be given (``stage``
+    "second-factor") or to be set up first (``stage`` "enrol")."""
+
+    def __init__(self, stage: str) -> None:
+        what = (
+            "give the code of your second factor"
+            if stage == "second-factor"
+            else ("set up a second factor first")
+        )
+        super().__init__(f"sign-in not finished: {what}")
+        self.stage = stage
+
+
 class RateLimitedError(WeerbaarError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many failed sign-ins; try again in {retry_after} s")

@@ -15,13 +15,16 @@ import re
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import update
 
 from tests.helpers import settings_for, trail_config
 from tests.notify_receivers import free_port
@@ -29,7 +32,9 @@ from weerbaar.config import DeliverySettings
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
+from weerbaar.services.second_factors import begin_totp, confirm_totp
 from weerbaar.storage.db import Database
+from weerbaar.storage.tables import second_factors
 from weerbaar.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -55,12 +60,34 @@ COORDINATOR = Person("cora", "coordinator", "nctv", "stg-g")
 PEOPLE = (ANALYST, OUTSIDER, VIEWER, COORDINATOR)
 
 
+# The live server behind each browser context, for helpers that are handed a page.
+SERVERS: weakref.WeakKeyDictionary[BrowserContext, LiveServer] = weakref.WeakKeyDictionary()
+
+
+def server_of(page: Page) -> LiveServer:
+    return SERVERS[page.context]
+
+
 @dataclass(slots=True)
 class LiveServer:
     url: str
     db: Database
     smtp_port: int  # where the app sends e-mail; nobody listens unless a test serves it
     errors: list[str] = field(default_factory=list)
+    # Each person's authenticator app: the TOTP secret they enrolled with.
+    totp: dict[str, str] = field(default_factory=dict)
+
+    def fresh_code(self, username: str) -> str:
+        """A code of that person's app that the server has not taken yet: each code
+        works once, and the flows sign the same people in many times a minute (a test
+        of its own shows a used code refused)."""
+        with self.db.transaction(write=True) as connection:
+            connection.execute(
+                update(second_factors)
+                .where(second_factors.c.username == username)
+                .values(last_step=None)
+            )
+        return pyotp.TOTP(self.totp[username]).now()
 
 
 def _chromium() -> str:
@@ -82,8 +109,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     db.upgrade()
     operator = Context(db=db, actor="test:setup")
     load_demo(operator)
+    enrolled: dict[str, str] = {}
     for person in PEOPLE:
-        accounts.add_user(
+        user = accounts.add_user(
             operator,
             username=person.username,
             password=PASSWORD,
@@ -91,6 +119,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             organisation=person.organisation,
             clearance=person.clearance,
         )
+        app_secret = begin_totp(operator, user).secret
+        confirm_totp(operator, user, pyotp.TOTP(app_secret).now())
+        enrolled[person.username] = app_secret
 
     # Binding here, before the thread starts, gives a free port without a race.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -113,7 +144,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             pytest.fail(f"the app did not start on 127.0.0.1:{port}", pytrace=False)
         time.sleep(0.05)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", db, smtp_port)
+        yield LiveServer(f"http://127.0.0.1:{port}", db, smtp_port, totp=enrolled)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
@@ -157,6 +188,7 @@ def page(
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     tab = context.new_page()
+    SERVERS[context] = live_server
     live_server.errors.clear()
     tab.on("pageerror", lambda error: live_server.errors.append(str(error)))
     yield tab

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import VIEWER, LiveServer
+from tests.browser.conftest import SERVERS, VIEWER, LiveServer
 from tests.browser.test_flows import sign_in
 from weerbaar.services import api_tokens
 
@@ -15,6 +15,7 @@ def test_ending_a_session_signs_that_browser_out(
     page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
     elsewhere = browser.new_context(base_url=live_server.url)
+    SERVERS[elsewhere] = live_server
     other = elsewhere.new_page()
     try:
         sign_in(other, VIEWER, landing="/account")

@@ -9,7 +9,15 @@ from typing import Any
 
 from playwright.sync_api import Page, Response, expect
 
-from tests.browser.conftest import ANALYST, OUTSIDER, PASSWORD, VIEWER, LiveServer, Person
+from tests.browser.conftest import (
+    ANALYST,
+    OUTSIDER,
+    PASSWORD,
+    VIEWER,
+    LiveServer,
+    Person,
+    server_of,
+)
 
 # Plotly draws into an <svg class="main-svg"> inside the element it was given; a
 # scatter trace's markers are <path class="point">.
@@ -23,11 +31,15 @@ SECRET_TITLE = "Liquidation of a dissident"
 
 
 def sign_in(page: Page, person: Person, landing: str = "/") -> None:
-    """Through the login form, which then sends the browser on to ``landing``."""
+    """Through the login form and the code of the person's authenticator app, which
+    then send the browser on to ``landing``."""
     page.goto(f"/login?next={landing}")
     page.fill("input[name=username]", person.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/login'] [type=submit]")
+    page.wait_for_url("**/login/second-factor**")
+    page.fill("input[name=code]", server_of(page).fresh_code(person.username))
+    page.click("form[action='/login/second-factor'] [type=submit]")
     page.wait_for_url(f"**{landing}")
     expect(page.locator("header")).to_contain_text(person.username)
 

@@ -216,3 +216,17 @@ def session_end(
     else:
         ended = web_sessions.end_sessions(context, session_id=target)
     console().print(f"{ended} session{'' if ended == 1 else 's'} ended")
+
+
+@user_app.command("reset-factors")
+def reset_factors(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="login name")]
+) -> None:
+    """Remove an account's second factors and recovery codes (a lost phone) and end its
+    sessions: it sets up a new one at its next sign-in."""
+    from weerbaar.services import second_factors
+
+    removed = second_factors.reset_factors(state(ctx).context(), username)
+    console().print(
+        f"{removed} second factor{'' if removed == 1 else 's'} of {escape(username)} removed"
+    )

@@ -10,10 +10,11 @@ from pydantic import Field
 from weerbaar.domain.access import ClassificationLevel, Levels, Role
 from weerbaar.domain.password_policy import PasswordPolicy
 from weerbaar.domain.register import BY_NAME
+from weerbaar.domain.second_factor import SecondFactorPolicy
 from weerbaar.errors import ConfigError
 from weerbaar.reference._loader import Strict, checked
 
-__all__ = ["classification_levels", "password_policy", "roles"]
+__all__ = ["classification_levels", "password_policy", "roles", "second_factor_policy"]
 
 
 class _ClassificationFile(Strict):
@@ -55,6 +56,30 @@ def password_policy() -> PasswordPolicy:
         raise ConfigError("weerbaar/data/access/passwords.yaml: min_length above max_length")
     words = frozenset(w.strip().casefold() for w in data.words if w.strip())
     return PasswordPolicy(data.min_length, data.max_length, data.min_score, words)
+
+
+class _SecondFactorFile(Strict):
+    source: str
+    clearances: list[str]
+    roles: list[str]
+    recovery_codes: int = Field(ge=1, le=50)
+    drift_steps: int = Field(ge=0, le=3)
+
+
+@cache
+def second_factor_policy() -> SecondFactorPolicy:
+    """Who must sign in with a second factor, and how codes are checked."""
+    data = checked(_SecondFactorFile, "access/second_factor.yaml")
+    name = "weerbaar/data/access/second_factor.yaml"
+    unknown = [c for c in data.clearances if c not in classification_levels()]
+    if unknown:
+        raise ConfigError(f"{name}: unknown clearances {unknown}")
+    strange = [r for r in data.roles if r not in roles()]
+    if strange:
+        raise ConfigError(f"{name}: unknown roles {strange}")
+    return SecondFactorPolicy(
+        frozenset(data.clearances), frozenset(data.roles), data.recovery_codes, data.drift_steps
+    )
 
 
 @cache

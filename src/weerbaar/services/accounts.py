@@ -242,7 +242,7 @@ def _failures(connection: Connection, column: Any, value: str, since: str) -> in
     )
 
 
-def _reserve_try(connection: Connection, username: str, address: str, now: dt.datetime) -> None:
+def reserve_try(connection: Connection, username: str, address: str, now: dt.datetime) -> None:
     """Count this try as a failure now, unless the account or address is over its limit.
 
     Runs in a write transaction, which writers take in turn (BEGIN IMMEDIATE on
@@ -304,7 +304,7 @@ def authenticate(
     dummy = _dummy_hash()
     with db.transaction(write=True) as connection:
         # Counted under the names the table can hold, so a long name is limited too.
-        _reserve_try(connection, username[:KEY_LENGTH], address[:ADDRESS_LENGTH], now)
+        reserve_try(connection, username[:KEY_LENGTH], address[:ADDRESS_LENGTH], now)
     with db.transaction() as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
     stored = row.password_hash if row is not None else dummy

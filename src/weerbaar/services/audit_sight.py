@@ -30,7 +30,16 @@ from weerbaar.storage.repository import Repository
 # Account changes, and notification channels and retries, are for administrators' eyes
 # only.
 ACCOUNT_ENTITIES = frozenset(
-    {"users", "api_tokens", "web_sessions", "sign_ins", "notification_channels", "notifications"}
+    {
+        "users",
+        "api_tokens",
+        "web_sessions",
+        "sign_ins",
+        "second_factors",
+        "recovery_codes",
+        "notification_channels",
+        "notifications",
+    }
 )
 
 

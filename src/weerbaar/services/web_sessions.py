@@ -45,6 +45,11 @@ class NewSession:
     ends_at: dt.datetime  # the absolute end, for the cookie's lifetime
 
 
+FULL = "full"  # signed in; the other stages reach only the page that finishes it
+SECOND_FACTOR = "second-factor"
+ENROL = "enrol"
+
+
 @dataclass(frozen=True, slots=True)
 class SessionInfo:
     """A session that is valid now, behind a request's cookie."""
@@ -52,6 +57,7 @@ class SessionInfo:
     user: User
     csrf_token: str
     id: str
+    stage: str = FULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +92,11 @@ def start_session(
     address: str,
     device: str,
     settings: SignInSettings,
+    stage: str = FULL,
     now: dt.datetime | None = None,
 ) -> NewSession:
-    """A new session for ``user``, who has just proved who they are; audited."""
+    """A new session for ``user``, who has just given their password; audited. At any
+    ``stage`` but "full" it reaches only the page that finishes signing in."""
     now = now or dt.datetime.now(dt.UTC)
     cookie = secrets.token_urlsafe(32)
     session = NewSession(
@@ -109,6 +117,7 @@ def start_session(
                 expires_at=stamp(session.ends_at),
                 address=address,
                 device=device,
+                stage=stage,
             )
         )
         record(
@@ -118,7 +127,12 @@ def start_session(
             action="sign-in",
             entity="web_sessions",
             key=session.id,
-            after={"username": user.username, "address": address, "device": device},
+            after={
+                "username": user.username,
+                "address": address,
+                "device": device,
+                "stage": stage,
+            },
         )
     return session
 
@@ -134,6 +148,7 @@ def resolve_session(
                 web_sessions.c.csrf_token,
                 web_sessions.c.id.label("session_id"),
                 web_sessions.c.last_seen_at,
+                web_sessions.c.stage,
                 users,
             )
             .join(users, users.c.username == web_sessions.c.username)
@@ -152,7 +167,25 @@ def resolve_session(
                 .where(web_sessions.c.id == row.session_id)
                 .values(last_seen_at=stamp(now))
             )
-    return SessionInfo(user_of(row), row.csrf_token, row.session_id)
+    return SessionInfo(user_of(row), row.csrf_token, row.session_id, row.stage)
+
+
+def finish_sign_in(db: Database, session: SessionInfo, *, actor: str, how: str) -> None:
+    """The session's second factor is given (``how``): it is signed in fully; audited."""
+    with db.transaction(write=True) as connection:
+        connection.execute(
+            update(web_sessions).where(web_sessions.c.id == session.id).values(stage=FULL)
+        )
+        record(
+            connection,
+            at=dt.datetime.now(dt.UTC),
+            actor=actor,
+            action="sign-in",
+            entity="web_sessions",
+            key=session.id,
+            before={"stage": session.stage},
+            after={"username": session.user.username, "stage": FULL, "with": how},
+        )
 
 
 def sign_out(db: Database, cookie: str, *, actor: str) -> None:

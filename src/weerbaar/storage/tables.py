@@ -249,6 +249,48 @@ web_sessions = Table(
     Column("last_seen_at", String(32), nullable=False),
     Column("address", String(64), nullable=False),
     Column("device", String(200), nullable=False),
+    # "full"; or, with the password given, "second-factor" (its code still to come) or
+    # "enrol" (a second factor still to set up): such a session reaches only that.
+    Column("stage", String(16), nullable=False),
+)
+
+# Second factors: an authenticator app's TOTP secret, encrypted under a key derived
+# from the audit trail's key (kept outside the database), so that a copy of the
+# database yields no codes. ``last_step`` is the newest 30-second step whose code was
+# accepted: a code is taken once. Unconfirmed until the first code is given.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("confirmed", Boolean, nullable=False),
+    Column("last_step", Integer, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("last_used_at", String(32), nullable=True),
+)
+
+# One-time recovery codes, by SHA-256 (they are random and long).
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", String(32), nullable=False),
+    Column("used_at", String(32), nullable=True),
 )
 
 login_failures = Table(

@@ -17,7 +17,7 @@ from weerbaar import errors
 from weerbaar.config import DeliverySettings, Settings
 from weerbaar.storage.db import Database
 from weerbaar.web import errors as web_errors
-from weerbaar.web import login
+from weerbaar.web import login, second_factor
 from weerbaar.web.methods import AllowedMethods
 
 HERE = Path(__file__).parent
@@ -110,6 +110,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         return response
 
     app.include_router(login.router)
+    app.include_router(second_factor.router)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     return app

@@ -15,10 +15,10 @@ from fastapi import Request
 
 from weerbaar.config import Settings
 from weerbaar.domain.access import Subject
-from weerbaar.errors import ForbiddenError, UnauthenticatedError
+from weerbaar.errors import ForbiddenError, SignInIncompleteError, UnauthenticatedError
 from weerbaar.services.accounts import User
 from weerbaar.services.api_tokens import Scope, resolve_token
-from weerbaar.services.web_sessions import resolve_session
+from weerbaar.services.web_sessions import FULL, resolve_session
 from weerbaar.storage.db import Database
 
 SESSION_COOKIE = "weerbaar_session"
@@ -39,6 +39,7 @@ class Caller:
     session_id: str | None = None  # browser sessions only
     token_id: str | None = None  # API tokens only
     scope: Scope = Scope.WRITE  # what an API token may do; a session may do both
+    stage: str = FULL  # a session's: "second-factor" or "enrol" reach only that page
 
     @property
     def subject(self) -> Subject:
@@ -83,14 +84,18 @@ def find_caller(request: Request) -> Caller | None:
     if cookie:
         found = resolve_session(db, cookie, settings=settings_of(request).sign_in)
         if found is not None:
-            return Caller(found.user, "web", address, found.csrf_token, found.id)
+            return Caller(found.user, "web", address, found.csrf_token, found.id, stage=found.stage)
     return None
 
 
 def require_caller(request: Request) -> Caller:
+    """The caller, signed in fully: a session whose second factor is still to come
+    reaches nothing but the page that asks for it."""
     caller = find_caller(request)
     if caller is None:
         raise UnauthenticatedError("sign in first")
+    if caller.stage != FULL:
+        raise SignInIncompleteError(caller.stage)
     return caller
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -65,6 +66,10 @@ async def handle(request: Request, exc: Exception) -> Response:
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(error_body(exc), status_code=status, headers=headers)
+    if isinstance(exc, errors.SignInIncompleteError):
+        page = "/login/second-factor" if exc.stage == "second-factor" else "/account/second-factor"
+        target = request.url.path if request.method == "GET" else "/"
+        return RedirectResponse(f"{page}?next={quote(target)}", status_code=303)
     if isinstance(exc, errors.UnauthenticatedError) and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     message = str(exc) if status < 500 else "internal error"

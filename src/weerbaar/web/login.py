@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
+from weerbaar.services import second_factors
 from weerbaar.services.accounts import authenticate
-from weerbaar.services.web_sessions import sign_out, start_session
+from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, sign_out, start_session
 from weerbaar.web.auth import (
     SESSION_COOKIE,
     client_address,
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "weerbaar_login_csrf"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
     if not target:
         return "/"
@@ -62,7 +63,7 @@ def _login_page(request: Request, next: str | None, error: str | None) -> Respon
     response = render(
         request,
         "login.html",
-        {"csrf_token": token, "next": _safe_next(next), "error": error},
+        {"csrf_token": token, "next": safe_next(next), "error": error},
         status_code=401 if error else 200,
     )
     response.set_cookie(
@@ -97,14 +98,24 @@ def login(
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     sign_in = settings_of(request).sign_in
+    if second_factors.has_factor(db, user.username):
+        stage, landing = SECOND_FACTOR, "/login/second-factor"
+    elif second_factors.required(user, sign_in):
+        stage, landing = ENROL, "/account/second-factor"
+    else:
+        stage, landing = FULL, ""
     session = start_session(
         db,
         user,
         address=client_address(request),
         device=request.headers.get("user-agent", ""),
         settings=sign_in,
+        stage=stage,
     )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = safe_next(next)
+    if landing:
+        target = f"{landing}?next={quote(target)}"
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         cookie_name(request, SESSION_COOKIE),
         session.cookie,

@@ -1,0 +1,173 @@
+"""The second step of signing in, and setting up a second factor.
+
+``/login/second-factor`` asks a session whose password was right for its code (from
+the authenticator app, or a recovery code). ``/account/second-factor`` sets up an
+authenticator app: a session that must have one and has none reaches only this
+page (and signing out) until it has; a signed-in one may add another. Both work on
+sessions that are not signed in fully, so they find the caller themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from weerbaar.errors import RateLimitedError, UnauthenticatedError
+from weerbaar.services import second_factors
+from weerbaar.services.context import Context
+from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, SessionInfo, finish_sign_in
+from weerbaar.web.auth import Caller, check_csrf, client_address, database, find_caller
+from weerbaar.web.login import safe_next
+from weerbaar.web.pages.common import see_other
+from weerbaar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+Next = Annotated[str | None, Query(max_length=2000)]
+Code = Annotated[str, Form(max_length=64)]
+Token = Annotated[str, Form(max_length=128)]
+Target = Annotated[str, Form(max_length=2000)]
+
+
+def _session(request: Request, *stages: str) -> Caller:
+    """The caller behind a browser session at one of ``stages``; else sign in again."""
+    caller = find_caller(request)
+    if caller is None or caller.session_id is None or caller.stage not in stages:
+        raise UnauthenticatedError("sign in first")
+    return caller
+
+
+def _finish(request: Request, caller: Caller, how: str) -> None:
+    info = SessionInfo(caller.user, caller.csrf_token or "", caller.session_id or "", caller.stage)
+    finish_sign_in(database(request), info, actor=caller.actor, how=how)
+
+
+@router.get("/login/second-factor")
+def code_form(request: Request, next: Next = None) -> Response:
+    caller = _session(request, SECOND_FACTOR)
+    return _code_page(request, caller, safe_next(next), None)
+
+
+def _code_page(request: Request, caller: Caller, target: str, error: str | None) -> Response:
+    return render(
+        request,
+        "second_factor.html",
+        {"caller": None, "pending": caller, "next": target, "error": error},
+        status_code=401 if error else 200,
+    )
+
+
+@router.post("/login/second-factor")
+def give_code(request: Request, code: Code, csrf_token: Token = "", next: Target = "/") -> Response:
+    caller = _session(request, SECOND_FACTOR)
+    check_csrf(caller, csrf_token)
+    target = safe_next(next)
+    try:
+        how = second_factors.verify(
+            database(request), caller.user.username, code, client_address(request)
+        )
+    except (UnauthenticatedError, RateLimitedError) as exc:
+        response = _code_page(request, caller, target, str(exc))
+        if isinstance(exc, RateLimitedError):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    _finish(request, caller, how)
+    return see_other(target)
+
+
+def _context(request: Request, caller: Caller) -> Context:
+    return Context(db=database(request), actor=caller.actor, subject=caller.subject)
+
+
+@router.get("/account/second-factor")
+def setup_page(request: Request, next: Next = None) -> Response:
+    caller = _session(request, ENROL, FULL)
+    db = database(request)
+    return render(
+        request,
+        "second_factor_setup.html",
+        {
+            "caller": caller if caller.stage == FULL else None,
+            "pending": caller,
+            "must": caller.stage == ENROL,
+            "has_factor": second_factors.has_factor(db, caller.user.username),
+            "codes_left": second_factors.recovery_codes_left(db, caller.user.username),
+            "next": safe_next(next),
+            "enrolment": None,
+            "qr": None,
+            "codes": None,
+            "error": None,
+        },
+    )
+
+
+@router.post("/account/second-factor/begin")
+def begin(request: Request, csrf_token: Token = "", next: Target = "/") -> Response:
+    caller = _session(request, ENROL, FULL)
+    check_csrf(caller, csrf_token)
+    enrolment = second_factors.begin_totp(_context(request, caller), caller.user)
+    return _setup_step(request, caller, safe_next(next), enrolment=enrolment)
+
+
+def _setup_step(
+    request: Request,
+    caller: Caller,
+    target: str,
+    *,
+    enrolment: second_factors.Enrolment | None = None,
+    codes: list[str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    qr = segno.make(enrolment.uri, error="m").svg_data_uri(scale=5) if enrolment else None
+    return render(
+        request,
+        "second_factor_setup.html",
+        {
+            "caller": caller if caller.stage == FULL or codes else None,
+            "pending": caller,
+            "must": caller.stage == ENROL,
+            "has_factor": bool(codes),
+            "codes_left": len(codes or []),
+            "next": target,
+            "enrolment": enrolment,
+            "qr": qr,
+            "codes": codes,
+            "error": error,
+        },
+        status_code=status,
+    )
+
+
+@router.post("/account/second-factor/confirm")
+def confirm(request: Request, code: Code, csrf_token: Token = "", next: Target = "/") -> Response:
+    caller = _session(request, ENROL, FULL)
+    check_csrf(caller, csrf_token)
+    target = safe_next(next)
+    try:
+        codes = second_factors.confirm_totp(_context(request, caller), caller.user, code)
+    except UnauthenticatedError as exc:
+        return render(
+            request,
+            "second_factor_setup.html",
+            {
+                "caller": caller if caller.stage == FULL else None,
+                "pending": caller,
+                "must": caller.stage == ENROL,
+                "has_factor": False,
+                "codes_left": 0,
+                "next": target,
+                "enrolment": None,
+                "qr": None,
+                "codes": None,
+                "error": f"{exc}. Start again, and give the code the app shows now.",
+            },
+            status_code=401,
+        )
+    if caller.stage == ENROL:
+        _finish(request, caller, "enrolled")
+    return _setup_step(request, caller, target, codes=codes)
