@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from weerbaar.errors import RateLimitedError, UnauthenticatedError
 from weerbaar.services import second_factors
+from weerbaar.services.accounts import authenticate
 from weerbaar.services.context import Context
 from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, SessionInfo, finish_sign_in
 from weerbaar.web.auth import Caller, check_csrf, client_address, database, find_caller
@@ -106,9 +107,18 @@ def setup_page(request: Request, next: Next = None) -> Response:
 
 
 @router.post("/account/second-factor/begin")
-def begin(request: Request, csrf_token: Token = "", next: Target = "/") -> Response:
+def begin(
+    request: Request,
+    csrf_token: Token = "",
+    next: Target = "/",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
     caller = _session(request, ENROL, FULL)
     check_csrf(caller, csrf_token)
+    if caller.stage == FULL:
+        # Whoever holds a signed-in browser must not add an app of their own unseen:
+        # the password again (wrong ones count like any failed sign-in).
+        authenticate(database(request), caller.user.username, password, client_address(request))
     enrolment = second_factors.begin_totp(_context(request, caller), caller.user)
     return _setup_step(request, caller, safe_next(next), enrolment=enrolment)
 
