@@ -4,6 +4,8 @@ authenticator app only after giving its password again."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -52,3 +54,25 @@ def test_adding_an_app_when_signed_in_asks_the_password(
     assert "totp-secret" not in wrong.text
     right = session.client.post("/account/second-factor/begin", data={**form, "password": PASSWORD})
     assert right.status_code == 200 and 'id="totp-secret"' in right.text
+
+
+def test_the_password_of_an_account_that_must_leads_to_setting_up(
+    app: FastAPI, make_user: MakeUser
+) -> None:
+    make_user("dirk", clearance="dep-v")
+    with TestClient(app, follow_redirects=False) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        answer = client.post(
+            "/login",
+            data={
+                "username": "dirk",
+                "password": PASSWORD,
+                "csrf_token": token.group(1),
+                "next": "/scenarios",
+            },
+        )
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/account/second-factor?next=/scenarios"
+        assert client.get("/scenarios").headers["location"].startswith("/account/second-factor")
