@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.helpers import REPORTED, trail_config
+from tests.sso_provider import running_provider
 from weerbaar.config import TrailConfig
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
@@ -209,6 +210,13 @@ def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("WEERBAAR_USER", "test:cli")
     monkeypatch.setenv("COLUMNS", "200")
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[str]:
+    """A real OpenID provider on loopback for the run (tests/sso_provider.py); its issuer."""
+    with running_provider() as issuer:
+        yield issuer
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -28,6 +28,8 @@ SQLite file in the user's data folder. Who acts (for the audit trail) is ``--use
 ``WEERBAAR_TOKEN_MAX_DAYS``     (90), and the most it may be given (365)
 ``WEERBAAR_SECOND_FACTOR_ALL``  every account signs in with a second factor (off:
                                 those ``data/access/second_factor.yaml`` names)
+``WEERBAAR_OIDC_CONFIG``        a YAML file of the OpenID providers people may sign
+                                in with (none); docs/single-sign-on.md
 =============================== ===================================================
 """
 
@@ -41,14 +43,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from platformdirs import user_config_dir, user_data_dir
 
 from weerbaar.domain.addresses import email_address_problem
+from weerbaar.domain.single_sign_on import Provider
+from weerbaar.domain.single_sign_on_file import read_providers
 from weerbaar.errors import ConfigError
 
 APP_NAME = "weerbaar"
 DASK_VARIABLE = "WEERBAAR_DASK"
 ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
+OIDC_VARIABLE = "WEERBAAR_OIDC_CONFIG"
 # However many attempts are configured, a receiver that is down for long is still
 # tried at least daily.
 MAX_NOTIFY_WAIT = dt.timedelta(days=1)
@@ -248,6 +254,33 @@ class WebSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SingleSignOnSettings:
+    """The OpenID providers people may sign in with: none unless
+    ``WEERBAAR_OIDC_CONFIG`` names a file of them (docs/single-sign-on.md)."""
+
+    providers: tuple[Provider, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SingleSignOnSettings:
+        """The file ``WEERBAAR_OIDC_CONFIG`` names, with the client secrets from the
+        variables it names."""
+        named = _Env(environ).text(OIDC_VARIABLE)
+        if named is None:
+            return cls()
+        path = Path(named).expanduser()
+        try:
+            document = yaml.safe_load(path.read_text("utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{OIDC_VARIABLE}: cannot read {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{OIDC_VARIABLE}: {path} is not YAML: {exc}") from None
+        return cls(read_providers(document, source=str(path), env=environ))
+
+    def provider(self, key: str) -> Provider | None:
+        return next((p for p in self.providers if p.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything weerbaar is told from outside, read once at start."""
 
@@ -257,6 +290,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     web: WebSettings = field(default_factory=WebSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)
+    single_sign_on: SingleSignOnSettings = field(default_factory=SingleSignOnSettings)
     dask_scheduler: str | None = None  # batch work on Dask; None: local processes
 
 
@@ -294,5 +328,6 @@ def load_settings(
         delivery=DeliverySettings.from_env(env),
         web=WebSettings(admin_password=env.get(ADMIN_PASSWORD_VARIABLE) or None),
         sign_in=SignInSettings.from_env(env),
+        single_sign_on=SingleSignOnSettings.from_env(env),
         dask_scheduler=env.get(DASK_VARIABLE) or None,
     )

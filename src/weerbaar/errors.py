@@ -112,6 +112,17 @@ class UnauthenticatedError(WeerbaarError):
     """No valid sign-in: wrong password, unknown or disabled account, bad token."""
 
 
+class ConfirmAgainError(UnauthenticatedError):
+    """A sensitive act, and the session's owner last proved who they are too long ago:
+    the password or a second factor again first."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            "confirm who you are first: this asks for your password or second factor "
+            f"when you last gave it more than {minutes} minutes ago"
+        )
+
+
 class SignInIncompleteError(UnauthenticatedError):
     """The password was right, but the second factor is still to be given (``stage``
     "second-factor") or to be set up first (``stage`` "enrol")."""

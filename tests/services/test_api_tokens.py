@@ -104,5 +104,5 @@ def test_making_a_token_is_audited_without_its_secret(anna: Context) -> None:
     entry = recent_entries(anna.db, entity="api_tokens")[0]
     assert (entry.action, entry.key, entry.actor) == ("create", made.id, anna.actor)
     assert entry.after is not None and '"scope":"read"' in entry.after
-    secret = made.token.rpartition("_")[2]
+    secret = made.token.split("_", 2)[2]  # the secret itself may hold "_"
     assert secret not in entry.after

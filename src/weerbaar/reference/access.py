@@ -64,6 +64,7 @@ class _SecondFactorFile(Strict):
     roles: list[str]
     recovery_codes: int = Field(ge=1, le=50)
     drift_steps: int = Field(ge=0, le=3)
+    confirm_again_minutes: int = Field(ge=1, le=60)
 
 
 @cache
@@ -78,7 +79,11 @@ def second_factor_policy() -> SecondFactorPolicy:
     if strange:
         raise ConfigError(f"{name}: unknown roles {strange}")
     return SecondFactorPolicy(
-        frozenset(data.clearances), frozenset(data.roles), data.recovery_codes, data.drift_steps
+        frozenset(data.clearances),
+        frozenset(data.roles),
+        data.recovery_codes,
+        data.drift_steps,
+        data.confirm_again_minutes,
     )
 
 

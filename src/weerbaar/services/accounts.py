@@ -49,6 +49,9 @@ UNKNOWN_ACCOUNT = "(no such account)"
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
+# The password hash of an account that signs in only through an identity provider:
+# no argon2 hash, so no password is ever accepted for it.
+NO_PASSWORD = "!no-password"  # noqa: S105 - a marker, not a password
 
 _hasher = PasswordHasher()
 
@@ -156,6 +159,77 @@ def add_user(
         )
         recorded(ctx, connection, "create", "users", username, None, _public(user))
         return user
+
+
+def add_user_without_password(
+    ctx: Context,
+    connection: Connection,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    organisation: str,
+    clearance: str,
+    note: str | None = None,
+) -> User:
+    """An account that signs in only through an identity provider, in the caller's
+    transaction; audited as any new account."""
+    _check_account(connection, username, role, organisation, clearance)
+    found = connection.execute(select(users.c.username).where(users.c.username == username))
+    if found.first() is not None:
+        raise DuplicateError("user", username)
+    user = User(username, display_name, role, organisation, clearance, False, 1)
+    connection.execute(
+        insert(users).values(
+            username=username,
+            display_name=display_name,
+            password_hash=NO_PASSWORD,
+            role=role,
+            organisation=organisation,
+            clearance=clearance,
+            disabled=False,
+            created_at=stamp(ctx.clock()),
+            version=1,
+        )
+    )
+    recorded(ctx, connection, "create", "users", username, None, _public(user), note)
+    return user
+
+
+def set_provided_values(
+    ctx: Context,
+    connection: Connection,
+    before: User,
+    *,
+    display_name: str,
+    role: str,
+    organisation: str,
+    clearance: str,
+    note: str | None = None,
+) -> User:
+    """What an identity provider says of an account it manages, in the caller's
+    transaction; audited when anything changed."""
+    values = {
+        "display_name": display_name,
+        "role": role,
+        "organisation": organisation,
+        "clearance": clearance,
+    }
+    if all(getattr(before, name) == value for name, value in values.items()):
+        return before
+    _check_account(connection, before.username, role, organisation, clearance)
+    connection.execute(
+        update(users)
+        .where(users.c.username == before.username)
+        .values(**values, version=users.c.version + 1)
+    )
+    after = user_of(
+        connection.execute(select(users).where(users.c.username == before.username)).one()
+    )
+    recorded(
+        ctx, connection, "update", "users", before.username, _public(before), _public(after), note
+    )
+    return after
 
 
 def get_user(db: Database, username: str) -> User:
@@ -307,9 +381,10 @@ def authenticate(
         reserve_try(connection, username[:KEY_LENGTH], address[:ADDRESS_LENGTH], now)
     with db.transaction() as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
-    stored = row.password_hash if row is not None else dummy
+    usable = row is not None and row.password_hash != NO_PASSWORD
+    stored = row.password_hash if row is not None and usable else dummy
     try:
-        ok = _hasher.verify(stored, password[:MAX_PASSWORD_LENGTH]) and row is not None
+        ok = _hasher.verify(stored, password[:MAX_PASSWORD_LENGTH]) and usable
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or row.disabled:

@@ -35,6 +35,7 @@ ACCOUNT_ENTITIES = frozenset(
         "api_tokens",
         "web_sessions",
         "sign_ins",
+        "external_identities",
         "second_factors",
         "recovery_codes",
         "notification_channels",

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from weerbaar.config import SignInSettings
 from weerbaar.errors import Issue, TrailKeyError, UnauthenticatedError, ValidationError
@@ -65,13 +65,13 @@ def _cipher(db: Database) -> AESGCM:
     return AESGCM(key)
 
 
-def _seal(db: Database, username: str, secret: str) -> str:
+def seal(db: Database, username: str, secret: str) -> str:
     nonce = secrets.token_bytes(12)
     sealed = _cipher(db).encrypt(nonce, secret.encode("ascii"), username.encode("utf-8"))
     return base64.b64encode(nonce + sealed).decode("ascii")
 
 
-def _open(db: Database, username: str, stored: str) -> str:
+def unseal(db: Database, username: str, stored: str) -> str:
     raw = base64.b64decode(stored)
     try:
         plain = _cipher(db).decrypt(raw[:12], raw[12:], username.encode("utf-8"))
@@ -92,6 +92,17 @@ def has_factor(db: Database, username: str) -> bool:
     return bool(found)
 
 
+def factor_kinds(db: Database, username: str) -> set[str]:
+    """Which kinds of second factor ``username`` has set up ("totp", "webauthn")."""
+    with db.transaction() as connection:
+        kinds = connection.execute(
+            select(second_factors.c.kind)
+            .where(second_factors.c.username == username, second_factors.c.confirmed)
+            .distinct()
+        ).scalars()
+        return set(kinds)
+
+
 def begin_totp(ctx: Context, user: User) -> Enrolment:
     """A new, unconfirmed authenticator app for ``user`` (who is signed in); any earlier
     unconfirmed one is replaced. It counts once :func:`confirm_totp` takes its code."""
@@ -107,7 +118,7 @@ def begin_totp(ctx: Context, user: User) -> Enrolment:
                 id=secrets.token_hex(8),
                 username=user.username,
                 kind=TOTP,
-                secret=_seal(ctx.db, user.username, secret),
+                secret=seal(ctx.db, user.username, secret),
                 confirmed=False,
                 created_at=stamp(ctx.clock()),
             )
@@ -147,29 +158,17 @@ def confirm_totp(ctx: Context, user: User, code: str, *, now: float | None = Non
             [Issue("", "code", "no authenticator app is being set up: start again")],
             summary="second factor not set up",
         )
-    step = _matching_step(_open(ctx.db, user.username, row.secret), code, None, now)
+    step = _matching_step(unseal(ctx.db, user.username, row.secret), code, None, now)
     if step is None:
-        _refuse(ctx.db, user, ctx.actor, "the code of the app being set up was wrong")
+        refuse(ctx.db, user, ctx.actor, "the code of the app being set up was wrong")
         raise UnauthenticatedError("that code is not right: give the app's current code")
-    codes = [_recovery_code() for _ in range(second_factor_policy().recovery_codes)]
     with ctx.db.transaction(write=True) as connection:
         connection.execute(
             update(second_factors)
             .where(second_factors.c.id == row.id)
             .values(confirmed=True, last_step=step, last_used_at=stamp(ctx.clock()))
         )
-        connection.execute(delete(recovery_codes).where(recovery_codes.c.username == user.username))
-        connection.execute(
-            insert(recovery_codes),
-            [
-                {
-                    "code_hash": digest(c),
-                    "username": user.username,
-                    "created_at": stamp(ctx.clock()),
-                }
-                for c in codes
-            ],
-        )
+        codes = issue_recovery_codes(connection, user.username, ctx.clock())
         recorded(
             ctx,
             connection,
@@ -182,13 +181,24 @@ def confirm_totp(ctx: Context, user: User, code: str, *, now: float | None = Non
     return codes
 
 
+def issue_recovery_codes(connection: Connection, username: str, now: dt.datetime) -> list[str]:
+    """New recovery codes for ``username``, to be shown once; earlier ones stop working."""
+    codes = [_recovery_code() for _ in range(second_factor_policy().recovery_codes)]
+    connection.execute(delete(recovery_codes).where(recovery_codes.c.username == username))
+    connection.execute(
+        insert(recovery_codes),
+        [{"code_hash": digest(c), "username": username, "created_at": stamp(now)} for c in codes],
+    )
+    return codes
+
+
 def _recovery_code() -> str:
     """Ten characters a person can read and type: two groups of five, base32."""
     raw = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()[:10]
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def _refuse(db: Database, user: User, actor: str, why: str) -> None:
+def refuse(db: Database, user: User, actor: str, why: str) -> None:
     with db.transaction(write=True) as connection:
         record(
             connection,
@@ -215,11 +225,13 @@ def verify(
     with db.transaction() as connection:
         factors = connection.execute(
             select(second_factors).where(
-                second_factors.c.username == username, second_factors.c.confirmed
+                second_factors.c.username == username,
+                second_factors.c.confirmed,
+                second_factors.c.kind == TOTP,
             )
         ).all()
     for factor in factors:
-        step = _matching_step(_open(db, username, factor.secret), code, factor.last_step, now)
+        step = _matching_step(unseal(db, username, factor.secret), code, factor.last_step, now)
         if step is None:
             continue
         with db.transaction(write=True) as connection:
@@ -240,7 +252,7 @@ def verify(
     used = _use_recovery_code(db, username, code, moment)
     if used:
         return "recovery code"
-    _refuse(db, user, f"web:{username}@{address}", "wrong or used second-factor code")
+    refuse(db, user, f"web:{username}@{address}", "wrong or used second-factor code")
     raise UnauthenticatedError("that code is not right, or it was used before")
 
 

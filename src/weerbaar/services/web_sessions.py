@@ -58,6 +58,7 @@ class SessionInfo:
     csrf_token: str
     id: str
     stage: str = FULL
+    verified_at: dt.datetime | None = None  # when its owner last proved who they are
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ def start_session(
                 address=address,
                 device=device,
                 stage=stage,
+                verified_at=stamp(now),
             )
         )
         record(
@@ -149,6 +151,7 @@ def resolve_session(
                 web_sessions.c.id.label("session_id"),
                 web_sessions.c.last_seen_at,
                 web_sessions.c.stage,
+                web_sessions.c.verified_at,
                 users,
             )
             .join(users, users.c.username == web_sessions.c.username)
@@ -167,14 +170,17 @@ def resolve_session(
                 .where(web_sessions.c.id == row.session_id)
                 .values(last_seen_at=stamp(now))
             )
-    return SessionInfo(user_of(row), row.csrf_token, row.session_id, row.stage)
+    verified = dt.datetime.fromisoformat(row.verified_at) if row.verified_at else None
+    return SessionInfo(user_of(row), row.csrf_token, row.session_id, row.stage, verified)
 
 
 def finish_sign_in(db: Database, session: SessionInfo, *, actor: str, how: str) -> None:
     """The session's second factor is given (``how``): it is signed in fully; audited."""
     with db.transaction(write=True) as connection:
         connection.execute(
-            update(web_sessions).where(web_sessions.c.id == session.id).values(stage=FULL)
+            update(web_sessions)
+            .where(web_sessions.c.id == session.id)
+            .values(stage=FULL, verified_at=stamp(dt.datetime.now(dt.UTC)))
         )
         record(
             connection,
@@ -185,6 +191,27 @@ def finish_sign_in(db: Database, session: SessionInfo, *, actor: str, how: str) 
             key=session.id,
             before={"stage": session.stage},
             after={"username": session.user.username, "stage": FULL, "with": how},
+        )
+
+
+def confirm_identity(db: Database, session: SessionInfo, *, actor: str, how: str) -> None:
+    """The session's owner proved who they are again (``how``: password, second
+    factor): sensitive acts are open to it for a few minutes; audited."""
+    now = dt.datetime.now(dt.UTC)
+    with db.transaction(write=True) as connection:
+        connection.execute(
+            update(web_sessions)
+            .where(web_sessions.c.id == session.id)
+            .values(verified_at=stamp(now))
+        )
+        record(
+            connection,
+            at=now,
+            actor=actor,
+            action="confirm",
+            entity="web_sessions",
+            key=session.id,
+            after={"username": session.user.username, "with": how},
         )
 
 

@@ -252,6 +252,11 @@ web_sessions = Table(
     # "full"; or, with the password given, "second-factor" (its code still to come) or
     # "enrol" (a second factor still to set up): such a session reaches only that.
     Column("stage", String(16), nullable=False),
+    # The WebAuthn challenge this session was last given (one at a time, used once).
+    Column("challenge", String(128), nullable=True),
+    # When its owner last proved who they are (password, second factor or provider):
+    # sensitive acts ask again when this is older than a few minutes.
+    Column("verified_at", String(32), nullable=True),
 )
 
 # Second factors: an authenticator app's TOTP secret, encrypted under a key derived
@@ -291,6 +296,36 @@ recovery_codes = Table(
     ),
     Column("created_at", String(32), nullable=False),
     Column("used_at", String(32), nullable=True),
+)
+
+# A sign-in at an OpenID provider under way: what the answer must match (state, and
+# the nonce in its ID token) and the PKCE verifier. Used once; by SHA-256 of the state.
+oidc_requests = Table(
+    "oidc_requests",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("provider", String(64), nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("verifier", String(128), nullable=False),
+    Column("next", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+# Which account a provider's subject signs in as.
+external_identities = Table(
+    "external_identities",
+    metadata,
+    Column("provider", String(64), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", String(32), nullable=False),
+    Column("last_used_at", String(32), nullable=True),
 )
 
 login_failures = Table(

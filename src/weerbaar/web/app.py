@@ -15,9 +15,10 @@ from fastapi.templating import Jinja2Templates
 
 from weerbaar import errors
 from weerbaar.config import DeliverySettings, Settings
+from weerbaar.services.single_sign_on import check_providers
 from weerbaar.storage.db import Database
+from weerbaar.web import confirm, login, second_factor, security_key, single_sign_on
 from weerbaar.web import errors as web_errors
-from weerbaar.web import login, second_factor
 from weerbaar.web.methods import AllowedMethods
 
 HERE = Path(__file__).parent
@@ -61,6 +62,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     the app then closes when it stops)."""
     from weerbaar.web import api, pages
 
+    check_providers(settings.single_sign_on)
     owned = db is None
     database = Database(settings.db_url, trail=settings.trail) if db is None else db
     interval = settings.web.notify_interval
@@ -111,6 +113,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
 
     app.include_router(login.router)
     app.include_router(second_factor.router)
+    app.include_router(security_key.router)
+    app.include_router(confirm.router)
+    app.include_router(single_sign_on.router)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     return app

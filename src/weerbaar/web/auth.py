@@ -8,6 +8,7 @@ CSRF token: a browser never attaches that header on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ class Caller:
     token_id: str | None = None  # API tokens only
     scope: Scope = Scope.WRITE  # what an API token may do; a session may do both
     stage: str = FULL  # a session's: "second-factor" or "enrol" reach only that page
+    verified_at: dt.datetime | None = None  # a session's: when its owner last proved it
 
     @property
     def subject(self) -> Subject:
@@ -84,7 +86,15 @@ def find_caller(request: Request) -> Caller | None:
     if cookie:
         found = resolve_session(db, cookie, settings=settings_of(request).sign_in)
         if found is not None:
-            return Caller(found.user, "web", address, found.csrf_token, found.id, stage=found.stage)
+            return Caller(
+                found.user,
+                "web",
+                address,
+                found.csrf_token,
+                found.id,
+                stage=found.stage,
+                verified_at=found.verified_at,
+            )
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -31,6 +31,7 @@ CODES = {
     errors.DuplicateError: "duplicate",
     errors.ReferencedError: "referenced",
     errors.ForbiddenError: "forbidden",
+    errors.ConfirmAgainError: "confirm_again",
     errors.UnauthenticatedError: "unauthenticated",
     errors.RateLimitedError: "rate_limited",
     errors.FileFormatError: "bad_file",
@@ -70,6 +71,10 @@ async def handle(request: Request, exc: Exception) -> Response:
         page = "/login/second-factor" if exc.stage == "second-factor" else "/account/second-factor"
         target = request.url.path if request.method == "GET" else "/"
         return RedirectResponse(f"{page}?next={quote(target)}", status_code=303)
+    if isinstance(exc, errors.ConfirmAgainError):
+        back = request.headers.get("referer", "")
+        target = urlparse(back).path if back else "/account"
+        return RedirectResponse(f"/account/confirm?next={quote(target)}", status_code=303)
     if isinstance(exc, errors.UnauthenticatedError) and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     message = str(exc) if status < 500 else "internal error"

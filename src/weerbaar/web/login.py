@@ -9,10 +9,18 @@ from urllib.parse import quote, urlparse
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from weerbaar.config import SignInSettings
 from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
 from weerbaar.services import second_factors
 from weerbaar.services.accounts import authenticate
-from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, sign_out, start_session
+from weerbaar.services.web_sessions import (
+    ENROL,
+    FULL,
+    SECOND_FACTOR,
+    NewSession,
+    sign_out,
+    start_session,
+)
 from weerbaar.web.auth import (
     SESSION_COOKIE,
     client_address,
@@ -40,7 +48,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _forget(request: Request, response: Response, name: str) -> None:
+def forget_cookie(request: Request, response: Response, name: str) -> None:
     """Delete a cookie with the attributes it was set with: a browser keeps a
     __Host- cookie unless the deletion is Secure too."""
     secure = request.app.state.secure_cookies
@@ -53,17 +61,19 @@ def _forget(request: Request, response: Response, name: str) -> None:
 def login_form(
     request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
 ) -> Response:
-    return _login_page(request, next, None)
+    return login_page(request, next, None)
 
 
-def _login_page(request: Request, next: str | None, error: str | None) -> Response:
-    """The form, with a new double-submit token; ``error`` comes from a failed try,
-    never from the address, so a link cannot put words on the sign-in page."""
+def login_page(request: Request, next: str | None, error: str | None) -> Response:
+    """The form, with a new double-submit token, and a way in through each single
+    sign-on provider; ``error`` comes from a failed try, never from the address, so a
+    link cannot put words on the sign-in page."""
     token = secrets.token_urlsafe(32)
+    providers = settings_of(request).single_sign_on.providers
     response = render(
         request,
         "login.html",
-        {"csrf_token": token, "next": safe_next(next), "error": error},
+        {"csrf_token": token, "next": safe_next(next), "error": error, "providers": providers},
         status_code=401 if error else 200,
     )
     response.set_cookie(
@@ -92,7 +102,7 @@ def login(
     try:
         user = authenticate(db, username.strip(), password, client_address(request))
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = _login_page(request, next, str(exc))
+        response = login_page(request, next, str(exc))
         if isinstance(exc, RateLimitedError):
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)
@@ -116,6 +126,15 @@ def login(
     if landing:
         target = f"{landing}?next={quote(target)}"
     response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, session, sign_in)
+    forget_cookie(request, response, LOGIN_CSRF_COOKIE)
+    return response
+
+
+def set_session_cookie(
+    request: Request, response: Response, session: NewSession, sign_in: SignInSettings
+) -> None:
+    """Hand the browser its new session."""
     response.set_cookie(
         cookie_name(request, SESSION_COOKIE),
         session.cookie,
@@ -124,8 +143,6 @@ def login(
         secure=request.app.state.secure_cookies,
         max_age=int(sign_in.session_max.total_seconds()),
     )
-    _forget(request, response, LOGIN_CSRF_COOKIE)
-    return response
 
 
 @router.post("/logout")
@@ -138,5 +155,5 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = 
         if cookie:
             sign_out(database(request), cookie, actor=caller.actor)
     response = RedirectResponse("/login", status_code=303)
-    _forget(request, response, SESSION_COOKIE)
+    forget_cookie(request, response, SESSION_COOKIE)
     return response

@@ -16,13 +16,15 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from weerbaar.errors import RateLimitedError, UnauthenticatedError
-from weerbaar.services import second_factors
+from weerbaar.services import second_factors, security_keys
 from weerbaar.services.accounts import authenticate
 from weerbaar.services.context import Context
 from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, SessionInfo, finish_sign_in
 from weerbaar.web.auth import Caller, check_csrf, client_address, database, find_caller
 from weerbaar.web.login import safe_next
 from weerbaar.web.pages.common import see_other
+from weerbaar.web.relying_party import relying_party
+from weerbaar.web.step_up import is_recent
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +35,7 @@ Token = Annotated[str, Form(max_length=128)]
 Target = Annotated[str, Form(max_length=2000)]
 
 
-def _session(request: Request, *stages: str) -> Caller:
+def session_at(request: Request, *stages: str) -> Caller:
     """The caller behind a browser session at one of ``stages``; else sign in again."""
     caller = find_caller(request)
     if caller is None or caller.session_id is None or caller.stage not in stages:
@@ -41,29 +43,45 @@ def _session(request: Request, *stages: str) -> Caller:
     return caller
 
 
-def _finish(request: Request, caller: Caller, how: str) -> None:
+def finish(request: Request, caller: Caller, how: str) -> None:
     info = SessionInfo(caller.user, caller.csrf_token or "", caller.session_id or "", caller.stage)
     finish_sign_in(database(request), info, actor=caller.actor, how=how)
 
 
 @router.get("/login/second-factor")
 def code_form(request: Request, next: Next = None) -> Response:
-    caller = _session(request, SECOND_FACTOR)
-    return _code_page(request, caller, safe_next(next), None)
+    caller = session_at(request, SECOND_FACTOR)
+    return code_page(request, caller, safe_next(next), None)
 
 
-def _code_page(request: Request, caller: Caller, target: str, error: str | None) -> Response:
+def code_page(request: Request, caller: Caller, target: str, error: str | None) -> Response:
+    db = database(request)
+    kinds = second_factors.factor_kinds(db, caller.user.username)
+    key_options = (
+        security_keys.authentication_options(
+            db, caller.session_id or "", caller.user.username, relying_party(request)
+        )
+        if security_keys.WEBAUTHN in kinds
+        else None
+    )
     return render(
         request,
         "second_factor.html",
-        {"caller": None, "pending": caller, "next": target, "error": error},
+        {
+            "caller": None,
+            "pending": caller,
+            "next": target,
+            "error": error,
+            "has_app": second_factors.TOTP in kinds,
+            "key_options": key_options,
+        },
         status_code=401 if error else 200,
     )
 
 
 @router.post("/login/second-factor")
 def give_code(request: Request, code: Code, csrf_token: Token = "", next: Target = "/") -> Response:
-    caller = _session(request, SECOND_FACTOR)
+    caller = session_at(request, SECOND_FACTOR)
     check_csrf(caller, csrf_token)
     target = safe_next(next)
     try:
@@ -71,12 +89,12 @@ def give_code(request: Request, code: Code, csrf_token: Token = "", next: Target
             database(request), caller.user.username, code, client_address(request)
         )
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = _code_page(request, caller, target, str(exc))
+        response = code_page(request, caller, target, str(exc))
         if isinstance(exc, RateLimitedError):
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    _finish(request, caller, how)
+    finish(request, caller, how)
     return see_other(target)
 
 
@@ -86,24 +104,8 @@ def _context(request: Request, caller: Caller) -> Context:
 
 @router.get("/account/second-factor")
 def setup_page(request: Request, next: Next = None) -> Response:
-    caller = _session(request, ENROL, FULL)
-    db = database(request)
-    return render(
-        request,
-        "second_factor_setup.html",
-        {
-            "caller": caller if caller.stage == FULL else None,
-            "pending": caller,
-            "must": caller.stage == ENROL,
-            "has_factor": second_factors.has_factor(db, caller.user.username),
-            "codes_left": second_factors.recovery_codes_left(db, caller.user.username),
-            "next": safe_next(next),
-            "enrolment": None,
-            "qr": None,
-            "codes": None,
-            "error": None,
-        },
-    )
+    caller = session_at(request, ENROL, FULL)
+    return setup_step(request, caller, safe_next(next))
 
 
 @router.post("/account/second-factor/begin")
@@ -113,17 +115,17 @@ def begin(
     next: Target = "/",
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    caller = _session(request, ENROL, FULL)
+    caller = session_at(request, ENROL, FULL)
     check_csrf(caller, csrf_token)
     if caller.stage == FULL:
         # Whoever holds a signed-in browser must not add an app of their own unseen:
         # the password again (wrong ones count like any failed sign-in).
         authenticate(database(request), caller.user.username, password, client_address(request))
     enrolment = second_factors.begin_totp(_context(request, caller), caller.user)
-    return _setup_step(request, caller, safe_next(next), enrolment=enrolment)
+    return setup_step(request, caller, safe_next(next), enrolment=enrolment)
 
 
-def _setup_step(
+def setup_step(
     request: Request,
     caller: Caller,
     target: str,
@@ -132,21 +134,39 @@ def _setup_step(
     codes: list[str] | None = None,
     error: str | None = None,
     status: int = 200,
+    key_added: bool = False,
 ) -> Response:
+    """The set-up page: what the account has, and the next step (an app's QR code and
+    code field, or the recovery codes just made, shown once)."""
+    db = database(request)
+    username = caller.user.username
     qr = segno.make(enrolment.uri, error="m").svg_data_uri(scale=5) if enrolment else None
+    signed_in = caller.stage == FULL or codes or key_added
+    # A key can be added by one who must set up a factor, or who proved it recently.
+    may_add_key = caller.stage == ENROL or is_recent(caller)
+    key_options = (
+        security_keys.registration_options(
+            db, caller.session_id or "", caller.user, relying_party(request)
+        )
+        if may_add_key and not enrolment and not codes and caller.session_id
+        else None
+    )
     return render(
         request,
         "second_factor_setup.html",
         {
-            "caller": caller if caller.stage == FULL or codes else None,
+            "caller": caller if signed_in else None,
             "pending": caller,
-            "must": caller.stage == ENROL,
-            "has_factor": bool(codes),
-            "codes_left": len(codes or []),
+            "must": caller.stage == ENROL and not key_added,
+            "kinds": second_factors.factor_kinds(db, username),
+            "keys": security_keys.list_keys(db, username),
+            "codes_left": second_factors.recovery_codes_left(db, username),
             "next": target,
             "enrolment": enrolment,
             "qr": qr,
             "codes": codes,
+            "key_added": key_added,
+            "key_options": key_options,
             "error": error,
         },
         status_code=status,
@@ -155,29 +175,14 @@ def _setup_step(
 
 @router.post("/account/second-factor/confirm")
 def confirm(request: Request, code: Code, csrf_token: Token = "", next: Target = "/") -> Response:
-    caller = _session(request, ENROL, FULL)
+    caller = session_at(request, ENROL, FULL)
     check_csrf(caller, csrf_token)
     target = safe_next(next)
     try:
         codes = second_factors.confirm_totp(_context(request, caller), caller.user, code)
     except UnauthenticatedError as exc:
-        return render(
-            request,
-            "second_factor_setup.html",
-            {
-                "caller": caller if caller.stage == FULL else None,
-                "pending": caller,
-                "must": caller.stage == ENROL,
-                "has_factor": False,
-                "codes_left": 0,
-                "next": target,
-                "enrolment": None,
-                "qr": None,
-                "codes": None,
-                "error": f"{exc}. Start again, and give the code the app shows now.",
-            },
-            status_code=401,
-        )
+        error = f"{exc}. Start again, and give the code the app shows now."
+        return setup_step(request, caller, target, error=error, status=401)
     if caller.stage == ENROL:
-        _finish(request, caller, "enrolled")
-    return _setup_step(request, caller, target, codes=codes)
+        finish(request, caller, "enrolled")
+    return setup_step(request, caller, target, codes=codes)

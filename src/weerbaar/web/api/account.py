@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from weerbaar.services import api_tokens, web_sessions
+from weerbaar.services import api_tokens, second_factors, web_sessions
 from weerbaar.services.api_tokens import Scope
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.problems import error_responses
@@ -18,6 +18,7 @@ from weerbaar.web.context import context_of
 from weerbaar.web.limits import Key
 from weerbaar.web.presenters.account import (
     Ended,
+    FactorsReset,
     MadeToken,
     Sessions,
     Tokens,
@@ -25,6 +26,7 @@ from weerbaar.web.presenters.account import (
     sessions_answer,
     tokens_answer,
 )
+from weerbaar.web.step_up import require_recent
 
 router = APIRouter(tags=["account"])
 
@@ -88,6 +90,7 @@ def list_tokens(
 def create_token(
     request: Request, body: TokenRequest, caller: Annotated[Caller, Depends(writer)]
 ) -> MadeToken:
+    require_recent(caller)
     made = api_tokens.create_token(
         context_of(request, caller),
         body.username or caller.user.username,
@@ -147,9 +150,27 @@ def end_session(
 def end_sessions(
     request: Request, caller: Annotated[Caller, Depends(writer)], user: Owner = None
 ) -> Ended:
+    if user is not None and user != caller.user.username:
+        require_recent(caller)  # another account's sessions: an administrator's act
     ended = web_sessions.end_sessions(
         context_of(request, caller),
         username=user or caller.user.username,
         keep=caller.session_id,
     )
     return Ended(ended=ended)
+
+
+@router.delete(
+    "/users/{username}/second-factors",
+    summary="Remove an account's second factors (administrators): a lost phone or key",
+    description="Removes its authenticator apps, security keys and recovery codes and "
+    "ends its sessions; at its next sign-in it sets up a new second factor if it must "
+    "have one. Audited.",
+    responses=error_responses(401, 403, 404),
+)
+def reset_second_factors(
+    request: Request, username: Annotated[Key, Path()], caller: Annotated[Caller, Depends(writer)]
+) -> FactorsReset:
+    require_recent(caller)
+    removed = second_factors.reset_factors(context_of(request, caller), username)
+    return FactorsReset(removed=removed)

@@ -38,6 +38,7 @@ from weerbaar.web.presenters.levels import (
     levels_answer,
     measures_answer,
 )
+from weerbaar.web.step_up import require_recent
 
 router = APIRouter()
 
@@ -204,6 +205,7 @@ def set_level_(
         Header(alias="If-Match", description='the ETag of the state you saw, e.g. `"3"`'),
     ] = None,
 ) -> LevelChangeOut:
+    require_recent(caller)
     given = precondition(if_match, body.version)
     with stale_as(given):
         change = set_level(

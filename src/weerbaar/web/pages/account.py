@@ -15,6 +15,7 @@ from weerbaar.services.api_tokens import NewToken, Scope
 from weerbaar.web.auth import Caller, require_caller, settings_of
 from weerbaar.web.context import context_of
 from weerbaar.web.pages.common import Form, check_form, form_text, see_other
+from weerbaar.web.step_up import require_recent
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -84,6 +85,7 @@ def end_other_sessions(request: Request, form: Form) -> Response:
 def create_token(request: Request, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
+    require_recent(caller)
     scope_text = form_text(form, "scope")
     days_text = form_text(form, "days")
     problems = []

@@ -47,6 +47,7 @@ from weerbaar.web.pages.common import (
 from weerbaar.web.pages.display import classification_label
 from weerbaar.web.pages.forms import _levels as cleared_levels
 from weerbaar.web.query import blank
+from weerbaar.web.step_up import require_recent
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -368,6 +369,7 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
     check_form(caller, form)
     if not caller.subject.role.may_write("level_states"):
         raise ForbiddenError(f"role {caller.subject.role.key!r} may not set threat levels")
+    require_recent(caller)
     which = form_text(form, "form") or NEW_SCOPE
     shown_scale = blank(form_text(form, "shown_scale"))
     kept = {name: form_text(form, name) for name in (*KEPT_FIELDS, "version")}

@@ -58,6 +58,10 @@ class Ended(BaseModel):
     ended: int
 
 
+class FactorsReset(BaseModel):
+    removed: int = Field(description="second factors removed; the account's sessions ended too")
+
+
 def tokens_answer(tokens: Sequence[TokenInfo], now: dt.datetime) -> Tokens:
     return Tokens(
         tokens=[
