@@ -16,9 +16,10 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pyotp
 import pytest
@@ -62,6 +63,12 @@ PEOPLE = (ANALYST, OUTSIDER, VIEWER, COORDINATOR)
 
 # The live server behind each browser context, for helpers that are handed a page.
 SERVERS: weakref.WeakKeyDictionary[BrowserContext, LiveServer] = weakref.WeakKeyDictionary()
+
+
+def at_path(path: str) -> Callable[[str], bool]:
+    """For ``page.wait_for_url``: the page is at ``path``. A glob like "**/scenarios"
+    would also match ".../login/second-factor?next=/scenarios", where the wait began."""
+    return lambda url: urlparse(url).path == path
 
 
 def server_of(page: Page) -> LiveServer:

@@ -10,7 +10,7 @@ import re
 import pyotp
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, LiveServer
+from tests.browser.conftest import PASSWORD, LiveServer, at_path
 from weerbaar.services import accounts
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
@@ -64,7 +64,7 @@ def test_an_account_that_must_enrols_then_signs_in_with_codes(
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-7]{5}-[a-z2-7]{5}", c) for c in codes)
     page.get_by_role("link", name="Continue").click()
-    page.wait_for_url("**/scenarios")
+    page.wait_for_url(at_path("/scenarios"))
     expect(page.locator("h1")).to_contain_text("Scenarios")
 
     # Signing in again: the password, then a code.
@@ -75,7 +75,8 @@ def test_an_account_that_must_enrols_then_signs_in_with_codes(
     _code(page, enrolled_with)  # already used at enrolment
     expect(page.locator("[role=alert]")).to_contain_text("used before")
     _code(page, codes[0])  # a recovery code
-    page.wait_for_url("**/scenarios")
+    page.wait_for_url(at_path("/scenarios"))
+    expect(page.locator("h1")).to_contain_text("Scenarios")
 
     page.context.clear_cookies()
     _password(page, "nina")

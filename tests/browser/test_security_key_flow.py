@@ -7,12 +7,11 @@ an IP address, so this browser opens the site as localhost."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, CDPSession, Page, expect
 
-from tests.browser.conftest import ACTION_TIMEOUT_MS, PASSWORD, SERVERS, LiveServer
+from tests.browser.conftest import ACTION_TIMEOUT_MS, PASSWORD, SERVERS, LiveServer, at_path
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.second_factors import factor_kinds
@@ -48,10 +47,6 @@ def keyed(browser: Browser, live_server: LiveServer) -> Iterator[tuple[Page, CDP
     assert errors == [], errors
 
 
-def _at_scenarios(url: str) -> bool:
-    return urlparse(url).path == "/scenarios"
-
-
 def _password(page: Page, username: str) -> None:
     page.goto("/login?next=/scenarios")
     page.fill("input[name=username]", username)
@@ -79,14 +74,14 @@ def test_a_key_is_added_and_then_signs_in(
     expect(page.locator("main")).to_contain_text("The security key is added")
     assert factor_kinds(live_server.db, "kees") == {"webauthn"}
     page.get_by_role("link", name="Continue").click()
-    page.wait_for_url(_at_scenarios)
+    page.wait_for_url(at_path("/scenarios"))
 
     page.context.clear_cookies()
     _password(page, "kees")
     page.wait_for_url("**/login/second-factor**")
     assert page.request.get("/api/v1/me").status == 401
     page.click("#key-sign-in [type=submit]")
-    page.wait_for_url(_at_scenarios)
+    page.wait_for_url(at_path("/scenarios"))
     assert page.request.get("/api/v1/me").json()["username"] == "kees"
 
     held = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})

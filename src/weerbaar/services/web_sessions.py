@@ -174,13 +174,16 @@ def resolve_session(
     return SessionInfo(user_of(row), row.csrf_token, row.session_id, row.stage, verified)
 
 
-def finish_sign_in(db: Database, session: SessionInfo, *, actor: str, how: str) -> None:
-    """The session's second factor is given (``how``): it is signed in fully; audited."""
+def finish_sign_in(db: Database, session: SessionInfo, *, actor: str, how: str) -> str:
+    """The session's second factor is given (``how``): it is signed in fully under a
+    new cookie, returned (the one that went with the password alone stops working, so
+    a cookie seen before this step is worth nothing); audited."""
+    cookie = secrets.token_urlsafe(32)
     with db.transaction(write=True) as connection:
         connection.execute(
             update(web_sessions)
             .where(web_sessions.c.id == session.id)
-            .values(stage=FULL, verified_at=stamp(dt.datetime.now(dt.UTC)))
+            .values(stage=FULL, verified_at=stamp(dt.datetime.now(dt.UTC)), id_hash=digest(cookie))
         )
         record(
             connection,
@@ -192,6 +195,7 @@ def finish_sign_in(db: Database, session: SessionInfo, *, actor: str, how: str) 
             before={"stage": session.stage},
             after={"username": session.user.username, "stage": FULL, "with": how},
         )
+    return cookie
 
 
 def confirm_identity(db: Database, session: SessionInfo, *, actor: str, how: str) -> None:

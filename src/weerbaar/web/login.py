@@ -17,7 +17,6 @@ from weerbaar.services.web_sessions import (
     ENROL,
     FULL,
     SECOND_FACTOR,
-    NewSession,
     sign_out,
     start_session,
 )
@@ -126,18 +125,18 @@ def login(
     if landing:
         target = f"{landing}?next={quote(target)}"
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(request, response, session, sign_in)
+    set_session_cookie(request, response, session.cookie, sign_in)
     forget_cookie(request, response, LOGIN_CSRF_COOKIE)
     return response
 
 
 def set_session_cookie(
-    request: Request, response: Response, session: NewSession, sign_in: SignInSettings
+    request: Request, response: Response, cookie: str, sign_in: SignInSettings
 ) -> None:
     """Hand the browser its new session."""
     response.set_cookie(
         cookie_name(request, SESSION_COOKIE),
-        session.cookie,
+        cookie,
         httponly=True,
         samesite="strict",
         secure=request.app.state.secure_cookies,

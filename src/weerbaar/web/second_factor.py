@@ -20,8 +20,15 @@ from weerbaar.services import second_factors, security_keys
 from weerbaar.services.accounts import authenticate
 from weerbaar.services.context import Context
 from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, SessionInfo, finish_sign_in
-from weerbaar.web.auth import Caller, check_csrf, client_address, database, find_caller
-from weerbaar.web.login import safe_next
+from weerbaar.web.auth import (
+    Caller,
+    check_csrf,
+    client_address,
+    database,
+    find_caller,
+    settings_of,
+)
+from weerbaar.web.login import safe_next, set_session_cookie
 from weerbaar.web.pages.common import see_other
 from weerbaar.web.relying_party import relying_party
 from weerbaar.web.step_up import is_recent
@@ -43,9 +50,12 @@ def session_at(request: Request, *stages: str) -> Caller:
     return caller
 
 
-def finish(request: Request, caller: Caller, how: str) -> None:
+def finish(request: Request, caller: Caller, how: str, response: Response) -> Response:
+    """Sign the session in fully; ``response`` hands the browser its new cookie."""
     info = SessionInfo(caller.user, caller.csrf_token or "", caller.session_id or "", caller.stage)
-    finish_sign_in(database(request), info, actor=caller.actor, how=how)
+    cookie = finish_sign_in(database(request), info, actor=caller.actor, how=how)
+    set_session_cookie(request, response, cookie, settings_of(request).sign_in)
+    return response
 
 
 @router.get("/login/second-factor")
@@ -94,8 +104,7 @@ def give_code(request: Request, code: Code, csrf_token: Token = "", next: Target
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    finish(request, caller, how)
-    return see_other(target)
+    return finish(request, caller, how, see_other(target))
 
 
 def _context(request: Request, caller: Caller) -> Context:
@@ -183,6 +192,5 @@ def confirm(request: Request, code: Code, csrf_token: Token = "", next: Target =
     except UnauthenticatedError as exc:
         error = f"{exc}. Start again, and give the code the app shows now."
         return setup_step(request, caller, target, error=error, status=401)
-    if caller.stage == ENROL:
-        finish(request, caller, "enrolled")
-    return setup_step(request, caller, target, codes=codes)
+    shown = setup_step(request, caller, target, codes=codes)
+    return finish(request, caller, "enrolled", shown) if caller.stage == ENROL else shown

@@ -51,8 +51,7 @@ def sign_in_with_key(
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    finish(request, caller, "security key")
-    return see_other(target)
+    return finish(request, caller, "security key", see_other(target))
 
 
 @router.post("/account/second-factor/key")
@@ -75,6 +74,5 @@ def add_key(
         )
     except (UnauthenticatedError, ValidationError) as exc:
         return setup_step(request, caller, target, error=str(exc), status=401)
-    if caller.stage == ENROL:
-        finish(request, caller, "security key added")
-    return setup_step(request, caller, target, codes=codes, key_added=True)
+    shown = setup_step(request, caller, target, codes=codes, key_added=True)
+    return finish(request, caller, "security key added", shown) if caller.stage == ENROL else shown

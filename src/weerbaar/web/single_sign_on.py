@@ -116,6 +116,6 @@ def callback(
     response = render(
         request, "single_sign_on_done.html", {"target": target, "provider": done.provider.title}
     )
-    set_session_cookie(request, response, session, sign_in)
+    set_session_cookie(request, response, session.cookie, sign_in)
     forget_cookie(request, response, STATE_COOKIE)
     return response

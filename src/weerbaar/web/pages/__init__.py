@@ -14,6 +14,7 @@ from fastapi import APIRouter
 
 from weerbaar.web.pages import (
     account,
+    accounts_admin,
     audit,
     dashboard,
     declassify,
@@ -37,6 +38,7 @@ router = APIRouter(include_in_schema=False)
 for part in (
     dashboard,
     account,
+    accounts_admin,
     search,
     audit,
     tiers,

@@ -42,6 +42,7 @@ def _page(
         "account.html",
         {
             "caller": caller,
+            "manages_accounts": caller.subject.role.manages_accounts,
             "sessions": web_sessions.list_sessions(ctx, caller.user.username),
             "current": caller.session_id,
             "tokens": [(t, t.state(now)) for t in tokens],
