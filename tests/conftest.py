@@ -37,6 +37,8 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def pytest_configure(config: pytest.Config) -> None:
     """One key folder for the audit trails of the whole run, set before any test module
     (some build an app at import) makes a database."""
+    # The tests read English unless they choose Dutch (a new installation speaks Dutch).
+    os.environ["WEERBAAR_LANG"] = "en"
     if "WEERBAAR_KEY_DIR" not in os.environ:
         folder = tempfile.mkdtemp(prefix="weerbaar-keys-")
         os.environ["WEERBAAR_KEY_DIR"] = folder

@@ -47,12 +47,14 @@ import yaml
 from platformdirs import user_config_dir, user_data_dir
 
 from weerbaar.domain.addresses import email_address_problem
+from weerbaar.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, supported
 from weerbaar.domain.single_sign_on import Provider
 from weerbaar.domain.single_sign_on_file import read_providers
 from weerbaar.errors import ConfigError
 
 APP_NAME = "weerbaar"
 DASK_VARIABLE = "WEERBAAR_DASK"
+LANGUAGE_VARIABLE = "WEERBAAR_LANG"
 ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 OIDC_VARIABLE = "WEERBAAR_OIDC_CONFIG"
 # However many attempts are configured, a receiver that is down for long is still
@@ -292,6 +294,8 @@ class Settings:
     sign_in: SignInSettings = field(default_factory=SignInSettings)
     single_sign_on: SingleSignOnSettings = field(default_factory=SingleSignOnSettings)
     dask_scheduler: str | None = None  # batch work on Dask; None: local processes
+    # The language of pages for readers who chose none, and of the command line.
+    language: str = DEFAULT_LANGUAGE
 
 
 def default_db_url() -> str:
@@ -330,4 +334,19 @@ def load_settings(
         sign_in=SignInSettings.from_env(env),
         single_sign_on=SingleSignOnSettings.from_env(env),
         dask_scheduler=env.get(DASK_VARIABLE) or None,
+        language=language_from_env(env),
     )
+
+
+def language_from_env(env: Mapping[str, str]) -> str:
+    """``WEERBAAR_LANG`` ("nl" or "en"), else the language of ``LANG`` if weerbaar
+    speaks it, else Dutch. A ``WEERBAAR_LANG`` it does not speak stops the start."""
+    chosen = env.get(LANGUAGE_VARIABLE, "").strip()
+    if chosen:
+        found = supported(chosen)
+        if found is None:
+            raise ConfigError(
+                f"{LANGUAGE_VARIABLE}={chosen!r}: weerbaar speaks {' and '.join(LANGUAGES)}"
+            )
+        return found
+    return supported(env.get("LANG")) or DEFAULT_LANGUAGE

@@ -144,3 +144,20 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--db", "mysql://nope", "init"])
     assert result.exit_code == 6
     assert "unsupported database" in result.output
+
+
+def test_the_profile_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    out = ok(runner, "profile")
+    for heading in ("Versterkte aanpak", "Onverminderde inzet op weerbaarheid", "thema's"):
+        assert heading in out
+    assert "Strengthened approach" not in out and "no scenarios yet" not in out
+    data = demo_data()
+    assert isinstance(data, dict)
+    for theme in data["themes"]:
+        assert theme["name"] in out  # the theme's Dutch name alone
+    monkeypatch.setenv("WEERBAAR_LANG", "fr")
+    refused = runner.invoke(app, ["profile"])
+    assert refused.exit_code != 0 and "WEERBAAR_LANG" in refused.output

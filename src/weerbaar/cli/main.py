@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from weerbaar import __version__, errors
+from weerbaar import __version__, errors, i18n
 from weerbaar.cli import (
     assess,
     audit,
@@ -146,8 +146,11 @@ def main(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(load_settings(db=db, user=user))
+    settings = load_settings(db=db, user=user)
+    spoken = i18n.set_language(settings.language)
+    ctx.obj = State(settings)
     ctx.call_on_close(ctx.obj.close)
+    ctx.call_on_close(lambda: i18n.reset_language(spoken))
 
 
 @app.command()

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from weerbaar.domain.access import Subject
 from weerbaar.domain.audit import canonical_json
 from weerbaar.domain.fields import KEY_PATTERN
+from weerbaar.domain.languages import LANGUAGES, supported
 from weerbaar.errors import (
     ConflictError,
     DuplicateError,
@@ -74,6 +75,7 @@ class User:
     clearance: str
     disabled: bool
     version: int
+    language: str | None = None  # "nl" or "en" as the account chose; None: not chosen
 
     def subject(self) -> Subject:
         return Subject(self.username, roles()[self.role], self.organisation, self.clearance)
@@ -89,6 +91,7 @@ def user_of(row: Any) -> User:
         row.clearance,
         bool(row.disabled),
         row.version,
+        row._mapping.get("language"),
     )
 
 
@@ -102,6 +105,7 @@ def _public(user: User) -> str:
             "clearance": user.clearance,
             "disabled": user.disabled,
             "version": user.version,
+            "language": user.language,
         }
     )
 
@@ -299,6 +303,18 @@ def set_password(
         # A new password ends every other session of the account.
         connection.execute(delete(web_sessions).where(web_sessions.c.username == username))
     return user
+
+
+def set_language(ctx: Context, username: str, language: str | None) -> User:
+    """The language weerbaar speaks to ``username`` in ("nl", "en"; None: not chosen).
+    Its owner chooses, or an administrator; audited."""
+    if ctx.subject is not None and ctx.subject.username != username:
+        require_admin(ctx)
+    if language is not None and supported(language) != language:
+        raise ValidationError(
+            [Issue("", "language", f"one of {', '.join(LANGUAGES)}")], summary="not saved"
+        )
+    return _change_user(ctx, username, None, language=language)
 
 
 def set_disabled(ctx: Context, username: str, disabled: bool = True) -> User:

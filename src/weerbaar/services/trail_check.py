@@ -32,7 +32,15 @@ from weerbaar.storage.repository import Repository
 from weerbaar.storage.tables import audit_entries, audit_head, users
 from weerbaar.storage.trail_keys import TrailKeys
 
-_USER_FIELDS = ("display_name", "role", "organisation", "clearance", "disabled", "version")
+_USER_FIELDS = (
+    "display_name",
+    "role",
+    "organisation",
+    "clearance",
+    "disabled",
+    "version",
+    "language",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,6 +200,8 @@ users = Table(
     ),
     Column("clearance", String(32), nullable=False),
     Column("disabled", Boolean, nullable=False),
+    # "nl" or "en", as the account chose; none: its browser's, else the installation's.
+    Column("language", String(8), nullable=True),
     Column("created_at", String(32), nullable=False),
     Column("version", Integer, nullable=False),
     CheckConstraint("version >= 1", name="version_positive"),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from weerbaar import errors
 from weerbaar.config import DeliverySettings, Settings
@@ -19,7 +18,9 @@ from weerbaar.services.single_sign_on import check_providers
 from weerbaar.storage.db import Database
 from weerbaar.web import confirm, login, second_factor, security_key, single_sign_on
 from weerbaar.web import errors as web_errors
+from weerbaar.web.language import language_middleware
 from weerbaar.web.methods import AllowedMethods
+from weerbaar.web.templating import make_templates
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -94,11 +95,12 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.settings = settings
     app.state.secure_cookies = settings.web.secure_cookies
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = make_templates(HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(errors.WeerbaarError, web_errors.handle)
     api.install_error_handlers(app)
     app.add_middleware(AllowedMethods)  # inside the security headers: its 405s get them
+    app.middleware("http")(language_middleware(settings))
 
     @app.middleware("http")
     async def security_headers(

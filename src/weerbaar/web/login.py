@@ -28,6 +28,7 @@ from weerbaar.web.auth import (
     find_caller,
     settings_of,
 )
+from weerbaar.web.language import remember_language
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -126,6 +127,8 @@ def login(
         target = f"{landing}?next={quote(target)}"
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, session.cookie, sign_in)
+    if user.language:
+        remember_language(request, response, user.language)
     forget_cookie(request, response, LOGIN_CSRF_COOKIE)
     return response
 

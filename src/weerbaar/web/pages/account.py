@@ -9,11 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from weerbaar.errors import ValidationError
-from weerbaar.services import api_tokens, web_sessions
+from weerbaar import i18n
+from weerbaar.errors import Issue, ValidationError
+from weerbaar.services import accounts, api_tokens, web_sessions
 from weerbaar.services.api_tokens import NewToken, Scope
 from weerbaar.web.auth import Caller, require_caller, settings_of
 from weerbaar.web.context import context_of
+from weerbaar.web.language import remember_language
 from weerbaar.web.pages.common import Form, check_form, form_text, see_other
 from weerbaar.web.step_up import require_recent
 from weerbaar.web.templating import render
@@ -43,6 +45,7 @@ def _page(
         {
             "caller": caller,
             "manages_accounts": caller.subject.role.manages_accounts,
+            "chosen_language": caller.user.language or i18n.language(),
             "sessions": web_sessions.list_sessions(ctx, caller.user.username),
             "current": caller.session_id,
             "tokens": [(t, t.state(now)) for t in tokens],
@@ -79,7 +82,8 @@ def end_other_sessions(request: Request, form: Form) -> Response:
     ended = web_sessions.end_sessions(
         context_of(request, caller), username=caller.user.username, keep=caller.session_id
     )
-    return _page(request, caller, notice=f"{ended} other session{'' if ended == 1 else 's'} ended")
+    notice = i18n.ngettext("%(num)d other session ended", "%(num)d other sessions ended", ended)
+    return _page(request, caller, notice=notice)
 
 
 @router.post("/account/tokens")
@@ -115,4 +119,21 @@ def revoke_token(request: Request, token_id: TokenId, form: Form) -> Response:
     caller = require_caller(request)
     check_form(caller, form)
     api_tokens.revoke_token(context_of(request, caller), token_id)
-    return _page(request, caller, notice=f"API token {token_id} revoked")
+    return _page(request, caller, notice=i18n.gettext("API token %(id)s revoked", id=token_id))
+
+
+@router.post("/account/language")
+def choose_language(request: Request, form: Form) -> Response:
+    """The account's own language: kept on the account for its next sign-ins, and in
+    this browser at once."""
+    caller = require_caller(request)
+    check_form(caller, form)
+    chosen = i18n.supported(form_text(form, "language"))
+    if chosen is None:
+        raise ValidationError(
+            [Issue("", "language", " / ".join(i18n.LANGUAGES))], summary="not saved"
+        )
+    accounts.set_language(context_of(request, caller), caller.user.username, chosen)
+    response = see_other("/account")
+    remember_language(request, response, chosen)
+    return response

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.errors import ForbiddenError
 from weerbaar.services import second_factors, web_sessions
 from weerbaar.services.account_overview import account_overview
@@ -56,7 +57,10 @@ def end_sessions(request: Request, username: Username, form: Form) -> Response:
     ended = web_sessions.end_sessions(
         context_of(request, caller), username=username, keep=caller.session_id
     )
-    return _page(request, caller, f"{username}: {ended} session{'' if ended == 1 else 's'} ended")
+    notice = i18n.ngettext(
+        "%(name)s: %(num)d session ended", "%(name)s: %(num)d sessions ended", ended, name=username
+    )
+    return _page(request, caller, notice)
 
 
 @router.post("/accounts/{username}/reset-factors")
@@ -65,9 +69,12 @@ def reset_factors(request: Request, username: Username, form: Form) -> Response:
     check_form(caller, form)
     require_recent(caller)
     removed = second_factors.reset_factors(context_of(request, caller), username)
-    return _page(
-        request,
-        caller,
-        f"{username}: {removed} second factor{'' if removed == 1 else 's'} removed and its "
-        "sessions ended; it sets up a new one at its next sign-in",
+    notice = i18n.ngettext(
+        "%(name)s: %(num)d second factor removed and its sessions ended; it sets up a new "
+        "one at its next sign-in",
+        "%(name)s: %(num)d second factors removed and its sessions ended; it sets up a new "
+        "one at its next sign-in",
+        removed,
+        name=username,
     )
+    return _page(request, caller, notice)

@@ -1,0 +1,147 @@
+"""Dutch and English: the message catalogues (gettext ``.po`` files under
+``data/locale``, read with Babel), the language a piece of work speaks in, and dates
+and numbers in its form.
+
+The language is a context variable: the web app sets it per request (``?lang=``, the
+reader's cookie or account, ``Accept-Language``, else the installation's default), the
+command line from ``WEERBAAR_LANG`` or ``LANG``. Messages are written in English in
+the code and templates; the Dutch catalogue translates them, with the official terms
+of the National Security Strategy. Machine-readable output (JSON keys, CSV headers,
+enum values, audit entries) is never translated.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from importlib.resources import files
+
+from babel import Locale, dates, numbers
+from babel.core import negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from weerbaar.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, supported
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "supported"]
+
+DOMAIN = "messages"
+NAMES = {"nl": "Nederlands", "en": "English"}
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "weerbaar_language", default=DEFAULT_LANGUAGE
+)
+
+
+def catalogue_path(language: str) -> str:
+    return f"locale/{language}/LC_MESSAGES/{DOMAIN}.po"
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue of ``language``; English is the code's own text."""
+    if language == "en":
+        return NullTranslations()
+    source = files("weerbaar.data").joinpath(catalogue_path(language))
+    with source.open("rb") as handle:
+        catalogue = read_po(handle, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def language() -> str:
+    return _current.get()
+
+
+def set_language(code: str) -> contextvars.Token[str]:
+    return _current.set(supported(code) or DEFAULT_LANGUAGE)
+
+
+def reset_language(token: contextvars.Token[str]) -> None:
+    _current.reset(token)
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Work done inside speaks ``code``."""
+    token = set_language(code)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str, **values: object) -> str:
+    """``message`` in the current language, with ``%(name)s`` fields filled in (the
+    form templates use too, so one catalogue serves both)."""
+    text = translations(language()).gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+    """The singular or plural of the current language; ``%(num)d`` is ``n``."""
+    text = translations(language()).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
+    """Mark ``message`` for the catalogue where it is defined; translated where shown."""
+    return message
+
+
+def from_accept_language(header: str) -> str | None:
+    """The best of our languages in an ``Accept-Language`` header, by its weights."""
+    wanted: list[tuple[float, str]] = []
+    for part in header.split(",")[:20]:
+        tag, _sep, rest = part.strip().partition(";")
+        weight = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                weight = float(rest.strip()[2:])
+            except ValueError:
+                continue
+        if tag:
+            wanted.append((weight, tag.strip().replace("-", "_")))
+    ordered = [tag for _w, tag in sorted(wanted, key=lambda pair: -pair[0])]
+    found = negotiate_locale(ordered, list(LANGUAGES), sep="_") if ordered else None
+    return supported(found)
+
+
+def _locale() -> Locale:
+    return Locale.parse({"nl": "nl_NL", "en": "en_GB"}[language()])
+
+
+def format_date(day: dt.date, form: str = "long") -> str:
+    """4 december 2026 / 4 December 2026."""
+    return dates.format_date(day, format=form, locale=_locale())
+
+
+def format_datetime(moment: dt.datetime, form: str = "medium") -> str:
+    return dates.format_datetime(moment, format=form, locale=_locale())
+
+
+def format_number(value: float, digits: int | None = None) -> str:
+    """1.234,5 in Dutch, 1,234.5 in English."""
+    if digits is None:
+        return numbers.format_decimal(value, locale=_locale())
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=_locale())
+
+
+def format_money(value: float, currency: str = "EUR") -> str:
+    return numbers.format_currency(value, currency, locale=_locale())
+
+
+def names(mapping: Mapping[str, str]) -> str:
+    """Pick the text of the current language from {"nl": …, "en": …}."""
+    return mapping.get(language()) or mapping.get(DEFAULT_LANGUAGE) or next(iter(mapping.values()))
