@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 from weerbaar import i18n
 from weerbaar.config import language_from_env
 from weerbaar.errors import ConfigError
+from weerbaar.reports.glossary import glossary_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "src/weerbaar/web/templates"
@@ -192,3 +193,10 @@ def test_the_language_setting() -> None:
     assert language_from_env({"LANG": "en_GB.UTF-8", "WEERBAAR_LANG": "nl"}) == "nl"
     with pytest.raises(ConfigError, match="WEERBAAR_LANG='fr'"):
         language_from_env({"WEERBAAR_LANG": "fr"})
+
+
+def test_the_glossary_is_in_step_with_the_catalogue_and_reference_data() -> None:
+    written = (ROOT / "docs/glossary.md").read_text(encoding="utf-8")
+    assert written == glossary_markdown(), "run: weerbaar glossary > docs/glossary.md"
+    assert "| Versterkte aanpak | Strengthened approach |" in written
+    assert "| Stg. Geheim | State secret — secret |" in written

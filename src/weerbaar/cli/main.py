@@ -19,6 +19,7 @@ from weerbaar.cli import (
     cascade,
     declassify,
     diagram,
+    glossary,
     levels,
     notify,
     portfolio,
@@ -200,6 +201,7 @@ def demo_load(ctx: typer.Context) -> None:
 
 app.add_typer(demo_app, name="demo")
 app.command("profile")(profile.profile)
+app.command("glossary")(glossary.glossary)
 app.command("assess", rich_help_panel="Assessment")(assess.assess)
 app.command("score", rich_help_panel="Assessment")(assess.score)
 app.command("criteria", rich_help_panel="Assessment")(assess.criteria)
