@@ -6,6 +6,7 @@ import json
 import math
 import re
 import struct
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from itertools import combinations
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.reports.synthetic import THEMES, points, previous_round
+from weerbaar import i18n
 from weerbaar.reports._bands import band_polygons
 from weerbaar.reports._scene import build_scene, dodge
 from weerbaar.reports.diagram import (
@@ -344,3 +346,20 @@ def test_renders_in_parallel_threads(tmp_path: Path) -> None:
         t.join()
     assert errors == []
     assert all((tmp_path / f"{n}.png").read_bytes()[:8] == PNG_SIGNATURE for n in range(3))
+
+
+def test_the_diagram_speaks_the_readers_language() -> None:
+    diagram = comparison()
+    with i18n.speaking("nl"):
+        scene = build_scene(diagram)
+        html = render_html(diagram, Path(tempfile.mkdtemp()) / "nl.html").read_text("utf-8")
+    assert scene.x_axis.title == "Waarschijnlijkheid" and scene.y_axis.title == "Totale impact"
+    assert "zeer waarschijnlijk" in scene.x_axis.labels
+    assert scene.footnotes[0].startswith("Kleurvlakken ter illustratie")
+    hover = "\n".join(line for placed in scene.placed for line in placed.hover)
+    assert "Thema: " in hover and "Theme: " not in hover
+    assert "Verschuiving sinds RbRa 2022" in html and "Shift since" not in html
+    with i18n.speaking("en"):
+        english = build_scene(diagram)
+    assert english.x_axis.title == "Likelihood" and english.footnotes[0].startswith("Colour")
+    assert diagram.likelihood_axis.title == "Likelihood"  # the data itself is unchanged

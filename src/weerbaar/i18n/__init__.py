@@ -15,27 +15,39 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import io
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
+from gettext import NullTranslations
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from babel import Locale, dates, numbers
-from babel.core import negotiate_locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:
+    from babel import Locale
 
+from weerbaar.config import language_from_env
 from weerbaar.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, supported
+from weerbaar.errors import ConfigError
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "supported"]
 
 DOMAIN = "messages"
 NAMES = {"nl": "Nederlands", "en": "English"}
 
-_current: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "weerbaar_language", default=DEFAULT_LANGUAGE
+# None: the process's own language (WEERBAAR_LANG, else LANG, else Dutch), for work
+# that no request or command chose one for (background threads, tests, scripts).
+_current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "weerbaar_language", default=None
 )
+
+
+@cache
+def _process_language() -> str:
+    try:
+        return language_from_env(os.environ)
+    except ConfigError:
+        return DEFAULT_LANGUAGE
 
 
 def catalogue_path(language: str) -> str:
@@ -47,6 +59,11 @@ def translations(language: str) -> NullTranslations:
     """The catalogue of ``language``; English is the code's own text."""
     if language == "en":
         return NullTranslations()
+    # Babel is imported by what needs it: most commands never translate a word.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     source = files("weerbaar.data").joinpath(catalogue_path(language))
     with source.open("rb") as handle:
         catalogue = read_po(handle, locale=language, domain=DOMAIN)
@@ -57,14 +74,14 @@ def translations(language: str) -> NullTranslations:
 
 
 def language() -> str:
-    return _current.get()
+    return _current.get() or _process_language()
 
 
-def set_language(code: str) -> contextvars.Token[str]:
+def set_language(code: str) -> contextvars.Token[str | None]:
     return _current.set(supported(code) or DEFAULT_LANGUAGE)
 
 
-def reset_language(token: contextvars.Token[str]) -> None:
+def reset_language(token: contextvars.Token[str | None]) -> None:
     _current.reset(token)
 
 
@@ -113,25 +130,35 @@ def from_accept_language(header: str) -> str | None:
         if tag:
             wanted.append((weight, tag.strip().replace("-", "_")))
     ordered = [tag for _w, tag in sorted(wanted, key=lambda pair: -pair[0])]
+    from babel.core import negotiate_locale
+
     found = negotiate_locale(ordered, list(LANGUAGES), sep="_") if ordered else None
     return supported(found)
 
 
 def _locale() -> Locale:
+    from babel import Locale
+
     return Locale.parse({"nl": "nl_NL", "en": "en_GB"}[language()])
 
 
 def format_date(day: dt.date, form: str = "long") -> str:
     """4 december 2026 / 4 December 2026."""
+    from babel import dates
+
     return dates.format_date(day, format=form, locale=_locale())
 
 
 def format_datetime(moment: dt.datetime, form: str = "medium") -> str:
+    from babel import dates
+
     return dates.format_datetime(moment, format=form, locale=_locale())
 
 
 def format_number(value: float, digits: int | None = None) -> str:
     """1.234,5 in Dutch, 1,234.5 in English."""
+    from babel import numbers
+
     if digits is None:
         return numbers.format_decimal(value, locale=_locale())
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -139,6 +166,8 @@ def format_number(value: float, digits: int | None = None) -> str:
 
 
 def format_money(value: float, currency: str = "EUR") -> str:
+    from babel import numbers
+
     return numbers.format_currency(value, currency, locale=_locale())
 
 

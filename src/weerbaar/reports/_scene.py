@@ -3,10 +3,12 @@ arrows, tooltips and footnotes. No plotting library is imported here."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from weerbaar.i18n import gettext
 from weerbaar.reports.diagram import ClassAxis, DiagramPoint, RiskDiagram
 
 # Paul Tol's "muted" qualitative scheme (colour-blind safe), darkest first; themes
@@ -168,25 +170,38 @@ def _spread(
 def _hover(
     point: DiagramPoint, diagram: RiskDiagram, kind: Kind, before: DiagramPoint | None
 ) -> tuple[str, ...]:
-    x_axis, y_axis = diagram.likelihood_axis, diagram.impact_axis
+    x_axis, y_axis = spoken(diagram.likelihood_axis), spoken(diagram.impact_axis)
     impact = f"{y_axis.title}: {y_axis.describe(point.impact)}"
     if point.impact_range:
-        impact += f", range {y_axis.describe_range(point.impact_range)}"
+        impact += ", " + gettext("range %(range)s", range=y_axis.describe_range(point.impact_range))
     likelihood = f"{x_axis.title}: {x_axis.describe(point.likelihood)}"
     if point.likelihood_range:
-        likelihood += f", range {x_axis.describe_range(point.likelihood_range)}"
-    lines = [f"{point.key} — {point.label}", f"Theme: {point.theme}", impact, likelihood]
+        likelihood += ", " + gettext(
+            "range %(range)s", range=x_axis.describe_range(point.likelihood_range)
+        )
+    lines = [
+        f"{point.key} — {point.label}",
+        gettext("Theme: %(theme)s", theme=point.theme),
+        impact,
+        likelihood,
+    ]
+    previous = diagram.previous_name
     if kind == "new":
-        lines.append("New in this round")
+        lines.append(gettext("New in this round"))
     elif kind == "previous":
-        lines.append(f"Only in {diagram.previous_name} (not in this round)")
+        lines.append(gettext("Only in %(round)s (not in this round)", round=previous))
     if before is not None and not _moved(before, point):
-        lines.append(f"Unchanged since {diagram.previous_name}")
+        lines.append(gettext("Unchanged since %(round)s", round=previous))
     elif before is not None:
         lines.append(
-            f"In {diagram.previous_name}: {y_axis.letter_at(before.impact)} "
-            f"({before.impact:.2f}) × {x_axis.letter_at(before.likelihood)} "
-            f"({before.likelihood:.2f})"
+            gettext(
+                "In %(round)s: %(impact)s (%(impact_at).2f) × %(likelihood)s (%(likelihood_at).2f)",
+                round=previous,
+                impact=y_axis.letter_at(before.impact),
+                impact_at=before.impact,
+                likelihood=x_axis.letter_at(before.likelihood),
+                likelihood_at=before.likelihood,
+            )
         )
     lines += [f"{name}: {value}" for name, value in point.hover.items()]
     return tuple(lines)
@@ -195,9 +210,19 @@ def _hover(
 _ARROWS = {("y", "-1"): "↓", ("y", "+1"): "↑", ("x", "-1"): "←", ("x", "+1"): "→"}
 
 
+def spoken(axis: ClassAxis) -> ClassAxis:
+    """``axis`` with its title, note and class labels in the current language."""
+    return dataclasses.replace(
+        axis,
+        title=gettext(axis.title),
+        note=gettext(axis.note),
+        labels=tuple(gettext(label) for label in axis.labels),
+    )
+
+
 def build_scene(diagram: RiskDiagram) -> Scene:
-    """Work out the drawn picture of a diagram."""
-    x_axis, y_axis = diagram.likelihood_axis, diagram.impact_axis
+    """Work out the drawn picture of a diagram, in the current language."""
+    x_axis, y_axis = spoken(diagram.likelihood_axis), spoken(diagram.impact_axis)
     styles = theme_styles(diagram.theme_order)
     current = {p.key for p in diagram.points}
     before = {p.key: p for p in diagram.previous}
@@ -257,7 +282,7 @@ def build_scene(diagram: RiskDiagram) -> Scene:
         placed=placed,
         shifts=shifts,
         footnotes=_footnotes(diagram, placed, any(offsets)),
-        range_label=diagram.range_label,
+        range_label=gettext(diagram.range_label),
         previous_name=diagram.previous_name,
     )
 
@@ -269,21 +294,31 @@ def _moved(old: DiagramPoint, new: DiagramPoint) -> bool:
 
 def _footnotes(diagram: RiskDiagram, placed: Sequence[Placed], dodged: bool) -> tuple[str, ...]:
     notes = [
-        "Colour bands illustrative: the method's colour bands are not published.",
+        gettext("Colour bands illustrative: the method's colour bands are not published."),
     ]
     if diagram.unplaced:
         notes.append(
-            f"Not placed (aggregated impact 0, below class {diagram.impact_axis.letters[0]} "
-            f"on a logarithmic axis): {'; '.join(diagram.unplaced)}."
+            gettext(
+                "Not placed (aggregated impact 0, below class %(class)s on a logarithmic "
+                "axis): %(names)s.",
+                **{"class": diagram.impact_axis.letters[0], "names": "; ".join(diagram.unplaced)},
+            )
         )
     outside = [p for p in placed if p.outside]
     if outside:
         names = "; ".join(f"{p.point.key} {p.outside}" for p in outside)
-        notes.append(f"Beyond the axis, drawn at its edge (the arrow shows which way): {names}.")
+        notes.append(
+            gettext(
+                "Beyond the axis, drawn at its edge (the arrow shows which way): %(names)s.",
+                names=names,
+            )
+        )
     if dodged:
         notes.append(
-            "Points that share a likelihood position are spread slightly sideways "
-            "so that their markers and ranges stay visible."
+            gettext(
+                "Points that share a likelihood position are spread slightly sideways "
+                "so that their markers and ranges stay visible."
+            )
         )
     notes.extend(diagram.notes)
     return tuple(notes)

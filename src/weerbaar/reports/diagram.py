@@ -33,6 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from weerbaar.i18n import N_
 from weerbaar.method.classes import impact_position
 
 __all__ = [
@@ -55,18 +56,18 @@ __all__ = [
 
 LETTERS: tuple[str, ...] = ("A", "B", "C", "D", "E")
 IMPACT_LABELS: tuple[str, ...] = (
-    "limited",
-    "substantial",
-    "serious",
-    "very serious",
-    "catastrophic",
+    N_("limited"),
+    N_("substantial"),
+    N_("serious"),
+    N_("very serious"),
+    N_("catastrophic"),
 )
 LIKELIHOOD_LABELS: tuple[str, ...] = (
-    "highly unlikely",
-    "unlikely",
-    "moderately likely",
-    "likely",
-    "very likely",
+    N_("highly unlikely"),
+    N_("unlikely"),
+    N_("moderately likely"),
+    N_("likely"),
+    N_("very likely"),
 )
 
 # Pale green → yellow → red (ColorBrewer RdYlGn, lightened so markers stay legible).
@@ -134,8 +135,8 @@ def likelihood_axis(
     labels: Sequence[str] = LIKELIHOOD_LABELS,
     letters: Sequence[str] = LETTERS,
     *,
-    title: str = "Likelihood",
-    note: str = "each class is 10× as probable as the one before",
+    title: str = N_("Likelihood"),
+    note: str = N_("each class is 10× as probable as the one before"),
     step: str = "×10",
 ) -> ClassAxis:
     """The x axis, with labels from the method's data files (English by default)."""
@@ -148,8 +149,8 @@ def impact_axis(
     labels: Sequence[str] = IMPACT_LABELS,
     letters: Sequence[str] = LETTERS,
     *,
-    title: str = "Aggregated impact",
-    note: str = "each class is 3× the impact of the one before",
+    title: str = N_("Aggregated impact"),
+    note: str = N_("each class is 3× the impact of the one before"),
     step: str = "×3",
 ) -> ClassAxis:
     """The y axis, with labels from the method's data files (English by default)."""
@@ -267,7 +268,7 @@ class RiskDiagram:
     illustrative: bool = False
     previous_name: str = "previous round"
     themes: Sequence[str] = ()
-    range_label: str = "uncertainty range (LL–UL)"
+    range_label: str = N_("uncertainty range (LL–UL)")
     notes: Sequence[str] = ()
     likelihood_axis: ClassAxis = LIKELIHOOD_AXIS
     impact_axis: ClassAxis = IMPACT_AXIS

@@ -17,6 +17,7 @@ from typing import Any
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 
 from weerbaar.formats.atomic import write_atomic
+from weerbaar.i18n import gettext
 from weerbaar.reports._bands import band_polygons, band_scores
 from weerbaar.reports._labels import Box, Label, Segment, place_labels
 from weerbaar.reports._scene import Placed, Scene, build_scene
@@ -189,7 +190,7 @@ def _axes(
         hovermode="closest",
         hoverlabel={"align": "left", "font": {"family": FONT, "size": 12}},
         legend={
-            "title": {"text": "<b>Theme</b>"},
+            "title": {"text": f"<b>{_e(gettext('Theme'))}</b>"},
             "x": 1.02,
             "xanchor": "left",
             "y": 1,
@@ -198,7 +199,7 @@ def _axes(
             "tracegroupgap": 2,
         },
         legend2={
-            "title": {"text": "<b>Marks</b>"},
+            "title": {"text": f"<b>{_e(gettext('Marks'))}</b>"},
             "x": 1.02,
             "xanchor": "left",
             "y": 0,
@@ -241,7 +242,7 @@ def _bands(fig: go.Figure, diagram: RiskDiagram, shapes: list[dict[str, Any]]) -
                 colorscale=[[i / last, c] for i, c in enumerate(bands.colours)],
                 showscale=False,
                 hoverinfo="skip",
-                name="colour bands (illustrative)",
+                name=gettext("colour bands (illustrative)"),
             )
         )
         return
@@ -355,7 +356,7 @@ def _marks(fig: go.Figure, scene: Scene, annotations: list[dict[str, Any]]) -> N
                     "color": "black",
                     "line": {"width": 1.8},
                 },
-                name="New in this round (ring)",
+                name=gettext("New in this round (ring)"),
                 legend="legend2",
                 hoverinfo="skip",
             )
@@ -363,7 +364,7 @@ def _marks(fig: go.Figure, scene: Scene, annotations: list[dict[str, Any]]) -> N
     if any(p.kind == "previous" for p in scene.placed):
         _legend_only(
             fig,
-            f"Only in {_e(scene.previous_name)} (faded)",
+            gettext("Only in %(round)s (faded)", round=_e(scene.previous_name)),
             mode="markers",
             marker={"size": MARKER_SIZE, "color": "rgba(120,120,120,0.35)"},
         )
@@ -376,12 +377,12 @@ def _marks(fig: go.Figure, scene: Scene, annotations: list[dict[str, Any]]) -> N
                 marker={"size": 5, "color": "white", "line": {"color": ARROW, "width": 1}},
                 showlegend=False,
                 hoverinfo="skip",
-                name="previous positions",
+                name=gettext("previous positions"),
             )
         )
         _legend_only(
             fig,
-            f"Shift since {_e(scene.previous_name)}",
+            gettext("Shift since %(round)s", round=_e(scene.previous_name)),
             mode="lines+markers",
             line={"color": ARROW, "width": 1.1},
             marker={"symbol": "triangle-right", "size": 7, "color": ARROW},

@@ -22,6 +22,7 @@ from matplotlib.patches import FancyArrowPatch, Polygon
 from matplotlib.transforms import offset_copy
 
 from weerbaar.formats.atomic import write_atomic
+from weerbaar.i18n import gettext
 from weerbaar.reports._bands import band_polygons, band_scores
 from weerbaar.reports._labels import Box, Label, Segment, place_labels
 from weerbaar.reports._scene import Marker, Placed, Scene, build_scene
@@ -357,7 +358,7 @@ def _legends(fig: Figure, scene: Scene, renderer: RendererAgg, x: float, top: fl
         names,
         loc="upper left",
         bbox_to_anchor=(x, top),
-        title="Theme",
+        title=gettext("Theme"),
         fontsize=8.5,
         title_fontsize=9.5,
         frameon=False,
@@ -379,7 +380,7 @@ def _legends(fig: Figure, scene: Scene, renderer: RendererAgg, x: float, top: fl
                     markeredgecolor="black",
                     markeredgewidth=1.3,
                 ),
-                "New in this round (ring)",
+                gettext("New in this round (ring)"),
             )
         )
     if scene.has("previous"):
@@ -388,7 +389,7 @@ def _legends(fig: Figure, scene: Scene, renderer: RendererAgg, x: float, top: fl
                 Line2D(
                     [], [], linestyle="none", marker="o", markersize=7.5, color="#777777", alpha=0.3
                 ),
-                f"Only in {scene.previous_name} (faded)",
+                gettext("Only in %(round)s (faded)", round=scene.previous_name),
             )
         )
     if scene.shifts:
@@ -397,7 +398,7 @@ def _legends(fig: Figure, scene: Scene, renderer: RendererAgg, x: float, top: fl
                 Line2D(
                     [], [], color=ARROW, linewidth=0.9, marker=">", markersize=5, markevery=[-1]
                 ),
-                f"Shift since {scene.previous_name}",
+                gettext("Shift since %(round)s", round=scene.previous_name),
             )
         )
     if scene.has_ranges:
@@ -415,7 +416,7 @@ def _legends(fig: Figure, scene: Scene, renderer: RendererAgg, x: float, top: fl
         ["\n".join(textwrap.wrap(t, 32)) for _, t in marks],
         loc="upper left",
         bbox_to_anchor=(x, below - 0.03),
-        title="Marks",
+        title=gettext("Marks"),
         fontsize=8.5,
         title_fontsize=9.5,
         frameon=False,

@@ -46,16 +46,11 @@ def remember_language(request: Request, response: Response, language: str) -> No
 
 
 def switch_links(request: Request) -> list[tuple[str, str, str, bool]]:
-    """(code, name, address, current) per language: this page in that language."""
-    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    """(code, name, address, current) per language: this page in that language. The
+    address keeps the path alone: a query could carry words someone put in a link."""
     current = i18n.language()
     return [
-        (
-            code,
-            i18n.NAMES[code],
-            f"{request.url.path}?{urlencode({**query, 'lang': code})}",
-            code == current,
-        )
+        (code, i18n.NAMES[code], f"{request.url.path}?{urlencode({'lang': code})}", code == current)
         for code in i18n.LANGUAGES
     ]
 

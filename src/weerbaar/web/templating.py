@@ -25,6 +25,14 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return i18n.translations(i18n.language()).ngettext(singular, plural, n)
 
 
+def _pgettext(context: str, message: str) -> str:
+    return i18n.translations(i18n.language()).pgettext(context, message)
+
+
+def _npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return i18n.translations(i18n.language()).npgettext(context, singular, plural, n)
+
+
 def make_templates(folder: Path) -> Jinja2Templates:
     """The page templates, with gettext that follows the request's language."""
     env = jinja2.Environment(
@@ -33,7 +41,7 @@ def make_templates(folder: Path) -> Jinja2Templates:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _gettext, _ngettext, newstyle=True
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
     env.globals.update(
         current_language=i18n.language,

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
+from weerbaar import i18n
 from weerbaar.reports.diagram import RiskDiagram, render_static
 
 KEPT = 16
@@ -62,7 +63,7 @@ def figure_json(diagram: RiskDiagram) -> str:
         text = f'{{"figure": {figure}, "config": {json.dumps(CONFIG)}}}'
         return embeddable(text).encode("utf-8")
 
-    return _kept.get("plotly", diagram, draw).decode("utf-8")
+    return _kept.get(f"plotly-{i18n.language()}", diagram, draw).decode("utf-8")
 
 
 def diagram_png(diagram: RiskDiagram) -> bytes:
@@ -70,4 +71,4 @@ def diagram_png(diagram: RiskDiagram) -> bytes:
         with tempfile.TemporaryDirectory(prefix="weerbaar-diagram-") as folder:
             return render_static(diagram, Path(folder) / "diagram.png").read_bytes()
 
-    return _kept.get("png", diagram, draw)
+    return _kept.get(f"png-{i18n.language()}", diagram, draw)

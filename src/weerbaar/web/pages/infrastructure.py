@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from weerbaar import i18n
 from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import ValidationError
 from weerbaar.services.cascade_runs import cascade_of
@@ -101,11 +102,25 @@ def _number(
     try:
         number = float(text)
     except ValueError:
-        _add(errors, name, f"give a number, not {text!r}" if text else "give a number")
+        _add(
+            errors,
+            name,
+            i18n.gettext("give a number, not %(text)s", text=repr(text))
+            if text
+            else i18n.gettext("give a number"),
+        )
         return 0.0
     if not math.isfinite(number) or number < low or number > high or (above and number == low):
-        bound = f"above {low:g}" if above else f"at least {low:g}"
-        _add(errors, name, f"must be {bound} and at most {high:g}, not {text}")
+        message = (
+            i18n.N_("must be above %(low)s and at most %(high)s, not %(text)s")
+            if above
+            else i18n.N_("must be at least %(low)s and at most %(high)s, not %(text)s")
+        )
+        _add(
+            errors,
+            name,
+            i18n.gettext(message, low=format(low, "g"), high=format(high, "g"), text=text),
+        )
     return number
 
 
@@ -116,18 +131,30 @@ def _integer(
     if not text and optional:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 20:
-        _add(errors, name, f"give a whole number from 0 to {high:,}")
+        _add(
+            errors,
+            name,
+            i18n.gettext("give a whole number from 0 to %(high)s", high=format(high, ",")),
+        )
         return None
     number = int(text)
     if number > high:
-        _add(errors, name, f"must be between 0 and {high:,}, not {number:,}")
+        _add(
+            errors,
+            name,
+            i18n.gettext(
+                "must be between 0 and %(high)s, not %(number)s",
+                high=format(high, ","),
+                number=format(number, ","),
+            ),
+        )
     return number
 
 
 def parse(values: Mapping[str, str]) -> tuple[Params | None, Errors]:
     errors: Errors = {}
     if not values.get("process"):
-        _add(errors, "process", "choose a process or a sector")
+        _add(errors, "process", i18n.gettext("choose a process or a sector"))
     hours = _number(values, "hours", errors, low=0, high=MAX_HOURS)
     at = _number(values, "at", errors, low=0, high=MAX_HOURS)
     members = _integer(values, "members", errors, high=MAX_MEMBERS)
@@ -185,7 +212,11 @@ def _form_values(form: FormData | None) -> dict[str, str]:
 
 def _targets(graph: InfrastructureGraph, selected: str) -> list[dict[str, Any]]:
     sectors = [
-        {"value": s, "label": f"sector: {s} (every process)", "selected": s == selected}
+        {
+            "value": s,
+            "label": i18n.gettext("sector: %(sector)s (every process)", sector=s),
+            "selected": s == selected,
+        }
         for s in graph.sectors()
     ]
     processes = [
@@ -196,7 +227,10 @@ def _targets(graph: InfrastructureGraph, selected: str) -> list[dict[str, Any]]:
         }
         for p in sorted(graph.processes, key=lambda p: (p.sector, p.name.casefold()))
     ]
-    return [{"label": "Sectors", "options": sectors}, {"label": "Processes", "options": processes}]
+    return [
+        {"label": i18n.gettext("Sectors"), "options": sectors},
+        {"label": i18n.gettext("Processes"), "options": processes},
+    ]
 
 
 def _money(amount: float) -> str:
@@ -310,7 +344,7 @@ def _page(
                     "key": p.key,
                     "name": p.name,
                     "sector": p.sector,
-                    "region": p.region or "nationwide",
+                    "region": p.region or i18n.gettext("nationwide"),
                     "people": "—" if p.people_served is None else f"{p.people_served:,.0f}",
                     "href": record_url("vital_processes", p.key),
                 }
@@ -369,9 +403,12 @@ def scores_form(request: Request, form: Form) -> Response:
     require_write(caller, "impact_scores")
     outcome = _cascade(request, caller, _form_values(form))
     outcome.score_values = {name: form_text(form, name) for name in ("scenario", "round")}
-    for name, what in (("scenario", "a scenario"), ("round", "a round")):
+    for name, message in (
+        ("scenario", i18n.N_("choose a scenario")),
+        ("round", i18n.N_("choose a round")),
+    ):
         if not outcome.score_values[name]:
-            _add(outcome.errors, name, f"choose {what}")
+            _add(outcome.errors, name, i18n.gettext(message))
     if outcome.report is not None and not outcome.errors:
         scenario = outcome.score_values["scenario"]
         try:
@@ -400,10 +437,10 @@ def ranking_page(
     errors: Errors = {}
     chosen_hours = _number(values, "hours", errors, low=0, high=MAX_HOURS)
     if values["by"] not in MEASURES:
-        _add(errors, "by", f"choose one of {', '.join(MEASURES)}")
+        _add(errors, "by", i18n.gettext("choose one of %(choices)s", choices=", ".join(MEASURES)))
     chosen_limit = _integer(values, "limit", errors, high=MAX_RANKED, optional=True)
     if chosen_limit == 0:
-        _add(errors, "limit", "must be at least 1")
+        _add(errors, "limit", i18n.gettext("must be at least 1"))
     rows: list[dict[str, Any]] = []
     figure = None
     if not errors:

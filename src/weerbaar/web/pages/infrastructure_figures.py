@@ -12,6 +12,7 @@ import networkx as nx
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
+from weerbaar import i18n
 from weerbaar.services.infrastructure.graph import InfrastructureGraph
 from weerbaar.services.infrastructure.ranking import Ranked
 from weerbaar.services.infrastructure.runs import CascadeReport
@@ -35,7 +36,7 @@ def _embed(figure: go.Figure) -> str:
 
 
 def _people(n: float | None) -> str:
-    return "unknown" if n is None else f"{n:,.0f}"
+    return i18n.gettext("unknown") if n is None else f"{n:,.0f}"
 
 
 def graph_layout(graph: InfrastructureGraph, keys: set[str]) -> dict[str, tuple[float, float]]:
@@ -104,7 +105,7 @@ def graph_figure(graph: InfrastructureGraph, keys: set[str]) -> str | None:
                 marker={"size": 6, "color": "rgba(90,90,90,0.25)"},
                 hovertemplate="%{text}<extra></extra>",
                 text=mid_text,
-                name="dependency (supplier → dependent)",
+                name=i18n.gettext("dependency (supplier → dependent)"),
                 showlegend=True,
             )
         )
@@ -133,7 +134,7 @@ def graph_figure(graph: InfrastructureGraph, keys: set[str]) -> str | None:
                         record_url("vital_processes", p.key),
                         p.name,
                         p.sector,
-                        p.region or "nationwide",
+                        p.region or i18n.gettext("nationwide"),
                         _people(p.people_served),
                     ]
                     for p in shown
@@ -147,7 +148,7 @@ def graph_figure(graph: InfrastructureGraph, keys: set[str]) -> str | None:
         height=640,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         hovermode="closest",
-        legend={"title": {"text": "Sector"}},
+        legend={"title": {"text": i18n.gettext("Sector")}},
         xaxis={"visible": False},
         yaxis={"visible": False},
         plot_bgcolor="white",
@@ -201,7 +202,7 @@ def timeline_figure(report: CascadeReport, sectors: Sequence[str]) -> str | None
             x=[a.fails_at for a in starts],
             y=[label(a) for a in starts],
             mode="markers",
-            name="start",
+            name=i18n.gettext("start"),
             marker={"symbol": "star", "size": 14, "color": "black"},
             hovertemplate="start: %{y} at hour %{x}<extra></extra>",
         )
@@ -210,17 +211,17 @@ def timeline_figure(report: CascadeReport, sectors: Sequence[str]) -> str | None
         height=max(260, 60 + 28 * len(ordered)),
         barmode="overlay",
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        xaxis={"title": {"text": "hour"}},
+        xaxis={"title": {"text": i18n.gettext("hour")}},
         yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
-        legend={"title": {"text": "Sector"}},
+        legend={"title": {"text": i18n.gettext("Sector")}},
     )
     return _embed(figure)
 
 
 MEASURES = {
-    "people_hours": "person-hours",
-    "taken_down": "processes taken down",
-    "cost": "cost (EUR)",
+    "people_hours": i18n.N_("person-hours"),
+    "taken_down": i18n.N_("processes taken down"),
+    "cost": i18n.N_("cost (EUR)"),
 }
 
 
@@ -242,7 +243,7 @@ def ranking_figure(ranked: Sequence[Ranked], by: str, sectors: Sequence[str]) ->
     figure.update_layout(
         height=max(260, 60 + 26 * len(top)),
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        xaxis={"title": {"text": MEASURES.get(by, by)}},
+        xaxis={"title": {"text": i18n.gettext(MEASURES.get(by, by))}},
         yaxis={"autorange": "reversed"},
     )
     return _embed(figure)

@@ -21,7 +21,8 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from weerbaar.domain.alerting import LevelScale, Scope, picture_time
+from weerbaar import i18n
+from weerbaar.domain.alerting import LevelScale, Scope, ScopeKind, picture_time
 from weerbaar.domain.entities.levels import AlertMeasure, ThreatPicture
 from weerbaar.errors import ConflictError, ForbiddenError, Issue, NotFoundError, ValidationError
 from weerbaar.reference.access import classification_levels
@@ -68,6 +69,14 @@ KEPT_FIELDS = (
 )
 
 
+# How the form for a new scope names each scale, by what its levels hold for.
+SCALE_CHOICES: dict[ScopeKind, str] = {
+    ScopeKind.NATIONAL: i18n.N_("%(scale)s (%(key)s): per national"),
+    ScopeKind.SECTOR: i18n.N_("%(scale)s (%(key)s): per sector"),
+    ScopeKind.SITE: i18n.N_("%(scale)s (%(key)s): per site"),
+}
+
+
 def when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -83,6 +92,8 @@ class Refused:
 
 
 def _where(scope: Scope) -> str:
+    if not (scope.sector or scope.region or scope.site):
+        return i18n.gettext("national")
     return scope.label.split(": ", 1)[1]
 
 
@@ -205,7 +216,8 @@ def _history(view: LevelsView) -> list[dict[str, Any]]:
                 "picture": _picture_link(p),
                 "at": when(picture_time(p.issued_on, p.effective_at)),
                 "scale": spec.name_en if spec else p.system,
-                "where": " / ".join(x for x in (p.sector, p.region, p.site) if x) or "national",
+                "where": " / ".join(x for x in (p.sector, p.region, p.site) if x)
+                or i18n.gettext("national"),
                 "level": spec.level(p.level).label if spec and known else str(p.level),
                 "previous": p.previous_level,
                 "raised": p.previous_level is not None and p.level > p.previous_level,
@@ -226,7 +238,7 @@ def _new_scope_form(
         "scales": [
             {
                 "value": s.key,
-                "label": f"{s.name_en} ({s.key}): per {s.scope.value}",
+                "label": i18n.gettext(SCALE_CHOICES[s.scope], scale=s.name_en, key=s.key),
                 "selected": s.key == chosen_scale,
             }
             for s in scales
@@ -315,7 +327,13 @@ def _version(form: FormData) -> int:
     raw = form_text(form, "version")
     if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
         raise ValidationError(
-            [Issue("level change", "version", "the form lacks the version it was based on")],
+            [
+                Issue(
+                    "level change",
+                    "version",
+                    i18n.gettext("the form lacks the version it was based on"),
+                )
+            ],
             summary="level not set: reload the page",
         )
     return int(raw)
@@ -335,7 +353,16 @@ def _level(form: FormData, scale: str) -> str:
                 Issue(
                     "level change",
                     "level",
-                    f"the level chosen is one of the {named} scale, not of {scale or 'no scale'}",
+                    i18n.gettext(
+                        "the level chosen is one of the %(named)s scale, not of %(scale)s",
+                        named=named,
+                        scale=scale,
+                    )
+                    if scale
+                    else i18n.gettext(
+                        "the level chosen is one of the %(named)s scale, not of no scale",
+                        named=named,
+                    ),
                 )
             ],
             summary="level not set",

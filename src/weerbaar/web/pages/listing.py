@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from weerbaar import i18n
 from weerbaar.domain.entities.base import MARKING_FIELDS
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, Value, coerce
 from weerbaar.domain.register import EntitySpec
@@ -82,7 +83,8 @@ def typed_filters(spec: EntitySpec, given: Mapping[str, str]) -> dict[str, Value
 
 
 def listed(request: Request, spec: EntitySpec, caller: Caller) -> Listed:
-    given = {k: v for k, v in request.query_params.items() if v.strip()}
+    # ``lang`` chooses the page's language (the header's switch links add it), not a filter.
+    given = {k: v for k, v in request.query_params.items() if v.strip() and k != "lang"}
     records = visible(request, caller, spec, typed_filters(spec, given))
     return Listed(spec, caller, given, records, Labels(database(request), caller.subject))
 
@@ -140,7 +142,7 @@ def page(found: Listed) -> dict[str, Any]:
         "spec": spec,
         "title": entity_title(spec),
         "headers": [field_title(f.name) for f in shown],
-        "label_header": field_title(spec.label_field) if not spec.identity else "Key",
+        "label_header": field_title(spec.label_field) if not spec.identity else i18n.gettext("Key"),
         "rows": rows,
         "filters": _filters(found),
         "where": found.where,

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.strategy import Measure, Organisation, Theme
 from weerbaar.domain.enums import OrgKind
@@ -51,10 +52,21 @@ FIGURE_CONFIG = {
 
 # How each coverage state is shown: a sign and words, never colour alone.
 STATES: dict[CoverageState, dict[str, str]] = {
-    CoverageState.NONE: {"sign": "✗", "label": "No measures", "nl": "geen maatregelen"},
-    CoverageState.STALLED: {"sign": "!", "label": "Only stalled measures", "nl": "vastgelopen"},
-    CoverageState.COVERED: {"sign": "✓", "label": "Covered", "nl": "gedekt"},
+    CoverageState.NONE: {"sign": "✗", "label": i18n.N_("No measures"), "nl": "geen maatregelen"},
+    CoverageState.STALLED: {
+        "sign": "!",
+        "label": i18n.N_("Only stalled measures"),
+        "nl": "vastgelopen",
+    },
+    CoverageState.COVERED: {"sign": "✓", "label": i18n.N_("Covered"), "nl": "gedekt"},
 }
+
+
+def shown_states() -> dict[CoverageState, dict[str, str]]:
+    """:data:`STATES` with their words in the reader's language."""
+    return {
+        state: {**shown, "label": i18n.gettext(shown["label"])} for state, shown in STATES.items()
+    }
 
 
 def filter_query(**filters: str | None) -> str:
@@ -103,6 +115,7 @@ def _measure_link(measure: Measure, view: PortfolioView) -> dict[str, Any]:
 
 def _rows(view: PortfolioView) -> list[dict[str, Any]]:
     p = view.portfolio
+    states = shown_states()
     rows = []
     for coverage in p.coverage:
         scenario = coverage.scenario
@@ -115,7 +128,7 @@ def _rows(view: PortfolioView) -> list[dict[str, Any]]:
                 "theme": view.theme_name(scenario.theme),
                 "theme_href": record_url("themes", scenario.theme),
                 "state": str(coverage.state),
-                "shown": STATES[coverage.state],
+                "shown": states[coverage.state],
                 "measures": [_measure_link(m, view) for m in coverage.measures],
                 "cells": [
                     [_measure_link(m, view) for m in p.cell(scenario.key, ministry)]
@@ -187,7 +200,7 @@ def portfolio_page(
             "uncovered": [r for r in rows if r["state"] == CoverageState.NONE],
             "only_stalled": [r for r in rows if r["state"] == CoverageState.STALLED],
             "unlinked": [_measure_link(m, view) for m in p.unlinked],
-            "states": STATES,
+            "states": shown_states(),
             "themes": visible_themes(database(request), caller.subject),
             "ministries": ministry_choices(view, p.ministries),
             "query": filter_query(theme=view.theme, ministry=view.ministry),

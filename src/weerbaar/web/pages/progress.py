@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.progress import MilestoneProgress, MilestoneState
 from weerbaar.domain.register import entity
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
@@ -23,11 +24,18 @@ router = APIRouter(include_in_schema=False)
 
 # In the order people act on them: what is late first.
 SECTIONS: tuple[tuple[MilestoneState, str, str], ...] = (
-    (MilestoneState.LATE, "Late", "te laat"),
-    (MilestoneState.DUE, "Due within {horizon} days", "binnenkort"),
-    (MilestoneState.DONE, "Done", "gereed"),
-    (MilestoneState.LATER, "Due later", "later"),
+    (MilestoneState.LATE, i18n.N_("Late"), "te laat"),
+    (MilestoneState.DUE, i18n.N_("Due within %(horizon)s days"), "binnenkort"),
+    (MilestoneState.DONE, i18n.N_("Done"), "gereed"),
+    (MilestoneState.LATER, i18n.N_("Due later"), "later"),
 )
+# The heads of the columns that count a record's milestones per state.
+STATE_NAMES: dict[MilestoneState, str] = {
+    MilestoneState.DONE: i18n.N_("Done"),
+    MilestoneState.LATE: i18n.N_("Late"),
+    MilestoneState.DUE: i18n.N_("Due"),
+    MilestoneState.LATER: i18n.N_("Later"),
+}
 
 
 def _milestone(view: ProgressView, item: MilestoneProgress) -> dict[str, Any]:
@@ -60,7 +68,9 @@ def _since(text: str | None) -> tuple[dt.date | None, str | None]:
     try:
         return dt.date.fromisoformat(text), None
     except ValueError:
-        return None, f"“{text}” is not a date (YYYY-MM-DD); showing the default period."
+        return None, i18n.gettext(
+            "“%(text)s” is not a date (YYYY-MM-DD); showing the default period.", text=text
+        )
 
 
 @router.get("/progress")
@@ -80,7 +90,7 @@ def progress_page(
     sections = [
         {
             "state": str(state),
-            "title": title.format(horizon=report.horizon_days),
+            "title": i18n.gettext(title, horizon=report.horizon_days),
             "nl": nl,
             "found": [_milestone(view, m) for m in report.in_state(state)],
         }
@@ -109,7 +119,7 @@ def progress_page(
             "report": report,
             "sections": sections,
             "records": records,
-            "states": [str(s) for s in MilestoneState],
+            "states": [i18n.gettext(STATE_NAMES[s]) for s in MilestoneState],
             "done": [_milestone(view, m) for m in changes.done],
             "became_late": [_milestone(view, m) for m in changes.became_late],
             "status": [

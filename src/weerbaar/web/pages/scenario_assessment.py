@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
+from weerbaar import i18n
 from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import NotFoundError
 from weerbaar.method.classes import describe_position
@@ -128,7 +129,7 @@ def assessment_section(
             for c in result.criteria
         ],
         "likelihood": ScoreRow(
-            "Likelihood",
+            i18n.gettext("Likelihood"),
             "",
             str(result.likelihood.expected),
             _span(result.likelihood),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from weerbaar import i18n
 from weerbaar.domain.register import BY_NAME
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.services.context import Context
@@ -31,9 +32,11 @@ router = APIRouter(include_in_schema=False)
 
 def _save(ctx: Context, key: str, values: dict[str, str], round_key: str | None) -> None:
     if round_key is None:
-        raise ValidationError([Issue("", "round", "there is no round to score in")])
+        raise ValidationError([Issue("", "round", i18n.gettext("there is no round to score in"))])
     if not values["criterion"] or not values["value"]:
-        raise ValidationError([Issue("", "value", "choose a criterion and give a value")])
+        raise ValidationError(
+            [Issue("", "value", i18n.gettext("choose a criterion and give a value"))]
+        )
     record_score(
         ctx,
         scenario=key,

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from weerbaar import i18n
 from weerbaar.domain.enums import Language, SignalKind
 from weerbaar.errors import FileFormatError, ValidationError
 from weerbaar.services.horizon import label_signal
@@ -62,7 +63,11 @@ def _date(values: Mapping[str, str], name: str, errors: Errors) -> dt.date | Non
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _add(errors, name, f"give a date as YYYY-MM-DD, not {text[:40]!r}")
+        _add(
+            errors,
+            name,
+            i18n.gettext("give a date as YYYY-MM-DD, not %(text)s", text=repr(text[:40])),
+        )
         return None
 
 
@@ -73,23 +78,23 @@ def parse_filter(
     errors: Errors = {}
     theme = values.get("theme") or None
     if theme is not None and theme != NO_THEME and theme not in table_themes:
-        _add(errors, "theme", "choose a theme from the list")
+        _add(errors, "theme", i18n.gettext("choose a theme from the list"))
         theme = None
     language = values.get("language") or None
     if language is not None and language not in {x.value for x in Language}:
-        _add(errors, "language", "choose a language from the list")
+        _add(errors, "language", i18n.gettext("choose a language from the list"))
         language = None
     kind = values.get("kind") or None
     if kind is not None and kind not in {x.value for x in SignalKind}:
-        _add(errors, "kind", "choose a kind from the list")
+        _add(errors, "kind", i18n.gettext("choose a kind from the list"))
         kind = None
     since = _date(values, "from", errors)
     until = _date(values, "to", errors)
     if since is not None and until is not None and since > until:
-        _add(errors, "to", f"must not be before {since}")
+        _add(errors, "to", i18n.gettext("must not be before %(date)s", date=since))
     text = values.get("q") or None
     if text is not None and len(text) > TEXT_LENGTH:
-        _add(errors, "q", f"at most {TEXT_LENGTH} characters")
+        _add(errors, "q", i18n.gettext("at most %(count)s characters", count=TEXT_LENGTH))
         text = None
     chosen = SignalFilter(
         theme=theme,
@@ -110,9 +115,9 @@ def _theme_label(signal: Any, themes: Mapping[str, str]) -> dict[str, Any]:
     name = themes.get(signal.theme, signal.theme)
     by: str | None
     if str(signal.theme_by or "") == "analyst":
-        by = "analyst"
+        by = i18n.gettext("analyst")
     elif signal.theme_confidence is not None:
-        by = f"model {signal.theme_confidence:.2f}"
+        by = i18n.gettext("model %(confidence)s", confidence=format(signal.theme_confidence, ".2f"))
     else:
         by = str(signal.theme_by) if signal.theme_by else None
     return {"name": name, "by": by}
@@ -158,7 +163,7 @@ def signals_page(
     page_text = values.get("page") or "1"
     page = int(page_text) if page_text.isdigit() and 0 < len(page_text) < 7 else 0
     if not 1 <= page <= MAX_PAGE:
-        _add(errors, "page", "give a page number from 1")
+        _add(errors, "page", i18n.gettext("give a page number from 1"))
         page = 1
     table = signal_table(db, subject, chosen, page=page, per_page=PER_PAGE)
     if errors:
@@ -188,7 +193,7 @@ def signals_page(
             "by_theme": [
                 {
                     "theme": key,
-                    "name": table.themes.get(key, key) if key else "no theme",
+                    "name": table.themes.get(key, key) if key else i18n.gettext("no theme"),
                     "count": count,
                     "href": f"/signals?{_query(values, theme=key or NO_THEME)}",
                 }
@@ -260,10 +265,10 @@ async def _ingest(request: Request, form: FormData) -> Response:
     upload = form.get("file")
     kind = form_text(form, "kind") or None
     if kind is not None and kind not in KINDS:
-        _add(errors, "kind", f"choose one of {', '.join(KINDS)}")
+        _add(errors, "kind", i18n.gettext("choose one of %(choices)s", choices=", ".join(KINDS)))
     report: IngestReport | None = None
     if not isinstance(upload, UploadFile) or not (upload.filename or upload.size):
-        _add(errors, "file", "choose a file to upload")
+        _add(errors, "file", i18n.gettext("choose a file to upload"))
     elif not errors:
         data = await upload.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.entities.signals import Alert
 from weerbaar.domain.enums import AlertStatus
 from weerbaar.errors import ValidationError
@@ -101,7 +102,7 @@ def alerts_page(
     db = database(request)
     filter_error = None
     if status and status not in STATUSES:
-        filter_error = f"choose one of {', '.join(STATUSES)}"
+        filter_error = i18n.gettext("choose one of %(choices)s", choices=", ".join(STATUSES))
         status = ""
         code = 422
     alerts = visible_alerts(db, caller.subject, status or None)
@@ -160,11 +161,13 @@ def flag_form(request: Request, key: str, form: Form) -> Response:
     note = form_text(form, "note")
     outcome = Outcome(values={key: {"round": round_key, "scenarios": scenarios, "note": note}})
     if not round_key:
-        outcome.errors[key] = ["choose a round"]
+        outcome.errors[key] = [i18n.gettext("choose a round")]
     elif len(scenarios) > MAX_SCENARIOS:
-        outcome.errors[key] = [f"at most {MAX_SCENARIOS} scenarios"]
+        outcome.errors[key] = [i18n.gettext("at most %(count)s scenarios", count=MAX_SCENARIOS)]
     elif len(note) > NOTE_LENGTH:
-        outcome.errors[key] = [f"a note of at most {NOTE_LENGTH} characters"]
+        outcome.errors[key] = [
+            i18n.gettext("a note of at most %(count)s characters", count=NOTE_LENGTH)
+        ]
     else:
         try:
             flag_alert(
@@ -189,7 +192,9 @@ def dismiss_form(request: Request, key: str, form: Form) -> Response:
     note = form_text(form, "note")
     outcome = Outcome(values={key: {"note": note}})
     if len(note) > NOTE_LENGTH:
-        outcome.errors[key] = [f"a note of at most {NOTE_LENGTH} characters"]
+        outcome.errors[key] = [
+            i18n.gettext("a note of at most %(count)s characters", count=NOTE_LENGTH)
+        ]
     else:
         try:
             flag_alert(

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
+from weerbaar import i18n
 from weerbaar.errors import ValidationError
 from weerbaar.services.horizon import ThemeTrend, theme_trends
 from weerbaar.web.auth import database, require_caller
@@ -41,7 +42,12 @@ def trends_figure(trends: Sequence[ThemeTrend]) -> str | None:
     shown = [t for t in trends if t.volume.sum() > 0 or t.weight.sum() > 0]
     if not shown:
         return None
-    titles = [f"{t.name} — growing since {t.since}" if t.since else t.name for t in shown]
+    titles = [
+        i18n.gettext("%(theme)s — growing since %(date)s", theme=t.name, date=t.since)
+        if t.since
+        else t.name
+        for t in shown
+    ]
     figure = make_subplots(
         rows=len(shown),
         cols=1,
@@ -55,7 +61,7 @@ def trends_figure(trends: Sequence[ThemeTrend]) -> str | None:
             go.Bar(
                 x=days,
                 y=trend.volume.tolist(),
-                name="events per day",
+                name=i18n.gettext("events per day"),
                 legendgroup="events",
                 showlegend=row == 1,
                 marker={"color": EVENTS},
@@ -69,7 +75,7 @@ def trends_figure(trends: Sequence[ThemeTrend]) -> str | None:
                 x=days,
                 y=trend.weight.tolist(),
                 mode="lines",
-                name="reports per day",
+                name=i18n.gettext("reports per day"),
                 legendgroup="reports",
                 showlegend=row == 1,
                 line={"color": REPORTS, "width": 1.5},
@@ -108,10 +114,14 @@ def _date(text: str, name: str, errors: dict[str, list[str]]) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        errors.setdefault(name, []).append(f"give a date as YYYY-MM-DD, not {text[:40]!r}")
+        errors.setdefault(name, []).append(
+            i18n.gettext("give a date as YYYY-MM-DD, not %(text)s", text=repr(text[:40]))
+        )
         return None
     if not EARLIEST <= day <= LATEST:
-        errors.setdefault(name, []).append(f"give a date from {EARLIEST} to {LATEST}")
+        errors.setdefault(name, []).append(
+            i18n.gettext("give a date from %(first)s to %(last)s", first=EARLIEST, last=LATEST)
+        )
         return None
     return day
 
