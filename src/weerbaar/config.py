@@ -338,6 +338,15 @@ def load_settings(
     )
 
 
+def process_language() -> str:
+    """The language of this process's own environment, for work no request or command
+    chose one for; Dutch if ``WEERBAAR_LANG`` names one weerbaar does not speak."""
+    try:
+        return language_from_env(os.environ)
+    except ConfigError:
+        return DEFAULT_LANGUAGE
+
+
 def language_from_env(env: Mapping[str, str]) -> str:
     """``WEERBAAR_LANG`` ("nl" or "en"), else the language of ``LANG`` if weerbaar
     speaks it, else Dutch. A ``WEERBAAR_LANG`` it does not speak stops the start."""

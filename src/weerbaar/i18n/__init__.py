@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import io
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -26,9 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from babel import Locale
 
-from weerbaar.config import language_from_env
+from weerbaar.config import process_language
 from weerbaar.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, supported
-from weerbaar.errors import ConfigError
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "supported"]
 
@@ -44,10 +42,7 @@ _current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 @cache
 def _process_language() -> str:
-    try:
-        return language_from_env(os.environ)
-    except ConfigError:
-        return DEFAULT_LANGUAGE
+    return process_language()
 
 
 def catalogue_path(language: str) -> str:
