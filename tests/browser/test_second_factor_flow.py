@@ -61,6 +61,8 @@ def test_an_account_that_must_enrols_then_signs_in_with_codes(
     enrolled_with = app.now()
     page.fill("input[name=code]", enrolled_with)
     page.click("form[action='/account/second-factor/confirm'] [type=submit]")
+    # all_inner_texts does not wait for the answer's page: the count does.
+    expect(page.locator("#recovery-codes code")).to_have_count(10)
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-7]{5}-[a-z2-7]{5}", c) for c in codes)
     page.get_by_role("link", name="Continue").click()

@@ -80,6 +80,8 @@ class _Stored:
     rp_id: str
     name: str
     sign_count: int
+    created_at: str
+    last_used_at: str | None
 
 
 def _b64(data: bytes) -> str:
@@ -139,24 +141,15 @@ def _stored_keys(db: Database, username: str) -> list[_Stored]:
                 data["rp_id"],
                 data["name"],
                 row.last_step or 0,
+                row.created_at,
+                row.last_used_at,
             )
         )
     return keys
 
 
 def list_keys(db: Database, username: str) -> list[Key]:
-    with db.transaction() as connection:
-        rows = connection.execute(
-            select(second_factors.c.id, second_factors.c.created_at, second_factors.c.last_used_at)
-            .where(
-                second_factors.c.username == username,
-                second_factors.c.kind == WEBAUTHN,
-                second_factors.c.confirmed,
-            )
-            .order_by(second_factors.c.created_at, second_factors.c.id)
-        ).all()
-    names = {k.id: k.name for k in _stored_keys(db, username)}
-    return [Key(r.id, names.get(r.id, ""), r.created_at, r.last_used_at) for r in rows]
+    return [Key(k.id, k.name, k.created_at, k.last_used_at) for k in _stored_keys(db, username)]
 
 
 def registration_options(db: Database, session_id: str, user: User, rp: RelyingParty) -> str:

@@ -13,7 +13,7 @@ from weerbaar.services import second_factors, security_keys
 from weerbaar.services.accounts import authenticate
 from weerbaar.services.web_sessions import SessionInfo, confirm_identity
 from weerbaar.web.auth import Caller, check_csrf, client_address, database, require_caller
-from weerbaar.web.login import safe_next
+from weerbaar.web.login import refused, safe_next
 from weerbaar.web.pages.common import see_other
 from weerbaar.web.relying_party import relying_party
 from weerbaar.web.templating import render
@@ -84,11 +84,7 @@ def confirm(
             authenticate(db, caller.user.username, password, address)
             how = "password"
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = _page(request, caller, target, str(exc))
-        if isinstance(exc, RateLimitedError):
-            response.status_code = 429
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused(_page(request, caller, target, str(exc)), exc)
     session = SessionInfo(caller.user, caller.csrf_token or "", caller.session_id or "")
     confirm_identity(db, session, actor=caller.actor, how=how)
     return see_other(target)

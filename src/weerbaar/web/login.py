@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote, urlparse
 
@@ -12,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from weerbaar.config import SignInSettings
 from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
 from weerbaar.services import second_factors
-from weerbaar.services.accounts import authenticate
+from weerbaar.services.accounts import User, authenticate
 from weerbaar.services.web_sessions import (
     ENROL,
     FULL,
@@ -102,13 +103,54 @@ def login(
     try:
         user = authenticate(db, username.strip(), password, client_address(request))
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = login_page(request, next, str(exc))
-        if isinstance(exc, RateLimitedError):
-            response.status_code = 429
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused(login_page(request, next, str(exc)), exc)
+    response = open_session(
+        request, user, next, lambda target: RedirectResponse(target, status_code=303)
+    )
+    forget_cookie(request, response, LOGIN_CSRF_COOKIE)
+    return response
+
+
+def refused(page: Response, exc: Exception) -> Response:
+    """A sign-in step's page with its refusal; too many tries answer 429 with the
+    time to wait."""
+    if isinstance(exc, RateLimitedError):
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+    return page
+
+
+def set_session_cookie(
+    request: Request, response: Response, cookie: str, sign_in: SignInSettings
+) -> None:
+    """Hand the browser its new session."""
+    response.set_cookie(
+        cookie_name(request, SESSION_COOKIE),
+        cookie,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=int(sign_in.session_max.total_seconds()),
+    )
+
+
+def open_session(
+    request: Request,
+    user: User,
+    next: str | None,
+    answer: Callable[[str], Response],
+    *,
+    second_factor_done: bool = False,
+) -> Response:
+    """Start the session a right password (or a provider's answer) earns: signed in
+    fully, or still to give its second factor, or to set one up first, as the
+    account needs; ``answer(target)`` is the response that sends the browser on, and
+    gets the session's cookie and the account's own language."""
+    db = database(request)
     sign_in = settings_of(request).sign_in
-    if second_factors.has_factor(db, user.username):
+    if second_factor_done:
+        stage, landing = FULL, ""
+    elif second_factors.has_factor(db, user.username):
         stage, landing = SECOND_FACTOR, "/login/second-factor"
     elif second_factors.required(user, sign_in):
         stage, landing = ENROL, "/account/second-factor"
@@ -125,26 +167,11 @@ def login(
     target = safe_next(next)
     if landing:
         target = f"{landing}?next={quote(target)}"
-    response = RedirectResponse(target, status_code=303)
+    response = answer(target)
     set_session_cookie(request, response, session.cookie, sign_in)
     if user.language:
         remember_language(request, response, user.language)
-    forget_cookie(request, response, LOGIN_CSRF_COOKIE)
     return response
-
-
-def set_session_cookie(
-    request: Request, response: Response, cookie: str, sign_in: SignInSettings
-) -> None:
-    """Hand the browser its new session."""
-    response.set_cookie(
-        cookie_name(request, SESSION_COOKIE),
-        cookie,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.secure_cookies,
-        max_age=int(sign_in.session_max.total_seconds()),
-    )
 
 
 @router.post("/logout")

@@ -28,7 +28,7 @@ from weerbaar.web.auth import (
     find_caller,
     settings_of,
 )
-from weerbaar.web.login import safe_next, set_session_cookie
+from weerbaar.web.login import refused, safe_next, set_session_cookie
 from weerbaar.web.pages.common import see_other
 from weerbaar.web.relying_party import relying_party
 from weerbaar.web.step_up import is_recent
@@ -99,11 +99,7 @@ def give_code(request: Request, code: Code, csrf_token: Token = "", next: Target
             database(request), caller.user.username, code, client_address(request)
         )
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = code_page(request, caller, target, str(exc))
-        if isinstance(exc, RateLimitedError):
-            response.status_code = 429
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused(code_page(request, caller, target, str(exc)), exc)
     return finish(request, caller, how, see_other(target))
 
 

@@ -15,7 +15,7 @@ from weerbaar.services import security_keys
 from weerbaar.services.context import Context
 from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR
 from weerbaar.web.auth import check_csrf, client_address, database
-from weerbaar.web.login import safe_next
+from weerbaar.web.login import refused, safe_next
 from weerbaar.web.pages.common import see_other
 from weerbaar.web.relying_party import relying_party
 from weerbaar.web.second_factor import code_page, finish, session_at, setup_step
@@ -46,11 +46,7 @@ def sign_in_with_key(
             client_address(request),
         )
     except (UnauthenticatedError, RateLimitedError) as exc:
-        response = code_page(request, caller, target, str(exc))
-        if isinstance(exc, RateLimitedError):
-            response.status_code = 429
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused(code_page(request, caller, target, str(exc)), exc)
     return finish(request, caller, "security key", see_other(target))
 
 

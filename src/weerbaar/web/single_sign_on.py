@@ -12,17 +12,14 @@ cookie to the next page.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.errors import UnauthenticatedError
-from weerbaar.services import second_factors
 from weerbaar.services.single_sign_on import begin_sign_in, finish_sign_in
-from weerbaar.services.web_sessions import ENROL, FULL, SECOND_FACTOR, start_session
 from weerbaar.web.auth import client_address, cookie_name, database, settings_of
-from weerbaar.web.login import forget_cookie, login_page, safe_next, set_session_cookie
+from weerbaar.web.login import forget_cookie, login_page, open_session, safe_next
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -91,31 +88,16 @@ def callback(
         refused = login_page(request, None, str(exc))
         forget_cookie(request, refused, STATE_COOKIE)
         return refused
-    sign_in = settings_of(request).sign_in
-    user = done.user
+    provider = done.provider.title
     # As after a password, except that the provider's own second factor counts.
-    if done.second_factor_done:
-        stage, landing = FULL, ""
-    elif second_factors.has_factor(db, user.username):
-        stage, landing = SECOND_FACTOR, "/login/second-factor"
-    elif second_factors.required(user, sign_in):
-        stage, landing = ENROL, "/account/second-factor"
-    else:
-        stage, landing = FULL, ""
-    session = start_session(
-        db,
-        user,
-        address=client_address(request),
-        device=request.headers.get("user-agent", ""),
-        settings=sign_in,
-        stage=stage,
+    response = open_session(
+        request,
+        done.user,
+        done.next,
+        lambda target: render(
+            request, "single_sign_on_done.html", {"target": target, "provider": provider}
+        ),
+        second_factor_done=done.second_factor_done,
     )
-    target = safe_next(done.next)
-    if landing:
-        target = f"{landing}?next={quote(target)}"
-    response = render(
-        request, "single_sign_on_done.html", {"target": target, "provider": done.provider.title}
-    )
-    set_session_cookie(request, response, session.cookie, sign_in)
     forget_cookie(request, response, STATE_COOKIE)
     return response
