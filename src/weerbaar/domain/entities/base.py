@@ -55,6 +55,13 @@ def text(help: str, *, required: bool = False) -> Any:
     return described(FieldKind.TEXT, help, required=required)
 
 
+def english(of: str) -> Any:
+    """The English text beside a Dutch one, shown to English readers when present:
+    the register keeps each record in the language it was written in, and the
+    published profile needs both."""
+    return described(FieldKind.TEXT, f"{of} in English, for English readers")
+
+
 def date(help: str, *, required: bool = False) -> Any:
     return described(FieldKind.DATE, help, required=required)
 

@@ -3,7 +3,17 @@ them."""
 
 from __future__ import annotations
 
-from weerbaar.domain.entities.base import Marked, derived_key, enum, key, number, record, ref, text
+from weerbaar.domain.entities.base import (
+    Marked,
+    derived_key,
+    english,
+    enum,
+    key,
+    number,
+    record,
+    ref,
+    text,
+)
 from weerbaar.domain.enums import BasicNeed, DependencyKind, VitalCategory
 
 __all__ = ["Dependency", "Expertise", "VitalProcess"]
@@ -16,6 +26,7 @@ class VitalProcess(Marked):
 
     key: str = key()
     name: str = text("name", required=True)
+    name_en: str | None = english("name")
     sector: str = text("sector", required=True)
     category: VitalCategory = enum(VitalCategory, "category A or B", required=True)
     operator: str | None = ref("organisations", "operating organisation")

@@ -9,6 +9,7 @@ from weerbaar.domain.entities.base import (
     Marked,
     date,
     described,
+    english,
     integer,
     key,
     moment,
@@ -28,6 +29,7 @@ class ThreatPicture(Marked):
 
     key: str = key()
     title: str = text("title", required=True)
+    title_en: str | None = english("title")
     system: str = text("level scale, e.g. dtn, atb or cyber", required=True)
     level: int = integer("level on the scale", minimum=1, maximum=9)
     issued_on: dt.date = date("date issued", required=True)
@@ -41,6 +43,7 @@ class ThreatPicture(Marked):
     site: str | None = text("site or object, for advice per object")
     issuer: str | None = ref("organisations", "issuing organisation")
     summary: str | None = text("summary")
+    summary_en: str | None = english("summary")
     rationale: str | None = text("why the level changed; required for a change")
     sources: str | None = text("sources")
 
@@ -52,11 +55,13 @@ class AlertMeasure(Marked):
 
     key: str = key()
     title: str = text("what is done", required=True)
+    title_en: str | None = english("title")
     scale: str = text("level scale, e.g. atb", required=True)
     sector: str | None = text("sector it is agreed for (blank: every scope of the scale)")
     from_level: int = integer("lowest level at which it applies", minimum=1, maximum=9)
     organisation: str = ref("organisations", "organisation that takes it", required=True)
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record

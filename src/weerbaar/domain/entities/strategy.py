@@ -10,6 +10,7 @@ from weerbaar.domain.entities.base import (
     Marked,
     date,
     derived_key,
+    english,
     enum,
     integer,
     key,
@@ -59,9 +60,11 @@ class Cycle(Marked):
 
     key: str = key()
     name: str = text("name of the cycle", required=True)
+    name_en: str | None = english("name")
     starts_on: dt.date = date("first day", required=True)
     ends_on: dt.date = date("last day", required=True)
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
@@ -71,6 +74,7 @@ class Round(Marked):
     key: str = key()
     cycle: str = ref("cycles", "the strategy cycle", required=True)
     name: str = text("name of the round", required=True)
+    name_en: str | None = english("name")
     held_on: dt.date = date("date of the round", required=True)
     edition: str = text("criteria catalogue edition, e.g. gra-2019", required=True)
     status: RoundStatus = enum(RoundStatus, "open or closed", required=True)
@@ -86,6 +90,7 @@ class Organisation(Marked):
     parent: str | None = ref("organisations", "parent organisation")
     country: str | None = text("ISO 3166 alpha-2 country code")
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
@@ -98,7 +103,9 @@ class Theme(Marked):
     tier: Tier = enum(Tier, "current tier", required=True)
     lead: str | None = ref("organisations", "lead ministry")
     approach: str | None = text("what the approach consists of")
+    approach_en: str | None = english("approach")
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
@@ -110,27 +117,32 @@ class Threat(Marked):
     name: str = text("Dutch name", required=True)
     name_en: str | None = text("English name")
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
 class Actor(Marked):
     key: str = key()
     name: str = text("name", required=True)
+    name_en: str | None = english("name")
     kind: ActorKind = enum(ActorKind, "state or non-state", required=True)
     country: str | None = text("ISO 3166 alpha-2 country code of a state actor")
     intent: Level = enum(Level, "assessed intent", required=True)
     capability: Level = enum(Level, "assessed capability", required=True)
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
 class Scenario(Marked):
     key: str = key()
     title: str = text("title", required=True)
+    title_en: str | None = english("title")
     kind: ScenarioKind = enum(ScenarioKind, "hazard (non-malicious) or threat", required=True)
     theme: str = ref("themes", "theme", required=True)
     threat: str | None = ref("threats", "risk category, of the same theme")
     narrative: str = text("what happens, where, how long", required=True)
+    narrative_en: str | None = english("narrative")
     horizon_years: int = integer(
         "time horizon of the likelihood estimate, years", minimum=1, maximum=30, default=5
     )
@@ -141,15 +153,18 @@ class Scenario(Marked):
 class Capability(Marked):
     key: str = key()
     name: str = text("name", required=True)
+    name_en: str | None = english("name")
     phase: Phase = enum(Phase, "link in the security chain", required=True)
     owner: str | None = ref("organisations", "owning organisation")
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
 class Measure(Marked):
     key: str = key()
     title: str = text("title", required=True)
+    title_en: str | None = english("title")
     kind: MeasureKind = enum(
         MeasureKind,
         "generic resilience measure, theme measure, legislative item or international commitment",
@@ -175,6 +190,7 @@ class Measure(Marked):
         LegislativeStage, "legislative items: stage in the legislative process"
     )
     description: str | None = text("description")
+    description_en: str | None = english("description")
 
 
 @record
@@ -191,6 +207,7 @@ class Decision(Marked):
     lead: str | None = ref("organisations", "lead ministry")
     involved: tuple[str, ...] = refs("organisations", "organisations involved")
     rationale: str = text("answers to the strategy's two questions", required=True)
+    rationale_en: str | None = english("rationale")
     proposed_tier: Tier | None = enum(Tier, "tier the rules proposed when deciding")
     proposal_rule: str | None = text("the rule that gave the proposal")
     proposal_reasons: str | None = text("the proposal's reasons, as shown when deciding")
@@ -208,12 +225,14 @@ class Concretisation(Marked):
     cycle: str = ref("cycles", "strategy cycle", required=True)
     decision: str | None = ref("decisions", "the tier decision it follows from")
     goals: str | None = text("goals")
+    goals_en: str | None = english("goals")
     measures: tuple[str, ...] = refs("measures", "measures")
     partners: tuple[str, ...] = refs(
         "organisations", "partners: municipalities, civil society, businesses, international"
     )
     status: ConcretisationStatus = enum(ConcretisationStatus, "status", required=True)
     note: str | None = text("note")
+    note_en: str | None = english("note")
 
 
 @record
@@ -222,11 +241,13 @@ class Milestone(Marked):
 
     key: str = key()
     title: str = text("title", required=True)
+    title_en: str | None = english("title")
     measure: str | None = ref("measures", "the measure it belongs to")
     concretisation: str | None = ref("concretisations", "the concretisation it belongs to")
     due_on: dt.date = date("due date", required=True)
     done_on: dt.date | None = date("date reached")
     note: str | None = text("note")
+    note_en: str | None = english("note")
 
 
 @record
@@ -240,6 +261,7 @@ class CapabilityNeed(Marked):
     needed: str = text("level needed, on the capability scale", required=True)
     current: str = text("level that exists now, on the capability scale", required=True)
     note: str | None = text("evidence: exercises, evaluations, inspections")
+    note_en: str | None = english("note")
 
 
 @record
