@@ -53,6 +53,8 @@ def _extracted(tmp_path: Path) -> list[Message]:
             "N_",
             "-k",
             "pgettext:1c,2",
+            "-k",
+            "NP_:1c,2",
             "--no-location",
             "--omit-header",
             "-o",

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from weerbaar.cli.main import app
 from weerbaar.domain.register import ENTITIES, EntitySpec
+from weerbaar.reference.method import editions
 from weerbaar.services.demo import demo_data
 
 
@@ -161,3 +162,108 @@ def test_the_profile_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("WEERBAAR_LANG", "fr")
     refused = runner.invoke(app, ["profile"])
     assert refused.exit_code != 0 and "WEERBAAR_LANG" in refused.output
+
+
+def test_the_assessment_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    english = ok(runner, "assess", "--draws", "200", "--seed", "7")
+    for words in ("Round ", "weights:", "likelihood", "medal", "200 draws", "not official"):
+        assert words in english
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    out = ok(runner, "assess", "--draws", "200", "--seed", "7")
+    for words in ("Ronde ", "gewichten:", "waarschijnlijkheid", "medaille", "rang", "klasse"):
+        assert words in out
+    assert "200 trekkingen, seed 7" in out and "gekalibreerd, niet officieel" in out
+    for words in ("Round ", "weights:", "likelihood", "medal", "draws", "not official"):
+        assert words not in out
+    # The machine-readable answer does not change with the reader's language.
+    monkeypatch.setenv("WEERBAAR_LANG", "en")
+    as_json = ok(runner, "assess", "--draws", "0", "--format", "json")
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    assert ok(runner, "assess", "--draws", "0", "--format", "json") == as_json
+
+    edition = editions()["gra-2019"]
+    listed = ok(runner, "criteria")
+    assert "criterium" in listed and "criterion" not in listed
+    for interest in edition.interests:
+        assert interest.name in listed and interest.name_en not in listed
+
+
+def test_the_threat_levels_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    english = ok(runner, "levels", "show")
+    for words in ("Threat levels", "national", "3 Significant", "set by", "19 Mar 2019"):
+        assert words in english
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    out = ok(runner, "levels", "show")
+    for words in ("Dreigingsniveaus", "landelijk", "3 Aanzienlijk", "4 Substantieel"):
+        assert words in out
+    assert "vastgesteld door" in out and "sinds" in out and "19 mrt 2019" in out
+    for words in ("Threat levels", "national", "Significant", "Substantial", "set by", "since"):
+        assert words not in out
+    changed = ok(
+        runner,
+        "levels",
+        "set",
+        "drinking water",
+        "Moderate threat",
+        "--rationale",
+        "Aanwijzingen van belangstelling voor productielocaties",
+        "--no-deliver",
+    )
+    assert "atb: drinking water" in changed and "1 Basisniveau → 3 Matige dreiging" in changed
+    assert "aan Verscherpte toegangscontrole" in changed and "in de wachtrij" in changed
+    assert "Moderate threat" not in changed and "queued" not in changed
+    pictures = ok(runner, "levels", "history", "--limit", "3")
+    assert "Dreigingsbeelden" in pictures and "landelijk" in pictures
+    assert "Threat pictures" not in pictures and "national" not in pictures
+
+
+@pytest.mark.parametrize("form", ["register.json", "register.yaml", "csv", "register.graphml"])
+def test_exports_are_the_same_bytes_in_either_language(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    written = {}
+    for language in ("nl", "en"):
+        monkeypatch.setenv("WEERBAAR_LANG", language)
+        target = tmp_path / language / form
+        target.parent.mkdir()
+        ok(runner, "export", str(target), *(["--format", "csv"] if form == "csv" else []))
+        files = sorted(target.glob("*.csv")) if form == "csv" else [target]
+        written[language] = {f.name: f.read_bytes() for f in files}
+    assert written["nl"] and all(written["nl"].values())
+    assert written["nl"] == written["en"]
+
+
+def test_a_workbook_and_its_round_trip_do_not_depend_on_the_language(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A workbook stamps its creation time, so its cells are compared, not its bytes.
+    from openpyxl import load_workbook
+
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    cells = {}
+    for language in ("nl", "en"):
+        monkeypatch.setenv("WEERBAAR_LANG", language)
+        target = tmp_path / f"{language}.xlsx"
+        ok(runner, "export", str(target))
+        book = load_workbook(target, read_only=True)
+        cells[language] = {
+            sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+            for sheet in book.worksheets
+        }
+        book.close()
+    assert cells["nl"] == cells["en"]
+    # Exported in Dutch, read back in English: nothing changes, and the export after
+    # it has the same bytes.
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    ok(runner, "export", str(tmp_path / "before.json"))
+    monkeypatch.setenv("WEERBAAR_LANG", "en")
+    assert "0 records written" in ok(runner, "import", str(tmp_path / "before.json"))
+    ok(runner, "export", str(tmp_path / "after.json"))
+    assert (tmp_path / "before.json").read_bytes() == (tmp_path / "after.json").read_bytes()

@@ -11,10 +11,12 @@ import yaml
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.tables import write_csv
+from weerbaar.i18n import _, ngettext
 from weerbaar.method.classes import describe_position
 from weerbaar.method.scales import MatrixScale, QuantityScale
 from weerbaar.reference.method import editions, scales_for
@@ -46,9 +48,11 @@ def load_weights(value: str) -> str | dict[str, object]:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FileFormatError(f"{path}: cannot read the weight set: {exc}") from exc
+        raise FileFormatError(
+            _("%(path)s: cannot read the weight set: %(error)s", path=path, error=exc)
+        ) from exc
     if not isinstance(data, dict):
-        raise FileFormatError(f"{path}: expected criterion codes with their weights")
+        raise FileFormatError(_("%(path)s: expected criterion codes with their weights", path=path))
     return {str(k): v for k, v in data.items()}
 
 
@@ -83,26 +87,39 @@ def _row(r: ScenarioResult) -> dict[str, Any]:
     return row
 
 
+def _percent(share: float) -> str:
+    return f"{i18n.format_number(share * 100, 0)}%"
+
+
 def _print_table(result: RoundAssessment, by_profile: dict[str, dict[str, int]]) -> None:
     out = console()
     scales = result.scales
+    name = "[bold]" + escape(result.round.name) + "[/]"
     out.print(
-        f"[bold]Round {escape(result.round.name)}[/] ({result.round.key}), edition "
-        f"{result.edition.key}, weights: {escape(result.weights.name)}"
+        _(
+            "Round %(name)s (%(key)s), edition %(edition)s, weights: %(weights)s",
+            name=name,
+            key=result.round.key,
+            edition=result.edition.key,
+            weights=escape(result.weights.name),
+        )
     )
     if not scales.official:
-        out.print(f"[yellow]Thresholds {scales.key}: calibrated, not official.[/]")
+        note = _("Thresholds %(key)s: calibrated, not official.", key=scales.key)
+        out.print(f"[yellow]{escape(note)}[/]")
     table = Table(title_justify="left")
-    for name in ("rank", "scenario", "impact", "class", "likelihood", "medal", "profiles"):
-        table.add_column(name, no_wrap=name == "scenario")
+    table.add_column(_("rank"))
+    table.add_column(_("scenario"), no_wrap=True)
+    for title in (_("impact"), _("class"), _("likelihood"), _("medal"), _("profiles")):
+        table.add_column(title)
     if result.draws:
-        for name in ("impact P5–P95", "top 5", "top 10"):
-            table.add_column(name)
+        for title in (_("impact P5–P95"), _("top 5"), _("top 10")):
+            table.add_column(title)
     for r in result.results:
         cells = [
             str(r.rank),
             r.scenario.key,
-            f"{r.impact:.2f}",
+            i18n.format_number(r.impact, 2),
             describe_position(r.impact_position),
             f"{r.likelihood.expected} ({r.likelihood.lowest}–{r.likelihood.highest})",
             str(r.medal_rank),
@@ -110,21 +127,36 @@ def _print_table(result: RoundAssessment, by_profile: dict[str, dict[str, int]])
         ]
         if r.band is not None:
             cells += [
-                f"{r.band.impact[0]:.2f}–{r.band.impact[2]:.2f}",
-                f"{r.band.top5:.0%}",
-                f"{r.band.top10:.0%}",
+                f"{i18n.format_number(r.band.impact[0], 2)}–"
+                f"{i18n.format_number(r.band.impact[2], 2)}",
+                _percent(r.band.top5),
+                _percent(r.band.top10),
             ]
         table.add_row(*cells)
     out.print(table)
     if result.draws:
         out.print(
-            f"Monte Carlo: {result.draws:,} draws, seed {result.seed} "
-            "(repeat with --seed to get the same bands)"
+            escape(
+                _(
+                    "Monte Carlo: %(draws)s draws, seed %(seed)s "
+                    "(repeat with --seed to get the same bands)",
+                    draws=i18n.format_number(result.draws),
+                    seed=result.seed,
+                )
+            )
         )
     if result.incomplete:
-        out.print(f"[yellow]Not assessed, scores incomplete:[/] {', '.join(result.incomplete)}")
+        out.print(
+            "[yellow]" + escape(_("Not assessed, scores incomplete:")) + "[/] "
+            f"{', '.join(result.incomplete)}"
+        )
     if result.unscored:
-        out.print(f"[dim]Not scored in this round: {len(result.unscored)} scenarios[/]")
+        unscored = ngettext(
+            "Not scored in this round: %(num)d scenario",
+            "Not scored in this round: %(num)d scenarios",
+            len(result.unscored),
+        )
+        out.print(f"[dim]{escape(unscored)}[/]")
 
 
 def _span(ranks: dict[str, int]) -> str:
@@ -231,10 +263,15 @@ def score(
         expected_version=expect_version,
     )
     out = console()
-    out.print(f"saved {saved.record.key} (version {saved.version})")
+    out.print(
+        escape(
+            _("saved %(key)s (version %(version)s)", key=saved.record.key, version=saved.version)
+        )
+    )
     out.print(f"  {escape(resolved.rule)}")
     if resolved.lowest != resolved.highest:
-        out.print(f"  range {resolved.lowest}–{resolved.highest}")
+        span = _("range %(low)s–%(high)s", low=resolved.lowest, high=resolved.highest)
+        out.print(f"  {escape(span)}")
 
 
 def criteria(
@@ -243,31 +280,38 @@ def criteria(
     """Show an edition's interests and criteria with their class thresholds."""
     found = editions().get(edition)
     if found is None:
-        raise typer.BadParameter(f"unknown edition {edition!r}; known: {', '.join(editions())}")
+        raise typer.BadParameter(
+            _(
+                "unknown edition %(edition)s; known: %(known)s",
+                edition=repr(edition),
+                known=", ".join(editions()),
+            )
+        )
     scales = scales_for(found)
     out = console()
-    out.print(
-        f"[bold]{escape(found.name)}[/] ({found.key}); thresholds: {scales.key}"
-        + ("" if scales.official else " — calibrated, not official")
-    )
+    thresholds = _("thresholds: %(key)s", key=scales.key)
+    if not scales.official:
+        thresholds += " — " + _("calibrated, not official")
+    out.print(f"[bold]{escape(found.name)}[/] ({found.key}); {escape(thresholds)}")
     table = Table(show_lines=False)
-    for name in ("code", "criterion", "kind", "A", "B", "C", "D", "E"):
+    for name in (_("code"), _("criterion"), _("kind"), "A", "B", "C", "D", "E"):
         table.add_column(name, overflow="fold")
     interests = {i.code: i for i in found.interests}
     current = None
     for c in found.criteria:
         if c.interest_code != current:
             current = c.interest_code
-            table.add_row("", f"[bold]{escape(interests[current].name_en)}[/]", "", *[""] * 5)
+            interest = i18n.localised(interests[current])
+            table.add_row("", f"[bold]{escape(interest)}[/]", "", *[""] * 5)
         scale = scales.scale(c.code)
         if isinstance(scale, QuantityScale):
-            cells = [f"≥ {b:,.0f}" for b in scale.bounds]
+            cells = [f"≥ {i18n.format_number(b, 0)}" for b in scale.bounds]
             kind = f"{scale.name} ({scale.unit})"
         elif isinstance(scale, MatrixScale):
-            cells = [f"≥ {b:,.0f}" for b in scale.rows]
+            cells = [f"≥ {i18n.format_number(b, 0)}" for b in scale.rows]
             kind = f"{scale.name} ({scale.unit}) × {scale.duration_name}"
         else:
             cells = [""] * 5
-            kind = "qualitative"
-        table.add_row(c.code, escape(c.name_en), escape(kind), *cells)
+            kind = _("qualitative")
+        table.add_row(c.code, escape(i18n.localised(c)), escape(kind), *cells)
     out.print(table)

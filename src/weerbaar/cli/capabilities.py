@@ -9,9 +9,19 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
+from weerbaar.domain.capabilities import CapabilityScale
+from weerbaar.i18n import _, ngettext
+from weerbaar.i18n.vocabulary import value_label
 from weerbaar.services.capability_analysis import capability_analysis, gap_rows
+
+
+def _step(scale: CapabilityScale, key: str) -> str:
+    """A level of the capability scale by its name in the reader's language."""
+    found = next((level for level in scale.levels if level.key == key), None)
+    return key if found is None else i18n.localised(found)
 
 
 def gaps(
@@ -35,27 +45,46 @@ def gaps(
         return
     out = console()
     if not rows:
-        out.print("No capability needs recorded for these scenarios (capability-need add …).")
+        out.print(
+            escape(_("No capability needs recorded for these scenarios (capability-need add …)."))
+        )
         return
     total = analysis.summary()
-    out.print(
-        f"{total.needs} needs, {total.short} fall short, {total.open} with no measure "
-        f"closing them; largest gap {total.largest} step(s) on the scale "
-        f"{' < '.join(analysis.scale.keys)}"
+    largest = ngettext(
+        "largest gap %(num)d step on the scale %(scale)s",
+        "largest gap %(num)d steps on the scale %(scale)s",
+        total.largest,
+        scale=" < ".join(_step(analysis.scale, key) for key in analysis.scale.keys),
     )
+    summary = _(
+        "%(needs)s needs, %(short)s fall short, %(open)s with no measure closing them",
+        needs=total.needs,
+        short=total.short,
+        open=total.open,
+    )
+    out.print(escape(f"{summary}; {largest}"))
     table = Table()
-    for column in ("scenario", "phase", "capability", "needed", "current", "gap", "closed by"):
+    for column in (
+        _("scenario"),
+        _("phase"),
+        _("capability"),
+        _("needed"),
+        _("current"),
+        _("gap"),
+        _("closed by"),
+    ):
         table.add_column(column, overflow="fold")
     for row in rows:
         gap = str(row["shortfall"]) if row["shortfall"] else "—"
         if row["open"]:
-            gap = f"[bold red]{gap} open[/]"
+            gap = "[bold red]" + escape(_("%(gap)s open", gap=gap)) + "[/]"
+        capability = analysis.capabilities.get(row["capability"])
         table.add_row(
             row["scenario"],
-            row["phase"],
-            escape(row["capability_name"]),
-            row["needed"],
-            row["current"],
+            value_label(row["phase"]),
+            escape(i18n.localised(capability) if capability else row["capability_name"]),
+            _step(analysis.scale, row["needed"]),
+            _step(analysis.scale, row["current"]),
             gap,
             ", ".join(row["closed_by"]) or ("—" if row["shortfall"] else ""),
         )

@@ -11,9 +11,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import Issue, ValidationError
+from weerbaar.i18n import _
+from weerbaar.reference.method import editions
 from weerbaar.services.cascade_runs import cascade_of
 from weerbaar.services.infrastructure.ranking import rank_processes
 from weerbaar.services.infrastructure.runs import CascadeReport
@@ -42,16 +45,21 @@ StrengthOption = Annotated[
 
 
 def _hours(value: float) -> str:
-    return f"{value:,.1f}"
+    return i18n.format_number(value, 1)
 
 
 def _amount(value: float) -> str:
-    """Short enough for a table column: 7.66 bn, 552.0 M, 12,300."""
+    """Short enough for a table column: 7.66 bn, 552.0 M, 12,300 (7,66 mld in Dutch)."""
     if abs(value) >= 1e9:
-        return f"{value / 1e9:,.2f} bn"
+        return _("%(amount)s bn", amount=i18n.format_number(value / 1e9, 2))
     if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} M"
-    return f"{value:,.0f}"
+        return _("%(amount)s M", amount=i18n.format_number(value / 1e6, 1))
+    return i18n.format_number(value, 0)
+
+
+def _criterion_names(edition: str) -> dict[str, str]:
+    found = editions().get(edition)
+    return {} if found is None else {c.code: i18n.localised(c) for c in found.criteria}
 
 
 @app.command("run")
@@ -96,7 +104,7 @@ def run_command(
     and costs, and the impact classes on the assessment's criteria."""
     if (scenario is None) != (round_key is None):
         raise ValidationError(
-            [Issue("--scenario", "scenario", "give --scenario and --round together")]
+            [Issue("--scenario", "scenario", _("give --scenario and --round together"))]
         )
     st = state(ctx)
     report = cascade_of(
@@ -124,27 +132,45 @@ def run_command(
         return
     _print(report)
     if plot is not None:
-        console().print(f"timeline written to {plot}")
+        console().print(escape(_("timeline written to %(path)s", path=plot)))
     if written:
-        console().print(
-            f"stored {len(written)} impact scores of scenario {scenario} in round {round_key}: "
-            + ", ".join(v.record.criterion for v in written)
+        stored = _(
+            "stored %(count)s impact scores of scenario %(scenario)s in round %(round)s: "
+            "%(criteria)s",
+            count=len(written),
+            scenario=scenario,
+            round=round_key,
+            criteria=", ".join(v.record.criterion for v in written),
         )
+        console().print(escape(stored))
 
 
 def _print(report: CascadeReport) -> None:
     out = console()
     ensemble = report.members > 0
-    end = "nothing affected" if report.end is None else f"all back by hour {_hours(report.end)}"
-    out.print(
-        f"{len(report.affected)} processes affected, {report.taken_down} taken down by the "
-        f"cascade; {report.people_hours:,.0f} person-hours, EUR {report.cost:,.0f}; {end}"
+    end = (
+        _("nothing affected")
+        if report.end is None
+        else _("all back by hour %(hour)s", hour=_hours(report.end))
     )
-    table = Table(title="Timeline (hours)")
-    columns = ["process", "sector", "down", "back", "hours", "people", "EUR", "caused by"]
-    columns += ["P(down)", "mean h"] if ensemble else []
+    summary = _(
+        "%(affected)s processes affected, %(down)s taken down by the cascade; "
+        "%(hours)s person-hours, EUR %(cost)s; %(end)s",
+        affected=len(report.affected),
+        down=report.taken_down,
+        hours=i18n.format_number(report.people_hours, 0),
+        cost=i18n.format_number(report.cost, 0),
+        end=end,
+    )
+    out.print(escape(summary))
+    table = Table(title=escape(_("Timeline (hours)")))
+    process, caused_by = _("process"), _("caused by")
+    columns = [process, _("sector"), _("down"), _("back"), _("hours"), _("people"), "EUR"]
+    columns += [caused_by]
+    columns += [_("P(down)"), _("mean h")] if ensemble else []
     for column in columns:
-        table.add_column(column, no_wrap=column in ("process", "caused by"))
+        table.add_column(escape(column), no_wrap=column in (process, caused_by))
+    start = "[bold]" + escape(_("start")) + "[/]"
     for a in report.affected:
         row = [
             escape(a.process),
@@ -154,21 +180,24 @@ def _print(report: CascadeReport) -> None:
             _hours(a.hours),
             _amount(a.people),
             _amount(a.cost),
-            a.cause or "[bold]start[/]",
+            a.cause or start,
         ]
         if ensemble:
-            row += [f"{a.fail_probability or 0:.0%}", _hours(a.mean_hours or 0.0)]
+            share = i18n.format_number((a.fail_probability or 0) * 100, 0)
+            row += [f"{share}%", _hours(a.mean_hours or 0.0)]
         table.add_row(*row)
     out.print(table)
-    impacts = Table(title=f"Impact on the criteria ({report.edition})")
-    for column in ("criterion", "figure", "class", "P5–P95" if ensemble else ""):
+    impacts = Table(title=escape(_("Impact on the criteria (%(edition)s)", edition=report.edition)))
+    for column in (_("criterion"), _("figure"), _("class"), "P5–P95" if ensemble else ""):
         if column:
             impacts.add_column(column, overflow="fold")
+    names = _criterion_names(report.edition)
     for i in report.impacts:
         figure = f"{_amount(i.quantity)} {i.unit}"
         if i.days is not None:
-            figure += f" for {i.days:,.2f} days" + (f" ({i.process})" if i.process else "")
-        row = [f"{i.code} {i.name}", escape(figure), i.expected]
+            figure += " " + _("for %(days)s days", days=i18n.format_number(i.days, 2))
+            figure += f" ({i.process})" if i.process else ""
+        row = [f"{i.code} {escape(names.get(i.code, i.name))}", escape(figure), i.expected]
         if ensemble:
             row.append(f"{i.lowest}–{i.highest}")
         impacts.add_row(*row)
@@ -176,8 +205,10 @@ def _print(report: CascadeReport) -> None:
     for i in report.impacts:
         out.print(f"  {i.code}: {escape(i.rule)}")
     if ensemble:
-        spread = Table(title=f"{report.members} members, seed {report.seed}")
-        for column in ("output", "P5", "P50", "P95"):
+        spread = Table(
+            title=_("%(members)s members, seed %(seed)s", members=report.members, seed=report.seed)
+        )
+        for column in (_("output"), "P5", "P50", "P95"):
             spread.add_column(column)
         for d in report.distributions:
             spread.add_row(d.name, _amount(d.p5), _amount(d.p50), _amount(d.p95))
@@ -223,8 +254,13 @@ def rank_command(
         answer = ranking_answer(ranked, hours=hours, by=by.value, min_strength=min_strength)
         typer.echo(as_json(answer))
         return
-    table = Table(title=f"Criticality: each process out for {hours:g} h, by {by.value}")
-    for column in ("#", "process", "sector", "takes down", "person-hours", "EUR"):
+    title = _(
+        "Criticality: each process out for %(hours)s h, by %(by)s",
+        hours=i18n.format_number(hours),
+        by=by.value,
+    )
+    table = Table(title=escape(title))
+    for column in ("#", _("process"), _("sector"), _("takes down"), _("person-hours"), "EUR"):
         table.add_column(column, overflow="fold")
     for r in ranked:
         table.add_row(

@@ -12,11 +12,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.domain.alerting import LevelError, picture_time
+from weerbaar.domain.alerting import Level, LevelError, Scope, picture_time
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
 from weerbaar.errors import Issue, ValidationError
+from weerbaar.i18n import _, ngettext
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import levels_view, timelines
 from weerbaar.services.levels import LevelRequest, rebuild_levels, resolve_target, set_level
@@ -32,7 +34,23 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format")]
 
 
 def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A moment as its reader writes it: 4 dec 2026 14:30 UTC / 4 Dec 2026 14:30 UTC."""
+    moment = value.astimezone(dt.UTC) if value.tzinfo else value
+    return f"{i18n.format_date(moment.date(), 'medium')} {moment:%H:%M} UTC"
+
+
+def _level(level: Level) -> str:
+    """A level with its number, in its reader's words: 3 Matige dreiging; in English
+    with the official Dutch name beside it, 3 Moderate threat (Matige dreiging)."""
+    return level.label if i18n.language() == "en" else f"{level.rank} {level.name}"
+
+
+def _where(sector: str | None, region: str | None, site: str | None) -> str:
+    return " / ".join(x for x in (sector, region, site) if x) or _("national")
+
+
+def _scope(scope: Scope) -> str:
+    return f"{scope.scale}: {_where(scope.sector, scope.region, scope.site)}"
 
 
 @app.command("show")
@@ -48,16 +66,16 @@ def show(
 
         typer.echo(as_json(levels_answer(view)))
         return
-    table = Table(title="Threat levels")
-    for column in ("scale", "where", "level", "since", "measures", "set by"):
+    table = Table(title=_("Threat levels"))
+    for column in (_("scale"), _("where"), _("level"), _("since"), _("measures"), _("set by")):
         table.add_column(column, overflow="fold")
     for s in view.scopes:
-        level = f"{s.state.level} {s.scale.level(s.state.level).name_en}"
+        level = escape(f"{s.state.level} {i18n.localised(s.scale.level(s.state.level))}")
         if s.raised:
             level = f"[bold red]{level} ↑[/]"
         table.add_row(
             s.scale.key,
-            escape(s.scope.label.split(": ", 1)[1]),
+            escape(_where(s.scope.sector, s.scope.region, s.scope.site)),
             level,
             _when(s.state.since),
             str(len(s.active)),
@@ -129,21 +147,31 @@ def set_command(
     spec = level_scales()[found.scale]
     t = change.transition
     out = console()
-    before = "no level" if t.before is None else spec.level(t.before).label
+    before = _("no level") if t.before is None else _level(spec.level(t.before))
     out.print(
-        f"[bold]{escape(t.scope.label)}[/]: {escape(before)} → "
-        f"[bold]{escape(spec.level(t.after).label)}[/] ({change.picture.key})"
+        f"[bold]{escape(_scope(t.scope))}[/]: {escape(before)} → "
+        f"[bold]{escape(_level(spec.level(t.after)))}[/] ({change.picture.key})"
     )
+    switched_on, switched_off = _("on"), _("off")
+    width = max(len(switched_on), len(switched_off))
     for m in t.activate:
-        out.print(f"  [green]on[/]  {escape(m.title)} [dim]({m.organisation})[/]")
+        label = switched_on.ljust(width)
+        out.print(f"  [green]{label}[/] {escape(m.title)} [dim]({m.organisation})[/]")
     for key in t.deactivate:
-        out.print(f"  [yellow]off[/] {key}")
-    out.print(f"{change.notices} notification(s) queued")
+        out.print(f"  [yellow]{switched_off.ljust(width)}[/] {key}")
+    out.print(
+        ngettext("%(num)d notification queued", "%(num)d notifications queued", change.notices)
+    )
     if deliver and change.notices:
         report = deliver_due(st.database(), settings=st.settings.delivery)
         out.print(
-            f"sent {report.sent}, failed {report.failed} (retried later: "
-            f"`weerbaar notify deliver`), dead {report.dead}"
+            _(
+                "sent %(sent)s, failed %(failed)s (retried later: `weerbaar notify deliver`), "
+                "dead %(dead)s",
+                sent=report.sent,
+                failed=report.failed,
+                dead=report.dead,
+            )
         )
 
 
@@ -151,7 +179,7 @@ def _moment(text: str) -> dt.datetime:
     try:
         value = coerce(FieldSpec("at", FieldKind.TIME, True), text)
     except FieldValueError as exc:
-        raise ValidationError([Issue("--at", "at", str(exc))], summary="level not set") from exc
+        raise ValidationError([Issue("--at", "at", str(exc))], summary=_("level not set")) from exc
     assert isinstance(value, dt.datetime)
     return value
 
@@ -176,15 +204,15 @@ def active(
     items = [
         a for a in view.active if organisation is None or a.measure.organisation == organisation
     ]
-    table = Table(title=f"Measures in force ({len(items)})")
-    for column in ("measure", "organisation", "where", "since", "why"):
+    table = Table(title=_("Measures in force (%(count)s)", count=len(items)))
+    for column in (_("measure"), _("organisation"), _("where"), _("since"), _("why")):
         table.add_column(column, overflow="fold")
     for a in items:
         why = (a.picture.rationale or a.picture.title) if a.picture else None
         table.add_row(
             escape(a.measure.title),
             a.measure.organisation,
-            escape(a.scope.label),
+            escape(_scope(a.scope)),
             _when(a.activation.since),
             escape(why or "—"),
         )
@@ -206,15 +234,15 @@ def history(
 
         typer.echo(as_json(history_answer(view, limit=limit)))
         return
-    table = Table(title="Threat pictures")
-    for column in ("when", "scale", "where", "level", "title"):
+    table = Table(title=_("Threat pictures"))
+    for column in (_("when"), _("scale"), _("where"), _("level"), _("title")):
         table.add_column(column, overflow="fold")
     for p in view.history[:limit]:
-        at = picture_time(p.issued_on, p.effective_at).isoformat()
-        where = " / ".join(x for x in (p.sector, p.region, p.site) if x) or "national"
+        at = _when(picture_time(p.issued_on, p.effective_at))
+        where = _where(p.sector, p.region, p.site)
         before = p.previous_level
         level = f"{before} → {p.level}" if before is not None else str(p.level)
-        table.add_row(at[:16].replace("T", " "), p.system, escape(where), level, escape(p.title))
+        table.add_row(at, p.system, escape(where), level, escape(p.title))
     console().print(table)
 
 
@@ -236,13 +264,22 @@ def timeline(
     now = dt.datetime.now(dt.UTC)
     start = _moment(since) if since else None
     if start is not None and start >= now:
-        raise ValidationError([Issue("--since", "since", "the plot must start in the past")])
+        raise ValidationError([Issue("--since", "since", _("the plot must start in the past"))])
     found = timelines(state(ctx).database(), scale=scale, sector=sector)
     try:
         written = write_timeline(found, output, until=now, since=start)
     except ValueError as exc:
         raise ValidationError([Issue("--output", "output", str(exc))]) from exc
-    console().print(f"{len(found)} scope(s) plotted to {written}")
+    console().print(
+        escape(
+            ngettext(
+                "%(num)d scope plotted to %(path)s",
+                "%(num)d scopes plotted to %(path)s",
+                len(found),
+                path=written,
+            )
+        )
+    )
 
 
 @app.command("advise")
@@ -254,13 +291,17 @@ def advise(
     """The level of measures advised for an object (severity × likelihood)."""
     spec = level_scales().get(scale)
     if spec is None or spec.advice is None:
-        with_advice = ", ".join(k for k, s in level_scales().items() if s.advice) or "none"
+        with_advice = ", ".join(k for k, s in level_scales().items() if s.advice) or _("none")
         raise ValidationError(
             [
                 Issue(
                     "--scale",
                     "scale",
-                    f"{scale!r} has no advice matrix; scales with one: {with_advice}",
+                    _(
+                        "%(scale)s has no advice matrix; scales with one: %(scales)s",
+                        scale=repr(scale),
+                        scales=with_advice,
+                    ),
                 )
             ]
         )
@@ -269,9 +310,13 @@ def advise(
     except LevelError as exc:
         raise ValidationError([Issue(f"--{exc.field}", exc.field, exc.message)]) from exc
     level = spec.level(rank)
-    console().print(f"{spec.name_en}: [bold]{escape(level.label)}[/] — {escape(level.meaning)}")
+    console().print(
+        f"{escape(i18n.localised(spec))}: [bold]{escape(_level(level))}[/] — "
+        f"{escape(i18n.localised(level, 'meaning'))}"
+    )
     if not spec.verified:
-        console().print("[dim]The matrix is illustrative: see weerbaar/data/levels.yaml.[/]")
+        note = _("The matrix is illustrative: see weerbaar/data/levels.yaml.")
+        console().print(f"[dim]{escape(note)}[/]")
 
 
 @app.command("rebuild")
@@ -279,4 +324,4 @@ def rebuild(ctx: typer.Context) -> None:
     """Give scopes whose pictures were imported without a level change their current
     level and the measures their history switched on."""
     count = rebuild_levels(state(ctx).context())
-    console().print(f"{count} scope(s) given a level")
+    console().print(ngettext("%(num)d scope given a level", "%(num)d scopes given a level", count))

@@ -12,18 +12,26 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.portfolio import Coverage, CoverageState
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.tables import write_csv
+from weerbaar.i18n import N_, _
 from weerbaar.services.portfolio import PortfolioView, portfolio_view
 
 _STATE_STYLE = {
-    CoverageState.NONE: "[bold red]none[/]",
-    CoverageState.STALLED: "[yellow]stalled[/]",
-    CoverageState.COVERED: "[green]covered[/]",
+    CoverageState.NONE: ("bold red", N_("none")),
+    CoverageState.STALLED: ("yellow", N_("stalled")),
+    CoverageState.COVERED: ("green", N_("covered")),
 }
+
+
+def _state(state: CoverageState) -> str:
+    style, word = _STATE_STYLE[state]
+    return f"[{style}]{escape(_(word))}[/]"
+
 
 ThemeOption = Annotated[str | None, typer.Option("--theme", help="only this theme (key)")]
 MinistryOption = Annotated[
@@ -57,7 +65,7 @@ def portfolio(
 ) -> None:
     """Which risks get which measures, which get none, and each ministry's effort."""
     if plot is not None and plot.suffix.lower() not in (".html", ".png"):
-        raise FileFormatError(f"{plot}: write a .html or .png file")
+        raise FileFormatError(_("%(path)s: write a .html or .png file", path=plot))
     view = portfolio_view(
         state(ctx).database(),
         theme=theme,
@@ -78,7 +86,7 @@ def portfolio(
         from weerbaar.reports.portfolio_plot import portfolio_matrix, render_portfolio
 
         render_portfolio(portfolio_matrix(view.portfolio, label=view.label, title=view.title), plot)
-        console(stderr=fmt is not OutputFormat.TABLE).print(f"wrote {escape(str(plot))}")
+        console(stderr=fmt is not OutputFormat.TABLE).print(escape(_("wrote %(path)s", path=plot)))
 
 
 def _csv(view: PortfolioView) -> None:
@@ -88,48 +96,63 @@ def _csv(view: PortfolioView) -> None:
 
 
 def _money(amount: float) -> str:
-    return f"€ {amount:,.0f}" if amount else "—"
+    return f"€ {i18n.format_number(amount, 0)}" if amount else "—"
+
+
+def _theme_name(view: PortfolioView, key: str) -> str:
+    found = view.themes.get(key)
+    return i18n.localised(found) if found else key
 
 
 def _tables(view: PortfolioView) -> None:
     out = console()
     p = view.portfolio
-    ranked = f"ranked by risk in round {view.round.key}" if view.round else "no round: unranked"
+    ranked = (
+        _("ranked by risk in round %(round)s", round=view.round.key)
+        if view.round
+        else _("no round: unranked")
+    )
     scope = ", ".join(
         x
         for x in (
-            f"theme {view.theme}" if view.theme else "",
-            f"ministry {view.label(view.ministry)}" if view.ministry else "",
+            _("theme %(name)s", name=view.theme) if view.theme else "",
+            _("ministry %(name)s", name=view.label(view.ministry)) if view.ministry else "",
         )
         if x
     )
-    out.print(
-        f"Risks against effort as of {view.today}; {ranked}"
-        + (f"; only {escape(scope)}" if scope else "")
+    heading = _(
+        "Risks against effort as of %(day)s; %(ranked)s",
+        day=i18n.format_date(view.today),
+        ranked=ranked,
     )
+    if scope:
+        heading += "; " + _("only %(scope)s", scope=scope)
+    out.print(escape(heading))
     if not p.coverage and not p.by_ministry:
-        out.print("No scenarios or measures in view.")
+        out.print(_("No scenarios or measures in view."))
         return
-    matrix = Table(title="Scenarios × ministries: covering measures", title_justify="left")
+    matrix = Table(
+        title=escape(_("Scenarios × ministries: covering measures")), title_justify="left"
+    )
     matrix.add_column("#", justify="right")
-    matrix.add_column("scenario", overflow="fold", min_width=24)
-    matrix.add_column("state", no_wrap=True)
+    matrix.add_column(_("scenario"), overflow="fold", min_width=24)
+    matrix.add_column(_("state"), no_wrap=True)
     for key in p.ministries:
         matrix.add_column(escape(view.label(key)), justify="right")
     for row, counts in zip(p.coverage, p.matrix, strict=True):
         matrix.add_row(
             str(row.rank or ""),
             f"{escape(row.scenario.title)} [dim]{row.scenario.key}[/]",
-            _STATE_STYLE[row.state],
+            _state(row.state),
             *(str(n) if n else "[dim]·[/]" for n in counts),
         )
     out.print(matrix)
     for title, rows, label in (
-        ("Effort per ministry", p.by_ministry, view.label),
-        ("Effort per theme", p.by_theme, view.theme_name),
+        (_("Effort per ministry"), p.by_ministry, view.label),
+        (_("Effort per theme"), p.by_theme, lambda key: _theme_name(view, key)),
     ):
-        table = Table(title=title, title_justify="left")
-        for column in ("", "measures", "stalled", "budget", "without budget"):
+        table = Table(title=escape(title), title_justify="left")
+        for column in ("", _("measures"), _("stalled"), _("budget"), _("without budget")):
             table.add_column(column, justify="left" if not column else "right")
         for e in rows:
             table.add_row(
@@ -140,15 +163,15 @@ def _tables(view: PortfolioView) -> None:
                 str(e.unbudgeted),
             )
         out.print(table)
-    _list(out, "Risks with no measures", [_scenario(c) for c in p.uncovered])
+    _list(out, _("Risks with no measures"), [_scenario(c) for c in p.uncovered])
     _list(
         out,
-        "Risks with only stalled measures",
+        _("Risks with only stalled measures"),
         [f"{_scenario(c)}: {', '.join(m.key for m in c.measures)}" for c in p.only_stalled],
     )
     _list(
         out,
-        "Measures linked to no risk",
+        _("Measures linked to no risk"),
         [f"{escape(m.title)} [dim]{m.key}, {escape(view.label(m.owner))}[/]" for m in p.unlinked],
     )
 
@@ -158,8 +181,8 @@ def _scenario(row: Coverage) -> str:
 
 
 def _list(out: Console, title: str, lines: list[str]) -> None:
-    out.print(f"[bold]{title}[/] ({len(lines)})")
+    out.print(f"[bold]{escape(title)}[/] ({len(lines)})")
     if not lines:
-        out.print("  [dim]none[/]")
+        out.print("  [dim]" + escape(_("none")) + "[/]")
     for line in lines:
         out.print(f"  • {line}")

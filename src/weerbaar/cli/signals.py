@@ -12,11 +12,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.config import DASK_VARIABLE
 from weerbaar.domain.access import Marking
 from weerbaar.errors import Issue, ValidationError
+from weerbaar.i18n import _
+from weerbaar.i18n.vocabulary import value_label
 from weerbaar.services.executors import batch_executor
 from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
 from weerbaar.services.records import list_records
@@ -39,7 +42,9 @@ def _date(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError([Issue(option, "", f"not a date (YYYY-MM-DD): {text!r}")]) from None
+        raise ValidationError(
+            [Issue(option, "", _("not a date (YYYY-MM-DD): %(text)s", text=repr(text)))]
+        ) from None
 
 
 @app.command("ingest")
@@ -86,17 +91,25 @@ def ingest_command(
     """Take signals in: feeds (RSS, Atom), JSON, JSON Lines, CSV, STIX 2.1 bundles and
     MISP events. Bad items are listed with their reasons; the rest goes in."""
     if kind is not None and kind not in KINDS:
-        raise ValidationError([Issue("--kind", "", f"one of {', '.join(KINDS)}, not {kind!r}")])
+        raise ValidationError(
+            [
+                Issue(
+                    "--kind",
+                    "",
+                    _("one of %(kinds)s, not %(kind)s", kinds=", ".join(KINDS), kind=repr(kind)),
+                )
+            ]
+        )
     if workers is not None and workers < 1:
-        raise ValidationError([Issue("--workers", "", "at least 1")])
+        raise ValidationError([Issue("--workers", "", _("at least 1"))])
     if chunk < 1:
-        raise ValidationError([Issue("--chunk", "", "at least 1")])
+        raise ValidationError([Issue("--chunk", "", _("at least 1"))])
     st = state(ctx)
     st.database()
     marking = Marking(classification, owner)
     err = console(stderr=True)
     with (
-        err.status("taking signals in …") as status,
+        err.status(escape(_("taking signals in …"))) as status,
         batch_executor(address=dask or st.settings.dask_scheduler, workers=workers) as executor,
     ):
         report = take_in(
@@ -105,7 +118,9 @@ def ingest_command(
             executor=executor,
             marking=marking,
             chunk=chunk,
-            progress=lambda done: status.update(f"taking signals in … {done:,} read"),
+            progress=lambda done: status.update(
+                escape(_("taking signals in … %(count)s read", count=i18n.format_number(done)))
+            ),
             semantic=semantic,
         )
     raised = detect_alerts(st.context()) if alerts and report.created else []
@@ -113,8 +128,9 @@ def ingest_command(
         typer.echo(json.dumps(_report_json(report, [v.record.key for v in raised]), indent=2))
         return
     _print_report(report)
+    word = escape(_("alert"))
     for versioned in raised:
-        console().print(f"[bold]alert[/] {versioned.record.key}: {escape(versioned.record.title)}")
+        console().print(f"[bold]{word}[/] {versioned.record.key}: {escape(versioned.record.title)}")
 
 
 def _report_json(report: IngestReport, alerts: list[str]) -> dict[str, object]:
@@ -137,27 +153,50 @@ def _report_json(report: IngestReport, alerts: list[str]) -> dict[str, object]:
 
 def _print_report(report: IngestReport) -> None:
     out = console()
+    number = i18n.format_number
     out.print(
-        f"{report.read:,} signals read: {report.created:,} new, {report.already_in:,} already "
-        f"in; {report.exact_repeats:,} exact and {report.near_repeats:,} near repeats of an "
-        f"earlier report; {report.unthemed:,} fit no theme; {report.rejected:,} skipped"
+        escape(
+            _(
+                "%(read)s signals read: %(created)s new, %(already)s already in; "
+                "%(exact)s exact and %(near)s near repeats of an earlier report; "
+                "%(unthemed)s fit no theme; %(rejected)s skipped",
+                read=number(report.read),
+                created=number(report.created),
+                already=number(report.already_in),
+                exact=number(report.exact_repeats),
+                near=number(report.near_repeats),
+                unthemed=number(report.unthemed),
+                rejected=number(report.rejected),
+            )
+        )
     )
     if report.themes:
-        out.print("themes: " + ", ".join(f"{t} {n}" for t, n in report.themes.most_common()))
+        counted = ", ".join(f"{t} {number(n)}" for t, n in report.themes.most_common())
+        out.print(escape(_("themes: %(themes)s", themes=counted)))
     if report.actors_created or report.actors_known:
         out.print(
-            f"actors: {len(report.actors_created)} new ({', '.join(report.actors_created)}), "
-            f"{len(report.actors_known)} known"
+            escape(
+                _(
+                    "actors: %(new)s new (%(names)s), %(known)s known",
+                    new=len(report.actors_created),
+                    names=", ".join(report.actors_created),
+                    known=len(report.actors_known),
+                )
+            )
         )
     if report.rejections:
-        table = Table(title=f"Skipped ({report.rejected:,})")
-        table.add_column("where", overflow="fold")
-        table.add_column("why", overflow="fold")
+        table = Table(title=escape(_("Skipped (%(count)s)", count=number(report.rejected))))
+        table.add_column(_("where"), overflow="fold")
+        table.add_column(_("why"), overflow="fold")
         for item in report.rejections[:50]:
             table.add_row(escape(item.origin), escape(item.reason))
         out.print(table)
         if report.rejected > 50:
-            out.print(f"… and {report.rejected - 50:,} more (--format json lists them)")
+            more = _(
+                "… and %(count)s more (--format json lists them)",
+                count=number(report.rejected - 50),
+            )
+            out.print(escape(more))
 
 
 @app.command("trends")
@@ -193,20 +232,26 @@ def trends_command(
 
         typer.echo(as_json(trends_answer(trends)))
         return
-    table = Table(title="Signals per theme" + (f" ({trends[0].start} on)" if trends else ""))
-    for column in ("theme", "events", "reports", "last 7 days", "growing since"):
+    title = _("Signals per theme")
+    if trends:
+        title += " " + _("(%(day)s on)", day=i18n.format_date(trends[0].start))
+    themes = {
+        t.key: i18n.localised(t) for t in list_records(state(ctx).database(), entity_name="themes")
+    }
+    table = Table(title=escape(title))
+    for column in (_("theme"), _("events"), _("reports"), _("last 7 days"), _("growing since")):
         table.add_column(column)
     for t in trends:
         table.add_row(
-            escape(t.name),
-            f"{t.volume.sum():,.0f}",
-            f"{t.weight.sum():,.0f}",
-            f"{t.volume[-7:].sum():,.0f}",
-            f"[bold]{t.since}[/]" if t.since else "",
+            escape(themes.get(t.theme, t.name)),
+            i18n.format_number(float(t.volume.sum()), 0),
+            i18n.format_number(float(t.weight.sum()), 0),
+            i18n.format_number(float(t.volume[-7:].sum()), 0),
+            f"[bold]{i18n.format_date(t.since)}[/]" if t.since else "",
         )
     console().print(table)
     if plot is not None:
-        console().print(f"trends written to {plot}")
+        console().print(escape(_("trends written to %(path)s", path=plot)))
 
 
 @app.command("alerts")
@@ -223,7 +268,7 @@ def alerts_command(
     st = state(ctx)
     if detect:
         for versioned in detect_alerts(st.context()):
-            console(stderr=True).print(f"raised {versioned.record.key}")
+            console(stderr=True).print(_("raised %(key)s", key=versioned.record.key))
     alerts = list_records(
         st.database(), entity_name="alerts", where={"status": status} if status else None
     )
@@ -246,14 +291,15 @@ def alerts_command(
         ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title="Alerts")
-    for column in ("alert", "since", "status", "what", "signals", "scenarios"):
+    table = Table(title=_("Alerts"))
+    columns = (_("alert"), _("since"), _("status"), _("what"), _("signals"), _("scenarios"))
+    for column in columns:
         table.add_column(column, overflow="fold")
     for a in alerts:
         table.add_row(
             a.key,
-            str(a.since),
-            str(a.status) + (f" → {a.round}" if a.round else ""),
+            i18n.format_date(a.since),
+            value_label(a.status) + (f" → {a.round}" if a.round else ""),
             escape(a.title),
             str(len(a.signals)),
             ", ".join(a.scenarios[:5]) + (" …" if len(a.scenarios) > 5 else ""),
@@ -285,8 +331,15 @@ def flag_command(
         note=note,
     )
     record = saved.record
-    what = f"flagged for {record.round}: {', '.join(record.scenarios) or 'no scenarios'}"
-    console().print(f"{record.key} {what if record.round else 'dismissed'}")
+    if record.round:
+        what = _(
+            "flagged for %(round)s: %(scenarios)s",
+            round=record.round,
+            scenarios=", ".join(record.scenarios) or _("no scenarios"),
+        )
+    else:
+        what = _("dismissed")
+    console().print(escape(f"{record.key} {what}"))
 
 
 @app.command("label")
@@ -297,4 +350,12 @@ def label_command(
 ) -> None:
     """Correct a signal's theme; the next model learns from it."""
     saved = label_signal(state(ctx).context(), signal, None if theme == "none" else theme)
-    console().print(f"{saved.record.key}: theme {saved.record.theme or 'none'} (by an analyst)")
+    console().print(
+        escape(
+            _(
+                "%(key)s: theme %(theme)s (by an analyst)",
+                key=saved.record.key,
+                theme=saved.record.theme or _("none"),
+            )
+        )
+    )

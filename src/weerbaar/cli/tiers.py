@@ -13,11 +13,14 @@ import yaml
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
+from weerbaar.cli.profile import TIER_NAMES
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.enums import Tier
 from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set, rule_set_to_data
 from weerbaar.errors import FileFormatError, Issue, ValidationError
+from weerbaar.i18n import _, ngettext
 from weerbaar.services.records import create_record
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import (
@@ -35,6 +38,13 @@ app = typer.Typer(
 CycleOption = Annotated[
     str | None, typer.Option("--cycle", help="strategy cycle (default: the newest)")
 ]
+
+
+def _tier(value: str | None) -> str:
+    """A tier by the strategy's name for it, in its reader's language."""
+    if value is None:
+        return "—"
+    return _(TIER_NAMES[Tier(value)])
 
 
 def _report_rows(report: TierReport) -> list[dict[str, Any]]:
@@ -71,7 +81,7 @@ def propose(
     report = propose_tiers(state(ctx).database(), cycle=cycle)
     rows = [r for r in _report_rows(report) if theme is None or r["theme"] == theme]
     if theme is not None and not rows:
-        raise ValidationError([Issue("--theme", "theme", f"no theme {theme!r}")])
+        raise ValidationError([Issue("--theme", "theme", _("no theme %(key)s", key=repr(theme)))])
     if fmt is not OutputFormat.TABLE:
         from weerbaar.web.presenters import as_json  # pydantic models: only here
         from weerbaar.web.presenters.tiers import tiers_answer
@@ -81,34 +91,47 @@ def propose(
         typer.echo(as_json(answer.model_copy(update={"themes": shown})))
         return
     out = console()
-    source = "the cycle's own rules" if report.rules_from_cycle else "the default rule set"
-    weighed = report.round.key if report.round else "no round"
-    out.print(
-        f"Cycle [bold]{escape(report.cycle.name)}[/] ({report.cycle.key}); rules: {source}; "
-        f"risk from round {weighed}"
-        + (f", trend against {report.previous_round.key}" if report.previous_round else "")
+    source = _("the cycle's own rules") if report.rules_from_cycle else _("the default rule set")
+    weighed = (
+        _("risk from round %(round)s", round=report.round.key)
+        if report.round
+        else _("risk from no round")
     )
+    if report.previous_round:
+        weighed += ", " + _("trend against %(round)s", round=report.previous_round.key)
+    cycle_name = "[bold]" + escape(report.cycle.name) + "[/]"
+    out.print(
+        _(
+            "Cycle %(name)s (%(key)s); rules: %(source)s; %(weighed)s",
+            name=cycle_name,
+            key=report.cycle.key,
+            source=escape(source),
+            weighed=weighed,
+        )
+    )
+    names = {t.key: i18n.localised(t) for t in report.themes.values()}
     table = Table()
-    for column in ("theme", "current", "proposed", "rule", "decided"):
+    for column in (_("theme"), _("current"), _("proposed"), _("rule"), _("decided")):
         table.add_column(column, overflow="fold")
     for row in rows:
-        decided = row["decided_tier"] or "—"
+        decided = _tier(row["decided_tier"])
         if row["against_proposal"]:
-            decided = f"[yellow]{decided} (against the proposal)[/]"
-        proposed = row["proposed_tier"]
-        if proposed != row["current_tier"]:
+            against = _("%(tier)s (against the proposal)", tier=decided)
+            decided = "[yellow]" + escape(against) + "[/]"
+        proposed = _tier(row["proposed_tier"])
+        if row["proposed_tier"] != row["current_tier"]:
             proposed = f"[bold]{proposed}[/]"
         table.add_row(
-            f"{escape(row['name'])} [dim]{row['theme']}[/]",
-            row["current_tier"],
+            f"{escape(names[row['theme']])} [dim]{row['theme']}[/]",
+            _tier(row["current_tier"]),
             proposed,
-            row["rule"] or "(default)",
+            row["rule"] or escape(_("(default)")),
             decided,
         )
     out.print(table)
     if reasons or theme:
         for row in rows:
-            out.rule(f"{escape(row['name'])}: {row['proposed_tier']}")
+            out.rule(f"{escape(names[row['theme']])}: {_tier(row['proposed_tier'])}")
             for line in row["reasons"]:
                 out.print(f"  {escape(line)}")
 
@@ -117,9 +140,11 @@ def _rule_file(path: Path) -> RuleSet:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FileFormatError(f"{path}: cannot read the rule set: {exc}") from exc
+        raise FileFormatError(
+            _("%(path)s: cannot read the rule set: %(error)s", path=path, error=exc)
+        ) from exc
     if not isinstance(data, dict):
-        raise FileFormatError(f"{path}: expected a rule set (key, name, rules, …)")
+        raise FileFormatError(_("%(path)s: expected a rule set (key, name, rules, …)", path=path))
     try:
         return parse_rule_set(data)
     except RuleError as exc:
@@ -157,14 +182,32 @@ def dry_run_command(
         )
         return
     out = console()
+    weighed = len(report.proposals)
     if not changes:
-        out.print(f"No tier would change ({len(report.proposals)} themes weighed).")
+        out.print(
+            ngettext(
+                "No theme would change tier (%(num)d theme weighed).",
+                "No theme would change tier (%(num)d themes weighed).",
+                weighed,
+            )
+        )
         return
-    table = Table(title=f"{len(changes)} of {len(report.proposals)} themes would change tier")
-    for column in ("theme", "now", "proposed", "rule"):
+    title = ngettext(
+        "%(changes)s of %(num)d theme would move to another tier",
+        "%(changes)s of %(num)d themes would move to another tier",
+        weighed,
+        changes=len(changes),
+    )
+    table = Table(title=title)
+    for column in (_("theme"), _("now"), _("proposed"), _("rule")):
         table.add_column(column)
     for c in changes:
-        table.add_row(c.theme, str(c.current), str(c.proposed), c.rule or "(default)")
+        table.add_row(
+            c.theme,
+            _tier(str(c.current)),
+            _tier(str(c.proposed)),
+            c.rule or escape(_("(default)")),
+        )
     out.print(table)
 
 
@@ -187,12 +230,20 @@ def rules_command(
     if copy_default:
         if cycle_rules(st.database(), key) is not None:
             raise ValidationError(
-                [Issue("--copy-default", "cycle", f"cycle {key!r} already has its own rules")]
+                [
+                    Issue(
+                        "--copy-default",
+                        "cycle",
+                        _("cycle %(key)s already has its own rules", key=repr(key)),
+                    )
+                ]
             )
         context = st.context()
         for row in default_rules_as_records(key):
             create_record(context, entity_name="tier_rules", raw=row)
-        console().print(f"Copied the default rules to cycle {key}; edit them as tier_rules.")
+        console().print(
+            _("Copied the default rules to cycle %(key)s; edit them as tier_rules.", key=key)
+        )
         return
     typer.echo(
         yaml.safe_dump(rule_set_to_data(report.rule_set), sort_keys=False, allow_unicode=True)
@@ -225,7 +276,9 @@ def decide(
     try:
         decided_on = dt.date.fromisoformat(on) if on else None
     except ValueError as exc:
-        raise ValidationError([Issue("--on", "decided_on", f"not a date: {on!r}")]) from exc
+        raise ValidationError(
+            [Issue("--on", "decided_on", _("not a date: %(text)s", text=repr(on)))]
+        ) from exc
     saved = decide_tier(
         state(ctx).context(),
         theme=theme,
@@ -241,5 +294,12 @@ def decide(
     decision = saved.record
     note = ""
     if decision.proposed_tier is not None and decision.proposed_tier != decision.tier:
-        note = f" — against the proposal ({decision.proposed_tier}), because: {decision.deviation}"
-    console().print(f"decision {decision.key}: {theme} → {decision.tier}{escape(note)}")
+        note = " — " + _(
+            "against the proposal (%(tier)s), because: %(why)s",
+            tier=decision.proposed_tier,
+            why=decision.deviation,
+        )
+    shown = _(
+        "decision %(key)s: %(theme)s → %(tier)s", key=decision.key, theme=theme, tier=decision.tier
+    )
+    console().print(escape(shown + note))

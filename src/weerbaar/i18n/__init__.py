@@ -103,11 +103,23 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     return text % {"num": n, **values}
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as meant in ``context`` (a field's name,
+    an enumerated value, a verb) where the same English word reads differently."""
+    return translations(language()).pgettext(context, message)
+
+
 _ = gettext
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
     """Mark ``message`` for the catalogue where it is defined; translated where shown."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:  # noqa: N802 - N_ with a context
+    """Mark ``message`` for the catalogue in ``context``; translated with pgettext."""
+    del context
     return message
 
 
@@ -169,3 +181,25 @@ def format_money(value: float, currency: str = "EUR") -> str:
 def names(mapping: Mapping[str, str]) -> str:
     """Pick the text of the current language from {"nl": …, "en": …}."""
     return mapping.get(language()) or mapping.get(DEFAULT_LANGUAGE) or next(iter(mapping.values()))
+
+
+def localised(record: object, field: str = "name") -> str:
+    """A record's or reference item's ``field`` as its reader should see it: the
+    English companion (``<field>_en``) for an English reader when there is one, else
+    the text in the language it was written in (Dutch, for the national register)."""
+    own = getattr(record, field, None)
+    if language() == "en":
+        english = getattr(record, f"{field}_en", None)
+        if english:
+            return str(english)
+    return "" if own is None else str(own)
+
+
+def with_dutch(item: object) -> str:
+    """A reference item's name for its reader: the Dutch name for Dutch readers; for
+    English readers the English one with the official Dutch term beside it."""
+    own = str(getattr(item, "name", ""))
+    english = getattr(item, "name_en", None)
+    if language() == "en" and english and english != own:
+        return f"{english} ({own})"
+    return own
