@@ -1,7 +1,7 @@
 """A cascade's timeline: one bar per affected process from the hour it goes down to
 the hour it is back, in order of failure, coloured by sector; the disrupted starts
 are hatched. Display-free: a :class:`~matplotlib.figure.Figure` with its own Agg
-canvas, never pyplot.
+canvas, never pyplot. Its words are in the current language (:mod:`weerbaar.i18n`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from weerbaar.formats.atomic import write_atomic
+from weerbaar.i18n import format_number, gettext, pgettext
 
 __all__ = ["FORMATS", "Bar", "cascade_figure", "write_cascade"]
 
@@ -67,19 +68,38 @@ def cascade_figure(bars: Sequence[Bar], *, title: str) -> Figure:
     ax.set_yticks(range(len(shown)))
     ax.set_yticklabels([_short(b.label) for b in shown], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("hours from the start of the disruption", fontsize=8)
+    ax.set_xlabel(gettext("hours from the start of the disruption"), fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
-    more = f" (first {MAX_BARS} of {len(bars)})" if len(bars) > MAX_BARS else ""
+    more = (
+        " "
+        + gettext(
+            "(first %(shown)s of %(total)s)",
+            shown=format_number(MAX_BARS),
+            total=format_number(len(bars)),
+        )
+        if len(bars) > MAX_BARS
+        else ""
+    )
     fig.text(0.02, 1 - 0.3 / height, title + more, fontsize=10, fontweight="bold", va="top")
-    handles = [Patch(facecolor=c, edgecolor="#222222", label=s) for s, c in colours.items()]
-    handles.append(Patch(facecolor="white", edgecolor="#222222", hatch="///", label="disrupted"))
+    handles = [
+        Patch(facecolor=c, edgecolor="#222222", label=_sector(s)) for s, c in colours.items()
+    ]
+    handles.append(
+        Patch(facecolor="white", edgecolor="#222222", hatch="///", label=gettext("disrupted"))
+    )
     # Outside the axes, so that it never hides a bar.
     ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if not shown:
-        ax.text(0.5, 0.5, "nothing affected", transform=ax.transAxes, ha="center")
+        ax.text(0.5, 0.5, gettext("nothing affected"), transform=ax.transAxes, ha="center")
     return fig
+
+
+def _sector(sector: str) -> str:
+    """A sector by its name in the current language (the register's sector values are
+    translated as values; a sector of its own keeps its name)."""
+    return pgettext("value", sector)
 
 
 def _short(label: str) -> str:

@@ -88,7 +88,7 @@ def build_plotly_figure(diagram: RiskDiagram, *, size: tuple[int, int] = (1400, 
     if scene.illustrative:
         annotations.append(
             {
-                "text": "<b>ILLUSTRATIVE DATA</b>",
+                "text": f"<b>{_e(gettext('ILLUSTRATIVE DATA'))}</b>",
                 "xref": "paper",
                 "yref": "paper",
                 "x": 1 + (margin["r"] - 20) / (plot.x1 - plot.x0),

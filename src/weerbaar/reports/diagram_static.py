@@ -328,7 +328,7 @@ def _titles(fig: Figure, scene: Scene, left: float) -> None:
         fig.text(
             1 - 0.3 / width,
             1 - 0.3 / height,
-            "ILLUSTRATIVE DATA",
+            gettext("ILLUSTRATIVE DATA"),
             fontsize=10,
             fontweight="bold",
             color="#b2182b",

@@ -3,7 +3,8 @@
 Each scope gets two stacked axes on a shared time axis: its level as a step line over
 a band coloured by level, and beneath it the measures as bars, so that no bar hides the
 line. Display-free like :mod:`weerbaar.reports.diagram_static`: a
-:class:`~matplotlib.figure.Figure` with its own Agg canvas, never pyplot.
+:class:`~matplotlib.figure.Figure` with its own Agg canvas, never pyplot. Its words
+and the names of scales and levels are in the current language (:mod:`weerbaar.i18n`).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.dates import AutoDateLocator, date2num
 from matplotlib.figure import Figure
 
 from weerbaar.domain.alerting import ActiveSpan, LevelScale, ScopeTimeline, Step
 from weerbaar.formats.atomic import write_atomic
+from weerbaar.i18n import N_, gettext, localised
+from weerbaar.reports._dates import SpokenDateFormatter
 
 __all__ = ["FORMATS", "timeline_figure", "timeline_png", "write_timeline"]
 
@@ -41,7 +44,7 @@ GREY = "#5a5a5a"
 # left out: it would vanish against the white background.
 PALETTE = "YlOrRd"
 PALETTE_RANGE = (0.18, 0.92)
-NO_DATA = "No threat levels recorded"
+NO_DATA = N_("No threat levels recorded")
 MAX_MEASURE_ROWS = 8
 TITLE_CHARS = 30
 ORGANISATION_CHARS = 20
@@ -93,7 +96,7 @@ def timeline_figure(
     fig.text(
         LEFT / WIDTH,
         1 - 0.25 / height,
-        "Threat levels and measures in force",
+        gettext("Threat levels and measures in force"),
         fontsize=12,
         fontweight="bold",
         color=INK,
@@ -218,6 +221,18 @@ def _last_end(row: _MeasureRow, end: dt.datetime) -> dt.datetime:
     return max(min(s.until or end, end) for s in row.spans)
 
 
+def _scope_label(timeline: ScopeTimeline) -> str:
+    """Where the level holds: its scale's key and the sector, region or site, else
+    the whole country."""
+    scope = timeline.scope
+    where = [p for p in (scope.sector, scope.region, scope.site) if p]
+    return (
+        f"{scope.scale}: {' / '.join(where)}"
+        if where
+        else gettext("%(scale)s: national", scale=scope.scale)
+    )
+
+
 def _measure_label(span: ActiveSpan) -> str:
     title = textwrap.shorten(span.title, TITLE_CHARS, placeholder="…")
     organisation = textwrap.shorten(span.organisation, ORGANISATION_CHARS, placeholder="…")
@@ -256,7 +271,7 @@ def _axes(
     )
     timeline = row.timeline
     level_ax.set_title(
-        f"{timeline.scope.label} — {timeline.scale.name_en}",
+        f"{_scope_label(timeline)} — {localised(timeline.scale)}",
         loc="left",
         fontsize=9.5,
         fontweight="bold",
@@ -273,7 +288,7 @@ def _draw_levels(ax: Axes, row: _Row, end: dt.datetime) -> None:
     floor = low - 0.5
     ax.set_ylim(floor, high + 0.5)
     ax.set_yticks(
-        [lv.rank for lv in scale.levels], [f"{lv.rank} {lv.name_en}" for lv in scale.levels]
+        [lv.rank for lv in scale.levels], [f"{lv.rank} {localised(lv)}" for lv in scale.levels]
     )
     ax.tick_params(axis="y", labelsize=8, length=0, pad=9)
     ax.grid(True, axis="y", color="#dddddd", linewidth=0.6)
@@ -296,7 +311,7 @@ def _draw_levels(ax: Axes, row: _Row, end: dt.datetime) -> None:
         ax.text(
             0.5,
             0.5,
-            "no level recorded",
+            gettext("no level recorded"),
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -323,7 +338,7 @@ def _draw_levels(ax: Axes, row: _Row, end: dt.datetime) -> None:
         color=INK,
         linewidth=1.6,
         gid=f"level-{row.timeline.scope.key}",
-        label="level",
+        label=gettext("level"),
     )
     ax.scatter(
         [_x(s.at) for s in row.steps],
@@ -365,7 +380,7 @@ def _draw_measures(ax: Axes, row: _Row, end: dt.datetime) -> None:
         ax.text(
             0.5,
             0.5,
-            "no measures in force",
+            gettext("no measures in force"),
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -391,14 +406,14 @@ def _draw_measures(ax: Axes, row: _Row, end: dt.datetime) -> None:
             )
     labels = [m.label for m in row.measures]
     if row.hidden:
-        labels.append(f"+{row.hidden} more")
+        labels.append(gettext("+%(count)s more", count=row.hidden))
     ax.set_yticks(range(lines), labels)
 
 
 def _time_axis(ax: Axes, end: dt.datetime) -> None:
     # The x data are plain day numbers (see _x), so the axis is told it shows dates.
     locator = AutoDateLocator(tz=end.tzinfo, minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
-    formatter = ConciseDateFormatter(locator, tz=end.tzinfo)  # type: ignore[no-untyped-call]
+    formatter = SpokenDateFormatter(locator, tz=end.tzinfo)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
     ax.tick_params(axis="x", labelsize=7.5, labelbottom=True)
@@ -408,7 +423,7 @@ def _time_axis(ax: Axes, end: dt.datetime) -> None:
 def _placeholder() -> Figure:
     fig = Figure(figsize=(WIDTH * 0.6, 2.0), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
-    fig.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=12, color=GREY)
+    fig.text(0.5, 0.5, gettext(NO_DATA), ha="center", va="center", fontsize=12, color=GREY)
     return fig
 
 
@@ -427,7 +442,7 @@ def _colour(scale: LevelScale, rank: int) -> tuple[float, float, float, float]:
 def _level_name(scale: LevelScale, rank: int) -> str:
     for lv in scale.levels:
         if lv.rank == rank:
-            return f"{rank} {lv.name_en}"
+            return f"{rank} {localised(lv)}"
     return str(rank)
 
 

@@ -4,7 +4,8 @@ covering that scenario.
 
 Interactive HTML with plotly (self-contained, hover text naming the measures), or a
 PNG with matplotlib: plotly's own image export needs kaleido and a browser, which
-weerbaar does not depend on.
+weerbaar does not depend on. Its words, scenario and measure titles are in the language
+current when the matrix is made (:func:`portfolio_matrix`) or drawn.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 
 from weerbaar.domain.portfolio import Portfolio
 from weerbaar.formats.atomic import write_atomic
+from weerbaar.i18n import N_, gettext, language, localised, ngettext
 
 __all__ = ["PortfolioMatrix", "build_heatmap", "portfolio_matrix", "render_portfolio"]
 
@@ -29,6 +31,9 @@ FONT = "Arial, Helvetica, sans-serif"
 COLOURS = "Blues"
 EMPTY = "#f3f3f3"
 ROW_LABEL = 48  # characters of a scenario title shown beside its row
+
+
+TITLE = N_("Risks against effort")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +46,23 @@ class PortfolioMatrix:
 
 
 def portfolio_matrix(
-    portfolio: Portfolio, *, label: Callable[[str], str], title: str = "Risks against effort"
+    portfolio: Portfolio, *, label: Callable[[str], str], title: str | None = None
 ) -> PortfolioMatrix:
-    """The plot's input: ``label`` names a ministry column by its key."""
+    """The plot's input, in the current language: ``label`` names a ministry column by
+    its key; without ``title``, the plot's own."""
     rows = []
     for c in portfolio.coverage:
         rank = f"{c.rank}. " if c.rank is not None else ""
-        rows.append(f"{rank}{textwrap.shorten(c.scenario.title, ROW_LABEL, placeholder='…')}")
+        name = textwrap.shorten(localised(c.scenario, "title"), ROW_LABEL, placeholder="…")
+        rows.append(f"{rank}{name}")
     return PortfolioMatrix(
-        title=title,
+        title=gettext(TITLE) if title is None else title,
         rows=tuple(rows),
         columns=tuple(label(m) for m in portfolio.ministries),
         counts=portfolio.matrix,
         measures=tuple(
             tuple(
-                tuple(m.title for m in portfolio.cell(c.scenario.key, ministry))
+                tuple(localised(m, "title") for m in portfolio.cell(c.scenario.key, ministry))
                 for ministry in portfolio.ministries
             )
             for c in portfolio.coverage
@@ -65,9 +72,10 @@ def portfolio_matrix(
 
 def _hover(matrix: PortfolioMatrix, row: int, column: int) -> str:
     titles = matrix.measures[row][column]
+    count = ngettext("%(num)d measure", "%(num)d measures", len(titles))
     head = (
         f"<b>{html.escape(matrix.rows[row])}</b><br>{html.escape(matrix.columns[column])}: "
-        f"{len(titles)} measure{'s' if len(titles) != 1 else ''}"
+        f"{html.escape(count)}"
     )
     return "<br>".join([head, *(f"• {html.escape(t)}" for t in titles)])
 
@@ -92,7 +100,7 @@ def build_heatmap(matrix: PortfolioMatrix) -> go.Figure:
             zmin=0,
             xgap=1,
             ygap=1,
-            colorbar={"title": {"text": "measures"}},
+            colorbar={"title": {"text": html.escape(gettext("measures"))}},
         )
     )
     fig.update_layout(
@@ -119,7 +127,7 @@ def _render_html(matrix: PortfolioMatrix) -> bytes:
     title = f"<title>{html.escape(matrix.title)}</title>"
     page = page.replace(
         "<head>", f'<head>\n    {title}\n    <meta name="generator" content="weerbaar">', 1
-    )
+    ).replace("<html>", f'<html lang="{language()}">', 1)
     return page.encode("utf-8")
 
 
@@ -135,7 +143,7 @@ def _render_png(matrix: PortfolioMatrix, dpi: int = 150) -> bytes:
     ax = fig.add_subplot()
     if not rows or not columns:
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "no scenarios or no measures in view", ha="center", va="center")
+        ax.text(0.5, 0.5, gettext("no scenarios or no measures in view"), ha="center", va="center")
     else:
         image = ax.imshow(
             [[count if count else float("nan") for count in row] for row in matrix.counts],
@@ -153,7 +161,7 @@ def _render_png(matrix: PortfolioMatrix, dpi: int = 150) -> bytes:
         ax.set_xticks(range(columns), matrix.columns, rotation=45, ha="left", fontsize=8)
         ax.xaxis.tick_top()
         ax.set_yticks(range(rows), matrix.rows, fontsize=8)
-        fig.colorbar(image, ax=ax, label="measures", shrink=0.6)
+        fig.colorbar(image, ax=ax, label=gettext("measures"), shrink=0.6)
     ax.set_title(matrix.title, loc="left", fontsize=11)
     fig.tight_layout()
     buffer = io.BytesIO()

@@ -1,11 +1,14 @@
 """The national risk diagram of a round, optionally against an earlier round, as the
-plain description that :mod:`weerbaar.reports` draws."""
+plain description that :mod:`weerbaar.reports` draws, in the current language: its
+title, notes and hover texts, and the names of themes and scenarios (the register's
+English companions for an English reader)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from weerbaar.domain.access import Subject
+from weerbaar.i18n import format_number, gettext, localised
 from weerbaar.method.classes import describe_position, impact_position
 from weerbaar.reports.diagram import DiagramPoint, RiskDiagram, impact_axis, likelihood_axis
 from weerbaar.services.assessment import RoundAssessment, ScenarioResult, assess_round
@@ -47,18 +50,21 @@ def _point(
             result.likelihood.lowest.index + (offset if result.likelihood.lowest.high else 0),
             result.likelihood.highest.index + (offset if result.likelihood.highest.high else 0),
         )
+    impact = format_number(result.impact, 2)
     hover = {
-        "scenario": result.scenario.key,
-        "impact": f"{result.impact:.2f} ({describe_position(result.impact_position)})",
-        "likelihood": f"{result.likelihood.expected} "
+        gettext("scenario"): result.scenario.key,
+        gettext("impact"): f"{impact} ({describe_position(result.impact_position)})",
+        gettext("likelihood"): f"{result.likelihood.expected} "
         f"({result.likelihood.lowest}–{result.likelihood.highest})",
-        "rank": f"{result.rank} (medal method: {result.medal_rank})",
+        gettext("rank"): gettext(
+            "%(rank)s (medal method: %(medal)s)", rank=result.rank, medal=result.medal_rank
+        ),
     }
     if result.band is not None:
-        hover["top 5 / top 10"] = f"{result.band.top5:.0%} / {result.band.top10:.0%}"
+        hover[gettext("top 5 / top 10")] = f"{result.band.top5:.0%} / {result.band.top10:.0%}"
     return DiagramPoint(
         key=result.scenario.key,
-        label=_label(result.scenario.title),
+        label=_label(localised(result.scenario, "title")),
         theme=theme,
         impact=result.impact_position,
         likelihood=result.likelihood_position,
@@ -71,7 +77,7 @@ def _point(
 
 def _themes(db: Database) -> Mapping[str, str]:
     with db.transaction() as connection:
-        return {t.key: t.name_en for t in Repository(connection).fetch("themes")}
+        return {t.key: localised(t) for t in Repository(connection).fetch("themes")}
 
 
 def risk_diagram(
@@ -106,7 +112,7 @@ def risk_diagram(
             new=earlier is not None and result.scenario.key not in before,
         )
         if point is None:
-            unplaced.append(f"{result.scenario.key} {result.scenario.title}")
+            unplaced.append(f"{result.scenario.key} {localised(result.scenario, 'title')}")
         else:
             points.append(point)
     previous = []
@@ -118,24 +124,42 @@ def risk_diagram(
             if point is not None:
                 previous.append(point)
     labels = current.scales.classes
-    notes = [f"Weights: {current.weights.name}."]
+    notes = [gettext("Weights: %(weights)s.", weights=current.weights.name)]
     if not current.scales.official:
-        notes.append(f"Class thresholds {current.scales.key}: calibrated, not official.")
+        notes.append(
+            gettext(
+                "Class thresholds %(scales)s: calibrated, not official.",
+                scales=current.scales.key,
+            )
+        )
     if current.draws:
         notes.append(
-            f"Ranges P5–P95 from {current.draws:,} Monte Carlo draws (seed {current.seed})."
+            gettext(
+                "Ranges P5–P95 from %(draws)s Monte Carlo draws (seed %(seed)s).",
+                draws=format_number(current.draws),
+                seed=current.seed,
+            )
         )
-    subtitle = f"Round {current.round.name} ({current.round.key}) · edition {current.edition.key}"
+    subtitle = gettext(
+        "Round %(name)s (%(key)s) · edition %(edition)s",
+        name=localised(current.round),
+        key=current.round.key,
+        edition=current.edition.key,
+    )
     if earlier is not None:
-        subtitle += f" · compared with {earlier.round.name} ({earlier.round.key})"
+        subtitle += " · " + gettext(
+            "compared with %(name)s (%(key)s)",
+            name=localised(earlier.round),
+            key=earlier.round.key,
+        )
     return RiskDiagram(
-        title="National risk diagram",
+        title=gettext("National risk diagram"),
         subtitle=subtitle,
         points=points,
         previous=previous,
         unplaced=unplaced,
         illustrative=not current.scales.official,
-        previous_name=earlier.round.key if earlier else "previous round",
+        previous_name=earlier.round.key if earlier else gettext("previous round"),
         range_label="P5–P95" if current.draws else "uncertainty range (LL–UL)",
         notes=notes,
         likelihood_axis=likelihood_axis(labels=[labels.likelihood_label(x) for x in "ABCDE"]),

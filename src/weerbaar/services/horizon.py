@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.signals import Signal
 from weerbaar.domain.enums import AlertKind, AlertStatus, ThemeSource
@@ -95,7 +96,7 @@ def _seen(db: Database, subject: Subject | None) -> _Seen:
         repo = Repository(connection)
         seen = visibility(connection, subject)
         signals: list[Signal] = seen.filter("signals", repo.fetch("signals"))
-        themes = {t.key: t.name for t in seen.filter("themes", repo.fetch("themes"))}
+        themes = {t.key: i18n.localised(t) for t in seen.filter("themes", repo.fetch("themes"))}
         scenarios = seen.filter("scenarios", repo.fetch("scenarios"))
     visible = {s.key for s in signals}
     reports: Counter[str] = Counter()
@@ -202,10 +203,15 @@ def detect_alerts(
                 {
                     "key": f"grow-{trend.theme}-{trend.since:%Y%m%d}"[:64],
                     "kind": AlertKind.GROWING,
-                    "title": (
-                        f"{trend.name}: {trend.growth.excess:.0f} more events than usual "
-                        f"since {trend.since} ({trend.growth.recent_mean:.1f} a day against "
-                        f"{trend.growth.baseline_mean:.1f})"
+                    # Stored as written, in the language of whoever ran the detection.
+                    "title": i18n.gettext(
+                        "%(theme)s: %(excess)s more events than usual since %(since)s "
+                        "(%(recent)s a day against %(baseline)s)",
+                        theme=trend.name,
+                        excess=i18n.format_number(trend.growth.excess, 0),
+                        since=i18n.format_date(trend.since),
+                        recent=i18n.format_number(trend.growth.recent_mean, 1),
+                        baseline=i18n.format_number(trend.growth.baseline_mean, 1),
                     ),
                     "theme": trend.theme,
                     "since": trend.since,
@@ -249,9 +255,12 @@ def _new_threats(
                 {
                     "key": f"new-{digest}",
                     "kind": AlertKind.NEW,
-                    "title": (
-                        f"Possible new threat: {len(members)} signals from "
-                        f"{len({s.source for s in members})} sources like “{first.title[:120]}”"
+                    "title": i18n.gettext(
+                        "Possible new threat: %(signals)s signals from %(sources)s sources "
+                        "like “%(first)s”",
+                        signals=len(members),
+                        sources=len({s.source for s in members}),
+                        first=first.title[:120],
                     ),
                     "since": first.published_on,
                     "detected_on": today,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.alerting import (
     ActiveSpan,
@@ -157,7 +158,13 @@ def timelines(
         if scope is None or measure is None:
             continue
         spans[scope].append(
-            ActiveSpan(measure.key, measure.title, measure.organisation, a.since, a.until)
+            ActiveSpan(
+                measure.key,
+                i18n.localised(measure, "title"),
+                measure.organisation,
+                a.since,
+                a.until,
+            )
         )
     out = []
     for scope, found in steps.items():

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from weerbaar import i18n
 from weerbaar.domain.access import Marking
 from weerbaar.domain.alerting import (
     Current,
@@ -162,7 +163,8 @@ def set_level(ctx: Context, request: LevelRequest) -> LevelChange:
         chosen_theme = request.theme or (state.theme if state else None) or _theme(repo, spec)
         picture_raw = {
             "key": picture_key,
-            "title": request.title or f"{spec.name_en}, {scope.label}: {spec.level(rank).name_en}",
+            "title": request.title or _picture_title(spec, scope, rank, "nl"),
+            "title_en": None if request.title else _picture_title(spec, scope, rank, "en"),
             "system": spec.key,
             "level": rank,
             "issued_on": when.date().isoformat(),
@@ -213,10 +215,25 @@ def set_level(ctx: Context, request: LevelRequest) -> LevelChange:
     return LevelChange(picture.record, saved_state.record, saved_state.version, shown, queued)
 
 
+def _picture_title(spec: LevelScale, scope: Scope, rank: int, language: str) -> str:
+    """The title a change gets when none is given: the published profile needs it in
+    Dutch and in English, whoever sets the level."""
+    with i18n.speaking(language):
+        where = " / ".join(p for p in (scope.sector, scope.region, scope.site) if p)
+        return i18n.gettext(
+            "%(scale)s, %(where)s: %(level)s",
+            scale=i18n.localised(spec),
+            where=where or i18n.gettext("national"),
+            level=i18n.localised(spec.level(rank)),
+        )
+
+
 def _measures(repo: Repository, scale: str) -> dict[str, PreAgreed]:
     found: list[AlertMeasure] = repo.fetch("alert_measures", where={"scale": scale})
     return {
-        m.key: PreAgreed(m.key, m.title, m.scale, m.sector, m.from_level, m.organisation)
+        m.key: PreAgreed(
+            m.key, i18n.localised(m, "title"), m.scale, m.sector, m.from_level, m.organisation
+        )
         for m in found
     }
 
@@ -412,7 +429,7 @@ def _notices(
                 (m.key, m.title) for m in transition.activate if m.organisation == organisation
             )
             switched_off = tuple(
-                (k, measures[k].title)
+                (k, i18n.localised(measures[k], "title"))
                 for k in transition.deactivate
                 if k in measures and measures[k].organisation == organisation
             )

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.strategy import Measure, Organisation, Round, Scenario, Theme
 from weerbaar.domain.portfolio import (
@@ -43,12 +44,12 @@ class PortfolioView:
 
     def theme_name(self, key: str) -> str:
         found = self.themes.get(key)
-        return found.name_en if found else key
+        return i18n.localised(found) if found else key
 
     @property
     def title(self) -> str:
         """What the view shows, with its filters, for headings and plots."""
-        parts = ["Risks against effort"]
+        parts = [i18n.gettext("Risks against effort")]
         if self.theme:
             parts.append(self.theme_name(self.theme))
         if self.ministry:

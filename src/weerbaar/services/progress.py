@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.audit import AuditEntry
 from weerbaar.domain.entities.strategy import Organisation, Theme
@@ -36,7 +37,7 @@ class ProgressView:
 
     def theme_name(self, key: str) -> str:
         found = self.themes.get(key)
-        return found.name_en if found else key
+        return i18n.localised(found) if found else key
 
 
 def progress(

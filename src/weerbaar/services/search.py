@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, EntitySpec
@@ -95,7 +96,7 @@ def search(
             ]
             for record in seen.filter(spec.name, repo.fetch(spec.name, keys=keys)):
                 field, snippet = _snippet(record, fields, words[0])
-                label = getattr(record, spec.label_field) if not spec.identity else None
+                label = i18n.localised(record, spec.label_field) if not spec.identity else None
                 hits.append(Hit(spec.name, record.key, str(label or record.key), field, snippet))
                 if len(hits) >= limit:
                     return hits

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from weerbaar import i18n
 from weerbaar.cascade import criticality
 from weerbaar.cascade.engine import Measure
 from weerbaar.domain.access import Subject
@@ -50,7 +51,7 @@ def rank_processes(
         Ranked(
             rank=place,
             process=graph.processes[v].key,
-            name=graph.processes[v].name,
+            name=i18n.localised(graph.processes[v]),
             sector=graph.processes[v].sector,
             region=graph.processes[v].region,
             taken_down=int(result.taken_down[v]),

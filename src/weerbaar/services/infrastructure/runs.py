@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from weerbaar import i18n
 from weerbaar.cascade import Disruption, ensemble, run
 from weerbaar.cascade.impact import ImpactFigure, classify, impact_figures
 from weerbaar.domain.access import Subject
@@ -235,7 +236,7 @@ def run_cascade(
     affected = tuple(
         Affected(
             process=graph.processes[v].key,
-            name=graph.processes[v].name,
+            name=i18n.localised(graph.processes[v]),
             sector=graph.processes[v].sector,
             region=graph.processes[v].region,
             fails_at=float(result.f[v]),
