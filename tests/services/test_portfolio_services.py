@@ -453,7 +453,9 @@ def test_the_public_summary_never_shows_a_non_public_record(ctx: Context, db: Da
     floods = next(t for tier in data["tiers"] for t in tier["themes"] if t["key"] == "floods")
     assert [r["key"] for r in floods["risks"]] == ["lek-dike"]
     assert [m["key"] for m in floods["measures"]] == ["m-public-dikes"]
-    assert floods["measures"][0]["civil_society"] == ["Netherlands Red Cross"]
+    # Both languages, as the register keeps them, whoever asks in whichever language.
+    assert floods["measures"][0]["civil_society"] == ["Nederlandse Rode Kruis"]
+    assert floods["measures"][0]["civil_society_en"] == ["Netherlands Red Cross"]
     cyber = next(t for tier in data["tiers"] for t in tier["themes"] if t["key"] == "cyber")
     assert cyber["advice"] and data["advice"]  # from the reference data
     assert [m["key"] for m in data["self_help_measures"]] == ["m-households", "m-neighbours"]

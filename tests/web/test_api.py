@@ -108,6 +108,8 @@ def test_a_record_is_created_read_edited_and_deleted(admin: TestClient) -> None:
     assert created.json() == {
         **NEW_SCENARIO,
         "threat": None,
+        "title_en": None,
+        "narrative_en": None,
         "horizon_years": 5,
         "actors": [],
         "classification": "public",

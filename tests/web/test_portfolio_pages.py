@@ -226,7 +226,7 @@ def _non_public_labels(db: Database) -> set[str]:
         for record in list_records(db, entity_name=spec.name):
             if getattr(record, "classification", "public") == "public":
                 continue
-            for field in ("title", "name", "name_en"):
+            for field in ("title", "title_en", "name", "name_en"):
                 value = getattr(record, field, None)
                 if isinstance(value, str) and value.strip():
                     labels.add(value)

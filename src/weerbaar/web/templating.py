@@ -11,9 +11,11 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from weerbaar import i18n
+from weerbaar.i18n import vocabulary
 from weerbaar.web.language import switch_links
 
 
@@ -33,6 +35,22 @@ def _npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return i18n.translations(i18n.language()).npgettext(context, singular, plural, n)
 
 
+def named(item: Any, field: str = "name") -> Markup:
+    """A reference item or record by name in the reader's language; an English reader
+    also sees the official Dutch term beside it, marked as Dutch for screen readers."""
+    own = str(getattr(item, field, "") or "")
+    english = getattr(item, f"{field}_en", None)
+    if i18n.language() == "en" and english and english != own:
+        return Markup('{} <span lang="nl" class="dutch">({})</span>').format(english, own)
+    return Markup("{}").format(own)
+
+
+def as_written(name: object) -> Markup:
+    """A name that is an identifier as well (a sector, a source): shown as written,
+    marked so that translation tools and the language checks leave it alone."""
+    return Markup('<span translate="no">{}</span>').format(name)
+
+
 def make_templates(folder: Path) -> Jinja2Templates:
     """The page templates, with gettext that follows the request's language."""
     env = jinja2.Environment(
@@ -48,6 +66,16 @@ def make_templates(folder: Path) -> Jinja2Templates:
         format_date=i18n.format_date,
         format_datetime=i18n.format_datetime,
         format_number=i18n.format_number,
+        named=named,
+        localised=i18n.localised,
+        singular=vocabulary.singular,
+        entity_title=vocabulary.entity_title,
+        action_label=vocabulary.action_label,
+    )
+    env.filters.update(
+        tier_label=vocabulary.tier_label,
+        value_label=vocabulary.value_label,
+        as_written=as_written,
     )
     return Jinja2Templates(env=env)
 

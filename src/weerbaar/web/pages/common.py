@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from weerbaar.domain.register import BY_NAME, EntitySpec
 from weerbaar.errors import ForbiddenError, NotFoundError
+from weerbaar.i18n import vocabulary
 from weerbaar.web.auth import CSRF_FIELD, Caller, check_csrf
 from weerbaar.web.context import require_write
 
@@ -61,11 +62,11 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def entity_title(spec: EntitySpec) -> str:
-    return spec.name.replace("_", " ").capitalize()
+    return vocabulary.entity_title(spec.name)
 
 
 def field_title(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return vocabulary.field_title(name)
 
 
 def form_text(form: FormData, name: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.errors import NotFoundError
 from weerbaar.reports.diagram import RiskDiagram
@@ -20,6 +21,7 @@ from weerbaar.services.profile import national_profile
 from weerbaar.services.tier_proposals import TierReport, propose_tiers
 from weerbaar.storage.db import Database
 from weerbaar.web.auth import database, require_caller
+from weerbaar.web.pages.display import scope_label
 from weerbaar.web.pages.figures import diagram_png, figure_json
 from weerbaar.web.pages.levels import when
 from weerbaar.web.pages.round_changes import movements
@@ -68,7 +70,7 @@ def _threat_levels(db: Database, subject: Subject, report: TierReport | None) ->
         {
             "key": s.scope.key,
             "scale": s.scale,
-            "where": s.scope.label.split(": ", 1)[1],
+            "where": scope_label(s.scope),
             "level": s.scale.level(s.state.level),
             "raised": s.raised,
             "since": when(s.state.since),
@@ -80,12 +82,12 @@ def _threat_levels(db: Database, subject: Subject, report: TierReport | None) ->
     review = []
     if report is not None:
         flagged = [report.themes[k] for k in report.review if k in report.themes]
-        for theme in sorted(flagged, key=lambda t: t.name_en.casefold()):
+        for theme in sorted(flagged, key=lambda t: i18n.localised(t).casefold()):
             key = theme.key
             review.append(
                 {
                     "key": key,
-                    "name": theme.name_en,
+                    "name": i18n.localised(theme),
                     "reasons": report.review[key],
                 }
             )

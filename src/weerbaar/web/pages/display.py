@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
-from weerbaar.domain.enums import Tier
+from weerbaar.domain.alerting import Level, Scope
 from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import BY_NAME, EntitySpec
+from weerbaar.i18n import vocabulary
 from weerbaar.reference.access import classification_levels
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
@@ -31,18 +33,23 @@ def record_label(spec: EntitySpec, record: Any) -> str:
     """What people call a record; both languages where the register has both."""
     if spec.identity:
         return str(record.key)
-    label = getattr(record, spec.label_field, None)
-    english = getattr(record, "name_en", None)
-    if spec.label_field == "name" and english and english != label:
-        return f"{english} ({label})"
-    return str(label or record.key)
+    return i18n.localised(record, spec.label_field) or str(record.key)
 
 
 def enum_label(value: Enum | str) -> str:
-    if isinstance(value, Tier):
-        return value.label
-    text = value.value if isinstance(value, Enum) else value
-    return str(text).replace("_", " ")
+    return vocabulary.value_label(value)
+
+
+def level_label(level: Level) -> str:
+    """A threat level by its rank and name, with the official Dutch name for English
+    readers."""
+    return f"{level.rank} {i18n.with_dutch(level)}"
+
+
+def scope_label(scope: Scope) -> str:
+    """Where a level holds: the sector, region or site as written, or the country."""
+    where = " / ".join(p for p in (scope.sector, scope.region, scope.site) if p)
+    return where or i18n.gettext("national")
 
 
 def classification_label(key: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import FieldKind, FieldSpec, to_plain
 from weerbaar.domain.register import EntitySpec, values_of
@@ -182,7 +183,7 @@ def _levels(subject: Subject) -> list[tuple[str, str]]:
     their own sight, which the services refuse."""
     levels = classification_levels()
     top = levels.rank(subject.clearance)
-    return [(lv.key, f"{lv.name_en} ({lv.name})") for lv in levels.levels[: top + 1]]
+    return [(lv.key, i18n.with_dutch(lv)) for lv in levels.levels[: top + 1]]
 
 
 def _options(

@@ -222,10 +222,10 @@ def _targets(graph: InfrastructureGraph, selected: str) -> list[dict[str, Any]]:
     processes = [
         {
             "value": p.key,
-            "label": f"{p.name} ({p.key})",
+            "label": f"{i18n.localised(p)} ({p.key})",
             "selected": p.key == selected,
         }
-        for p in sorted(graph.processes, key=lambda p: (p.sector, p.name.casefold()))
+        for p in sorted(graph.processes, key=lambda p: (p.sector, i18n.localised(p).casefold()))
     ]
     return [
         {"label": i18n.gettext("Sectors"), "options": sectors},
@@ -242,7 +242,7 @@ def _hours(h: float) -> str:
 
 
 def _result(report: CascadeReport, graph: InfrastructureGraph) -> dict[str, Any]:
-    names = {p.key: p.name for p in graph.processes}
+    names = {p.key: i18n.localised(p) for p in graph.processes}
     return {
         "summary": report.summary(),
         "money": _money(report.cost),
@@ -294,13 +294,17 @@ def _score_form(
     return {
         "hidden": hidden,
         "scenarios": [
-            {"value": s.key, "label": f"{s.title} ({s.key})", "selected": s.key == chosen_scenario}
-            for s in sorted(scenarios, key=lambda s: s.title.casefold())
+            {
+                "value": s.key,
+                "label": f"{i18n.localised(s, 'title')} ({s.key})",
+                "selected": s.key == chosen_scenario,
+            }
+            for s in sorted(scenarios, key=lambda s: i18n.localised(s, "title").casefold())
         ],
         "rounds": [
             {
                 "value": r.key,
-                "label": f"{r.name} ({r.key}, {r.edition})",
+                "label": f"{i18n.localised(r)} ({r.key}, {r.edition})",
                 "selected": r.key == chosen_round,
             }
             for r in reversed(rounds)
@@ -342,7 +346,7 @@ def _page(
             "nodes": [
                 {
                     "key": p.key,
-                    "name": p.name,
+                    "name": i18n.localised(p),
                     "sector": p.sector,
                     "region": p.region or i18n.gettext("nationwide"),
                     "people": "—" if p.people_served is None else f"{p.people_served:,.0f}",

@@ -132,7 +132,7 @@ def graph_figure(graph: InfrastructureGraph, keys: set[str]) -> str | None:
                     [
                         p.key,
                         record_url("vital_processes", p.key),
-                        p.name,
+                        i18n.localised(p),
                         p.sector,
                         p.region or i18n.gettext("nationwide"),
                         _people(p.people_served),

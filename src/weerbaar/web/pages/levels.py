@@ -45,7 +45,7 @@ from weerbaar.web.pages.common import (
     record_url,
     see_other,
 )
-from weerbaar.web.pages.display import classification_label
+from weerbaar.web.pages.display import classification_label, level_label, scope_label
 from weerbaar.web.pages.forms import _levels as cleared_levels
 from weerbaar.web.query import blank
 from weerbaar.web.step_up import require_recent
@@ -91,17 +91,11 @@ class Refused:
     conflict: dict[str, Any] | None = None
 
 
-def _where(scope: Scope) -> str:
-    if not (scope.sector or scope.region or scope.site):
-        return i18n.gettext("national")
-    return scope.label.split(": ", 1)[1]
-
-
 def _level_options(scale: LevelScale, selected: int | str | None) -> list[dict[str, Any]]:
     return [
         {
             "value": str(lv.rank),
-            "label": f"{lv.rank} {lv.name_en} ({lv.name})",
+            "label": level_label(lv),
             "selected": str(lv.rank) == str(selected),
         }
         for lv in scale.levels
@@ -119,10 +113,10 @@ def _marking_options(caller: Caller, selected: str | None) -> list[dict[str, Any
 def _picture_link(picture: ThreatPicture) -> dict[str, Any]:
     return {
         "key": picture.key,
-        "title": picture.title,
+        "title": i18n.localised(picture, "title"),
         "href": record_url("threat_pictures", picture.key),
         "rationale": picture.rationale,
-        "summary": picture.summary,
+        "summary": i18n.localised(picture, "summary") or None,
     }
 
 
@@ -135,7 +129,7 @@ def _scope_row(
     values: Mapping[str, str] = mine.values if mine else {}
     return {
         "key": s.scope.key,
-        "where": _where(s.scope),
+        "where": scope_label(s.scope),
         "level": level,
         "raised": s.raised,
         "above_lowest": s.state.level > s.scale.range[0],
@@ -147,7 +141,7 @@ def _scope_row(
         "state_href": record_url("level_states", s.state.key),
         "active": [
             {
-                "title": a.measure.title,
+                "title": i18n.localised(a.measure, "title"),
                 "href": record_url("alert_measures", a.measure.key),
                 "organisation": a.measure.organisation,
                 "organisation_href": record_url("organisations", a.measure.organisation),
@@ -190,9 +184,9 @@ def _measure_groups(scale: LevelScale, measures: tuple[AlertMeasure, ...]) -> li
                 "sector": sector,
                 "measures": [
                     {
-                        "title": m.title,
+                        "title": i18n.localised(m, "title"),
                         "href": record_url("alert_measures", m.key),
-                        "from_level": scale.level(m.from_level).label
+                        "from_level": level_label(scale.level(m.from_level))
                         if any(lv.rank == m.from_level for lv in scale.levels)
                         else str(m.from_level),
                         "organisation": m.organisation,
@@ -215,10 +209,10 @@ def _history(view: LevelsView) -> list[dict[str, Any]]:
             {
                 "picture": _picture_link(p),
                 "at": when(picture_time(p.issued_on, p.effective_at)),
-                "scale": spec.name_en if spec else p.system,
+                "scale": i18n.localised(spec) if spec else p.system,
                 "where": " / ".join(x for x in (p.sector, p.region, p.site) if x)
                 or i18n.gettext("national"),
-                "level": spec.level(p.level).label if spec and known else str(p.level),
+                "level": level_label(spec.level(p.level)) if spec and known else str(p.level),
                 "previous": p.previous_level,
                 "raised": p.previous_level is not None and p.level > p.previous_level,
             }
@@ -238,7 +232,7 @@ def _new_scope_form(
         "scales": [
             {
                 "value": s.key,
-                "label": i18n.gettext(SCALE_CHOICES[s.scope], scale=s.name_en, key=s.key),
+                "label": i18n.gettext(SCALE_CHOICES[s.scope], scale=i18n.localised(s), key=s.key),
                 "selected": s.key == chosen_scale,
             }
             for s in scales
@@ -249,7 +243,7 @@ def _new_scope_form(
                 "options": [
                     {
                         "value": f"{s.key}:{lv.rank}",
-                        "label": f"{lv.rank} {lv.name_en} ({lv.name})",
+                        "label": level_label(lv),
                         "selected": values.get("level") == f"{s.key}:{lv.rank}",
                     }
                     for lv in s.levels
@@ -339,7 +333,7 @@ def _version(form: FormData) -> int:
     return int(raw)
 
 
-def _level(form: FormData, scale: str) -> str:
+def _level_asked(form: FormData, scale: str) -> str:
     """The level asked for. The form for a new scope names its scale beside each
     level (``atb:3``), so a level chosen under another scale is refused, not read as
     this scale's level of the same number."""
@@ -383,9 +377,9 @@ def _conflict(request: Request, caller: Caller, form: FormData, exc: ConflictErr
     now = current_level_of(view, scope)
     return {
         "message": str(exc),
-        "where": scope.label if spec else exc.key,
+        "where": scope_label(scope) if spec else exc.key,
         "key": exc.key,
-        "level": spec.level(now.state.level).label if spec and now else None,
+        "level": level_label(spec.level(now.state.level)) if spec and now else None,
         "since": when(now.state.since) if now else None,
     }
 
@@ -406,7 +400,7 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
             context_of(request, caller),
             LevelRequest(
                 scale=scale,
-                level=_level(form, scale),
+                level=_level_asked(form, scale),
                 rationale=form_text(form, "rationale") or None,
                 sector=form_text(form, "sector") or None,
                 region=form_text(form, "region") or None,

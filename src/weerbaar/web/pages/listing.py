@@ -98,6 +98,7 @@ def columns(spec: EntitySpec) -> list[FieldSpec]:
         and f.name not in LONG_TEXT
         and f.name not in MARKING_FIELDS
         and f.name != spec.label_field
+        and f.name != f"{spec.label_field}_en"  # the label is already in the reader's language
     ][:MAX_COLUMNS]
     return [*chosen, spec.field("classification")]
 

@@ -80,7 +80,7 @@ def money(amount: float) -> str:
 
 def visible_themes(db: Database, subject: Subject) -> list[Theme]:
     themes: list[Theme] = list_records(db, entity_name="themes", subject=subject)
-    return sorted(themes, key=lambda t: t.name_en)
+    return sorted(themes, key=lambda t: i18n.localised(t))
 
 
 class Filtered(Protocol):
@@ -106,7 +106,7 @@ def ministry_choices(view: Filtered, also: tuple[str, ...] = ()) -> list[tuple[s
 def _measure_link(measure: Measure, view: PortfolioView) -> dict[str, Any]:
     return {
         "key": measure.key,
-        "title": measure.title,
+        "title": i18n.localised(measure, "title"),
         "href": record_url("measures", measure.key),
         "stalled": stalled(measure, view.today),
         "owner": view.label(measure.owner),
@@ -123,7 +123,7 @@ def _rows(view: PortfolioView) -> list[dict[str, Any]]:
             {
                 "rank": coverage.rank,
                 "key": scenario.key,
-                "title": scenario.title,
+                "title": i18n.localised(scenario, "title"),
                 "href": record_url("scenarios", scenario.key),
                 "theme": view.theme_name(scenario.theme),
                 "theme_href": record_url("themes", scenario.theme),

@@ -48,7 +48,7 @@ def _milestone(view: ProgressView, item: MilestoneProgress) -> dict[str, Any]:
         parent_href = None
     return {
         "key": m.key,
-        "title": m.title,
+        "title": i18n.localised(m, "title"),
         "href": record_url("milestones", m.key),
         "due_on": m.due_on,
         "done_on": m.done_on,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from weerbaar import i18n
 from weerbaar.domain.entities.base import MARKING_FIELDS
 from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, EntitySpec
@@ -135,6 +136,34 @@ def show_page(request: Request, entity_name: str, key: str) -> Response:
     return show_response(request, caller, spec, found, assessment=assessment)
 
 
+def _shown_fields(
+    spec: EntitySpec, record: Any, labels: Labels
+) -> list[tuple[str, list[Link], str | None]]:
+    """(title, value, language of the value where it is not the page's) per field. A
+    text with its English beside it shows in the reader's language first, the other
+    below it, marked with its language for screen readers."""
+    names = {f.name for f in spec.fields}
+    english_reader = i18n.language() == "en"
+    rows: list[tuple[str, list[Link], str | None]] = []
+    for f in spec.fields:
+        if f.name in MARKING_FIELDS or f.kind is FieldKind.KEY:
+            continue
+        if f.name.endswith("_en") and f.name[: -len("_en")] in names:
+            continue  # shown beside the text it translates
+        own = value_links(f, getattr(record, f.name), labels)
+        english = getattr(record, f"{f.name}_en", None) if f"{f.name}_en" in names else None
+        if not english:
+            rows.append((field_title(f.name), own, None))
+        elif english_reader:
+            rows.append((field_title(f.name), [Link(str(english))], None))
+            dutch = i18n.gettext("%(field)s (Dutch)", field=field_title(f.name))
+            rows.append((dutch, own, "nl"))
+        else:
+            rows.append((field_title(f.name), own, None))
+            rows.append((field_title(f"{f.name}_en"), [Link(str(english))], "en"))
+    return rows
+
+
 def show_response(
     request: Request,
     caller: Caller,
@@ -147,11 +176,7 @@ def show_response(
     """A record's page: every field, references as links, its marking up front."""
     labels = Labels(database(request), caller.subject)
     record = found.record
-    fields = [
-        (field_title(f.name), value_links(f, getattr(record, f.name), labels))
-        for f in spec.fields
-        if f.name not in MARKING_FIELDS and f.kind is not FieldKind.KEY
-    ]
+    fields = _shown_fields(spec, record, labels)
     marking = [
         (field_title(name), value_links(spec.field(name), getattr(record, name), labels))
         for name in ("owned_by", "shared_with")

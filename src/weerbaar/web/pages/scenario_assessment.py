@@ -64,9 +64,12 @@ def capability_section(request: Request, caller: Caller, scenario: str) -> dict[
     analysis = capability_analysis(database(request), scenario=scenario, subject=caller.subject)
     rows = gap_rows(analysis, analysis.of(scenario))
     for row in rows:
+        row["capability_name"] = i18n.localised(analysis.capabilities[row["capability"]])
         row["needed_label"] = analysis.scale.label(row["needed"])
         row["current_label"] = analysis.scale.label(row["current"])
-        row["measures"] = [(key, analysis.measures[key].title) for key in row["closed_by"]]
+        row["measures"] = [
+            (key, i18n.localised(analysis.measures[key], "title")) for key in row["closed_by"]
+        ]
     return {
         "rows": rows,
         "summary": analysis.summary(scenario),
@@ -97,10 +100,10 @@ def assessment_section(
     if found is None:
         return section
     result = found.result(scenario.key)
-    names = {c.code: c.name_en for c in found.edition.criteria}
+    names = {c.code: i18n.localised(c) for c in found.edition.criteria}
     section |= {
         "round": found.round,
-        "criteria": [(c.code, f"{c.code} {c.name_en}") for c in found.edition.criteria],
+        "criteria": [(c.code, f"{c.code} {i18n.localised(c)}") for c in found.edition.criteria],
         "official": found.scales.official,
         "scales": found.scales.key,
         "count": len(found.results),

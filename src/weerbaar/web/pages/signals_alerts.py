@@ -49,7 +49,8 @@ def _alert_rows(
     db = database(request)
     signals = {s.key: s for s in visible_signals(db, caller.subject)}
     scenarios = {
-        s.key: s.title for s in list_records(db, entity_name="scenarios", subject=caller.subject)
+        s.key: i18n.localised(s, "title")
+        for s in list_records(db, entity_name="scenarios", subject=caller.subject)
     }
     rows = []
     for a in alerts:
@@ -69,7 +70,12 @@ def _alert_rows(
                 "round_href": record_url("rounds", a.round) if a.round else None,
                 "note": a.note,
                 "evidence": [
-                    {"title": s.title, "href": record_url("signals", s.key), "date": s.published_on}
+                    {
+                        "title": s.title,
+                        "language": str(s.language),
+                        "href": record_url("signals", s.key),
+                        "date": s.published_on,
+                    }
                     for s in evidence[:EVIDENCE_SHOWN]
                 ],
                 "more": max(0, len(evidence) - EVIDENCE_SHOWN),
@@ -118,7 +124,10 @@ def alerts_page(
             "filter_error": filter_error,
             "alerts": _alert_rows(request, caller, alerts, outcome),
             "may_write": may_write,
-            "rounds": [{"value": r.key, "label": f"{r.name} ({r.key})"} for r in reversed(rounds)],
+            "rounds": [
+                {"value": r.key, "label": f"{i18n.localised(r)} ({r.key})"}
+                for r in reversed(rounds)
+            ],
             "raised": None
             if outcome.raised is None
             else [
