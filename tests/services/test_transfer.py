@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -87,6 +88,13 @@ def test_csv_with_bad_rows_writes_nothing_and_lists_every_row(ctx: Context, tmp_
     assert verify_trail(ctx.db) == trail_before
 
 
+def _append(sheet: Any, **values: object) -> None:
+    """A row by column name: the sheet's columns follow the entity's fields."""
+    header = [cell.value for cell in sheet[1]]
+    assert set(values) <= set(header), set(values) - set(header)
+    sheet.append([values.get(name) for name in header])
+
+
 def test_xlsx_with_bad_rows_writes_nothing_and_names_sheet_and_row(
     ctx: Context, tmp_path: Path
 ) -> None:
@@ -94,21 +102,34 @@ def test_xlsx_with_bad_rows_writes_nothing_and_names_sheet_and_row(
     path = tmp_path / "register.xlsx"
     formats.write(path, export_register(ctx.db))
     book = load_workbook(path)
-    sheet = book["scenarios"]
-    sheet.append(["new-one", "New", "threat", "terrorism", None, "Story", 5, "ghost"])
-    sheet.append(["new-two", "New", "hazard", "terrorism", None, "Story", "5", None])
-    book["decisions"].append(
-        [
-            "d1",
-            "terrorism",
-            "strengthened",
-            "nss-2019",
-            "07-06-2019",
-            "Ministerraad",
-            None,
-            None,  # involved
-            "Because.",
-        ]
+    _append(
+        book["scenarios"],
+        key="new-one",
+        title="New",
+        kind="threat",
+        theme="terrorism",
+        narrative="Story",
+        horizon_years=5,
+        actors="ghost",
+    )
+    _append(
+        book["scenarios"],
+        key="new-two",
+        title="New",
+        kind="hazard",
+        theme="terrorism",
+        narrative="Story",
+        horizon_years="5",
+    )
+    _append(
+        book["decisions"],
+        key="d1",
+        theme="terrorism",
+        tier="strengthened",
+        cycle="nss-2019",
+        decided_on="07-06-2019",
+        decided_by="Ministerraad",
+        rationale="Because.",
     )
     book.save(path)
     before = snapshot(ctx.db)

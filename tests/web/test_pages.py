@@ -95,7 +95,9 @@ def test_the_dashboard_search_and_audit_log_render(admin: SignedIn) -> None:
     client = admin.client
     dashboard = client.get("/")
     assert dashboard.status_code == 200
-    assert "Strengthened approach (versterkte aanpak)" in dashboard.text
+    assert "<h3>Strengthened approach</h3>" in dashboard.text
+    assert "<h3>Versterkte aanpak</h3>" in client.get("/", params={"lang": "nl"}).text
+    client.get("/", params={"lang": "en"})
     assert 'id="diagram-data"' in dashboard.text
     assert "ILLUSTRATIVE DATA" in dashboard.text
     found = client.get("/search", params={"q": "dike"})

@@ -76,7 +76,8 @@ def test_the_portfolio_page_shows_the_matrix_coverage_effort_and_gaps(
     assert SECRET_TITLE in text  # the NCTV shares the measure
     assert UNCOVERED_TITLE in _section(text, "uncovered")
     for row_ in view.portfolio.only_stalled:
-        assert html.escape(row_.scenario.title) in _section(text, "only-stalled")
+        shown = row_.scenario.title_en or row_.scenario.title
+        assert html.escape(shown) in _section(text, "only-stalled")
     for measure in view.portfolio.unlinked:
         assert f'href="/measures/{measure.key}"' in _section(text, "unlinked")
     assert "<caption>Effort per ministry</caption>" in text
@@ -194,7 +195,7 @@ def test_the_progress_filters_and_the_since_date(coordinator: SignedIn, demo_db:
     assert old.report.changes.done
     changes = since.text[since.text.index('id="changes-heading"') :]
     for item in old.report.changes.done:
-        assert html.escape(item.milestone.title) in changes
+        assert html.escape(item.milestone.title_en or item.milestone.title) in changes
     bad = client.get("/progress?since=yesterday")
     assert bad.status_code == 422
     assert "is not a date" in bad.text

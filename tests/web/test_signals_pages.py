@@ -309,7 +309,7 @@ def test_the_trends_figure_has_a_panel_per_theme_with_signals(
     assert page.status_code == 200, page.text
     figure = figure_of(page.text, "signal-trends-data")
     titles = [a["text"] for a in figure["layout"]["annotations"]]
-    assert any(t.startswith("Cybersecurity") and "growing since" in t for t in titles)
+    assert any(t.startswith("Cyber security") and "growing since" in t for t in titles)
     bars = [t for t in figure["data"] if t["type"] == "bar"]
     assert len(bars) == 2  # cyber and natural disasters; the other themes quiet
     cyber = next(b for b in bars if "Cyber" in b["hovertemplate"])
@@ -317,7 +317,8 @@ def test_the_trends_figure_has_a_panel_per_theme_with_signals(
     stepping = [s for s in list_records(seeded, entity_name="signals") if s.key.startswith("c-")]
     assert sum(cyber["y"]) == len(stepping)
     assert figure["layout"]["shapes"], "the growing stretch is not shaded"
-    assert "No signals for:" in page.text and "Polarisatie" in page.text.split("No signals for:")[1]
+    assert "No signals for:" in page.text
+    assert "Polarisation" in page.text.split("No signals for:")[1]
     narrow = analyst.client.get(
         "/signals/trends", params={"since": "2026-08-01", "until": "2026-08-10"}
     )
