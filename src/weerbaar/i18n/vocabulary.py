@@ -1,15 +1,20 @@
 """The names people read for the register's entities, fields and enumerated values,
-in the reader's language. Files, the API and the database keep the machine names
-(``threat_pictures``, ``horizon_years``, ``in_progress``); these tables give each its
-English words and, through the catalogue, its Dutch ones (tested to cover every
-entity, field and value of the register)."""
+and the help text of each field, in the reader's language. Files, the API and the
+database keep the machine names (``threat_pictures``, ``horizon_years``,
+``in_progress``); these tables give each its English words and, through the
+catalogue, its Dutch ones (tested to cover every entity, field and value of the
+register). A field's help is written in English where the field is declared
+(:mod:`weerbaar.domain.entities`, read for the catalogue as babel.cfg says) and
+translated here."""
 
 from __future__ import annotations
 
 from enum import Enum
 
+from weerbaar.domain.entities import base
 from weerbaar.domain.enums import Tier
-from weerbaar.i18n import NP_, pgettext
+from weerbaar.domain.fields import FieldSpec
+from weerbaar.i18n import N_, NP_, gettext, pgettext
 
 ENTITY = "entity"
 FIELD = "field"
@@ -116,6 +121,7 @@ FIELD_TITLES: dict[str, str] = {
     "fingerprint": NP_("field", "Fingerprint"),
     "from_level": NP_("field", "From level"),
     "goals": NP_("field", "Goals"),
+    "goals_en": NP_("field", "Goals (English)"),
     "held_on": NP_("field", "Held on"),
     "highest": NP_("field", "Highest"),
     "horizon_years": NP_("field", "Horizon years"),
@@ -142,6 +148,7 @@ FIELD_TITLES: dict[str, str] = {
     "narrative_en": NP_("field", "Narrative (English)"),
     "needed": NP_("field", "Needed"),
     "note": NP_("field", "Note"),
+    "note_en": NP_("field", "Note (English)"),
     "operator": NP_("field", "Operator"),
     "organisation": NP_("field", "Organisation"),
     "owned_by": NP_("field", "Owned by"),
@@ -203,6 +210,11 @@ FIELD_TITLES: dict[str, str] = {
     "until": NP_("field", "Until"),
     "url": NP_("field", "Url"),
 }
+
+ENGLISH_HELP = N_("%(field)s in English, for English readers")
+"""The help of an English companion field (``name_en`` beside ``name``), marked for
+the catalogue: the same words as :data:`weerbaar.domain.entities.base.ENGLISH_HELP`,
+which the domain, speaking no i18n, cannot mark itself."""
 
 VALUE_LABELS: dict[str, str] = {
     "aftercare": NP_("value", "aftercare"),
@@ -317,6 +329,27 @@ def field_title(name: str) -> str:
     """``"Horizon years"`` / ``"Horizon (jaren)"``; a field outside the register (a
     column of a computed table) reads as its words."""
     return pgettext(FIELD, FIELD_TITLES.get(name) or name.replace("_", " ").capitalize())
+
+
+def field_help(field: FieldSpec) -> str:
+    """What a field holds, as shown under it on a form: "name of the cycle" / "naam van
+    de cyclus". An English companion's help names its Dutch field by that field's title
+    in the reader's language: "description in English, for English readers" /
+    "beschrijving in het Engels, voor Engelstalige lezers"."""
+    if not field.help:
+        return ""  # the catalogue's "" is its header, not a translation
+    dutch = field.name.removesuffix("_en")
+    if dutch != field.name and field.help == base.ENGLISH_HELP % {"field": dutch}:
+        return gettext(ENGLISH_HELP, field=_in_sentence(field_title(dutch)))
+    return gettext(field.help)
+
+
+def _in_sentence(title: str) -> str:
+    """A field's title inside a sentence: "Description" reads "description"; an
+    abbreviation ("ISO code") keeps its capitals."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def value_label(value: Enum | str) -> str:

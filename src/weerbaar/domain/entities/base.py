@@ -12,6 +12,7 @@ from typing import Any
 from weerbaar.domain.fields import FieldKind, FieldSpec
 
 __all__ = [
+    "ENGLISH_HELP",
     "MARKING_FIELDS",
     "Marked",
     "date",
@@ -55,11 +56,17 @@ def text(help: str, *, required: bool = False) -> Any:
     return described(FieldKind.TEXT, help, required=required)
 
 
+ENGLISH_HELP = "%(field)s in English, for English readers"
+"""The help of every English companion field, ``field`` the Dutch field's name; the
+reader's language fills in that field's title (:func:`weerbaar.i18n.vocabulary.field_help`)."""
+
+
 def english(of: str) -> Any:
     """The English text beside a Dutch one, shown to English readers when present:
     the register keeps each record in the language it was written in, and the
-    published profile needs both."""
-    return described(FieldKind.TEXT, f"{of} in English, for English readers")
+    published profile needs both. ``of`` is the Dutch field's name."""
+    help = ENGLISH_HELP % {"field": of}  # made here: babel.cfg reads described()'s help
+    return described(FieldKind.TEXT, help)
 
 
 def date(help: str, *, required: bool = False) -> Any:

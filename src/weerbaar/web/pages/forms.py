@@ -14,6 +14,7 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import FieldKind, FieldSpec, to_plain
 from weerbaar.domain.register import EntitySpec, values_of
 from weerbaar.errors import Issue
+from weerbaar.i18n.vocabulary import field_help
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.method import editions
 from weerbaar.web.pages.common import field_title
@@ -136,7 +137,7 @@ def _field(
     base: dict[str, Any] = {
         "name": spec.name,
         "label": field_title(spec.name),
-        "help": spec.help,
+        "help": field_help(spec),
         "required": spec.required and spec.default is None,
         "errors": errors,
     }
