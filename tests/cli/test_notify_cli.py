@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -20,7 +21,8 @@ from tests.notify_receivers import (
 )
 from weerbaar.cli import notify
 from weerbaar.cli.main import app
-from weerbaar.domain.alerting import Notice
+from weerbaar.domain.alerting import Notice, Scope
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.context import Context
 from weerbaar.services.notifications.outbox import queue_notices
 from weerbaar.services.notifications.views import list_notifications
@@ -47,15 +49,14 @@ def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
         yield box
 
 
-def level_change(db: Database, organisation: str = "nctv") -> None:
+def level_change(db: Database, organisation: str = "nctv", change: str = "tp-2026-007") -> None:
     notice = Notice(
-        change="tp-2026-007",
+        change=change,
         organisation=organisation,
-        scale="dtn",
-        scale_name="National terrorism threat level",
-        scope="dtn: national",
-        before="3 Significant (Aanzienlijk)",
-        after="4 Substantial (Substantieel)",
+        scale=level_scales()["dtn"],
+        scope=Scope("dtn"),
+        before=3,
+        after=4,
         raised=True,
         at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),
         rationale=None,
@@ -82,7 +83,7 @@ def test_channels_are_added_listed_and_removed(runner: CliRunner, db: Database) 
     assert "no organisation 'nowhere'" in bad and "spaces" in bad
 
     added = invoke(runner, "channel-add", "nctv", "--email", "crisis@nctv.example")
-    assert "channel 1: email crisis@nctv.example for nctv" in added
+    assert "channel 1: email crisis@nctv.example for nctv, language en" in added
     hooked = invoke(runner, "channel-add", "min-jenv", "--webhook", "https://hooks.example/in")
     with db.transaction() as connection:
         secret = connection.execute(
@@ -97,6 +98,40 @@ def test_channels_are_added_listed_and_removed(runner: CliRunner, db: Database) 
     assert "removed" in invoke(runner, "channel-remove", "2")
     assert "removed" in invoke(runner, "channels", "--organisation", "min-jenv")
     invoke(runner, "channel-remove", "99", code=5)
+
+
+def test_a_channel_is_given_a_language_and_its_e_mails_come_in_it(
+    runner: CliRunner, db: Database, mailbox: Mailbox
+) -> None:
+    dutch = invoke(
+        runner, "channel-add", "nctv", "--email", "crisis@nctv.example", "--language", "NL"
+    )
+    assert "channel 1: email crisis@nctv.example for nctv, language nl" in dutch
+    invoke(runner, "channel-add", "nctv", "--email", "duty@nctv.example")  # the installation's
+    assert "'de'" in invoke(
+        runner, "channel-add", "nctv", "--email", "x@nctv.example", "--language", "de", code=2
+    )
+    listed = invoke(runner, "channels")
+    assert re.search(r"crisis@nctv\.example\W+nl\W+yes", listed), listed
+    assert re.search(r"duty@nctv\.example\W+en\W+yes", listed), listed
+    level_change(db)
+    invoke(runner, "deliver")
+    subjects = {m["To"]: m["Subject"] for m in mailbox.messages}
+    assert subjects == {
+        "crisis@nctv.example": "[weerbaar] Dreigingsniveau Terrorisme verhoogd naar "
+        "4 Substantieel (landelijk)",
+        "duty@nctv.example": "[weerbaar] National terrorism threat level raised to "
+        "4 Substantial (Substantieel) (national)",
+    }
+    assert "channel 2 (email duty@nctv.example): language nl" in invoke(
+        runner, "channel-language", "2", "nl"
+    )
+    level_change(db, change="tp-2026-008")
+    invoke(runner, "deliver")
+    assert "verhoogd naar" in mailbox.messages[-1]["Subject"]
+    assert len(mailbox.messages) == 4
+    invoke(runner, "channel-language", "2", "fr", code=2)
+    invoke(runner, "channel-language", "99", "en", code=5)
 
 
 def test_deliver_list_and_retry(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.notify_receivers import Hook, Mailbox, smtp_server, webhook_server
+from weerbaar import i18n
 from weerbaar.config import DeliverySettings
 from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.levels import Activation
@@ -268,9 +269,70 @@ def test_a_raise_reaches_each_organisation_by_e_mail_and_signed_webhook(demo: Co
     payload = json.loads(call.body)
     assert payload["change"] == change.picture.key and payload["organisation"] == "vitens"
     assert [m["key"] for m in payload["activated"]] == ["am-water-access-control"]
+    # Titles as written in the register, whatever language the one who set it reads.
+    assert payload["activated"][0]["title"].startswith("Verscherpte toegangscontrole")
     assert payload["rationale"] == "up"
     sent = list_notifications(demo.db, subject=None, change=change.picture.key)
     assert {n.status for n in sent} == {"sent"}
+
+
+def test_a_raise_reads_in_each_channels_language_and_its_webhook_in_none(demo: Context) -> None:
+    mailbox, dutch_hook, english_hook = Mailbox(), Hook(), Hook()
+    with (
+        smtp_server(mailbox) as smtp_port,
+        webhook_server(dutch_hook) as dutch_url,
+        webhook_server(english_hook) as english_url,
+    ):
+        add_channel(demo, organisation="evides", kind="email", target="nl@evides", language="nl")
+        add_channel(demo, organisation="evides", kind="email", target="en@evides", language="en")
+        _, dutch_hook.secret = add_channel(
+            demo, organisation="vitens", kind="webhook", target=dutch_url, language="nl"
+        )
+        _, english_hook.secret = add_channel(
+            demo, organisation="vitens", kind="webhook", target=english_url, language="en"
+        )
+        at = dt.datetime(2026, 12, 6, 14, 5, tzinfo=dt.UTC)
+        with i18n.speaking("nl"):  # the coordinator reads Dutch
+            change = set_level(
+                demo,
+                LevelRequest(
+                    scale="atb", sector="drinking water", level=3, rationale="dreiging", at=at
+                ),
+            )
+        assert change.notices == 4
+        settings = DeliverySettings(smtp_host="127.0.0.1", smtp_port=smtp_port)
+        assert deliver_due(demo.db, settings=settings).sent == 4
+    mails = {m["To"]: m for m in mailbox.messages}
+    dutch, english = mails["nl@evides"], mails["en@evides"]
+    assert dutch["Subject"] == (
+        "[weerbaar] Alerteringssysteem Terrorismebestrijding verhoogd naar "
+        "3 Matige dreiging (drinking water)"
+    )
+    dutch_text = dutch.get_content()
+    assert "1 Basisniveau → 3 Matige dreiging" in dutch_text
+    assert "Van kracht vanaf 6 december 2026, 14:05:00 UTC" in dutch_text
+    assert "Onderbouwing: dreiging" in dutch_text
+    assert "Uw maatregelen die nu van kracht zijn:" in dutch_text
+    assert "Extra bemonstering en online kwaliteitsbewaking" in dutch_text
+    assert "Moderate" not in dutch_text and "Extra sampling" not in dutch_text
+    assert english["Subject"] == (
+        "[weerbaar] Counter-terrorism alert system raised to "
+        "3 Moderate threat (Matige dreiging) (drinking water)"
+    )
+    english_text = english.get_content()
+    assert "1 Standard (Basisniveau) → 3 Moderate threat (Matige dreiging)" in english_text
+    assert "In force from 6 December 2026, 14:05:00 UTC" in english_text
+    assert "Extra sampling and online quality monitoring" in english_text
+    assert "Uw maatregelen" not in english_text
+    [from_dutch], [from_english] = dutch_hook.received, english_hook.received
+    assert from_dutch.valid and from_english.valid and from_dutch.body == from_english.body
+    payload = json.loads(from_dutch.body)
+    assert payload["before"] == "1 Standard (Basisniveau)"
+    assert payload["after"] == "3 Moderate threat (Matige dreiging)"
+    assert payload["scope"] == "atb: drinking water"
+    assert [m["title"] for m in payload["activated"]] == [
+        "Verscherpte toegangscontrole bij productielocaties en reservoirs"
+    ]
 
 
 def test_classified_reasons_never_leave_the_system(demo: Context) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import threading
 from collections import Counter
@@ -24,9 +25,10 @@ from tests.notify_receivers import (
     tls_context,
     webhook_server,
 )
+from weerbaar import i18n
 from weerbaar.config import DeliverySettings
 from weerbaar.domain.access import Subject
-from weerbaar.domain.alerting import Notice
+from weerbaar.domain.alerting import CLASSIFIED_LEVEL, Notice, NoticeMeasure, Scope
 from weerbaar.errors import (
     ConfigError,
     DuplicateError,
@@ -35,6 +37,7 @@ from weerbaar.errors import (
     ValidationError,
 )
 from weerbaar.reference.access import roles
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.notifications import channels
@@ -42,6 +45,7 @@ from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
 from weerbaar.services.notifications.outbox import Notification, queue_notices
 from weerbaar.services.notifications.signing import sign, verify_signature
 from weerbaar.services.notifications.views import list_notifications, retry
+from weerbaar.services.notifications.wording import Worded, worded
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import notification_channels, notifications
 
@@ -58,17 +62,24 @@ def notice(organisation: str = "nctv", change: str = "tp-2026-001") -> Notice:
     return Notice(
         change=change,
         organisation=organisation,
-        scale="dtn",
-        scale_name="National terrorism threat level",
-        scope="dtn: national",
-        before="3 Significant (Aanzienlijk)",
-        after="4 Substantial (Substantieel)",
+        scale=level_scales()["dtn"],
+        scope=Scope("dtn"),
+        before=3,
+        after=4,
         raised=True,
         at=T0,
         rationale="Concrete indications of an attack being prepared.",
-        activated=(("am-stations", "Extra surveillance at stations"),),
+        activated=(
+            NoticeMeasure(
+                "am-stations", "Extra toezicht op stations", "Extra surveillance at stations"
+            ),
+        ),
         deactivated=(),
     )
+
+
+def english() -> Worded:
+    return worded(notice(), "en")
 
 
 def queue(db: Database, notices: Sequence[Notice], now: dt.datetime | None = None) -> int:
@@ -114,8 +125,9 @@ def test_a_notice_is_queued_once_per_active_channel_of_its_organisation(
     }
     row = rows[0]
     expected = json.dumps(notice().payload(), sort_keys=True, separators=(",", ":"))
-    assert row.body == expected and row.text == notice().text()
-    assert row.subject == notice().subject and row.change == "tp-2026-001"
+    assert row.body == expected and row.text == english().text
+    assert row.subject == english().subject and row.change == "tp-2026-001"
+    assert row.language == "en"  # the installation's, as none was chosen
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 0, T0)
 
 
@@ -134,7 +146,7 @@ def test_queued_notices_are_committed_or_lost_with_the_level_change(outbox: Cont
 
 def test_a_subject_with_line_breaks_is_queued_as_one_line(outbox: Context) -> None:
     channels.add_channel(outbox, organisation="nctv", kind="email", target="crisis@nctv.example")
-    odd = dataclasses.replace(notice(), scope="atb: drinking\nwater\r\nBcc: x@evil.example")
+    odd = dataclasses.replace(notice(), scope=Scope("dtn", region="west\r\nBcc: x@evil.example"))
     queue(outbox.db, [odd])
     assert "\n" not in only(outbox.db).subject and "\r" not in only(outbox.db).subject
 
@@ -154,10 +166,11 @@ def test_email_goes_out_over_smtp_with_its_headers_once(outbox: Context) -> None
     [message] = mailbox.messages
     assert message["From"] == "alerts@weerbaar.example"
     assert message["To"] == "crisis@nctv.example"
-    assert message["Subject"] == notice().subject
+    assert message["Subject"] == english().subject
+    assert message["Content-Language"] == "en"
     assert message["X-Weerbaar-Change"] == "tp-2026-001"
     assert message["Message-ID"].endswith("@weerbaar.example>")
-    assert message.get_content().replace("\r\n", "\n") == notice().text()
+    assert message.get_content().replace("\r\n", "\n") == english().text
     row = only(db)
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
     assert row.sent_at is not None
@@ -340,6 +353,218 @@ def test_a_notification_of_a_removed_channel_is_not_sent(outbox: Context) -> Non
     assert row.last_error is not None and "removed" in row.last_error
     with pytest.raises(ValidationError, match="was removed"):
         retry(outbox, row.id)
+
+
+# -- languages ----------------------------------------------------------------------
+
+DUTCH_SUBJECT = "[weerbaar] Dreigingsniveau Terrorisme verhoogd naar 4 Substantieel (landelijk)"
+DUTCH_TEXT = (
+    "Dreigingsniveau Terrorisme, landelijk: 3 Aanzienlijk → 4 Substantieel\n"
+    "Van kracht vanaf 1 maart 2026, 08:30:00 UTC (wijziging tp-2026-001).\n"
+    "\n"
+    "Onderbouwing: Concrete indications of an attack being prepared.\n"
+    "\n"
+    "Uw maatregelen die nu van kracht zijn:\n"
+    "- Extra toezicht op stations (am-stations)\n"
+)
+ENGLISH_SUBJECT = (
+    "[weerbaar] National terrorism threat level raised to 4 Substantial (Substantieel) (national)"
+)
+ENGLISH_TEXT = (
+    "National terrorism threat level, national: "
+    "3 Significant (Aanzienlijk) → 4 Substantial (Substantieel)\n"
+    "In force from 1 March 2026, 08:30:00 UTC (change tp-2026-001).\n"
+    "\n"
+    "Rationale: Concrete indications of an attack being prepared.\n"
+    "\n"
+    "Your measures that now apply:\n"
+    "- Extra surveillance at stations (am-stations)\n"
+)
+# What webhook receivers parse: keys, machine values and the fixed level labels, titles
+# as written in the register; the same bytes in every language.
+CANONICAL_BODY = (
+    '{"activated":[{"key":"am-stations","title":"Extra toezicht op stations"}],'
+    '"after":"4 Substantial (Substantieel)","at":"2026-03-01T08:30:00+00:00",'
+    '"before":"3 Significant (Aanzienlijk)","change":"tp-2026-001","deactivated":[],'
+    '"event":"level-change","organisation":"nctv",'
+    '"raised":true,"rationale":"Concrete indications of an attack being prepared.",'
+    '"scale":"dtn","scope":"dtn: national"}'
+)
+
+
+def test_each_channel_reads_its_language_and_every_webhook_gets_the_same_bytes(
+    outbox: Context,
+) -> None:
+    db = outbox.db
+    mailbox, dutch_hook, english_hook = Mailbox(), Hook(), Hook()
+    with (
+        smtp_server(mailbox) as port,
+        webhook_server(dutch_hook) as dutch_url,
+        webhook_server(english_hook) as english_url,
+    ):
+        add = functools.partial(channels.add_channel, outbox, organisation="nctv")
+        add(kind="email", target="crisis@nctv.example", language="nl")
+        add(kind="email", target="duty@nctv.example", language="en")
+        _, dutch_hook.secret = add(kind="webhook", target=dutch_url, language="nl")
+        _, english_hook.secret = add(kind="webhook", target=english_url, language="en")
+        assert queue(db, [notice()]) == 4
+        assert deliver_due(db, settings=settings(port)) == DeliveryReport(sent=4)
+
+    mails = {m["To"]: m for m in mailbox.messages}
+    dutch, english_mail = mails["crisis@nctv.example"], mails["duty@nctv.example"]
+    assert dutch["Subject"] == DUTCH_SUBJECT and dutch["Content-Language"] == "nl"
+    assert dutch.get_content().replace("\r\n", "\n") == DUTCH_TEXT
+    assert english_mail["Subject"] == ENGLISH_SUBJECT
+    assert english_mail["Content-Language"] == "en"
+    assert english_mail.get_content().replace("\r\n", "\n") == ENGLISH_TEXT
+
+    [from_dutch], [from_english] = dutch_hook.received, english_hook.received
+    assert from_dutch.valid and from_english.valid
+    assert from_dutch.body == from_english.body == CANONICAL_BODY.encode()
+    rows = {r.target: r for r in list_notifications(db, subject=None)}
+    assert (rows[dutch_url].language, rows[english_url].language) == ("nl", "en")
+    assert rows[dutch_url].subject == DUTCH_SUBJECT  # the log reads as the receiver's would
+    assert {r.body for r in rows.values()} == {CANONICAL_BODY}
+
+
+@pytest.mark.parametrize(
+    ("changes", "dutch", "english"),
+    [
+        (
+            {"before": 4, "after": 2, "raised": False},
+            ("verlaagd naar 2 Beperkt (landelijk)", "4 Substantieel → 2 Beperkt"),
+            ("lowered to 2 Limited (Beperkt) (national)", "4 Substantial (Substantieel) → 2"),
+        ),
+        (
+            {"before": 3, "after": 3, "raised": False},
+            ("vastgesteld op 3 Aanzienlijk (landelijk)", "3 Aanzienlijk → 3 Aanzienlijk"),
+            ("set to 3 Significant (Aanzienlijk) (national)", "→ 3 Significant (Aanzienlijk)"),
+        ),
+        (
+            {"before": None, "after": 2},
+            ("verhoogd naar 2 Beperkt (landelijk)", "landelijk: geen niveau → 2 Beperkt"),
+            ("raised to 2 Limited (Beperkt) (national)", "national: no level → 2 Limited"),
+        ),
+        (
+            {"scope": Scope("dtn", region="Utrecht")},
+            ("Substantieel (Utrecht)", "Dreigingsniveau Terrorisme, Utrecht: 3 Aanzienlijk"),
+            ("(Substantieel) (Utrecht)", "National terrorism threat level, Utrecht: 3"),
+        ),
+    ],
+)
+def test_a_change_is_worded_as_it_went_in_either_language(
+    changes: dict[str, object], dutch: tuple[str, str], english: tuple[str, str]
+) -> None:
+    changed = dataclasses.replace(notice(), **changes)  # type: ignore[arg-type]
+    for language, (subject_end, in_text) in (("nl", dutch), ("en", english)):
+        words = worded(changed, language)
+        assert words.subject.endswith(subject_end), (language, words.subject)
+        assert in_text in words.text, (language, words.text)
+
+
+def test_what_is_classified_is_worded_without_it_in_either_language() -> None:
+    hidden = dataclasses.replace(notice(), before=None, after=None, rationale=None, activated=())
+    dutch, english_words = worded(hidden, "nl"), worded(hidden, "en")
+    assert dutch.subject == (
+        "[weerbaar] Dreigingsniveau Terrorisme gewijzigd (landelijk): "
+        "meld u aan om het niveau te lezen"
+    )
+    assert "het niveau is gerubriceerd" in dutch.text
+    assert "De onderbouwing is gerubriceerd: lees haar in weerbaar." in dutch.text
+    assert english_words.subject.endswith("changed (national): sign in to read the level")
+    assert "The rationale is classified" in english_words.text
+    for words in (dutch, english_words):
+        assert "Substan" not in words.subject + words.text
+        assert "Aanzienlijk" not in words.subject + words.text
+    payload = hidden.payload()
+    assert (payload["before"], payload["after"]) == (None, CLASSIFIED_LEVEL)
+
+
+def test_measures_go_by_their_readers_title_and_the_dutch_when_there_is_no_english() -> None:
+    lowered = dataclasses.replace(
+        notice(),
+        before=4,
+        after=3,
+        raised=False,
+        activated=(),
+        deactivated=(
+            NoticeMeasure("am-stations", "Extra toezicht op stations", "Extra surveillance"),
+            NoticeMeasure("am-fences", "Hekken rond het Binnenhof"),
+        ),
+    )
+    dutch, english_words = worded(lowered, "nl"), worded(lowered, "en")
+    assert dutch.text.endswith(
+        "Uw maatregelen die niet langer van kracht zijn:\n"
+        "- Extra toezicht op stations (am-stations)\n"
+        "- Hekken rond het Binnenhof (am-fences)\n"
+    )
+    assert english_words.text.endswith(
+        "Your measures that no longer apply:\n"
+        "- Extra surveillance (am-stations)\n"
+        "- Hekken rond het Binnenhof (am-fences)\n"
+    )
+    titles = [m["title"] for m in lowered.payload()["deactivated"]]  # type: ignore[attr-defined]
+    assert titles == ["Extra toezicht op stations", "Hekken rond het Binnenhof"]
+
+
+def test_wording_leaves_the_language_of_the_work_around_it_as_it_was() -> None:
+    with i18n.speaking("nl"):
+        assert worded(notice(), "en").subject == ENGLISH_SUBJECT
+        assert i18n.language() == "nl"
+    with i18n.speaking("en"):
+        assert worded(notice(), "nl").subject == DUTCH_SUBJECT
+        assert i18n.language() == "en"
+
+
+def test_a_channel_speaks_the_installations_language_unless_told_otherwise(
+    outbox: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = functools.partial(channels.add_channel, outbox, organisation="nctv", kind="email")
+    installed, _ = add(target="a@nctv.example")
+    assert installed.language == "en"  # the tests' installation speaks English
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    assert add(target="b@nctv.example")[0].language == "nl"
+    monkeypatch.delenv("WEERBAAR_LANG")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert add(target="c@nctv.example")[0].language == "nl"  # a new installation: Dutch
+    assert add(target="d@nctv.example", language="en")[0].language == "en"
+    for wrong in ("de", "NL", "nl-BE", ""):
+        with pytest.raises(ValidationError, match="use nl or en"):
+            add(target="e@nctv.example", language=wrong)
+    listed = channels.list_channels(outbox.db)
+    assert [c.language for c in listed] == ["en", "nl", "nl", "en"]
+    entry = recent_entries(outbox.db, entity="notification_channels")[0]
+    assert json.loads(entry.after or "")["language"] == "en"
+
+
+def test_a_channels_language_changes_for_what_is_queued_after(outbox: Context) -> None:
+    db = outbox.db
+    channel, _ = channels.add_channel(
+        outbox, organisation="nctv", kind="email", target="crisis@nctv.example", language="en"
+    )
+    queue(db, [notice(change="tp-1")])
+    changed = channels.set_channel_language(outbox, channel.id, "nl")
+    assert changed == dataclasses.replace(channel, language="nl")
+    assert channels.set_channel_language(outbox, channel.id, "nl") == changed  # no change
+    queue(db, [notice(change="tp-2")])
+    rows = {r.change: r for r in list_notifications(db, subject=None)}
+    assert (rows["tp-1"].language, rows["tp-1"].subject) == ("en", ENGLISH_SUBJECT)
+    assert (rows["tp-2"].language, rows["tp-2"].subject) == ("nl", DUTCH_SUBJECT)
+    entries = recent_entries(db, entity="notification_channels")
+    assert len(entries) == 2 and entries[0].actor == outbox.actor
+    assert json.loads(entries[0].before or "")["language"] == "en"
+    assert json.loads(entries[0].after or "")["language"] == "nl"
+
+    coordinator = dataclasses.replace(outbox, subject=subject("coordinator", "nctv"))
+    with pytest.raises(ForbiddenError, match="administrator"):
+        channels.set_channel_language(coordinator, channel.id, "en")
+    with pytest.raises(ValidationError, match="unknown language 'fr'"):
+        channels.set_channel_language(outbox, channel.id, "fr")
+    with pytest.raises(NotFoundError):
+        channels.set_channel_language(outbox, channel.id + 1000, "en")
+    channels.remove_channel(outbox, channel.id)
+    with pytest.raises(ValidationError, match="was removed"):
+        channels.set_channel_language(outbox, channel.id, "en")
 
 
 # -- who sees and retries what ------------------------------------------------------

@@ -1,6 +1,9 @@
+import datetime as dt
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
 
 from tests.helpers import trail_config
 from weerbaar.errors import NotInitialisedError
@@ -92,4 +95,63 @@ def test_old_sessions_end_and_old_tokens_keep_writing_for_a_year(db_url: str) ->
     assert (token.scope, token.expires_at) == ("write", "2027-03-01T10:00:00.000000+00:00")
     assert (token.last_used_at, token.last_used_address) == (None, None)
     assert sessions == []
+    database.dispose()
+
+
+def test_notification_languages_migrate_up_and_down_keeping_the_rows(db_url: str) -> None:
+    """0014: channels and notifications made before it were English, and stay so
+    until an administrator chooses; a downgrade drops the language and keeps them."""
+    from alembic import command
+    from sqlalchemy import insert, inspect, select, text
+
+    from weerbaar.storage.db import _alembic_config
+    from weerbaar.storage.tables import notification_channels, notifications
+
+    database = Database(db_url, trail=trail_config())
+    config = _alembic_config(database.engine)
+    config.attributes["trail_keys"] = database._keys_for_upgrade()
+    command.upgrade(config, "0013")
+    made = "2026-03-01T10:00:00.000000+00:00"
+    with database.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO organisations (key, name, kind, version, classification) "
+            "VALUES ('nctv', 'NCTV', 'agency', 1, 'public')",
+            "INSERT INTO notification_channels (id, organisation, kind, target, active, "
+            f"created_at) VALUES (1, 'nctv', 'email', 'a@nctv.example', true, '{made}')",
+            "INSERT INTO notifications (id, channel_id, organisation, change, kind, target, "
+            "subject, body, text, status, attempts, next_attempt_at, created_at) VALUES "
+            "(1, 1, 'nctv', 'tp-1', 'email', 'a@nctv.example', 's', '{}', 't', 'sent', 1, "
+            f"'{made}', '{made}')",
+        ):
+            connection.execute(text(statement))
+
+    def columns(table: str) -> set[str]:
+        with database.engine.connect() as connection:
+            return {c["name"] for c in inspect(connection).get_columns(table)}
+
+    for _round in range(2):
+        command.upgrade(config, "head")
+        with database.transaction() as connection:
+            channel = connection.execute(select(notification_channels)).one()
+            sent = connection.execute(select(notifications)).one()
+        assert (channel.target, channel.language) == ("a@nctv.example", "en")
+        assert (sent.subject, sent.language) == ("s", "en")
+        command.downgrade(config, "0013")
+        assert "language" not in columns("notification_channels")
+        assert "language" not in columns("notifications")
+        with database.engine.connect() as connection:
+            kept = connection.execute(text("SELECT target FROM notification_channels")).all()
+        assert [tuple(r) for r in kept] == [("a@nctv.example",)]
+    command.upgrade(config, "head")
+    # A language weerbaar does not speak is refused by the database too.
+    refused = insert(notification_channels).values(
+        organisation="nctv",
+        kind="email",
+        target="b@nctv.example",
+        active=True,
+        created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        language="de",
+    )
+    with pytest.raises(IntegrityError, match="language_known"), database.engine.begin() as c:
+        c.execute(refused)
     database.dispose()

@@ -25,6 +25,14 @@ app = typer.Typer(
 )
 
 
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+LANGUAGE_HELP = "language of its e-mails: nl or en (default: the installation's, WEERBAAR_LANG)"
+
+
 class Status(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -43,8 +51,12 @@ def channel_add(
     webhook: Annotated[
         str | None, typer.Option("--webhook", help="https:// URL that receives signed POSTs")
     ] = None,
+    language: Annotated[
+        Language | None, typer.Option("--language", help=LANGUAGE_HELP, case_sensitive=False)
+    ] = None,
 ) -> None:
-    """Send an organisation's notifications to an e-mail address or a webhook."""
+    """Send an organisation's notifications to an e-mail address or a webhook, in
+    Dutch or English (a webhook's JSON is the same in either)."""
     if (email is None) == (webhook is None):
         raise ValidationError(
             [Issue("", "channel", "give either --email ADDRESS or --webhook URL")],
@@ -55,10 +67,17 @@ def channel_add(
     )
     assert target is not None
     channel, secret = channel_service.add_channel(
-        state(ctx).context(), organisation=organisation, kind=kind, target=target
+        state(ctx).context(),
+        organisation=organisation,
+        kind=kind,
+        target=target,
+        language=None if language is None else language.value,
     )
     out = console()
-    out.print(f"channel {channel.id}: {kind} {escape(target)} for {organisation}")
+    out.print(
+        f"channel {channel.id}: {kind} {escape(target)} for {organisation}, "
+        f"language {channel.language}"
+    )
     if secret is not None:
         out.print(
             "[bold yellow]Signing secret, shown only now:[/] store it with the receiver; "
@@ -78,14 +97,36 @@ def channels(
     """List the channels, removed ones too (never their secrets)."""
     found = channel_service.list_channels(state(ctx).database(), organisation=organisation)
     table = Table(title=f"notification channels ({len(found)})", title_justify="left")
-    for column in ("id", "organisation", "kind", "target", "active", "created"):
+    for column in ("id", "organisation", "kind", "target", "language", "active", "created"):
         table.add_column(column, overflow="fold")
     for c in found:
         active = "yes" if c.active else "[dim]removed[/]"
         table.add_row(
-            str(c.id), c.organisation, c.kind, escape(c.target), active, _when(c.created_at)
+            str(c.id),
+            c.organisation,
+            c.kind,
+            escape(c.target),
+            c.language,
+            active,
+            _when(c.created_at),
         )
     console().print(table)
+
+
+@app.command("channel-language")
+def channel_language(
+    ctx: typer.Context,
+    channel_id: Annotated[int, typer.Argument(help="channel id")],
+    language: Annotated[
+        Language, typer.Argument(help="nl or en", case_sensitive=False, show_default=False)
+    ],
+) -> None:
+    """Write a channel's e-mails in Dutch or English from now on."""
+    channel = channel_service.set_channel_language(state(ctx).context(), channel_id, language.value)
+    console().print(
+        f"channel {channel.id} ({channel.kind} {escape(channel.target)}): "
+        f"language {channel.language}"
+    )
 
 
 @app.command("channel-remove")

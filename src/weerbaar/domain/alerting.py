@@ -288,58 +288,67 @@ def affected(scope: Scope, measures: Iterable[PreAgreed]) -> tuple[str, ...]:
     return tuple(sorted({m.organisation for m in measures if m.applies(scope, m.from_level)}))
 
 
+# A level that may not leave the system: what the webhook body carries in its place.
+CLASSIFIED_LEVEL = "classified: sign in to weerbaar to read it"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeMeasure:
+    """A measure a notice names: its key, its title as written in the register and
+    the English beside it, if there is one."""
+
+    key: str
+    title: str
+    title_en: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """What a level change tells one organisation. ``rationale`` is None when the
-    picture is classified above what may leave the system by e-mail or webhook."""
+    """What a level change tells one organisation, as facts: the services word them
+    for each reader (the e-mail's subject and text, in the channel's language), and
+    :meth:`payload` gives the same facts to machines, in no one's language.
+
+    ``before`` and ``after`` are ranks on ``scale``; ``after`` is None (and ``before``
+    too) when the level is classified above what may leave the system by e-mail or
+    webhook, and so are the measures. ``rationale`` is None when the picture is."""
 
     change: str  # the threat picture that made the change
     organisation: str
-    scale: str
-    scale_name: str
-    scope: str
-    before: str | None
-    after: str
+    scale: LevelScale
+    scope: Scope
+    before: int | None
+    after: int | None
     raised: bool
     at: dt.datetime
     rationale: str | None
-    activated: tuple[tuple[str, str], ...]  # (measure key, title) for this organisation
-    deactivated: tuple[tuple[str, str], ...]
+    activated: tuple[NoticeMeasure, ...]  # this organisation's, switched on
+    deactivated: tuple[NoticeMeasure, ...]  # this organisation's, switched off
 
     @property
-    def subject(self) -> str:
-        verb = "raised" if self.raised else "changed"
-        return f"[weerbaar] {self.scale_name} {verb} to {self.after} ({self.scope})"
-
-    def text(self) -> str:
-        lines = [
-            f"{self.scale_name}, {self.scope}: {self.before or 'no level'} → {self.after}",
-            f"In force from {self.at.isoformat(timespec='minutes')} (change {self.change}).",
-            "",
-            f"Rationale: {self.rationale}"
-            if self.rationale
-            else "The rationale is classified: read it in weerbaar.",
-        ]
-        if self.activated:
-            lines += ["", "Your measures that now apply:"]
-            lines += [f"- {title} ({key})" for key, title in self.activated]
-        if self.deactivated:
-            lines += ["", "Your measures that no longer apply:"]
-            lines += [f"- {title} ({key})" for key, title in self.deactivated]
-        return "\n".join(lines) + "\n"
+    def lowered(self) -> bool:
+        return self.before is not None and self.after is not None and self.after < self.before
 
     def payload(self) -> dict[str, object]:
+        """The webhook's JSON: the same bytes whatever language its reader speaks;
+        levels by their fixed label (rank, English name, Dutch name), titles and the
+        rationale as written in the register."""
+        before: str | None = None
+        after = CLASSIFIED_LEVEL
+        if self.after is not None:
+            after = self.scale.level(self.after).label
+            if self.before is not None:
+                before = self.scale.level(self.before).label
         return {
             "event": "level-change",
             "change": self.change,
             "organisation": self.organisation,
-            "scale": self.scale,
-            "scope": self.scope,
-            "before": self.before,
-            "after": self.after,
+            "scale": self.scale.key,
+            "scope": self.scope.label,
+            "before": before,
+            "after": after,
             "raised": self.raised,
             "at": self.at.isoformat(),
             "rationale": self.rationale,
-            "activated": [{"key": k, "title": t} for k, t in self.activated],
-            "deactivated": [{"key": k, "title": t} for k, t in self.deactivated],
+            "activated": [{"key": m.key, "title": m.title} for m in self.activated],
+            "deactivated": [{"key": m.key, "title": m.title} for m in self.deactivated],
         }

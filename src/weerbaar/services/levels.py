@@ -20,6 +20,7 @@ from weerbaar.domain.alerting import (
     LevelError,
     LevelScale,
     Notice,
+    NoticeMeasure,
     PreAgreed,
     Request,
     Scope,
@@ -43,7 +44,6 @@ from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
 KEY_LENGTH = 64
-CLASSIFIED = "classified: sign in to weerbaar to read it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,8 @@ def set_level(ctx: Context, request: LevelRequest) -> LevelChange:
         expected_version = request.expected_version
         if expected_version is not None and expected_version != version:
             raise ConflictError("level state", scope.key, expected_version, version)
-        measures = _measures(repo, spec.key)
+        records = _measure_records(repo, spec.key)
+        measures = _measures(records)
         if spec.scope is ScopeKind.SECTOR:
             _require_known_sector(repo, seen, scope)
         current = None if state is None else Current(state.level, state.since, state.picture)
@@ -203,7 +204,9 @@ def set_level(ctx: Context, request: LevelRequest) -> LevelChange:
         )
         system = dataclasses.replace(ctx, subject=None)
         write_in(system, connection, _switches(repo, transition, picture_key, scope))
-        notices = _notices(spec, transition, picture.record, measures, level_classification)
+        notices = _notices(
+            spec, transition, picture.record, measures, records, level_classification
+        )
         queued = queue_notices(connection, notices, now=ctx.clock())
     # The change switched every measure agreed for it; the one who made it is told of
     # those they may see.
@@ -228,13 +231,18 @@ def _picture_title(spec: LevelScale, scope: Scope, rank: int, language: str) -> 
         )
 
 
-def _measures(repo: Repository, scale: str) -> dict[str, PreAgreed]:
+def _measure_records(repo: Repository, scale: str) -> dict[str, AlertMeasure]:
     found: list[AlertMeasure] = repo.fetch("alert_measures", where={"scale": scale})
+    return {m.key: m for m in found}
+
+
+def _measures(records: dict[str, AlertMeasure]) -> dict[str, PreAgreed]:
+    """The measures as planned, titled for the one who makes the change."""
     return {
         m.key: PreAgreed(
             m.key, i18n.localised(m, "title"), m.scale, m.sector, m.from_level, m.organisation
         )
-        for m in found
+        for m in records.values()
     }
 
 
@@ -362,7 +370,7 @@ def rebuild_in(ctx: Context, connection: Connection) -> int:
 def _replayed(
     repo: Repository, scope: Scope, pictures: list[ThreatPicture]
 ) -> list[Create | Update]:
-    measures = _measures(repo, scope.scale)
+    measures = _measures(_measure_records(repo, scope.scale))
     running: dict[str, tuple[dt.datetime, str]] = {}
     activations: list[Create | Update] = []
     taken: set[str] = set()  # keys of activations not yet written
@@ -410,46 +418,42 @@ def _notices(
     transition: Transition,
     picture: ThreatPicture,
     measures: dict[str, PreAgreed],
+    records: dict[str, AlertMeasure],
     state_classification: str,
 ) -> list[Notice]:
+    """The facts each organisation concerned is told; the outbox words them in each
+    channel's language. Measures go by their records' titles, as written with the
+    English beside them, never in the language of the one who made the change."""
     # Only what carries no marking leaves the system by e-mail or webhook.
     lowest = classification_levels().levels[0].key
     open_rationale = picture.rationale if picture.classification == lowest else None
-    before = None if transition.before is None else scale.level(transition.before).label
-    after = scale.level(transition.after).label
-    if state_classification != lowest:
-        before, after = None, CLASSIFIED
-    out = []
-    for organisation in affected(transition.scope, measures.values()):
-        if after == CLASSIFIED:
-            switched_on: tuple[tuple[str, str], ...] = ()
-            switched_off: tuple[tuple[str, str], ...] = ()
-        else:
-            switched_on = tuple(
-                (m.key, m.title) for m in transition.activate if m.organisation == organisation
-            )
-            switched_off = tuple(
-                (k, i18n.localised(measures[k], "title"))
-                for k in transition.deactivate
-                if k in measures and measures[k].organisation == organisation
-            )
-        out.append(
-            Notice(
-                change=picture.key,
-                organisation=organisation,
-                scale=scale.key,
-                scale_name=scale.name_en,
-                scope=transition.scope.label,
-                before=before,
-                after=after,
-                raised=transition.raised,
-                at=transition.at,
-                rationale=open_rationale,
-                activated=switched_on,
-                deactivated=switched_off,
-            )
+    level_open = state_classification == lowest
+
+    def named(keys: Sequence[str], organisation: str) -> tuple[NoticeMeasure, ...]:
+        if not level_open:
+            return ()
+        return tuple(
+            NoticeMeasure(key, records[key].title, records[key].title_en)
+            for key in keys
+            if key in records and records[key].organisation == organisation
         )
-    return out
+
+    return [
+        Notice(
+            change=picture.key,
+            organisation=organisation,
+            scale=scale,
+            scope=transition.scope,
+            before=transition.before if level_open else None,
+            after=transition.after if level_open else None,
+            raised=transition.raised,
+            at=transition.at,
+            rationale=open_rationale,
+            activated=named([m.key for m in transition.activate], organisation),
+            deactivated=named(transition.deactivate, organisation),
+        )
+        for organisation in affected(transition.scope, measures.values())
+    ]
 
 
 @dataclass(frozen=True, slots=True)

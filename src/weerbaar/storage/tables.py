@@ -360,7 +360,11 @@ notification_channels = Table(
     Column("secret", Text, nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The language its e-mails are written in ("nl" or "en"); a webhook's body is the
+    # same in every language.
+    Column("language", String(8), nullable=False),
     CheckConstraint("kind IN ('email', 'webhook')", name="kind_known"),
+    CheckConstraint("language IN ('nl', 'en')", name="language_known"),
 )
 
 notifications = Table(
@@ -384,6 +388,7 @@ notifications = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),  # the canonical JSON that webhooks sign
     Column("text", Text, nullable=False),
+    Column("language", String(8), nullable=False),  # of the subject and text
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime(), nullable=False),

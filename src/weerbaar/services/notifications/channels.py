@@ -1,10 +1,12 @@
 """Where each organisation's notifications go: e-mail addresses and webhooks with
-their signing secrets. Only administrators manage them; every change is audited, and
-a secret is shown once, when its webhook is added, and never written to the audit
-trail."""
+their signing secrets, each with the language its e-mails are written in (Dutch or
+English; the installation's unless chosen). Only administrators manage them; every
+change is audited, and a secret is shown once, when its webhook is added, and never
+written to the audit trail."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -13,8 +15,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, insert, select, update
 
+from weerbaar.config import process_language
 from weerbaar.domain.addresses import email_address_problem
 from weerbaar.domain.audit import Change, canonical_json
+from weerbaar.domain.languages import LANGUAGES, supported
 from weerbaar.errors import DuplicateError, ForbiddenError, Issue, NotFoundError, ValidationError
 from weerbaar.services.context import Context
 from weerbaar.storage import audit_log
@@ -29,7 +33,8 @@ MAX_TARGET_LENGTH = 2000
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """Where an organisation's notices go. Its webhook secret is never read back."""
+    """Where an organisation's notices go, and in which language ("nl" or "en") its
+    e-mails are written. Its webhook secret is never read back."""
 
     id: int
     organisation: str
@@ -37,10 +42,19 @@ class Channel:
     target: str
     active: bool
     created_at: dt.datetime
+    language: str
 
 
 def _channel(row: Any) -> Channel:
-    return Channel(row.id, row.organisation, row.kind, row.target, bool(row.active), row.created_at)
+    return Channel(
+        row.id,
+        row.organisation,
+        row.kind,
+        row.target,
+        bool(row.active),
+        row.created_at,
+        row.language,
+    )
 
 
 def audited(
@@ -82,6 +96,12 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
+def _language_issues(language: str) -> list[Issue]:
+    if supported(language) == language:
+        return []
+    return [Issue("", "language", f"unknown language {language!r}; use {' or '.join(LANGUAGES)}")]
+
+
 def _channel_issues(kind: str, target: str) -> list[Issue]:
     if kind not in KINDS:
         return [Issue("", "kind", f"unknown kind {kind!r}; use {' or '.join(KINDS)}")]
@@ -100,17 +120,26 @@ def _channel_logged(channel: Channel) -> str:
             "kind": channel.kind,
             "target": channel.target,
             "active": channel.active,
+            "language": channel.language,
         }
     )
 
 
 def add_channel(
-    ctx: Context, *, organisation: str, kind: str, target: str
+    ctx: Context,
+    *,
+    organisation: str,
+    kind: str,
+    target: str,
+    language: str | None = None,
 ) -> tuple[Channel, str | None]:
     """A new channel and, for a webhook, its signing secret: returned only here,
-    so show it once and tell its receiver."""
+    so show it once and tell its receiver. ``language`` ("nl" or "en") is the one its
+    e-mails are written in; None: the installation's (``WEERBAAR_LANG``, else
+    ``LANG``, else Dutch)."""
     _require_admin(ctx)
-    issues = _channel_issues(kind, target)
+    language = process_language() if language is None else language
+    issues = _channel_issues(kind, target) + _language_issues(language)
     with ctx.db.transaction(write=True) as connection:
         orgs = entity_tables["organisations"]
         if connection.execute(select(orgs.c.key).where(orgs.c.key == organisation)).first() is None:
@@ -130,11 +159,18 @@ def add_channel(
                 secret=secret,
                 active=True,
                 created_at=created,
+                language=language,
             )
         )
         assert result.inserted_primary_key is not None
         channel = Channel(
-            int(result.inserted_primary_key[0]), organisation, kind, target, True, created
+            int(result.inserted_primary_key[0]),
+            organisation,
+            kind,
+            target,
+            True,
+            created,
+            language,
         )
         audited(
             ctx, connection, "notification_channels", channel.id, None, _channel_logged(channel)
@@ -165,6 +201,7 @@ def list_channels(db: Database, *, organisation: str | None = None) -> list[Chan
         notification_channels.c.target,
         notification_channels.c.active,
         notification_channels.c.created_at,
+        notification_channels.c.language,
     ).order_by(notification_channels.c.id)
     if organisation is not None:
         query = query.where(notification_channels.c.organisation == organisation)
@@ -190,9 +227,45 @@ def remove_channel(ctx: Context, channel_id: int) -> Channel:
             .where(notification_channels.c.id == channel_id)
             .values(active=False, secret=None)
         )
-        after = Channel(
-            before.id, before.organisation, before.kind, before.target, False, before.created_at
+        after = dataclasses.replace(before, active=False)
+        audited(
+            ctx,
+            connection,
+            "notification_channels",
+            channel_id,
+            _channel_logged(before),
+            _channel_logged(after),
         )
+    return after
+
+
+def set_channel_language(ctx: Context, channel_id: int, language: str) -> Channel:
+    """Write a channel's e-mails in ``language`` ("nl" or "en") from now on; those
+    already queued keep the words they were queued with."""
+    _require_admin(ctx)
+    issues = _language_issues(language)
+    if issues:
+        raise ValidationError(issues, summary="channel not changed")
+    with ctx.db.transaction(write=True) as connection:
+        row = connection.execute(
+            select(notification_channels).where(notification_channels.c.id == channel_id)
+        ).first()
+        if row is None:
+            raise NotFoundError("notification channel", str(channel_id))
+        before = _channel(row)
+        if not before.active:
+            raise ValidationError(
+                [Issue("", "channel", f"channel {channel_id} was removed: nothing is sent to it")],
+                summary="channel not changed",
+            )
+        if before.language == language:
+            return before
+        connection.execute(
+            update(notification_channels)
+            .where(notification_channels.c.id == channel_id)
+            .values(language=language)
+        )
+        after = dataclasses.replace(before, language=language)
         audited(
             ctx,
             connection,

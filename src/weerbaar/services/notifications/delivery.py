@@ -58,6 +58,7 @@ class _Claimed:
     subject: str
     body: str
     text: str
+    language: str
     created_at: dt.datetime
     secret: str | None = field(repr=False)
     channel_active: bool
@@ -154,6 +155,7 @@ def _claim(
         subject=row.subject,
         body=row.body,
         text=row.text,
+        language=row.language,
         created_at=row.created_at,
         secret=row.secret,
         channel_active=bool(row.channel_active),
@@ -269,6 +271,8 @@ def _send_email(settings: DeliverySettings, claimed: _Claimed) -> None:
     message["Message-ID"] = f"<weerbaar.notification.{claimed.id}.{stamp}@{domain}>"
     message["X-Weerbaar-Change"] = claimed.change
     message.set_content(claimed.text)
+    # After the content, which sets every Content- header afresh.
+    message["Content-Language"] = claimed.language
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls(context=ssl.create_default_context())

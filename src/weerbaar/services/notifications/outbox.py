@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from weerbaar.domain.alerting import Notice
+from weerbaar.services.notifications.wording import Worded, worded
 from weerbaar.storage.tables import notification_channels, notifications
 
 PENDING = "pending"
@@ -42,6 +43,7 @@ class Notification:
     sent_at: dt.datetime | None
     body: str  # the canonical JSON a webhook receives
     text: str  # the e-mail's text
+    language: str  # of the subject and text: the channel's when it was queued
 
 
 def notification_of(row: Any) -> Notification:
@@ -61,18 +63,21 @@ def notification_of(row: Any) -> Notification:
         sent_at=row.sent_at,
         body=row.body,
         text=row.text,
+        language=row.language,
     )
 
 
 def canonical_body(notice: Notice) -> str:
-    """The webhook body: the bytes signed are exactly the bytes sent and stored."""
+    """The webhook body: the bytes signed are exactly the bytes sent and stored, the
+    same whatever the language of the channel or of the one who made the change."""
     return json.dumps(notice.payload(), sort_keys=True, separators=(",", ":"))
 
 
 def queue_notices(connection: Connection, notices: Sequence[Notice], *, now: dt.datetime) -> int:
     """Queue each notice for every active channel of its organisation, in the caller's
     transaction, so the notices are committed, or lost, with the change that made
-    them. Returns how many were queued; an organisation without channels gets none."""
+    them. Returns how many were queued; an organisation without channels gets none.
+    Each row's subject and text are worded in its channel's language."""
     if not notices:
         return 0
     channels = connection.execute(
@@ -81,6 +86,7 @@ def queue_notices(connection: Connection, notices: Sequence[Notice], *, now: dt.
             notification_channels.c.organisation,
             notification_channels.c.kind,
             notification_channels.c.target,
+            notification_channels.c.language,
         )
         .where(
             notification_channels.c.organisation.in_({n.organisation for n in notices}),
@@ -91,27 +97,33 @@ def queue_notices(connection: Connection, notices: Sequence[Notice], *, now: dt.
     by_organisation: dict[str, list[Any]] = defaultdict(list)
     for channel in channels:
         by_organisation[channel.organisation].append(channel)
-    rows = [
-        _outbox_row(notice, channel, now)
-        for notice in notices
-        for channel in by_organisation[notice.organisation]
-    ]
+    words: dict[tuple[int, str], Worded] = {}
+    rows = []
+    for i, notice in enumerate(notices):
+        body = canonical_body(notice)
+        for channel in by_organisation[notice.organisation]:
+            key = (i, channel.language)
+            if key not in words:
+                words[key] = worded(notice, channel.language)
+            rows.append(_outbox_row(notice, body, words[key], channel, now))
     if rows:
         connection.execute(insert(notifications), rows)
     return len(rows)
 
 
-def _outbox_row(notice: Notice, channel: Any, now: dt.datetime) -> dict[str, Any]:
+def _outbox_row(
+    notice: Notice, body: str, words: Worded, channel: Any, now: dt.datetime
+) -> dict[str, Any]:
     return {
         "channel_id": channel.id,
         "organisation": notice.organisation,
         "change": notice.change,
         "kind": channel.kind,
         "target": channel.target,
-        # A subject is one header line, whatever a scope's name holds.
-        "subject": " ".join(notice.subject.split()),
-        "body": canonical_body(notice),
-        "text": notice.text(),
+        "subject": words.subject,
+        "body": body,
+        "text": words.text,
+        "language": channel.language,
         "status": PENDING,
         "attempts": 0,
         "next_attempt_at": now,
