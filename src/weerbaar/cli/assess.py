@@ -101,7 +101,7 @@ def _print_table(result: RoundAssessment, by_profile: dict[str, dict[str, int]])
             name=name,
             key=result.round.key,
             edition=result.edition.key,
-            weights=escape(result.weights.name),
+            weights=escape(i18n.localised(result.weights)),
         )
     )
     if not scales.official:

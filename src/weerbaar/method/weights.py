@@ -22,9 +22,11 @@ class Profile:
     """A preference profile as shipped: equal per criterion, or weights per interest."""
 
     key: str
-    name: str
+    name: str  # Dutch, with the English beside it
     description: str
     per_interest: Mapping[str, float] | None  # None: equal weight per criterion
+    name_en: str | None = None
+    description_en: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class WeightSet:
     key: str
     name: str
     weights: Mapping[str, float]
+    name_en: str | None = None
 
 
 def resolve(profile: Profile, edition: Edition) -> WeightSet:
@@ -44,7 +47,9 @@ def resolve(profile: Profile, edition: Edition) -> WeightSet:
     """
     codes = [c.code for c in edition.criteria]
     if profile.per_interest is None:
-        return WeightSet(profile.key, profile.name, {code: 1 / len(codes) for code in codes})
+        return WeightSet(
+            profile.key, profile.name, {code: 1 / len(codes) for code in codes}, profile.name_en
+        )
     by_interest: dict[str, list[str]] = {}
     for criterion in edition.criteria:
         by_interest.setdefault(criterion.interest_code, []).append(criterion.code)
@@ -60,7 +65,9 @@ def resolve(profile: Profile, edition: Edition) -> WeightSet:
         for interest, members in by_interest.items()
         for code in members
     }
-    return WeightSet(profile.key, profile.name, {code: weights[code] for code in codes})
+    return WeightSet(
+        profile.key, profile.name, {code: weights[code] for code in codes}, profile.name_en
+    )
 
 
 def custom(key: str, weights: Mapping[str, object], edition: Edition) -> WeightSet:

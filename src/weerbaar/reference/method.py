@@ -228,7 +228,9 @@ def scales_for(edition: Edition) -> Scales:
 
 class _ProfileFile(Strict):
     name: str
+    name_en: str
     description: str
+    description_en: str
     per: Literal["criterion", "interest"]
     weights: dict[str, float] | None = None
 
@@ -250,6 +252,11 @@ def profiles() -> dict[str, Profile]:
         if spec.weights and abs(sum(spec.weights.values()) - 1.0) > 1e-9:
             raise ConfigError(f"weights/profiles.yaml: profile {key!r} does not sum to 1")
         out[key] = Profile(
-            key, spec.name, spec.description, spec.weights if spec.per == "interest" else None
+            key,
+            spec.name,
+            spec.description,
+            spec.weights if spec.per == "interest" else None,
+            spec.name_en,
+            spec.description_en,
         )
     return out

@@ -124,7 +124,7 @@ def risk_diagram(
             if point is not None:
                 previous.append(point)
     labels = current.scales.classes
-    notes = [gettext("Weights: %(weights)s.", weights=current.weights.name)]
+    notes = [gettext("Weights: %(weights)s.", weights=localised(current.weights))]
     if not current.scales.official:
         notes.append(
             gettext(
