@@ -67,6 +67,7 @@ def make_templates(folder: Path) -> Jinja2Templates:
         format_datetime=i18n.format_datetime,
         format_number=i18n.format_number,
         named=named,
+        with_dutch=i18n.with_dutch,
         localised=i18n.localised,
         singular=vocabulary.singular,
         entity_title=vocabulary.entity_title,

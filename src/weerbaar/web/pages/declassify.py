@@ -65,7 +65,7 @@ def declassify_form(caller: Caller, spec: EntitySpec, found: Versioned) -> Decla
     return DeclassifyForm(
         action=f"{record_url(spec.name, record.key)}/declassify",
         version=found.version,
-        levels=tuple((lv.key, levels.label(lv.key)) for lv in reversed(below)),
+        levels=tuple((lv.key, classification_label(lv.key)) for lv in reversed(below)),
     )
 
 

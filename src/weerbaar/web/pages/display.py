@@ -53,8 +53,16 @@ def scope_label(scope: Scope) -> str:
 
 
 def classification_label(key: str) -> str:
-    """``"State secret — confidential (Stg. Confidentieel)"``."""
-    return classification_levels().label(key)
+    """``"Stg. Confidentieel"`` for Dutch readers; for English readers
+    ``"State secret — confidential (Stg. Confidentieel)"``."""
+    return step_label(classification_levels().levels, key)
+
+
+def step_label(levels: Iterable[Any], key: str) -> str:
+    """A step of a scale of reference data (a classification, a capability level) by
+    its name in the reader's language; the key when the scale has no such step."""
+    found = next((lv for lv in levels if lv.key == key), None)
+    return key if found is None else i18n.with_dutch(found)
 
 
 def number_text(value: float) -> str:

@@ -89,6 +89,18 @@ def listed(request: Request, spec: EntitySpec, caller: Caller) -> Listed:
     return Listed(spec, caller, given, records, Labels(database(request), caller.subject))
 
 
+def _is_companion(spec: EntitySpec, name: str) -> bool:
+    """An English text beside a Dutch field (``title_en`` beside ``title``)."""
+    return name.endswith("_en") and name[: -len("_en")] in spec.field_names
+
+
+def _cell(spec: EntitySpec, record: Any, name: str) -> Any:
+    """A field's value in the reader's language where the record has both."""
+    if f"{name}_en" in spec.field_names:
+        return i18n.localised(record, name) or None
+    return getattr(record, name)
+
+
 def columns(spec: EntitySpec) -> list[FieldSpec]:
     """The label, then the first few short fields, then the classification."""
     chosen = [
@@ -98,7 +110,7 @@ def columns(spec: EntitySpec) -> list[FieldSpec]:
         and f.name not in LONG_TEXT
         and f.name not in MARKING_FIELDS
         and f.name != spec.label_field
-        and f.name != f"{spec.label_field}_en"  # the label is already in the reader's language
+        and not _is_companion(spec, f.name)  # its text is shown in its Dutch field's column
     ][:MAX_COLUMNS]
     return [*chosen, spec.field("classification")]
 
@@ -134,7 +146,7 @@ def page(found: Listed) -> dict[str, Any]:
     rows = [
         (
             Link(record_label(spec, r), record_url(spec.name, r.key)),
-            [value_links(f, getattr(r, f.name), found.labels) for f in shown],
+            [value_links(f, _cell(spec, r, f.name), found.labels) for f in shown],
         )
         for r in found.records
     ]

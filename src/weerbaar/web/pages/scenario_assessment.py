@@ -18,6 +18,7 @@ from weerbaar.services.assessment import RoundAssessment, assess_round
 from weerbaar.services.capability_analysis import capability_analysis, gap_rows
 from weerbaar.storage.db import Database
 from weerbaar.web.auth import Caller, database
+from weerbaar.web.pages.display import step_label
 from weerbaar.web.pages.rounds import DRAWS, SEED
 
 SCORE_FIELDS = (
@@ -65,15 +66,15 @@ def capability_section(request: Request, caller: Caller, scenario: str) -> dict[
     rows = gap_rows(analysis, analysis.of(scenario))
     for row in rows:
         row["capability_name"] = i18n.localised(analysis.capabilities[row["capability"]])
-        row["needed_label"] = analysis.scale.label(row["needed"])
-        row["current_label"] = analysis.scale.label(row["current"])
+        row["needed_label"] = step_label(analysis.scale.levels, row["needed"])
+        row["current_label"] = step_label(analysis.scale.levels, row["current"])
         row["measures"] = [
             (key, i18n.localised(analysis.measures[key], "title")) for key in row["closed_by"]
         ]
     return {
         "rows": rows,
         "summary": analysis.summary(scenario),
-        "scale": [analysis.scale.label(k) for k in analysis.scale.keys],
+        "scale": [step_label(analysis.scale.levels, k) for k in analysis.scale.keys],
         "may_write": caller.subject.role.may_write("capability_needs"),
     }
 
