@@ -11,6 +11,7 @@ from rich.table import Table
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import AuditChainError
+from weerbaar.i18n import _, ngettext, vocabulary
 from weerbaar.services.audit import trail_page
 from weerbaar.services.trail_check import sign_head, verify_trail
 
@@ -30,25 +31,41 @@ def verify(ctx: typer.Context) -> None:
         out.print(f"[red]✗[/red] {escape(str(finding))}")
     if not report.intact:
         first = report.findings[0]
-        raise AuditChainError(None, f"{len(report.findings)} finding(s); the first: {first}")
-    out.print(
-        f"audit trail intact: {report.entries} entries sealed under key "
-        f"{report.key_id}, {report.checkpoints} signed checkpoint(s) agree, "
-        f"{report.records} records and accounts match the trail"
+        found = ngettext(
+            "%(num)d finding; the first: %(first)s",
+            "%(num)d findings; the first: %(first)s",
+            len(report.findings),
+            first=first,
+        )
+        raise AuditChainError(None, found)
+    intact = _(
+        "audit trail intact: %(entries)s entries sealed under key %(key)s, %(checkpoints)s "
+        "signed checkpoint(s) agree, %(records)s records and accounts match the trail",
+        entries=report.entries,
+        key=report.key_id,
+        checkpoints=report.checkpoints,
+        records=report.records,
     )
+    out.print(escape(intact))
     unsigned = report.unsigned()
     if unsigned:
-        out.print(
-            f"[yellow]![/yellow] the newest {unsigned} entries are not yet in a checkpoint; "
-            "`weerbaar audit checkpoint` signs the head now"
+        newest = ngettext(
+            "the newest entry is not yet in a checkpoint; `weerbaar audit checkpoint` signs "
+            "the head now",
+            "the newest %(num)d entries are not yet in a checkpoint; `weerbaar audit "
+            "checkpoint` signs the head now",
+            unsigned,
         )
+        out.print(f"[yellow]![/yellow] {escape(newest)}")
 
 
 @app.command()
 def checkpoint(ctx: typer.Context) -> None:
     """Sign the trail's head now and keep it with the checkpoints, outside the database."""
     seq, where = sign_head(state(ctx).database())
-    console().print(f"checkpoint of entry {seq} written to {escape(where)}")
+    console().print(
+        escape(_("checkpoint of entry %(seq)s written to %(where)s", seq=seq, where=where))
+    )
 
 
 @app.command("log")
@@ -61,13 +78,23 @@ def log(
 ) -> None:
     """Show the newest audit entries."""
     page = trail_page(state(ctx).database(), entity=entity, key=key, limit=limit, offset=offset)
-    table = Table(title=f"audit trail ({len(page.entries)} entries)", title_justify="left")
-    for column in ("seq", "at", "actor", "action", "entity", "key"):
+    title = ngettext(
+        "audit trail (%(num)d entry)", "audit trail (%(num)d entries)", len(page.entries)
+    )
+    table = Table(title=escape(title), title_justify="left")
+    for column in (_("seq"), _("at"), _("actor"), _("action"), _("entity"), _("key")):
         table.add_column(column)
     for e in page.entries:
         table.add_row(
-            str(e.seq), e.at[:19].replace("T", " "), e.actor, e.action, e.entity, escape(e.key)
+            str(e.seq),
+            e.at[:19].replace("T", " "),
+            escape(e.actor),
+            escape(vocabulary.action_label(e.action)),
+            escape(vocabulary.entity_title(e.entity)),
+            escape(e.key),
         )
     console().print(table)
     if page.more:
-        console().print(f"older entries follow: --offset {offset + limit}")
+        console().print(
+            escape(_("older entries follow: --offset %(offset)s", offset=offset + limit))
+        )

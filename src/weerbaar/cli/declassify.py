@@ -7,10 +7,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from weerbaar import i18n
 from weerbaar.cli.entities import command_name
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
+from weerbaar.i18n import _, vocabulary
 from weerbaar.reference.access import classification_levels
 from weerbaar.services.declassify import declassify
 
@@ -22,7 +24,10 @@ def _entity(name: str) -> EntitySpec:
     found = by_command.get(name) or BY_NAME.get(name)
     if found is None:
         known = ", ".join(sorted(by_command))
-        raise typer.BadParameter(f"{name!r} is no entity; one of: {known}", param_hint="ENTITY")
+        raise typer.BadParameter(
+            _("%(name)s is no entity; one of: %(known)s", name=repr(name), known=known),
+            param_hint="ENTITY",
+        )
     return found
 
 
@@ -57,7 +62,15 @@ def declassify_command(
         reason=reason,
         expected_version=expect_version,
     )
-    label = classification_levels().label(saved.record.classification)
-    console().print(
-        f"declassified {spec.singular} {escape(key)} to {escape(label)} (version {saved.version})"
+    level = next(
+        (lv for lv in classification_levels().levels if lv.key == saved.record.classification),
+        None,
     )
+    said = _(
+        "declassified %(record)s %(key)s to %(level)s (version %(version)s)",
+        record=vocabulary.singular(spec.name),
+        key=key,
+        level=i18n.with_dutch(level) if level else saved.record.classification,
+        version=saved.version,
+    )
+    console().print(escape(said))

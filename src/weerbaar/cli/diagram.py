@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
+from weerbaar.i18n import _, ngettext
 from weerbaar.reports.diagram import render_html, render_static
 from weerbaar.reports.round_diagram import risk_diagram
 
@@ -40,7 +42,7 @@ def diagram(
     """Draw the national risk diagram of a round."""
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in ("png", "svg", "html"):
-        raise FileFormatError(f"{output}: write a .png, .svg or .html file")
+        raise FileFormatError(_("%(path)s: write a .png, .svg or .html file", path=output))
     picture = risk_diagram(
         state(ctx).database(),
         round_key=round_key,
@@ -53,8 +55,7 @@ def diagram(
         render_html(picture, output)
     else:
         render_static(picture, output, fmt="png" if suffix == "png" else "svg")
-    console().print(
-        f"wrote {output} ({len(picture.points)} scenarios"
-        + (f", {len(picture.unplaced)} without impact" if picture.unplaced else "")
-        + ")"
-    )
+    what = ngettext("%(num)d scenario", "%(num)d scenarios", len(picture.points))
+    if picture.unplaced:
+        what += ", " + _("%(count)s without impact", count=len(picture.unplaced))
+    console().print(escape(_("wrote %(path)s (%(what)s)", path=output, what=what)))

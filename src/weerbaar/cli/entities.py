@@ -12,12 +12,14 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from weerbaar.cli import render
 from weerbaar.cli.render import OutputFormat
 from weerbaar.cli.state import state
 from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
+from weerbaar.i18n import _, vocabulary
 from weerbaar.services import records
 
 _FILTERABLE = (FieldKind.ENUM, FieldKind.REF, FieldKind.REFS)
@@ -171,7 +173,12 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
     def add(ctx: typer.Context, key: str | None = None, **kwargs: Any) -> None:
         raw = {"key": key, **_raw_values(spec, kwargs)} if key else _raw_values(spec, kwargs)
         created = records.create_record(state(ctx).context(), entity_name=spec.name, raw=raw)
-        render.console().print(f"added {singular} {created.record.key} (version 1)")
+        added = _(
+            "added %(record)s %(key)s (version 1)",
+            record=vocabulary.singular(spec.name),
+            key=created.record.key,
+        )
+        render.console().print(escape(added))
 
     add.__doc__ = f"Add a {singular}."
     key_params = [] if spec.identity else [_key_param(f"key of the new {singular}")]
@@ -180,7 +187,7 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
     def edit(ctx: typer.Context, key: str, expect_version: int | None, **kwargs: Any) -> None:
         changes = _raw_values(spec, kwargs)
         if not changes:
-            raise typer.BadParameter("say what to change, e.g. --title '…'")
+            raise typer.BadParameter(_("say what to change, e.g. --title '…'"))
         saved = records.update_record(
             state(ctx).context(),
             entity_name=spec.name,
@@ -188,7 +195,13 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
             changes=changes,
             expected_version=expect_version,
         )
-        render.console().print(f"saved {singular} {key} (version {saved.version})")
+        said = _(
+            "saved %(record)s %(key)s (version %(version)s)",
+            record=vocabulary.singular(spec.name),
+            key=key,
+            version=saved.version,
+        )
+        render.console().print(escape(said))
 
     edit.__doc__ = f"Change fields of a {singular}; an empty value clears an optional field."
     app.command("edit")(
@@ -200,11 +213,17 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
 
     def delete(ctx: typer.Context, key: str, expect_version: int | None, yes: bool) -> None:
         if not yes:
-            typer.confirm(f"Delete {singular} {key}?", abort=True)
+            question = _(
+                "Delete %(record)s %(key)s?", record=vocabulary.singular(spec.name), key=key
+            )
+            if not render.confirm(question):
+                render.console(stderr=True).print(escape(_("nothing deleted")))
+                raise typer.Exit(1)
         records.delete_record(
             state(ctx).context(), entity_name=spec.name, key=key, expected_version=expect_version
         )
-        render.console().print(f"deleted {singular} {key}")
+        gone = _("deleted %(record)s %(key)s", record=vocabulary.singular(spec.name), key=key)
+        render.console().print(escape(gone))
 
     delete.__doc__ = f"Delete a {singular} that nothing refers to."
     app.command("delete")(

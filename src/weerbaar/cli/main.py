@@ -172,20 +172,36 @@ def init(
     before, head = db.schema_state()
     db.upgrade()
     what = (
-        "created"
+        i18n.gettext("created")
         if before is None
-        else ("already current" if before == head else f"migrated from {before}")
+        else (
+            i18n.gettext("already current")
+            if before == head
+            else i18n.gettext("migrated from %(schema)s", schema=before)
+        )
     )
     out = console()
-    out.print(f"register database {escape(db.display_url())}: {what} (schema {head})")
-    out.print(
-        f"audit trail sealed with key {db.keys().key_id} from {escape(str(db.trail.key_dir))}; "
-        f"checkpoints in {escape(str(db.trail.checkpoint_dir))}. Back that folder up apart "
-        "from the database."
+    said = i18n.gettext(
+        "register database %(url)s: %(what)s (schema %(schema)s)",
+        url=db.display_url(),
+        what=what,
+        schema=head,
     )
+    out.print(escape(said))
+    sealed = i18n.gettext(
+        "audit trail sealed with key %(key)s from %(folder)s; checkpoints in %(checkpoints)s. "
+        "Back that folder up apart from the database.",
+        key=db.keys().key_id,
+        folder=db.trail.key_dir,
+        checkpoints=db.trail.checkpoint_dir,
+    )
+    out.print(escape(sealed))
     if app_role is not None:
         db.grant_application_role(app_role)
-        out.print(f"role {escape(app_role)} may use the register and only add to the trail")
+        granted = i18n.gettext(
+            "role %(role)s may use the register and only add to the trail", role=app_role
+        )
+        out.print(escape(granted))
 
 
 demo_app = typer.Typer(

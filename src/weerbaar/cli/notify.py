@@ -15,6 +15,7 @@ from rich.table import Table
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import Issue, ValidationError, WeerbaarError
+from weerbaar.i18n import N_, _
 from weerbaar.services.notifications import channels as channel_service
 from weerbaar.services.notifications import views
 from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
@@ -39,6 +40,15 @@ class Status(StrEnum):
     DEAD = "dead"
 
 
+# A notification's status, in words.
+_STATUSES = {"pending": N_("pending"), "sent": N_("sent"), "dead": N_("dead")}
+
+
+def _status(value: str) -> str:
+    found = _STATUSES.get(value)
+    return _(found) if found else value
+
+
 def _when(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -59,8 +69,8 @@ def channel_add(
     Dutch or English (a webhook's JSON is the same in either)."""
     if (email is None) == (webhook is None):
         raise ValidationError(
-            [Issue("", "channel", "give either --email ADDRESS or --webhook URL")],
-            summary="channel not saved",
+            [Issue("", "channel", _("give either --email ADDRESS or --webhook URL"))],
+            summary=_("channel not saved"),
         )
     kind, target = (
         (channel_service.EMAIL, email) if email is not None else (channel_service.WEBHOOK, webhook)
@@ -74,15 +84,19 @@ def channel_add(
         language=None if language is None else language.value,
     )
     out = console()
-    out.print(
-        f"channel {channel.id}: {kind} {escape(target)} for {organisation}, "
-        f"language {channel.language}"
+    said = _(
+        "channel %(id)s: %(kind)s %(target)s for %(organisation)s, language %(language)s",
+        id=channel.id,
+        kind=kind,
+        target=target,
+        organisation=organisation,
+        language=channel.language,
     )
+    out.print(escape(said))
     if secret is not None:
-        out.print(
-            "[bold yellow]Signing secret, shown only now:[/] store it with the receiver; "
-            "it checks X-Weerbaar-Signature with it."
-        )
+        heading = escape(_("Signing secret, shown only now:"))
+        advice = _("store it with the receiver; it checks X-Weerbaar-Signature with it.")
+        out.print(f"[bold yellow]{heading}[/] {escape(advice)}")
         # Printed bare, on a line of its own, so it can be copied or piped whole.
         typer.echo(secret)
 
@@ -96,11 +110,14 @@ def channels(
 ) -> None:
     """List the channels, removed ones too (never their secrets)."""
     found = channel_service.list_channels(state(ctx).database(), organisation=organisation)
-    table = Table(title=f"notification channels ({len(found)})", title_justify="left")
-    for column in ("id", "organisation", "kind", "target", "language", "active", "created"):
+    title = _("Notification channels (%(count)s)", count=len(found))
+    table = Table(title=escape(title), title_justify="left")
+    columns = (_("id"), _("organisation"), _("kind"), _("target"), _("language"), _("active"))
+    for column in (*columns, _("created")):
         table.add_column(column, overflow="fold")
+    removed = escape(_("removed"))
     for c in found:
-        active = "yes" if c.active else "[dim]removed[/]"
+        active = _("yes") if c.active else f"[dim]{removed}[/]"
         table.add_row(
             str(c.id),
             c.organisation,
@@ -123,10 +140,14 @@ def channel_language(
 ) -> None:
     """Write a channel's e-mails in Dutch or English from now on."""
     channel = channel_service.set_channel_language(state(ctx).context(), channel_id, language.value)
-    console().print(
-        f"channel {channel.id} ({channel.kind} {escape(channel.target)}): "
-        f"language {channel.language}"
+    said = _(
+        "channel %(id)s (%(kind)s %(target)s): language %(language)s",
+        id=channel.id,
+        kind=channel.kind,
+        target=channel.target,
+        language=channel.language,
     )
+    console().print(escape(said))
 
 
 @app.command("channel-remove")
@@ -135,11 +156,22 @@ def channel_remove(
 ) -> None:
     """Stop using a channel (it stays in the log; its secret is erased)."""
     channel = channel_service.remove_channel(state(ctx).context(), channel_id)
-    console().print(f"channel {channel.id} ({channel.kind} {escape(channel.target)}) removed")
+    said = _(
+        "channel %(id)s (%(kind)s %(target)s) removed",
+        id=channel.id,
+        kind=channel.kind,
+        target=channel.target,
+    )
+    console().print(escape(said))
 
 
 def _report_line(report: DeliveryReport) -> str:
-    return f"sent {report.sent}, failed {report.failed} (tried again later), dead {report.dead}"
+    return _(
+        "sent %(sent)s, failed %(failed)s (tried again later), dead %(dead)s",
+        sent=report.sent,
+        failed=report.failed,
+        dead=report.dead,
+    )
 
 
 @app.command("deliver")
@@ -162,20 +194,23 @@ def deliver(
     if not loop:
         out.print(_report_line(deliver_due(db, settings=settings)))
         return
-    out.print(f"delivering every {interval:g} s; Ctrl-C stops")
+    seconds = format(interval, "g")
+    out.print(escape(_("delivering every %(seconds)s s; Ctrl-C stops", seconds=seconds)))
     try:
         while True:
             try:
                 report = deliver_due(db, settings=settings)
             # A database that is away for a moment must not end a long-running loop.
             except WeerbaarError as exc:
-                console(stderr=True).print(f"[red]round failed:[/] {escape(str(exc))}")
+                failed = escape(_("round failed:"))
+                console(stderr=True).print(f"[red]{failed}[/] {escape(str(exc))}")
             else:
                 if report != DeliveryReport():
-                    out.print(f"{_when(dt.datetime.now(dt.UTC))}: {_report_line(report)}")
+                    moment = _when(dt.datetime.now(dt.UTC))
+                    out.print(escape(f"{moment}: {_report_line(report)}"))
             time.sleep(interval)
     except KeyboardInterrupt:
-        out.print("stopped")
+        out.print(escape(_("stopped")))
 
 
 @app.command("list")
@@ -197,12 +232,24 @@ def list_(
         change=change,
         limit=limit,
     )
-    table = Table(title=f"notifications ({len(found)})", title_justify="left")
-    for column in ("id", "status", "tries", "organisation", "to", "change", "when", "last error"):
+    table = Table(
+        title=escape(_("Notifications (%(count)s)", count=len(found))), title_justify="left"
+    )
+    for column in (
+        _("id"),
+        _("status"),
+        _("tries"),
+        _("organisation"),
+        _("to"),
+        _("change"),
+        _("when"),
+        _("last error"),
+    ):
         table.add_column(column, overflow="fold")
     for n in found:
         shown = {"sent": "green", "dead": "bold red"}.get(n.status)
-        status_cell = f"[{shown}]{n.status}[/]" if shown else n.status
+        status_text = escape(_status(n.status))
+        status_cell = f"[{shown}]{status_text}[/]" if shown else status_text
         when = _when(n.sent_at) if n.status == "sent" else _when(n.next_attempt_at)
         table.add_row(
             str(n.id),
@@ -224,7 +271,10 @@ def retry(
 ) -> None:
     """Put a dead notification back in the queue, due now (run `notify deliver`)."""
     notification = views.retry(state(ctx).context(), notification_id)
-    console().print(
-        f"notification {notification.id} ({notification.kind} {escape(notification.target)}) "
-        "is pending again"
+    said = _(
+        "notification %(id)s (%(kind)s %(target)s) is pending again",
+        id=notification.id,
+        kind=notification.kind,
+        target=notification.target,
     )
+    console().print(escape(said))

@@ -12,12 +12,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.portfolio import MinistryOption, ThemeOption, TodayOption
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.domain.progress import DEFAULT_HORIZON_DAYS, MilestoneState
-from weerbaar.domain.register import entity
 from weerbaar.formats.atomic import write_atomic
+from weerbaar.i18n import N_, _, vocabulary
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
 from weerbaar.services.public_summary import (
     PublicSummary,
@@ -84,10 +85,10 @@ def progress_command(
 
 
 _HEADINGS = {
-    MilestoneState.LATE: "Late milestones",
-    MilestoneState.DUE: "Milestones due within {horizon} days",
-    MilestoneState.DONE: "Milestones done",
-    MilestoneState.LATER: "Milestones due later",
+    MilestoneState.LATE: N_("Late milestones (%(count)s)"),
+    MilestoneState.DUE: N_("Milestones due within %(horizon)s days (%(count)s)"),
+    MilestoneState.DONE: N_("Milestones done (%(count)s)"),
+    MilestoneState.LATER: N_("Milestones due later (%(count)s)"),
 }
 
 
@@ -97,12 +98,15 @@ def _progress_tables(view: ProgressView) -> None:
     scope = ", ".join(
         x
         for x in (
-            f"ministry {view.label(view.ministry)}" if view.ministry else "",
-            f"theme {view.theme_name(view.theme)}" if view.theme else "",
+            _("ministry %(name)s", name=view.label(view.ministry)) if view.ministry else "",
+            _("theme %(name)s", name=view.theme_name(view.theme)) if view.theme else "",
         )
         if x
     )
-    out.print(f"Progress as of {report.today}" + (f"; only {escape(scope)}" if scope else ""))
+    heading = _("Progress as of %(day)s", day=report.today)
+    if scope:
+        heading += "; " + _("only %(scope)s", scope=scope)
+    out.print(escape(heading))
     for shown in (
         MilestoneState.LATE,
         MilestoneState.DUE,
@@ -110,49 +114,70 @@ def _progress_tables(view: ProgressView) -> None:
         MilestoneState.LATER,
     ):
         items = report.in_state(shown)
-        title = _HEADINGS[shown].format(horizon=report.horizon_days)
-        table = Table(title=f"{title} ({len(items)})", title_justify="left")
-        for column in ("due", "done", "milestone", "belongs to", "ministry", "themes"):
-            table.add_column(column, overflow="fold", no_wrap=column in ("due", "done"))
+        title = i18n.gettext(_HEADINGS[shown], horizon=report.horizon_days, count=len(items))
+        table = Table(title=escape(title), title_justify="left")
+        table.add_column(_("due"), overflow="fold", no_wrap=True)
+        table.add_column(_("done"), overflow="fold", no_wrap=True)
+        for column in (_("milestone"), _("belongs to"), _("ministry"), _("themes")):
+            table.add_column(column, overflow="fold")
         for item in items:
             m = item.milestone
             table.add_row(
                 str(m.due_on),
                 str(m.done_on or ""),
-                f"{escape(m.title)} [dim]{m.key}[/]",
+                f"{escape(i18n.localised(m, 'title'))} [dim]{m.key}[/]",
                 escape(item.owner.parent),
                 escape(view.label(item.owner.ministry)),
                 ", ".join(item.owner.themes),
             )
         out.print(table)
     records = Table(
-        title=f"Concretisation records ({len(report.concretisations)})", title_justify="left"
+        title=escape(_("Concretisation records (%(count)s)", count=len(report.concretisations))),
+        title_justify="left",
     )
-    for column in ("theme", "ministry", "status", "", "done", "late", "due", "later"):
+    for column in (
+        _("theme"),
+        _("ministry"),
+        _("status"),
+        "",
+        _("done"),
+        _("late"),
+        _("due"),
+        _("later"),
+    ):
         records.add_column(column, overflow="fold")
+    not_yet = "[yellow]" + escape(_("not yet concretised")) + "[/]"
     for c in report.concretisations:
         records.add_row(
             f"{escape(view.theme_name(c.record.theme))} [dim]{c.record.key}[/]",
             escape(view.label(c.record.ministry)),
-            str(c.record.status),
-            "[yellow]not yet concretised[/]" if c.not_yet_concretised else "",
+            escape(vocabulary.value_label(c.record.status)),
+            not_yet if c.not_yet_concretised else "",
             *(str(c.milestones[s]) for s in MilestoneState),
         )
     out.print(records)
     changes = report.changes
-    out.rule(f"Changes since {changes.since}")
-    out.print(f"[bold]Milestones done[/] ({len(changes.done)})")
+    out.rule(escape(_("Changes since %(day)s", day=changes.since)))
+    done = escape(_("Milestones done"))
+    out.print(f"[bold]{done}[/] ({len(changes.done)})")
     for item in changes.done:
-        out.print(f"  • {item.milestone.done_on}  {escape(item.milestone.title)}")
-    out.print(f"[bold]Milestones that became late[/] ({len(changes.became_late)})")
+        title = i18n.localised(item.milestone, "title")
+        out.print(f"  • {item.milestone.done_on}  {escape(title)}")
+    late = escape(_("Milestones that became late"))
+    out.print(f"[bold]{late}[/] ({len(changes.became_late)})")
     for item in changes.became_late:
-        out.print(f"  • due {item.milestone.due_on}  {escape(item.milestone.title)}")
-    out.print(f"[bold]Status changes[/] ({len(changes.status)})")
+        due = _("due %(day)s", day=item.milestone.due_on)
+        title = i18n.localised(item.milestone, "title")
+        out.print(f"  • {escape(due)}  {escape(title)}")
+    status = escape(_("Status changes"))
+    out.print(f"[bold]{status}[/] ({len(changes.status)})")
     for change in changes.status:
+        moved = f"{vocabulary.value_label(change.before)} → {vocabulary.value_label(change.after)}"
+        by = _("by %(who)s", who=change.actor)
         out.print(
-            f"  • {change.at[:10]}  {entity(change.entity).singular} "
-            f"{escape(change.label)} [dim]{change.key}[/]: {change.before} → {change.after}"
-            f"  [dim]by {escape(change.actor)}[/]"
+            f"  • {change.at[:10]}  {escape(vocabulary.singular(change.entity))} "
+            f"{escape(change.label)} [dim]{change.key}[/]: {escape(moved)}"
+            f"  [dim]{escape(by)}[/]"
         )
 
 
@@ -177,7 +202,7 @@ def public(
         typer.echo(text)
         return
     write_atomic(output, text.encode("utf-8"))
-    console(stderr=True).print(f"wrote {escape(str(output))}")
+    console(stderr=True).print(escape(_("wrote %(path)s", path=output)))
 
 
 def _public_json(summary: PublicSummary) -> str:

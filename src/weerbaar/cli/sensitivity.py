@@ -10,9 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
+from weerbaar.i18n import _
 
 if TYPE_CHECKING:
     from weerbaar.services.sensitivity import SensitivityReport
@@ -52,40 +54,54 @@ def _print(report: SensitivityReport) -> None:
     out = console()
     found = report.samples
     assessment = report.assessment
-    names = {c.code: c.name_en for c in assessment.edition.criteria}
+    names = {c.code: i18n.localised(c) for c in assessment.edition.criteria}
+    round_name = "[bold]" + escape(assessment.round.name) + "[/]"
     out.print(
-        f"[bold]Round {escape(assessment.round.name)}[/] ({assessment.round.key}), weights "
-        f"{escape(assessment.weights.name)}, each weight varied by ±{report.spread:.0%}"
+        _(
+            "Round %(name)s (%(key)s), weights %(weights)s, each weight varied by ±%(spread)s",
+            name=round_name,
+            key=assessment.round.key,
+            weights=escape(assessment.weights.name),
+            spread=format(report.spread, ".0%"),
+        )
     )
     if not found.moves:
-        out.print("The ranking does not move over this range of weights.")
+        out.print(escape(_("The ranking does not move over this range of weights.")))
         return
-    out.print(
-        f"Ranks move by {found.displacement_mean:.2f} places on average "
-        f"(P95 {found.displacement_p95:.2f}) over {found.evaluations:,} weight sets."
+    moves = _(
+        "Ranks move by %(mean)s places on average (P95 %(p95)s) over %(sets)s weight sets.",
+        mean=_number(found.displacement_mean),
+        p95=_number(found.displacement_p95),
+        sets=i18n.format_number(found.evaluations, 0),
     )
-    table = Table(title="Which weights move the ranking (Sobol indices, ±95 % interval)")
-    for name in ("criterion", "", "weight", "total effect", "alone"):
+    out.print(escape(moves))
+    table = Table(title=escape(_("Which weights move the ranking (Sobol indices, ±95 % interval)")))
+    for name in (_("criterion"), "", _("weight"), _("total effect"), _("alone")):
         table.add_column(name, overflow="fold")
     for w in report.influences:
         table.add_row(
             w.criterion,
             escape(names.get(w.criterion, "")),
-            f"{w.weight:.3f}",
-            f"{w.total_order:.2f} ± {w.total_order_conf:.2f}",
-            f"{w.first_order:.2f} ± {w.first_order_conf:.2f}",
+            _number(w.weight, 3),
+            f"{_number(w.total_order)} ± {_number(w.total_order_conf)}",
+            f"{_number(w.first_order)} ± {_number(w.first_order_conf)}",
         )
     out.print(table)
     moving = sorted(report.ranks, key=lambda r: (-(r.p95 - r.p5), r.rank))[:SHOWN_SCENARIOS]
     moving = [r for r in moving if r.p95 > r.p5]
     if moving:
-        ranks = Table(title="Scenarios whose rank depends most on the weights")
-        for name in ("scenario", "rank", "rank P5–P95"):
+        ranks = Table(title=escape(_("Scenarios whose rank depends most on the weights")))
+        for name in (_("scenario"), _("rank"), _("rank P5–P95")):
             ranks.add_column(name)
         for r in sorted(moving, key=lambda r: r.rank):
             ranks.add_row(r.scenario, str(r.rank), f"{r.p5:.0f}–{r.p95:.0f}")
         out.print(ranks)
-    out.print(f"seed {found.seed} (repeat with --seed)")
+    out.print(escape(_("seed %(seed)s (repeat with --seed)", seed=found.seed)))
+
+
+def _number(value: float, digits: int = 2) -> str:
+    """A figure in its reader's form: 2.34 / 2,34."""
+    return i18n.format_number(value, digits)
 
 
 def sensitivity(

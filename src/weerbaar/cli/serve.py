@@ -8,10 +8,12 @@ import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import ConfigError
+from weerbaar.i18n import _
 from weerbaar.reference.access import classification_levels
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -35,8 +37,10 @@ def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> N
         orgs = Repository(connection).fetch("organisations")
     if not orgs:
         raise ConfigError(
-            "no organisations in the register: load some first (weerbaar demo load, "
-            "or weerbaar import FILE); the first administrator belongs to one"
+            _(
+                "no organisations in the register: load some first (weerbaar demo load, "
+                "or weerbaar import FILE); the first administrator belongs to one"
+            )
         )
     home = next((o for o in orgs if o.key == "nctv"), orgs[0])
     given = password
@@ -52,11 +56,16 @@ def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> N
         display_name="Administrator",
     )
     out = console()
-    out.print(f"Created the first administrator: [bold]admin[/] ({home.key}).")
-    if not given:
-        out.print(
-            f"Password (shown once, change it with weerbaar user passwd): [bold]{password}[/]"
+    out.print(
+        _(
+            "Created the first administrator: %(user)s (%(organisation)s).",
+            user="[bold]admin[/]",
+            organisation=escape(home.key),
         )
+    )
+    if not given:
+        said = escape(_("Password (shown once, change it with weerbaar user passwd):"))
+        out.print(f"{said} [bold]{escape(password)}[/]")
 
 
 def trusted_proxies(value: str | None) -> list[str]:
@@ -69,7 +78,10 @@ def trusted_proxies(value: str | None) -> list[str]:
             ipaddress.ip_network(name, strict=False)
         except ValueError as exc:
             raise ConfigError(
-                f"--forwarded-allow-ips: {name!r} is not an IP address or network"
+                _(
+                    "--forwarded-allow-ips: %(name)s is not an IP address or network",
+                    name=repr(name),
+                )
             ) from exc
     return names
 
@@ -126,7 +138,8 @@ def serve(
     db = st.database()
     db.keys()  # without the audit trail's key every edit would fail: say so at start
     ensure_first_admin(st.context(), db, password=st.settings.web.admin_password)
-    console().print(f"weerbaar on http://{host}:{port}/  (API: /api/v1/docs)")
+    url = f"http://{host}:{port}/"
+    console().print(escape(_("weerbaar on %(url)s  (API: /api/v1/docs)", url=url)))
     web = dataclasses.replace(
         st.settings.web, secure_cookies=secure_cookies, notify_interval=notify_interval or None
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from weerbaar import formats
@@ -13,6 +14,7 @@ from weerbaar.cli.progress import progress_bar
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
 from weerbaar.domain.register import ENTITIES
+from weerbaar.i18n import _, ngettext, vocabulary
 from weerbaar.services.demo import load_demo
 from weerbaar.services.transfer import (
     ImportMode,
@@ -28,9 +30,10 @@ FormatOption = Annotated[
 
 
 def _summary(summary: ImportSummary, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in ("entity", "created", "updated", "unchanged"):
-        table.add_column(column, justify="left" if column == "entity" else "right")
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column(_("entity"), justify="left")
+    for column in (_("created"), _("updated"), _("unchanged")):
+        table.add_column(column, justify="right")
     for spec in ENTITIES:
         counts = (
             summary.created.get(spec.name, 0),
@@ -38,7 +41,7 @@ def _summary(summary: ImportSummary, title: str) -> None:
             summary.unchanged.get(spec.name, 0),
         )
         if any(counts):
-            table.add_row(spec.name, *map(str, counts))
+            table.add_row(escape(vocabulary.entity_title(spec.name)), *map(str, counts))
     console().print(table)
 
 
@@ -59,10 +62,21 @@ def export(
     fmt = format or formats.guess_format(path)
     names = formats.GRAPHML_ENTITIES if fmt == "graphml" else [spec.name for spec in ENTITIES]
     count = sum(len(data[name]) for name in names)
-    console().print(
-        f"exported {count} records to {', '.join(map(str, written[:3]))}"
-        + (f" and {len(written) - 3} more files" if len(written) > 3 else "")
+    places = ", ".join(map(str, written[:3]))
+    if len(written) > 3:
+        places = ngettext(
+            "%(files)s and %(num)d more file",
+            "%(files)s and %(num)d more files",
+            len(written) - 3,
+            files=places,
+        )
+    said = ngettext(
+        "exported %(num)d record to %(places)s",
+        "exported %(num)d records to %(places)s",
+        count,
+        places=places,
     )
+    console().print(escape(said))
 
 
 def import_(
@@ -90,12 +104,19 @@ def import_(
     """Import records; any problem in any row and nothing is written."""
     st = state(ctx)
     doc = formats.read(path, fmt=format, entity=entity)
-    with progress_bar(f"importing {path.name}") as progress:
+    with progress_bar(_("importing %(file)s", file=path.name)) as progress:
         summary = import_register(st.context(), doc=doc, mode=mode, progress=progress)
-    _summary(summary, f"imported {path.name}: {summary.written} records written")
+    _summary(
+        summary,
+        _(
+            "imported %(file)s: %(count)s records written",
+            file=path.name,
+            count=summary.written,
+        ),
+    )
 
 
 def load_demo_command(st: State) -> None:
-    with progress_bar("loading demo profile") as progress:
+    with progress_bar(_("loading the demo profile")) as progress:
         summary = load_demo(st.context(), progress=progress)
-    _summary(summary, f"demo profile loaded: {summary.written} records written")
+    _summary(summary, _("demo profile loaded: %(count)s records written", count=summary.written))

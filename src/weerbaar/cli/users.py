@@ -9,12 +9,22 @@ from rich.markup import escape
 
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
+from weerbaar.i18n import N_, _, ngettext
 from weerbaar.services import accounts, api_tokens, web_sessions
 
 user_app = typer.Typer(
     help="Local accounts of the web app and API, their tokens and sessions.",
     no_args_is_help=True,
 )
+
+
+# A token's state (api_tokens.TokenState), in words.
+_TOKEN_STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+
+
+def _token_state(value: str) -> str:
+    found = _TOKEN_STATES.get(value)
+    return _(found) if found else value
 
 
 PasswordStdin = Annotated[
@@ -26,7 +36,9 @@ def _password(prompt: str, *, from_stdin: bool) -> str:
     """The first line of standard input, or typed twice at a hidden prompt."""
     if from_stdin:
         return typer.get_text_stream("stdin").readline().rstrip("\n")
-    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    value: str = typer.prompt(
+        prompt, hide_input=True, confirmation_prompt=_("Repeat it to confirm")
+    )
     return value
 
 
@@ -43,7 +55,7 @@ def add(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a local account."""
-    password = _password("Password", from_stdin=password_stdin)
+    password = _password(_("Password"), from_stdin=password_stdin)
     user = accounts.add_user(
         state(ctx).context(),
         username=username,
@@ -53,7 +65,14 @@ def add(
         clearance=clearance,
         display_name=name,
     )
-    console().print(f"added {user.username} ({user.role}, {user.organisation}, {user.clearance})")
+    added = _(
+        "added %(user)s (%(role)s, %(organisation)s, %(clearance)s)",
+        user=user.username,
+        role=user.role,
+        organisation=user.organisation,
+        clearance=user.clearance,
+    )
+    console().print(escape(added))
 
 
 @user_app.command("passwd")
@@ -63,9 +82,9 @@ def passwd(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Set an account's password (ends its sessions)."""
-    password = _password("New password", from_stdin=password_stdin)
+    password = _password(_("New password"), from_stdin=password_stdin)
     accounts.set_password(state(ctx).context(), username, password)
-    console().print(f"password of {username} changed")
+    console().print(escape(_("password of %(user)s changed", user=username)))
 
 
 @user_app.command("disable")
@@ -76,7 +95,8 @@ def disable(
 ) -> None:
     """Disable an account (ends its sessions; its API tokens stop working)."""
     accounts.set_disabled(state(ctx).context(), username, not enable)
-    console().print(f"{username} {'enabled' if enable else 'disabled'}")
+    said = _("%(user)s enabled", user=username) if enable else _("%(user)s disabled", user=username)
+    console().print(escape(said))
 
 
 @user_app.command("list")
@@ -84,17 +104,25 @@ def list_(ctx: typer.Context) -> None:
     """List the accounts."""
     from rich.table import Table
 
-    table = Table()
-    for column in ("username", "name", "role", "organisation", "clearance", "disabled"):
+    found = accounts.list_users(state(ctx).database())
+    table = Table(title=escape(_("Accounts (%(count)s)", count=len(found))), title_justify="left")
+    for column in (
+        _("username"),
+        _("name"),
+        _("role"),
+        _("organisation"),
+        _("clearance"),
+        _("disabled"),
+    ):
         table.add_column(column)
-    for u in accounts.list_users(state(ctx).database()):
+    for u in found:
         table.add_row(
-            u.username,
-            u.display_name,
+            escape(u.username),
+            escape(u.display_name),
             u.role,
             u.organisation,
             u.clearance,
-            "yes" if u.disabled else "",
+            _("yes") if u.disabled else "",
         )
     console().print(table)
 
@@ -117,10 +145,14 @@ def token(
     made = api_tokens.create_token(
         st.context(), username, name, settings=st.settings.sign_in, scope=scope, days=days
     )
-    console(stderr=True).print(
-        f"API token {made.id} ({scope.value}) of {escape(username)}, "
-        f"until {made.expires_at:%Y-%m-%d %H:%M} UTC; it is not shown again:"
+    made_for = _(
+        "API token %(id)s (%(scope)s) of %(user)s, until %(until)s UTC; it is not shown again:",
+        id=made.id,
+        scope=scope.value,
+        user=username,
+        until=format(made.expires_at, "%Y-%m-%d %H:%M"),
     )
+    console(stderr=True).print(escape(made_for))
     typer.echo(made.token)
 
 
@@ -145,8 +177,17 @@ def token_list(
         return
     from rich.table import Table
 
-    table = Table(title=f"API tokens ({len(found)})", title_justify="left")
-    for column in ("id", "user", "name", "scope", "state", "expires", "last used", "from"):
+    table = Table(title=escape(_("API tokens (%(count)s)", count=len(found))), title_justify="left")
+    for column in (
+        _("id"),
+        _("user"),
+        _("name"),
+        _("scope"),
+        _("state"),
+        _("expires"),
+        _("last used"),
+        _("from"),
+    ):
         table.add_column(column)
     for t in found:
         table.add_row(
@@ -154,9 +195,9 @@ def token_list(
             t.username,
             escape(t.name),
             t.scope.value,
-            t.state(now),
+            _token_state(t.state(now)),
             f"{t.expires_at:%Y-%m-%d}",
-            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
+            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else _("never"),
             t.last_used_address or "",
         )
     console().print(table)
@@ -172,7 +213,10 @@ def token_revoke(
 ) -> None:
     """Revoke an API token: it stops working at once."""
     owner = api_tokens.revoke_token(state(ctx).context(), token)
-    console().print(f"API token {escape(api_tokens.token_id_of(token))} of {owner} revoked")
+    revoked = _(
+        "API token %(id)s of %(user)s revoked", id=api_tokens.token_id_of(token), user=owner
+    )
+    console().print(escape(revoked))
 
 
 @user_app.command("sessions")
@@ -186,13 +230,13 @@ def sessions(
     from rich.table import Table
 
     found = web_sessions.list_sessions(state(ctx).context(), username)
-    table = Table(title=f"sessions ({len(found)})", title_justify="left")
-    for column in ("id", "user", "started", "last request", "from", "device"):
+    table = Table(title=escape(_("Sessions (%(count)s)", count=len(found))), title_justify="left")
+    for column in (_("id"), _("user"), _("started"), _("last request"), _("from"), _("device")):
         table.add_column(column, overflow="fold")
     for s in found:
         table.add_row(
             s.id,
-            s.username,
+            escape(s.username),
             f"{s.started_at:%Y-%m-%d %H:%M}",
             f"{s.last_seen_at:%Y-%m-%d %H:%M}",
             s.address,
@@ -215,7 +259,7 @@ def session_end(
         ended = web_sessions.end_sessions(context, username=target)
     else:
         ended = web_sessions.end_sessions(context, session_id=target)
-    console().print(f"{ended} session{'' if ended == 1 else 's'} ended")
+    console().print(ngettext("%(num)d session ended", "%(num)d sessions ended", ended))
 
 
 @user_app.command("reset-factors")
@@ -227,6 +271,10 @@ def reset_factors(
     from weerbaar.services import second_factors
 
     removed = second_factors.reset_factors(state(ctx).context(), username)
-    console().print(
-        f"{removed} second factor{'' if removed == 1 else 's'} of {escape(username)} removed"
+    said = ngettext(
+        "%(num)d second factor of %(user)s removed",
+        "%(num)d second factors of %(user)s removed",
+        removed,
+        user=username,
     )
+    console().print(escape(said))

@@ -46,6 +46,16 @@ ENTITY_TITLES: dict[str, str] = {
     "alerts": NP_("entity", "Alerts"),
     "impact_scores": NP_("entity", "Impact scores"),
     "likelihood_scores": NP_("entity", "Likelihood scores"),
+    # Not in the register, but in the audit trail: accounts and notifications.
+    "users": NP_("entity", "Accounts"),
+    "api_tokens": NP_("entity", "API tokens"),
+    "web_sessions": NP_("entity", "Browser sessions"),
+    "sign_ins": NP_("entity", "Sign-ins"),
+    "external_identities": NP_("entity", "External identities"),
+    "second_factors": NP_("entity", "Second factors"),
+    "recovery_codes": NP_("entity", "Recovery codes"),
+    "notification_channels": NP_("entity", "Notification channels"),
+    "notifications": NP_("entity", "Notifications"),
 }
 
 SINGULARS: dict[str, str] = {
