@@ -10,7 +10,7 @@ import typer
 from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.reports.diagram import render_html, render_static
 from weerbaar.reports.round_diagram import risk_diagram
 
@@ -40,7 +40,7 @@ def diagram(
     """Draw the national risk diagram of a round."""
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in ("png", "svg", "html"):
-        raise FileFormatError(f"{output}: write a .png, .svg or .html file")
+        raise FileFormatError(said("%(output)s: write a .png, .svg or .html file", output=output))
     picture = risk_diagram(
         state(ctx).database(),
         round_key=round_key,

@@ -12,9 +12,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
-from weerbaar.errors import Issue, ValidationError, WeerbaarError
+from weerbaar.errors import Issue, ValidationError, WeerbaarError, said
 from weerbaar.services.notifications import channels as channel_service
 from weerbaar.services.notifications import views
 from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
@@ -47,8 +48,8 @@ def channel_add(
     """Send an organisation's notifications to an e-mail address or a webhook."""
     if (email is None) == (webhook is None):
         raise ValidationError(
-            [Issue("", "channel", "give either --email ADDRESS or --webhook URL")],
-            summary="channel not saved",
+            [Issue("", "channel", said("give either --email ADDRESS or --webhook URL"))],
+            summary=said("channel not saved"),
         )
     kind, target = (
         (channel_service.EMAIL, email) if email is not None else (channel_service.WEBHOOK, webhook)
@@ -128,7 +129,7 @@ def deliver(
                 report = deliver_due(db, settings=settings)
             # A database that is away for a moment must not end a long-running loop.
             except WeerbaarError as exc:
-                console(stderr=True).print(f"[red]round failed:[/] {escape(str(exc))}")
+                console(stderr=True).print(f"[red]round failed:[/] {escape(i18n.error_text(exc))}")
             else:
                 if report != DeliveryReport():
                     out.print(f"{_when(dt.datetime.now(dt.UTC))}: {_report_line(report)}")
