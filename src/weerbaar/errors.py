@@ -18,11 +18,111 @@ No HTTP codes live here::
     ├── RateLimitedError       too many failed sign-ins for now
     ├── FileFormatError        a file that cannot be read at all (encoding, structure)
     └── AuditChainError        the audit trail is broken (names the first bad entry)
+
+The messages people read are written once, in English, with :func:`said`: the text
+is the English one (so logs, ``str(exc)`` and tests read it as always), and it keeps
+its template and values, so that an edge (a page, the API, the command line) can say
+it in its reader's language (``weerbaar.i18n.translated``). This module itself knows
+no catalogue and no language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+
+class Said(str):
+    """A message in English that can be said again in another language: ``template``
+    (the catalogue's message id) filled in with ``values``, read in ``context`` (as
+    ``pgettext`` does) when one is given. Values that are themselves ``Said`` are said
+    in the reader's language too."""
+
+    template: str
+    values: Mapping[str, object]
+    context: str | None
+
+    def __new__(
+        cls, template: str, values: Mapping[str, object] | None = None, context: str | None = None
+    ) -> Said:
+        given = dict(values or {})
+        self = super().__new__(cls, template % given if given else template)
+        self.template = template
+        self.values = given
+        self.context = context
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (to a worker process and back) as what it is, not as its English.
+        return (Said, (self.template, dict(self.values), self.context))
+
+
+def said(template: str, **values: object) -> str:
+    """A message written once: ``said("no %(entity)s with key %(key)s", entity=…,
+    key=…)`` is the English text, and keeps the template and values to translate.
+    The template is a catalogue message (scripts/catalogues extracts it), so it is a
+    string literal, with ``%(name)s`` fields."""
+    return Said(template, values)
+
+
+def said_in(context: str, template: str, **values: object) -> str:
+    """:func:`said` for a word or message read in ``context`` (``"record"`` for the
+    name of a kind of record, as :mod:`weerbaar.i18n.vocabulary` has them)."""
+    return Said(template, values, context)
+
+
+class Grouped(str):
+    """A number with its thousands grouped, in the form of the reader's language:
+    1,048,576 in English, 1.048.576 in Dutch."""
+
+    number: float
+    digits: int
+
+    def __new__(cls, number: float, digits: int = 0) -> Grouped:
+        self = super().__new__(cls, f"{number:,.{digits}f}")
+        self.number = number
+        self.digits = digits
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Grouped, (self.number, self.digits))
+
+
+def grouped(number: float, digits: int = 0) -> str:
+    """``number`` for a message, its thousands grouped (and ``digits`` decimals) as
+    its reader writes numbers: ``said("at most %(most)s rows", most=grouped(MAX_ROWS))``."""
+    return Grouped(number, digits)
+
+
+class Joined(str):
+    """Messages one after the other (``"a; b"``): each said in the reader's language,
+    the separator as it is."""
+
+    parts: tuple[str, ...]
+    separator: str
+
+    def __new__(cls, parts: Sequence[str], separator: str = "; ") -> Joined:
+        self = super().__new__(cls, separator.join(parts))
+        self.parts = tuple(parts)
+        self.separator = separator
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Joined, (self.parts, self.separator))
+
+
+def joined(parts: Sequence[str], separator: str = "; ") -> str:
+    """``separator.join(parts)``, keeping each part to be said in another language."""
+    return Joined(parts, separator)
+
+
+def message_of(exc: BaseException) -> str:
+    """An error's message as it was given: the :class:`Said` itself where it was one
+    (``str(exc)`` gives its English only)."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return str(exc)
 
 
 class WeerbaarError(Exception):
@@ -42,9 +142,17 @@ class NotInitialisedError(WeerbaarError):
     """The database has no (current) schema."""
 
 
+def record_word(entity: str) -> str:
+    """The name of a kind of record (``"scenario"``, ``"user"``), to be read in the
+    ``"record"`` context where it is not a :class:`Said` already."""
+    return entity if isinstance(entity, Said) else Said(entity, None, "record")
+
+
 class NotFoundError(WeerbaarError):
     def __init__(self, entity: str, key: str) -> None:
-        super().__init__(f"no {entity} with key {key!r}")
+        super().__init__(
+            said("no %(entity)s with key %(key)s", entity=record_word(entity), key=repr(key))
+        )
         self.entity = entity
         self.key = key
 
@@ -54,7 +162,9 @@ class Issue:
     """One problem with one value, and where it is.
 
     ``place`` is what a person needs to find it: ``"scenarios.csv line 14"``,
-    ``"sheet scenarios row 9"`` or ``"scenarios[3]"``.
+    ``"sheet scenarios row 9"`` or ``"scenarios[3]"``; ``field`` the field's or
+    column's machine name. ``reason`` (and a place in words) is best :func:`said`, so
+    that each reader reads it in their language (``weerbaar.i18n.issue_text``).
     """
 
     place: str
@@ -69,9 +179,14 @@ class Issue:
 
 
 class ValidationError(WeerbaarError):
-    def __init__(self, issues: list[Issue], *, summary: str = "invalid input") -> None:
+    """``summary`` says what did not happen (``"scenario not saved"``); each issue
+    where and why. The message is the summary, the count and the issues, in English;
+    ``weerbaar.i18n.error_text`` says it in the reader's language."""
+
+    def __init__(self, issues: list[Issue], *, summary: str | None = None) -> None:
         self.issues = tuple(issues)
-        lines = [f"{summary}: {len(self.issues)} problem(s)"]
+        self.summary = said("invalid input") if summary is None else summary
+        lines = [f"{self.summary}: {len(self.issues)} problem(s)"]
         lines += [f"  - {issue}" for issue in self.issues]
         super().__init__("\n".join(lines))
 
@@ -79,8 +194,15 @@ class ValidationError(WeerbaarError):
 class ConflictError(WeerbaarError):
     def __init__(self, entity: str, key: str, expected: int, current: int) -> None:
         super().__init__(
-            f"{entity} {key!r} was changed by someone else: you edited version {expected}, "
-            f"the register now holds version {current}. Reload it and apply your change again."
+            said(
+                "%(entity)s %(key)s was changed by someone else: you edited version "
+                "%(expected)s, the register now holds version %(current)s. Reload it and "
+                "apply your change again.",
+                entity=record_word(entity),
+                key=repr(key),
+                expected=expected,
+                current=current,
+            )
         )
         self.entity = entity
         self.key = key
@@ -90,8 +212,16 @@ class ConflictError(WeerbaarError):
 
 class ReferencedError(WeerbaarError):
     def __init__(self, entity: str, key: str, referrers: list[str]) -> None:
-        shown = ", ".join(referrers[:10]) + (" …" if len(referrers) > 10 else "")
-        super().__init__(f"{entity} {key!r} cannot be deleted: it is referenced by {shown}")
+        listed = joined(referrers[:10], ", ")
+        shown = listed if len(referrers) <= 10 else joined([listed, "…"], " ")
+        super().__init__(
+            said(
+                "%(entity)s %(key)s cannot be deleted: it is referenced by %(referrers)s",
+                entity=record_word(entity),
+                key=repr(key),
+                referrers=shown,
+            )
+        )
         self.entity = entity
         self.key = key
         self.referrers = tuple(referrers)
@@ -99,7 +229,9 @@ class ReferencedError(WeerbaarError):
 
 class DuplicateError(WeerbaarError):
     def __init__(self, entity: str, key: str) -> None:
-        super().__init__(f"{entity} {key!r} already exists")
+        super().__init__(
+            said("%(entity)s %(key)s already exists", entity=record_word(entity), key=repr(key))
+        )
         self.entity = entity
         self.key = key
 
@@ -118,8 +250,11 @@ class ConfirmAgainError(UnauthenticatedError):
 
     def __init__(self, minutes: int) -> None:
         super().__init__(
-            "confirm who you are first: this asks for your password or second factor "
-            f"when you last gave it more than {minutes} minutes ago"
+            said(
+                "confirm who you are first: this asks for your password or second factor "
+                "when you last gave it more than %(minutes)s minutes ago",
+                minutes=minutes,
+            )
         )
 
 
@@ -129,17 +264,19 @@ class SignInIncompleteError(UnauthenticatedError):
 
     def __init__(self, stage: str) -> None:
         what = (
-            "give the code of your second factor"
+            said("give the code of your second factor")
             if stage == "second-factor"
-            else ("set up a second factor first")
+            else said("set up a second factor first")
         )
-        super().__init__(f"sign-in not finished: {what}")
+        super().__init__(said("sign-in not finished: %(what)s", what=what))
         self.stage = stage
 
 
 class RateLimitedError(WeerbaarError):
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        super().__init__(
+            said("too many failed sign-ins; try again in %(seconds)s s", seconds=retry_after)
+        )
         self.retry_after = retry_after
 
 
@@ -149,7 +286,10 @@ class FileFormatError(WeerbaarError):
 
 class AuditChainError(WeerbaarError):
     def __init__(self, seq: int | None, reason: str) -> None:
-        where = "" if seq is None else f" at entry {seq}"
-        super().__init__(f"audit trail broken{where}: {reason}")
+        super().__init__(
+            said("audit trail broken: %(reason)s", reason=reason)
+            if seq is None
+            else said("audit trail broken at entry %(seq)s: %(reason)s", seq=seq, reason=reason)
+        )
         self.seq = seq
         self.reason = reason

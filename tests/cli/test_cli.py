@@ -164,6 +164,36 @@ def test_the_profile_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch
     assert refused.exit_code != 0 and "WEERBAAR_LANG" in refused.output
 
 
+def test_errors_in_dutch(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "demo", "load")
+    english = runner.invoke(app, ["theme", "show", "nope"])
+    assert english.exit_code == 5 and "error: no theme with key 'nope'" in english.output
+    monkeypatch.setenv("WEERBAAR_LANG", "nl")
+    missing = runner.invoke(app, ["theme", "show", "nope"])
+    assert missing.exit_code == 5
+    assert "fout: geen thema met sleutel 'nope'" in missing.output
+    bad = runner.invoke(app, ["theme", "add", "bad", "--name", "x", "--tier", "nope"])
+    assert bad.exit_code == 3
+    said = " ".join(bad.output.split())
+    assert "fout: thema niet opgeslagen: 2 problemen" in said
+    assert "ongeldige waarde 'nope': verwacht een van" in said
+    assert "name_en: waarde ontbreekt (verplicht)" in said
+    assert "bad value" not in said and "missing value" not in said
+    rows = tmp_path / "scenarios.csv"
+    rows.write_text("key,title,kind,theme,narrative\nx1,T,hazard,ghost-theme,N\n", "utf-8")
+    refused = runner.invoke(app, ["import", str(rows)])
+    assert refused.exit_code == 3
+    told = " ".join(refused.output.split())
+    assert "fout: niets geïmporteerd: 1 probleem" in told
+    assert "scenarios.csv regel 2, kolom 'theme': onbekende verwijzing" in told
+    unreadable = runner.invoke(app, ["import", str(tmp_path / "nothing.xlsx")])
+    assert unreadable.exit_code == 7
+    assert "bestand of map bestaat niet" in unreadable.output
+
+
 def test_the_assessment_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     ok(runner, "init")
     ok(runner, "demo", "load")

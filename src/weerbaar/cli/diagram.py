@@ -11,7 +11,7 @@ from rich.markup import escape
 from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.i18n import _, ngettext
 from weerbaar.reports.diagram import render_html, render_static
 from weerbaar.reports.round_diagram import risk_diagram
@@ -42,7 +42,7 @@ def diagram(
     """Draw the national risk diagram of a round."""
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in ("png", "svg", "html"):
-        raise FileFormatError(_("%(path)s: write a .png, .svg or .html file", path=output))
+        raise FileFormatError(said("%(output)s: write a .png, .svg or .html file", output=output))
     picture = risk_diagram(
         state(ctx).database(),
         round_key=round_key,

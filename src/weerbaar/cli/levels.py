@@ -17,7 +17,7 @@ from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.alerting import Level, LevelError, Scope, picture_time
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, message_of
 from weerbaar.i18n import _, ngettext
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import levels_view, timelines
@@ -179,7 +179,9 @@ def _moment(text: str) -> dt.datetime:
     try:
         value = coerce(FieldSpec("at", FieldKind.TIME, True), text)
     except FieldValueError as exc:
-        raise ValidationError([Issue("--at", "at", str(exc))], summary=_("level not set")) from exc
+        raise ValidationError(
+            [Issue("--at", "at", message_of(exc))], summary=_("level not set")
+        ) from exc
     assert isinstance(value, dt.datetime)
     return value
 

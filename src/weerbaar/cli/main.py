@@ -55,14 +55,14 @@ FILE_ERROR_CODE = 7  # as for a file whose content cannot be read
 
 # What a failed file operation means, in words that say what to change.
 _FILE_PROBLEMS = {
-    errno.ENOENT: "no such file or folder",
-    errno.EISDIR: "is a folder, where a file is needed",
-    errno.ENOTDIR: "part of the path is a file, where a folder is needed",
-    errno.EEXIST: "exists already (a file where a folder is needed?)",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "not permitted",
-    errno.EROFS: "on a read-only file system",
-    errno.ENOSPC: "no space left on the device",
+    errno.ENOENT: i18n.N_("no such file or folder"),
+    errno.EISDIR: i18n.N_("is a folder, where a file is needed"),
+    errno.ENOTDIR: i18n.N_("part of the path is a file, where a folder is needed"),
+    errno.EEXIST: i18n.N_("exists already (a file where a folder is needed?)"),
+    errno.EACCES: i18n.N_("permission denied"),
+    errno.EPERM: i18n.N_("not permitted"),
+    errno.EROFS: i18n.N_("on a read-only file system"),
+    errno.ENOSPC: i18n.N_("no space left on the device"),
 }
 
 
@@ -72,7 +72,8 @@ def file_error(exc: OSError) -> tuple[str, int]:
     network one, say) is said as it is, with exit code 1."""
     # Of a move (a file written beside its target, then renamed), the target.
     named = exc.filename2 if exc.filename2 is not None else exc.filename
-    reason = _FILE_PROBLEMS.get(exc.errno or 0) or exc.strerror or str(exc)
+    known = _FILE_PROBLEMS.get(exc.errno or 0)
+    reason = i18n.gettext(known) if known else exc.strerror or str(exc)
     if named is None or isinstance(named, int):
         return reason, 1
     return f"{os.fsdecode(named)}: {reason}", FILE_ERROR_CODE
@@ -89,7 +90,7 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except errors.WeerbaarError as exc:
             code = next((c for kind, c in EXIT_CODES if isinstance(exc, kind)), 1)
-            _complain(str(exc))
+            _complain(i18n.error_text(exc))
             ctx.exit(code)
         except OSError as exc:
             if exc.errno == errno.EPIPE:
@@ -100,7 +101,8 @@ class _Group(TyperGroup):
 
 
 def _complain(message: str) -> None:
-    console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    label = i18n.gettext("error:")
+    console(stderr=True).print(f"[bold red]{label}[/] {escape(message)}", soft_wrap=True)
 
 
 app = typer.Typer(

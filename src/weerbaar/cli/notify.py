@@ -12,9 +12,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar import i18n
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
-from weerbaar.errors import Issue, ValidationError, WeerbaarError
+from weerbaar.errors import Issue, ValidationError, WeerbaarError, said
 from weerbaar.i18n import N_, _
 from weerbaar.services.notifications import channels as channel_service
 from weerbaar.services.notifications import views
@@ -69,8 +70,8 @@ def channel_add(
     Dutch or English (a webhook's JSON is the same in either)."""
     if (email is None) == (webhook is None):
         raise ValidationError(
-            [Issue("", "channel", _("give either --email ADDRESS or --webhook URL"))],
-            summary=_("channel not saved"),
+            [Issue("", "channel", said("give either --email ADDRESS or --webhook URL"))],
+            summary=said("channel not saved"),
         )
     kind, target = (
         (channel_service.EMAIL, email) if email is not None else (channel_service.WEBHOOK, webhook)
@@ -84,7 +85,7 @@ def channel_add(
         language=None if language is None else language.value,
     )
     out = console()
-    said = _(
+    added = _(
         "channel %(id)s: %(kind)s %(target)s for %(organisation)s, language %(language)s",
         id=channel.id,
         kind=kind,
@@ -92,7 +93,7 @@ def channel_add(
         organisation=organisation,
         language=channel.language,
     )
-    out.print(escape(said))
+    out.print(escape(added))
     if secret is not None:
         heading = escape(_("Signing secret, shown only now:"))
         advice = _("store it with the receiver; it checks X-Weerbaar-Signature with it.")
@@ -140,14 +141,14 @@ def channel_language(
 ) -> None:
     """Write a channel's e-mails in Dutch or English from now on."""
     channel = channel_service.set_channel_language(state(ctx).context(), channel_id, language.value)
-    said = _(
+    line = _(
         "channel %(id)s (%(kind)s %(target)s): language %(language)s",
         id=channel.id,
         kind=channel.kind,
         target=channel.target,
         language=channel.language,
     )
-    console().print(escape(said))
+    console().print(escape(line))
 
 
 @app.command("channel-remove")
@@ -156,13 +157,13 @@ def channel_remove(
 ) -> None:
     """Stop using a channel (it stays in the log; its secret is erased)."""
     channel = channel_service.remove_channel(state(ctx).context(), channel_id)
-    said = _(
+    line = _(
         "channel %(id)s (%(kind)s %(target)s) removed",
         id=channel.id,
         kind=channel.kind,
         target=channel.target,
     )
-    console().print(escape(said))
+    console().print(escape(line))
 
 
 def _report_line(report: DeliveryReport) -> str:
@@ -203,7 +204,7 @@ def deliver(
             # A database that is away for a moment must not end a long-running loop.
             except WeerbaarError as exc:
                 failed = escape(_("round failed:"))
-                console(stderr=True).print(f"[red]{failed}[/] {escape(str(exc))}")
+                console(stderr=True).print(f"[red]{failed}[/] {escape(i18n.error_text(exc))}")
             else:
                 if report != DeliveryReport():
                     moment = _when(dt.datetime.now(dt.UTC))
@@ -271,10 +272,10 @@ def retry(
 ) -> None:
     """Put a dead notification back in the queue, due now (run `notify deliver`)."""
     notification = views.retry(state(ctx).context(), notification_id)
-    said = _(
+    line = _(
         "notification %(id)s (%(kind)s %(target)s) is pending again",
         id=notification.id,
         kind=notification.kind,
         target=notification.target,
     )
-    console().print(escape(said))
+    console().print(escape(line))

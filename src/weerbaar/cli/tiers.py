@@ -19,7 +19,7 @@ from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.enums import Tier
 from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set, rule_set_to_data
-from weerbaar.errors import FileFormatError, Issue, ValidationError
+from weerbaar.errors import FileFormatError, Issue, ValidationError, message_of
 from weerbaar.i18n import _, ngettext
 from weerbaar.services.records import create_record
 from weerbaar.services.tier_decisions import decide_tier
@@ -148,7 +148,7 @@ def _rule_file(path: Path) -> RuleSet:
     try:
         return parse_rule_set(data)
     except RuleError as exc:
-        raise ValidationError([Issue(str(path), "rules", str(exc))]) from exc
+        raise ValidationError([Issue(str(path), "rules", message_of(exc))]) from exc
 
 
 @app.command("dry-run")

@@ -39,6 +39,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from weerbaar.errors import said
+
 
 @dataclass(frozen=True, slots=True)
 class ClassificationLevel:
@@ -159,7 +161,7 @@ def lowers(before: Marking, after: Marking, levels: Levels) -> bool:
     return _rank(levels, after.classification) < _rank(levels, before.classification)
 
 
-LOWERING_IS_DECLASSIFYING = (
+LOWERING_IS_DECLASSIFYING = said(
     "lowering a classification is not an edit but a declassification, a separate act "
     "with a reason: `weerbaar declassify`, POST …/declassify in the API, or Declassify "
     "on the record's page"
@@ -175,23 +177,35 @@ def marking_problems(
         if before is None or before.owned_by is None or may_set_marking(subject, before.owned_by):
             return []
         # Removing a record takes it from its owner as surely as taking it over would.
-        return [f"only the owning organisation ({before.owned_by}) deletes a record"]
+        return [
+            said(
+                "only the owning organisation (%(owner)s) deletes a record",
+                owner=before.owned_by,
+            )
+        ]
     if before is None:
         if is_administrator(subject) or after.owned_by is None:
             return []
         assert subject is not None
         if after.owned_by != subject.organisation:
             return [
-                f"a new record is owned by your organisation ({subject.organisation}) or by "
-                f"nobody, not by {after.owned_by}"
+                said(
+                    "a new record is owned by your organisation (%(yours)s) or by nobody, "
+                    "not by %(owner)s",
+                    yours=subject.organisation,
+                    owner=after.owned_by,
+                )
             ]
         return []
     if before.same_as(after):
         return []
     if not may_set_marking(subject, before.owned_by):
         return [
-            f"only the owning organisation ({_owner(before)}) changes a record's "
-            "classification, owner or sharing"
+            said(
+                "only the owning organisation (%(owner)s) changes a record's "
+                "classification, owner or sharing",
+                owner=_owner(before),
+            )
         ]
     if lowers(before, after, levels):
         return [LOWERING_IS_DECLASSIFYING]
@@ -199,7 +213,7 @@ def marking_problems(
 
 
 def _owner(marking: Marking) -> str:
-    return marking.owned_by or "none: the register's own, marked by administrators"
+    return marking.owned_by or said("none: the register's own, marked by administrators")
 
 
 def write_problems(
@@ -222,12 +236,21 @@ def write_problems(
     problems = []
     if subject is not None:
         if not subject.role.may_write(entity):
-            problems.append(f"role {subject.role.key!r} may not change {entity}")
+            problems.append(
+                said(
+                    "role %(role)s may not change %(entity)s",
+                    role=repr(subject.role.key),
+                    entity=entity,
+                )
+            )
         for marking in (before, after):
             if marking is not None and not can_read(subject, marking, levels):
                 problems.append(
-                    f"{marking.classification!r} owned by "
-                    f"{marking.owned_by or 'the register'} is outside your need-to-know"
+                    said(
+                        "%(classification)s owned by %(owner)s is outside your need-to-know",
+                        classification=repr(marking.classification),
+                        owner=marking.owned_by or said("the register"),
+                    )
                 )
                 break
     if not marking_by_use_case or before is None:
@@ -240,9 +263,20 @@ def declassify_problems(subject: Subject | None, entity: str, before: Marking) -
     the owning organisation, if its role may write the entity, and administrators."""
     problems = []
     if subject is not None and not subject.role.may_write(entity):
-        problems.append(f"role {subject.role.key!r} may not change {entity}")
+        problems.append(
+            said(
+                "role %(role)s may not change %(entity)s",
+                role=repr(subject.role.key),
+                entity=entity,
+            )
+        )
     if not may_set_marking(subject, before.owned_by):
-        problems.append(f"only the owning organisation ({_owner(before)}) declassifies a record")
+        problems.append(
+            said(
+                "only the owning organisation (%(owner)s) declassifies a record",
+                owner=_owner(before),
+            )
+        )
     return problems
 
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from weerbaar.errors import said
+
 
 class ScopeKind(StrEnum):
     """What a scale's levels hold for: the whole country, a sector, a single site."""
@@ -53,12 +55,23 @@ class AdviceMatrix:
         return self.cells[s][lk]
 
 
+_WORDS = {"severity": said("severity"), "likelihood": said("likelihood")}
+
+
 def _pick(value: str, options: Sequence[str], what: str) -> int:
     wanted = value.strip().casefold()
     for i, option in enumerate(options):
         if option.casefold() == wanted or str(i + 1) == wanted:
             return i
-    raise LevelError(what, f"unknown {what} {value!r}; use one of {', '.join(options)}")
+    raise LevelError(
+        what,
+        said(
+            "unknown %(field)s %(value)s; use one of %(options)s",
+            field=_WORDS.get(what, what),
+            value=repr(value),
+            options=", ".join(options),
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +98,16 @@ class LevelScale:
             if level.rank == rank:
                 return level
         low, high = self.range
-        raise LevelError("level", f"{self.key} levels run from {low} to {high}; {rank} is not one")
+        raise LevelError(
+            "level",
+            said(
+                "%(scale)s levels run from %(low)s to %(high)s; %(value)s is not one",
+                scale=self.key,
+                low=low,
+                high=high,
+                value=rank,
+            ),
+        )
 
     def parse(self, text: str | int) -> int:
         """A level given as its number or its Dutch or English name."""
@@ -98,7 +120,15 @@ class LevelScale:
             if wanted in (level.name.casefold(), level.name_en.casefold()):
                 return level.rank
         names = ", ".join(f"{lv.rank} {lv.name_en}" for lv in self.levels)
-        raise LevelError("level", f"{text!r} is not a level of {self.key}; its levels: {names}")
+        raise LevelError(
+            "level",
+            said(
+                "%(text)s is not a level of %(scale)s; its levels: %(levels)s",
+                text=repr(text),
+                scale=self.key,
+                levels=names,
+            ),
+        )
 
 
 class LevelError(ValueError):
@@ -141,12 +171,20 @@ class Scope:
 
     def check(self, scale: LevelScale) -> None:
         if scale.scope is ScopeKind.SECTOR and not self.sector:
-            raise LevelError("sector", f"{scale.key} levels are set per sector: name the sector")
+            raise LevelError(
+                "sector",
+                said("%(scale)s levels are set per sector: name the sector", scale=scale.key),
+            )
         if scale.scope is ScopeKind.SITE and not self.site:
-            raise LevelError("site", f"{scale.key} advice is given per site: name the site")
+            raise LevelError(
+                "site", said("%(scale)s advice is given per site: name the site", scale=scale.key)
+            )
         if scale.scope is ScopeKind.NATIONAL and self.sector:
             raise LevelError(
-                "sector", f"{scale.key} is a national level: it holds for no single sector"
+                "sector",
+                said(
+                    "%(scale)s is a national level: it holds for no single sector", scale=scale.key
+                ),
             )
 
 
@@ -219,22 +257,30 @@ def plan(
     request.scope.check(scale)
     scale.level(request.level)
     if request.at.tzinfo is None:
-        raise LevelError("at", "the time of a level change needs a time zone")
+        raise LevelError("at", said("the time of a level change needs a time zone"))
     if current is not None:
         if request.at < current.since:
             raise LevelError(
                 "at",
-                f"{request.at.isoformat()} is earlier than the last change "
-                f"({current.since.isoformat()}, {current.picture}); "
-                "a change cannot be dated before it",
+                said(
+                    "%(at)s is earlier than the last change (%(since)s, %(picture)s); a change "
+                    "cannot be dated before it",
+                    at=request.at.isoformat(),
+                    since=current.since.isoformat(),
+                    picture=current.picture,
+                ),
             )
         if request.level != current.level and not (request.rationale or "").strip():
             raise LevelError(
                 "rationale",
-                f"a change of level ({current.level} → {request.level}) needs a rationale",
+                said(
+                    "a change of level (%(before)s → %(after)s) needs a rationale",
+                    before=current.level,
+                    after=request.level,
+                ),
             )
     elif not (request.rationale or "").strip():
-        raise LevelError("rationale", "the first level of a scope needs a rationale")
+        raise LevelError("rationale", said("the first level of a scope needs a rationale"))
     wanted = {m.key: m for m in measures if m.applies(request.scope, request.level)}
     now_active = set(active)
     return Transition(

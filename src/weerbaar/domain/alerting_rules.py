@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
+from weerbaar.errors import said
 
 Problems = list[tuple[str, str]]
 
@@ -26,9 +27,9 @@ def level_problems(record: Any, ranges: Mapping[str, tuple[int, int]]) -> Proble
             return _on_scale(record.scale, "scale", ranges, level=record.level)
         case Activation():
             if record.until is not None and record.until < record.since:
-                return [("until", "an activation cannot end before it began")]
+                return [("until", said("an activation cannot end before it began"))]
             if (record.until is None) != (record.ended_by is None):
-                return [("ended_by", "an ended activation names the change that ended it")]
+                return [("ended_by", said("an ended activation names the change that ended it"))]
             return []
     return None
 
@@ -38,10 +39,28 @@ def _on_scale(
 ) -> Problems:
     if scale not in ranges:
         known = ", ".join(sorted(ranges))
-        return [(scale_field, f"unknown level scale {scale!r}; known: {known}")]
+        return [
+            (
+                scale_field,
+                said(
+                    "unknown level scale %(scale)s; known: %(known)s",
+                    scale=repr(scale),
+                    known=known,
+                ),
+            )
+        ]
     low, high = ranges[scale]
     return [
-        (name, f"{scale} levels run from {low} to {high}; {value} is not one")
+        (
+            name,
+            said(
+                "%(scale)s levels run from %(low)s to %(high)s; %(value)s is not one",
+                scale=scale,
+                low=low,
+                high=high,
+                value=value,
+            ),
+        )
         for name, value in levels.items()
         if value is not None and not low <= value <= high
     ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from weerbaar.errors import said
+
 IMPACT_CLASSES = ("X", "A", "B", "C", "D", "E")
 LIKELIHOOD_CLASSES = ("A", "B", "C", "D", "E")
 _SCORE = re.compile(r"^\s*([XxA-Ea-e])\s*(\+|high|hoog)?\s*$")
@@ -31,15 +33,18 @@ class ClassScore:
         match = _SCORE.match(text) if isinstance(text, str) else None
         if match is None:
             raise ClassSyntaxError(
-                f"bad class {text!r}: use X, A, B, C, D or E, optionally followed by "
-                "'high' (e.g. Chigh)"
+                said(
+                    "bad class %(text)s: use X, A, B, C, D or E, optionally followed by "
+                    "'high' (e.g. Chigh)",
+                    text=repr(text),
+                )
             )
         letter = match.group(1).upper()
         if letter == "X" and not allow_x:
-            raise ClassSyntaxError("X (not applicable) is not a likelihood class")
+            raise ClassSyntaxError(said("X (not applicable) is not a likelihood class"))
         high = match.group(2) is not None
         if letter == "X" and high:
-            raise ClassSyntaxError("X (not applicable) has no 'high' position")
+            raise ClassSyntaxError(said("X (not applicable) has no 'high' position"))
         return cls(IMPACT_CLASSES.index(letter), high)
 
     @property

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from weerbaar.errors import said_in
+
 
 class Tier(StrEnum):
     STRENGTHENED = "strengthened"
@@ -172,3 +174,19 @@ class AlertStatus(StrEnum):
     OPEN = "open"
     FLAGGED = "flagged"  # its scenarios are to be reassessed in the round named
     DISMISSED = "dismissed"
+
+
+_TIER_WORDS = {
+    Tier.STRENGTHENED: said_in("value", "strengthened approach"),
+    Tier.CONTINUED_FOCUS: said_in("value", "continued focus on resilience"),
+    Tier.EXPLORE_MONITOR: said_in("value", "explore and monitor"),
+}
+
+
+def value_said(value: StrEnum) -> str:
+    """An enumerated value in words, for a message: ``in_progress`` reads "in
+    progress", and each reader reads it in their language (the "value" names of
+    ``weerbaar.i18n.vocabulary``)."""
+    if isinstance(value, Tier):
+        return _TIER_WORDS[value]
+    return said_in("value", str(value.value).replace("_", " "))

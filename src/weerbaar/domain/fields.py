@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, TypeAlias
 
+from weerbaar.errors import said
+
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 LIST_SEPARATOR = ";"
 MAX_TEXT = 20_000
@@ -65,7 +67,7 @@ def coerce(spec: FieldSpec, raw: object) -> Value:
         return _coerce_refs(raw)
     if is_blank(raw):
         if spec.required and spec.default is None:
-            raise FieldValueError("missing value (required)")
+            raise FieldValueError(said("missing value (required)"))
         return spec.default
     match spec.kind:
         case FieldKind.KEY | FieldKind.REF:
@@ -88,12 +90,21 @@ def coerce(spec: FieldSpec, raw: object) -> Value:
 
 def _coerce_key(raw: object) -> str:
     if not isinstance(raw, str):
-        raise FieldValueError(f"expected a key (text), got {type(raw).__name__} {raw!r}")
+        raise FieldValueError(
+            said(
+                "expected a key (text), got %(type)s %(value)s",
+                type=type(raw).__name__,
+                value=repr(raw),
+            )
+        )
     value = raw.strip()
     if not KEY_PATTERN.fullmatch(value):
         raise FieldValueError(
-            f"bad key {value!r}: use 2–64 lower-case letters, digits and hyphens, "
-            "starting with a letter"
+            said(
+                "bad key %(key)s: use 2–64 lower-case letters, digits and hyphens, "
+                "starting with a letter",
+                key=repr(value),
+            )
         )
     return value
 
@@ -106,30 +117,42 @@ def _coerce_refs(raw: object) -> tuple[str, ...]:
     elif isinstance(raw, list | tuple):
         parts = list(raw)
     else:
-        raise FieldValueError(f"expected a list of keys, got {type(raw).__name__} {raw!r}")
+        raise FieldValueError(
+            said(
+                "expected a list of keys, got %(type)s %(value)s",
+                type=type(raw).__name__,
+                value=repr(raw),
+            )
+        )
     keys = [_coerce_key(p) for p in parts]
     seen: set[str] = set()
     for key in keys:
         if key in seen:
-            raise FieldValueError(f"key {key!r} is listed twice")
+            raise FieldValueError(said("key %(key)s is listed twice", key=repr(key)))
         seen.add(key)
     return tuple(keys)
 
 
 def _coerce_text(raw: object) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise FieldValueError(f"expected text, got {type(raw).__name__}")
+        raise FieldValueError(said("expected text, got %(type)s", type=type(raw).__name__))
     value = str(raw).strip()
     if len(value) > MAX_TEXT:
-        raise FieldValueError(f"text too long: {len(value)} characters, at most {MAX_TEXT}")
+        raise FieldValueError(
+            said(
+                "text too long: %(length)s characters, at most %(most)s",
+                length=len(value),
+                most=MAX_TEXT,
+            )
+        )
     if _CONTROL.search(value):
-        raise FieldValueError("text holds control characters")
+        raise FieldValueError(said("text holds control characters"))
     return value
 
 
 def _coerce_int(spec: FieldSpec, raw: object) -> int:
     if isinstance(raw, bool):
-        raise FieldValueError(f"expected a whole number, got {raw!r}")
+        raise FieldValueError(said("expected a whole number, got %(value)s", value=repr(raw)))
     if isinstance(raw, int):
         value = raw
     elif isinstance(raw, float) and raw.is_integer():
@@ -137,17 +160,21 @@ def _coerce_int(spec: FieldSpec, raw: object) -> int:
     elif isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", raw):
         value = int(raw)
     else:
-        raise FieldValueError(f"expected a whole number, got {raw!r}")
+        raise FieldValueError(said("expected a whole number, got %(value)s", value=repr(raw)))
     if spec.minimum is not None and value < spec.minimum:
-        raise FieldValueError(f"{value} is below the minimum {spec.minimum}")
+        raise FieldValueError(
+            said("%(value)s is below the minimum %(minimum)s", value=value, minimum=spec.minimum)
+        )
     if spec.maximum is not None and value > spec.maximum:
-        raise FieldValueError(f"{value} is above the maximum {spec.maximum}")
+        raise FieldValueError(
+            said("%(value)s is above the maximum %(maximum)s", value=value, maximum=spec.maximum)
+        )
     return value
 
 
 def _coerce_number(spec: FieldSpec, raw: object) -> float:
     if isinstance(raw, bool):
-        raise FieldValueError(f"expected a number, got {raw!r}")
+        raise FieldValueError(said("expected a number, got %(value)s", value=repr(raw)))
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
@@ -155,22 +182,38 @@ def _coerce_number(spec: FieldSpec, raw: object) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise FieldValueError(f"expected a number, got {raw!r}") from None
+            raise FieldValueError(
+                said("expected a number, got %(value)s", value=repr(raw))
+            ) from None
     else:
-        raise FieldValueError(f"expected a number, got {type(raw).__name__}")
+        raise FieldValueError(said("expected a number, got %(value)s", value=type(raw).__name__))
     if not math.isfinite(value):
-        raise FieldValueError(f"expected a finite number, got {raw!r}")
+        raise FieldValueError(said("expected a finite number, got %(value)s", value=repr(raw)))
     if spec.minimum is not None and value < spec.minimum:
-        raise FieldValueError(f"{value:g} is below the minimum {spec.minimum:g}")
+        raise FieldValueError(
+            said(
+                "%(value)s is below the minimum %(minimum)s",
+                value=format(value, "g"),
+                minimum=format(spec.minimum, "g"),
+            )
+        )
     if spec.maximum is not None and value > spec.maximum:
-        raise FieldValueError(f"{value:g} is above the maximum {spec.maximum:g}")
+        raise FieldValueError(
+            said(
+                "%(value)s is above the maximum %(maximum)s",
+                value=format(value, "g"),
+                maximum=format(spec.maximum, "g"),
+            )
+        )
     return value
 
 
 def _coerce_date(raw: object) -> dt.date:
     if isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0):
-            raise FieldValueError(f"expected a date, got a date and time {raw.isoformat()}")
+            raise FieldValueError(
+                said("expected a date, got a date and time %(value)s", value=raw.isoformat())
+            )
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
@@ -179,7 +222,9 @@ def _coerce_date(raw: object) -> dt.date:
             return dt.date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise FieldValueError(f"bad date {raw!r}: use YYYY-MM-DD, e.g. 2019-06-01")
+    raise FieldValueError(
+        said("bad date %(value)s: use YYYY-MM-DD, e.g. 2019-06-01", value=repr(raw))
+    )
 
 
 def _coerce_time(raw: object) -> dt.datetime:
@@ -195,7 +240,10 @@ def _coerce_time(raw: object) -> dt.datetime:
             value = None
     if value is None:
         raise FieldValueError(
-            f"bad date and time {raw!r}: use ISO 8601, e.g. 2026-11-29T14:30:00+01:00"
+            said(
+                "bad date and time %(value)s: use ISO 8601, e.g. 2026-11-29T14:30:00+01:00",
+                value=repr(raw),
+            )
         )
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
@@ -206,7 +254,13 @@ def _coerce_enum(enum: type[StrEnum], raw: object) -> str:
     text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else None
     allowed = [m.value for m in enum]
     if text is None or text not in allowed:
-        raise FieldValueError(f"bad value {raw!r}: expected one of {', '.join(allowed)}")
+        raise FieldValueError(
+            said(
+                "bad value %(value)s: expected one of %(allowed)s",
+                value=repr(raw),
+                allowed=", ".join(allowed),
+            )
+        )
     return enum(text)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from weerbaar.domain.entities.infrastructure import Dependency, VitalProcess
+from weerbaar.errors import said
 
 Problems = list[tuple[str, str]]
 
@@ -18,7 +19,7 @@ def infrastructure_problems(record: Any) -> Problems | None:
         case Dependency():
             out = []
             if record.supplier == record.dependent:
-                out.append(("dependent", "a process cannot depend on itself"))
+                out.append(("dependent", said("a process cannot depend on itself")))
             return out + _range(record, "lag_hours") + _range(record, "buffer_hours")
     return None
 
@@ -28,7 +29,19 @@ def _range(record: Any, low_field: str) -> Problems:
     if high is None:
         return []
     if low is None:
-        return [(f"{low_field}_high", f"a longest value needs {low_field} as well")]
+        return [
+            (f"{low_field}_high", said("a longest value needs %(field)s as well", field=low_field))
+        ]
     if high < low:
-        return [(f"{low_field}_high", f"{high:g} is below {low_field} ({low:g})")]
+        return [
+            (
+                f"{low_field}_high",
+                said(
+                    "%(high)s is below %(field)s (%(low)s)",
+                    high=format(high, "g"),
+                    field=low_field,
+                    low=format(low, "g"),
+                ),
+            )
+        ]
     return []

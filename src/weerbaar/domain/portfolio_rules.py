@@ -16,9 +16,10 @@ from weerbaar.domain.entities.strategy import (
     Milestone,
     TierRule,
 )
-from weerbaar.domain.enums import MeasureKind, OrgKind
+from weerbaar.domain.enums import MeasureKind, OrgKind, value_said
 from weerbaar.domain.fields import KEY_PATTERN
 from weerbaar.domain.tiering import RuleError, parse_conditions
+from weerbaar.errors import message_of, said
 
 Problems = list[tuple[str, str]]
 
@@ -53,24 +54,47 @@ def _measure(record: Measure) -> Problems:
     out: Problems = []
     if record.kind is MeasureKind.LEGISLATIVE:
         if record.legislative_stage is None:
-            out.append(("legislative_stage", "a legislative item needs its legislative stage"))
+            out.append(
+                ("legislative_stage", said("a legislative item needs its legislative stage"))
+            )
     else:
         for name in _LEGISLATIVE_FIELDS:
             if getattr(record, name) is not None:
-                out.append((name, f"only legislative items have it, not a {record.kind} measure"))
+                out.append(
+                    (
+                        name,
+                        said(
+                            "only legislative items have it, not a %(kind)s measure",
+                            kind=value_said(record.kind),
+                        ),
+                    )
+                )
     if record.starts_on and record.due_on and record.due_on < record.starts_on:
-        out.append(("due_on", f"due {record.due_on} before it starts on {record.starts_on}"))
+        out.append(
+            (
+                "due_on",
+                said(
+                    "due %(due)s before it starts on %(start)s",
+                    due=record.due_on,
+                    start=record.starts_on,
+                ),
+            )
+        )
     return out
 
 
 def _decision(record: Decision) -> Problems:
-    differs = record.proposed_tier is not None and record.proposed_tier != record.tier
-    if differs and not (record.deviation or "").strip():
+    proposed = record.proposed_tier
+    if proposed is not None and proposed != record.tier and not (record.deviation or "").strip():
         return [
             (
                 "deviation",
-                f"the rules proposed {record.proposed_tier}, the decision is {record.tier}:"
-                " say why the decision differs",
+                said(
+                    "the rules proposed %(proposed)s, the decision is %(tier)s: say why the "
+                    "decision differs",
+                    proposed=value_said(proposed),
+                    tier=value_said(record.tier),
+                ),
             )
         ]
     return []
@@ -80,15 +104,28 @@ def _concretisation(record: Concretisation, lookup: Lookup) -> Problems:
     out: Problems = []
     ministry = lookup.get("organisations", record.ministry)
     if ministry is not None and ministry.kind is not OrgKind.MINISTRY:
-        out.append(("ministry", f"{record.ministry!r} is a {ministry.kind}, not a ministry"))
+        out.append(
+            (
+                "ministry",
+                said(
+                    "%(key)s is a %(kind)s, not a ministry",
+                    key=repr(record.ministry),
+                    kind=value_said(ministry.kind),
+                ),
+            )
+        )
     if record.decision:
         decision = lookup.get("decisions", record.decision)
         if decision is not None and decision.theme != record.theme:
             out.append(
                 (
                     "decision",
-                    f"decision {record.decision!r} is about theme {decision.theme!r}, "
-                    f"not {record.theme!r}",
+                    said(
+                        "decision %(decision)s is about theme %(about)s, not %(theme)s",
+                        decision=repr(record.decision),
+                        about=repr(decision.theme),
+                        theme=repr(record.theme),
+                    ),
                 )
             )
     return out
@@ -96,15 +133,19 @@ def _concretisation(record: Concretisation, lookup: Lookup) -> Problems:
 
 def _milestone(record: Milestone, lookup: Lookup) -> Problems:
     if bool(record.measure) == bool(record.concretisation):
-        return [("measure", "a milestone belongs to one measure or one concretisation")]
+        return [("measure", said("a milestone belongs to one measure or one concretisation"))]
     if record.measure:
         measure = lookup.get("measures", record.measure)
         if measure is not None and measure.starts_on and record.due_on < measure.starts_on:
             return [
                 (
                     "due_on",
-                    f"due {record.due_on}, before its measure {record.measure!r} starts "
-                    f"on {measure.starts_on}",
+                    said(
+                        "due %(due)s, before its measure %(measure)s starts on %(start)s",
+                        due=record.due_on,
+                        measure=repr(record.measure),
+                        start=measure.starts_on,
+                    ),
                 )
             ]
     return []
@@ -113,7 +154,14 @@ def _milestone(record: Milestone, lookup: Lookup) -> Problems:
 def _capability_need(record: CapabilityNeed, levels: tuple[str, ...]) -> Problems:
     known = ", ".join(levels)
     return [
-        (name, f"unknown capability level {getattr(record, name)!r}; known: {known}")
+        (
+            name,
+            said(
+                "unknown capability level %(level)s; known: %(known)s",
+                level=repr(getattr(record, name)),
+                known=known,
+            ),
+        )
         for name in ("needed", "current")
         if getattr(record, name) not in levels
     ]
@@ -121,9 +169,17 @@ def _capability_need(record: CapabilityNeed, levels: tuple[str, ...]) -> Problem
 
 def _tier_rule(record: TierRule) -> Problems:
     if not KEY_PATTERN.fullmatch(record.name):
-        return [("name", f"bad rule name {record.name!r}: lower-case letters, digits, hyphens")]
+        return [
+            (
+                "name",
+                said(
+                    "bad rule name %(name)s: lower-case letters, digits, hyphens",
+                    name=repr(record.name),
+                ),
+            )
+        ]
     try:
         parse_conditions(record.name, record.conditions)
     except RuleError as exc:
-        return [("conditions", str(exc))]
+        return [("conditions", message_of(exc))]
     return []

@@ -35,6 +35,7 @@ from weerbaar.domain.entities.strategy import (
     TierRule,
 )
 from weerbaar.domain.fields import FieldKind, FieldSpec, Value
+from weerbaar.errors import said
 
 __all__ = ["BY_NAME", "ENTITIES", "EntitySpec", "entity", "values_of"]
 
@@ -92,7 +93,7 @@ def _entity(
     return EntitySpec(name, singular, cls, label, field_specs(cls), identity, written_by)
 
 
-_LEVELS = "a level change (`weerbaar levels set`, the levels page or POST /api/v1/levels)"
+_LEVELS = said("a level change (`weerbaar levels set`, the levels page or POST /api/v1/levels)")
 
 
 ENTITIES: tuple[EntitySpec, ...] = (

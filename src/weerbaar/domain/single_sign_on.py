@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from weerbaar.domain.access import Levels
 from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.errors import ForbiddenError
+from weerbaar.errors import ForbiddenError, said
 
 AccountPolicy = Literal["create", "existing"]
 USERNAME_LENGTH = 64  # as the users table holds a username
@@ -118,12 +118,20 @@ def username_of(provider: Provider, claims: Mapping[str, Any]) -> str:
     name = _text(claims, provider.claims.username).lower()
     if not name:
         raise ForbiddenError(
-            f"{provider.title} did not say who you are (no {provider.claims.username!r} claim)"
+            said(
+                "%(provider)s did not say who you are (no %(username)s claim)",
+                provider=provider.title,
+                username=repr(provider.claims.username),
+            )
         )
     if len(name) > USERNAME_LENGTH or not KEY_PATTERN.fullmatch(name):
         raise ForbiddenError(
-            f"{provider.title} names you {name[:80]!r}, which is no weerbaar username "
-            "(lower-case letters, digits and hyphens, starting with a letter)"
+            said(
+                "%(provider)s names you %(name)s, which is no weerbaar username "
+                "(lower-case letters, digits and hyphens, starting with a letter)",
+                provider=provider.title,
+                name=repr(name[:80]),
+            )
         )
     return name
 
@@ -135,11 +143,15 @@ def map_claims(provider: Provider, claims: Mapping[str, Any], levels: Levels) ->
     groups = set(_strings(claims.get(provider.claims.groups)))
     role = next((r.role for r in provider.roles if r.group in groups), provider.default_role)
     if role is None:
-        raise ForbiddenError(f"{provider.title} gives you no role in weerbaar")
+        raise ForbiddenError(
+            said("%(provider)s gives you no role in weerbaar", provider=provider.title)
+        )
     given = _text(claims, provider.claims.organisation)
     organisation = provider.organisations.get(given)
     if organisation is None:
-        raise ForbiddenError(f"{provider.title} gives you no organisation weerbaar knows")
+        raise ForbiddenError(
+            said("%(provider)s gives you no organisation weerbaar knows", provider=provider.title)
+        )
     assurance = set(_strings(claims.get(provider.claims.assurance)))
     matched = [
         rule.clearance

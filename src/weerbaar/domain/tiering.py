@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from weerbaar.domain.enums import Tier
+from weerbaar.errors import said
 
 
 class RuleError(ValueError):
@@ -89,24 +90,55 @@ def parse_condition(rule: str, text: str) -> Condition:
     parts = text.split()
     if len(parts) != 3:
         raise RuleError(
-            f"rule {rule!r}: condition {text!r} is not 'metric operator value', "
-            "e.g. 'risk_quantile >= 0.75'"
+            said(
+                "rule %(rule)s: condition %(text)s is not 'metric operator value', "
+                "e.g. 'risk_quantile >= 0.75'",
+                rule=repr(rule),
+                text=repr(text),
+            )
         )
     metric, op, raw = parts
     if metric not in METRICS:
-        raise RuleError(f"rule {rule!r}: unknown metric {metric!r}; known: {', '.join(METRICS)}")
+        raise RuleError(
+            said(
+                "rule %(rule)s: unknown metric %(metric)s; known: %(known)s",
+                rule=repr(rule),
+                metric=repr(metric),
+                known=", ".join(METRICS),
+            )
+        )
     if op not in _OPERATORS:
         raise RuleError(
-            f"rule {rule!r}: bad operator {op!r} in {text!r}; use one of {' '.join(_OPERATORS)}"
+            said(
+                "rule %(rule)s: bad operator %(operator)s in %(text)s; use one of %(known)s",
+                rule=repr(rule),
+                operator=repr(op),
+                text=repr(text),
+                known=" ".join(_OPERATORS),
+            )
         )
     try:
         value: float | str = float(raw)
     except ValueError:
         if metric != "threat_level":
-            raise RuleError(f"rule {rule!r}: {metric} needs a number, not {raw!r}") from None
+            raise RuleError(
+                said(
+                    "rule %(rule)s: %(metric)s needs a number, not %(value)s",
+                    rule=repr(rule),
+                    metric=metric,
+                    value=repr(raw),
+                )
+            ) from None
         value = raw.lower()
     if isinstance(value, float) and not math.isfinite(value):
-        raise RuleError(f"rule {rule!r}: {metric} needs a finite number, not {raw!r}")
+        raise RuleError(
+            said(
+                "rule %(rule)s: %(metric)s needs a finite number, not %(value)s",
+                rule=repr(rule),
+                metric=metric,
+                value=repr(raw),
+            )
+        )
     return Condition(metric, op, value)
 
 
@@ -115,7 +147,7 @@ def parse_conditions(rule: str, text: str | Sequence[str]) -> tuple[Condition, .
     items = text.split(";") if isinstance(text, str) else list(text)
     parsed = tuple(parse_condition(rule, item) for item in items if item.strip())
     if not parsed:
-        raise RuleError(f"rule {rule!r}: no conditions")
+        raise RuleError(said("rule %(rule)s: no conditions", rule=repr(rule)))
     return parsed
 
 
@@ -304,13 +336,22 @@ def _tier(value: object, where: str) -> Tier:
         return Tier(str(value))
     except ValueError:
         known = ", ".join(t.value for t in Tier)
-        raise RuleError(f"{where}: unknown tier {value!r}; known: {known}") from None
+        raise RuleError(
+            said(
+                "%(where)s: unknown tier %(tier)s; known: %(known)s",
+                where=where,
+                tier=repr(value),
+                known=known,
+            )
+        ) from None
 
 
 def _text(data: Mapping[str, object], name: str, where: str) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise RuleError(f"{where}: {name} must be a non-empty text")
+        raise RuleError(
+            said("%(where)s: %(name)s must be a non-empty text", where=where, name=name)
+        )
     return value.strip()
 
 
@@ -323,26 +364,47 @@ def _no_unknown(data: Mapping[str, object], known: Sequence[str], where: str) ->
     # rule would quietly mean something else.
     unknown = [str(name) for name in data if name not in known]
     if unknown:
-        raise RuleError(f"{where}: unknown field {', '.join(unknown)}; known: {', '.join(known)}")
+        raise RuleError(
+            said(
+                "%(where)s: unknown field %(fields)s; known: %(known)s",
+                where=where,
+                fields=", ".join(unknown),
+                known=", ".join(known),
+            )
+        )
 
 
 def parse_rule(data: Mapping[str, object]) -> TierRule:
     key = data.get("key")
     if not isinstance(key, str) or not key.strip():
-        raise RuleError("a rule without a key")
-    where = f"rule {key!r}"
+        raise RuleError(said("a rule without a key"))
+    where = said("rule %(rule)s", rule=repr(key))
     _no_unknown(data, _RULE_FIELDS, where)
     question = data.get("question")
     if question not in (1, 2) or isinstance(question, bool):
-        raise RuleError(f"{where}: question must be 1 or 2, not {question!r}")
+        raise RuleError(
+            said(
+                "%(where)s: question must be 1 or 2, not %(question)s",
+                where=where,
+                question=repr(question),
+            )
+        )
     match = data.get("match", "any")
     if match not in ("any", "all"):
-        raise RuleError(f"{where}: match must be 'any' or 'all', not {match!r}")
+        raise RuleError(
+            said(
+                "%(where)s: match must be 'any' or 'all', not %(match)s",
+                where=where,
+                match=repr(match),
+            )
+        )
     when = data.get("when")
     if not isinstance(when, str) and not (
         isinstance(when, list) and all(isinstance(w, str) for w in when)
     ):
-        raise RuleError(f"{where}: 'when' must be a condition or a list of conditions")
+        raise RuleError(
+            said("%(where)s: 'when' must be a condition or a list of conditions", where=where)
+        )
     return TierRule(
         key=key,
         tier=_tier(data.get("tier"), where),
@@ -355,20 +417,28 @@ def parse_rule(data: Mapping[str, object]) -> TierRule:
 
 def parse_rule_set(data: Mapping[str, object]) -> RuleSet:
     """A rule set from plain data (YAML, JSON, or a cycle's records), checked."""
-    where = f"rule set {data.get('key')!r}"
+    where = said("rule set %(key)s", key=repr(data.get("key")))
     _no_unknown(data, _SET_FIELDS, where)
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
-        raise RuleError(f"{where}: no rules")
+        raise RuleError(said("%(where)s: no rules", where=where))
     rules = []
     for item in rules_data:
         if not isinstance(item, Mapping):
-            raise RuleError(f"{where}: a rule must be a mapping, not {item!r}")
+            raise RuleError(
+                said(
+                    "%(where)s: a rule must be a mapping, not %(item)s",
+                    where=where,
+                    item=repr(item),
+                )
+            )
         rules.append(parse_rule(item))
     keys = [r.key for r in rules]
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise RuleError(f"{where}: rule keys repeat: {', '.join(repeated)}")
+        raise RuleError(
+            said("%(where)s: rule keys repeat: %(keys)s", where=where, keys=", ".join(repeated))
+        )
     return RuleSet(
         key=_text(data, "key", where),
         name=_text(data, "name", where),

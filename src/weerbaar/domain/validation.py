@@ -20,7 +20,7 @@ from weerbaar.domain.infrastructure_rules import infrastructure_problems
 from weerbaar.domain.portfolio_rules import portfolio_problems
 from weerbaar.domain.register import EntitySpec
 from weerbaar.domain.score_rules import criterion_kind, impact_problems, likelihood_problems
-from weerbaar.errors import Issue
+from weerbaar.errors import Issue, message_of, said
 
 
 class Lookup(Protocol):
@@ -47,7 +47,9 @@ def parse_row(
     issues: list[Issue] = []
     for name in raw:
         if name not in spec.field_names:
-            issues.append(Issue(place, str(name), f"unknown column for {spec.name}"))
+            issues.append(
+                Issue(place, str(name), said("unknown column for %(entity)s", entity=spec.name))
+            )
     values: dict[str, Value] = {}
     for field in spec.fields:
         if spec.identity and field.kind is FieldKind.KEY:
@@ -55,7 +57,7 @@ def parse_row(
         try:
             values[field.name] = coerce(field, raw.get(field.name))
         except FieldValueError as exc:
-            issues.append(Issue(place, field.name, str(exc)))
+            issues.append(Issue(place, field.name, message_of(exc)))
     if issues:
         return None, issues
     if spec.identity:
@@ -66,7 +68,11 @@ def parse_row(
                 Issue(
                     place,
                     "key",
-                    f"key {given!r} does not match its fields; it would be {derived!r}",
+                    said(
+                        "key %(given)s does not match its fields; it would be %(derived)s",
+                        given=repr(given),
+                        derived=repr(derived),
+                    ),
                 )
             ]
         values["key"] = derived
@@ -85,7 +91,11 @@ def check_record(
             Issue(
                 place,
                 "classification",
-                f"unknown classification {record.classification!r}; known: {known}",
+                said(
+                    "unknown classification %(classification)s; known: %(known)s",
+                    classification=repr(record.classification),
+                    known=known,
+                ),
             )
         )
     return issues
@@ -101,7 +111,16 @@ def _dangling(spec: EntitySpec, record: Any, lookup: Lookup) -> list[tuple[str, 
         keys = value if field.kind is FieldKind.REFS else (value,) if value else ()
         for key in keys:
             if lookup.get(field.target, key) is None:
-                out.append((field.name, f"unknown reference: no {field.target} {key!r}"))
+                out.append(
+                    (
+                        field.name,
+                        said(
+                            "unknown reference: no %(entity)s %(key)s",
+                            entity=field.target,
+                            key=repr(key),
+                        ),
+                    )
+                )
     return out
 
 
@@ -121,7 +140,16 @@ def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str,
         case Round():
             if record.edition not in reference.editions:
                 known = ", ".join(sorted(reference.editions))
-                return [("edition", f"unknown edition {record.edition!r}; known: {known}")]
+                return [
+                    (
+                        "edition",
+                        said(
+                            "unknown edition %(edition)s; known: %(known)s",
+                            edition=repr(record.edition),
+                            known=known,
+                        ),
+                    )
+                ]
         case Organisation():
             return _parent_rules(record, lookup)
         case ImpactScore():
@@ -134,22 +162,26 @@ def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str,
             return likelihood_problems(record)
         case _ if hasattr(record, "ends_on") and hasattr(record, "starts_on"):
             if record.ends_on < record.starts_on:
-                return [("ends_on", "ends before it starts")]
+                return [("ends_on", said("ends before it starts"))]
     return []
 
 
 def _scenario_rules(record: Scenario, lookup: Lookup) -> list[tuple[str, str]]:
     out = []
     if record.actors and record.kind is not ScenarioKind.THREAT:
-        out.append(("actors", "only threat scenarios have actors"))
+        out.append(("actors", said("only threat scenarios have actors")))
     if record.threat:
         threat = lookup.get("threats", record.threat)
         if threat is not None and threat.theme != record.theme:
             out.append(
                 (
                     "threat",
-                    f"threat {record.threat!r} belongs to theme {threat.theme!r}, "
-                    f"not {record.theme!r}",
+                    said(
+                        "threat %(threat)s belongs to theme %(belongs)s, not %(theme)s",
+                        threat=repr(record.threat),
+                        belongs=repr(threat.theme),
+                        theme=repr(record.theme),
+                    ),
                 )
             )
     return out
@@ -160,7 +192,7 @@ def _parent_rules(record: Organisation, lookup: Lookup) -> list[tuple[str, str]]
     parent = record.parent
     while parent:
         if parent in seen:
-            return [("parent", f"parent chain loops back to {parent!r}")]
+            return [("parent", said("parent chain loops back to %(key)s", key=repr(parent)))]
         seen.add(parent)
         found = lookup.get("organisations", parent)
         parent = found.parent if found is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.formats import csv_files, document
 from weerbaar.formats.raw import RawDocument
 
@@ -27,14 +27,17 @@ def guess_format(path: Path) -> str:
     if path.is_dir() or suffix == "":
         return "csv"
     raise FileFormatError(
-        f"{path}: cannot tell the format from the name; use .json, .yaml, .csv, .xlsx, "
-        ".graphml or a folder of CSV files, or say --format"
+        said(
+            "%(path)s: cannot tell the format from the name; use .json, .yaml, .csv, "
+            ".xlsx, .graphml or a folder of CSV files, or say --format",
+            path=path,
+        )
     )
 
 
 def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> RawDocument:
     if not path.exists():
-        raise FileFormatError(f"{path}: no such file or folder")
+        raise FileFormatError(said("%(path)s: no such file or folder", path=path))
     fmt = fmt or guess_format(path)
     if fmt in ("json", "yaml"):
         return document.read(path, fmt)
@@ -48,7 +51,13 @@ def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> Ra
         from weerbaar.formats import graphml  # networkx takes a while to import
 
         return graphml.read(path)
-    raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise FileFormatError(
+        said(
+            "unknown format %(fmt)s; use one of %(formats)s",
+            fmt=repr(fmt),
+            formats=", ".join(FORMATS),
+        )
+    )
 
 
 def write(path: Path, data: dict[str, Any], *, fmt: str | None = None) -> list[Path]:
@@ -66,4 +75,10 @@ def write(path: Path, data: dict[str, Any], *, fmt: str | None = None) -> list[P
         from weerbaar.formats import graphml
 
         return [graphml.write(path, data)]
-    raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise FileFormatError(
+        said(
+            "unknown format %(fmt)s; use one of %(formats)s",
+            fmt=repr(fmt),
+            formats=", ".join(FORMATS),
+        )
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from typing import IO
 
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, grouped, said
 
 MAX_MEMBERS = 1_000  # a workbook of every entity has about 40 parts
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
@@ -35,30 +35,52 @@ def check_xlsx_archive(handle: IO[bytes], name: str) -> None:
         ValueError,
         NotImplementedError,
     ) as exc:
-        raise FileFormatError(f"{name}: not a readable XLSX workbook ({exc})") from None
+        raise FileFormatError(
+            said("%(name)s: not a readable XLSX workbook (%(error)s)", name=name, error=exc)
+        ) from None
     finally:
         handle.seek(0)
     if len(members) > MAX_MEMBERS:
         raise FileFormatError(
-            f"{name}: an archive of {len(members):,} parts; a workbook has at most {MAX_MEMBERS:,}"
+            said(
+                "%(name)s: an archive of %(count)s parts; a workbook has at most %(most)s",
+                name=name,
+                count=grouped(len(members)),
+                most=grouped(MAX_MEMBERS),
+            )
         )
     total = sum(member.file_size for member in members)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise FileFormatError(
-            f"{name}: its parts inflate to {total:,} bytes, more than the "
-            f"{MAX_UNCOMPRESSED_BYTES:,} an import reads"
+            said(
+                "%(name)s: its parts inflate to %(total)s bytes, more than the "
+                "%(most)s an import reads",
+                name=name,
+                total=grouped(total),
+                most=grouped(MAX_UNCOMPRESSED_BYTES),
+            )
         )
     for member in members:
         if member.file_size >= RATIO_CHECKED_FROM and (
             member.file_size > MAX_RATIO * max(member.compress_size, 1)
         ):
             raise FileFormatError(
-                f"{name}: part {member.filename} inflates {member.file_size:,} bytes from "
-                f"{member.compress_size:,}, a ratio no workbook has (a zip bomb?)"
+                said(
+                    "%(name)s: part %(filename)s inflates %(file_size)s bytes from "
+                    "%(compress_size)s, a ratio no workbook has (a zip bomb?)",
+                    name=name,
+                    filename=member.filename,
+                    file_size=grouped(member.file_size),
+                    compress_size=grouped(member.compress_size),
+                )
             )
     names = {member.filename for member in members}
     missing = [part for part in REQUIRED_PARTS if part not in names]
     if missing:
         raise FileFormatError(
-            f"{name}: not a readable XLSX workbook: the archive lacks {', '.join(missing)}"
+            said(
+                "%(name)s: not a readable XLSX workbook: the archive lacks %(missing)s",
+                name=name,
+                missing=", ".join(missing),
+            )
         )

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import yaml
 
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.formats.bounds import MAX_DEPTH, MAX_DIGITS, too_deep, too_long
 from weerbaar.formats.common import line_at
 
@@ -31,8 +31,13 @@ class _BoundedLoader(yaml.SafeLoader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             raise FileFormatError(
-                f"{self.file_name} line {line}: an alias (*{event.anchor}); register "
-                "files use no anchors and aliases"
+                said(
+                    "%(name)s line %(line)s: an alias (*%(anchor)s); register files use "
+                    "no anchors and aliases",
+                    name=self.file_name,
+                    line=line,
+                    anchor=event.anchor,
+                )
             )
         if not isinstance(event, _COLLECTION_STARTS):
             return super().compose_node(parent, index)
@@ -62,7 +67,13 @@ def _checked_scalar(tag: str, digits_count: bool) -> Any:
             return plain(loader, node)
         except (ValueError, KeyError, AttributeError):
             raise FileFormatError(
-                f"{loader.file_name} line {line}: {str(node.value)[:40]!r} is not a valid {kind}"
+                said(
+                    "%(name)s line %(line)s: %(node)s is not a valid %(kind)s",
+                    name=loader.file_name,
+                    line=line,
+                    node=repr(str(node.value)[:40]),
+                    kind=kind,
+                )
             ) from None
 
     return construct
@@ -78,17 +89,30 @@ def load_yaml(text: str, name: str) -> object:
         loader = _BoundedLoader(text, name)
     except yaml.reader.ReaderError as exc:  # the reader checks every character at once
         raise FileFormatError(
-            f"{name} line {line_at(text, exc.position)}: character U+{exc.character:04X} is "
-            "not allowed in YAML"
+            said(
+                "%(name)s line %(line)s: character U+%(character)s is not allowed in YAML",
+                name=name,
+                line=line_at(text, exc.position),
+                character=format(exc.character, "04X"),
+            )
         ) from None
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise FileFormatError(f"{name}{where}: not valid YAML: {exc.problem}") from None
+        raise FileFormatError(
+            said(
+                "%(name)s%(where)s: not valid YAML: %(problem)s",
+                name=name,
+                where=where,
+                problem=exc.problem,
+            )
+        ) from None
     except yaml.YAMLError as exc:
-        raise FileFormatError(f"{name}: not valid YAML: {exc}") from None
+        raise FileFormatError(
+            said("%(name)s: not valid YAML: %(error)s", name=name, error=exc)
+        ) from None
     finally:
         loader.dispose()
 

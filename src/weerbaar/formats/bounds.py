@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.formats.common import line_at
 
 MAX_DEPTH = 64  # levels of nested lists and objects
@@ -32,13 +32,26 @@ class _LongIntegerError(Exception):
 
 
 def too_deep(name: str, line: int) -> FileFormatError:
-    return FileFormatError(f"{name} line {line}: nested deeper than {MAX_DEPTH} levels")
+    return FileFormatError(
+        said(
+            "%(name)s line %(line)s: nested deeper than %(most)s levels",
+            name=name,
+            line=line,
+            most=MAX_DEPTH,
+        )
+    )
 
 
 def too_long(name: str, line: int, digits: int) -> FileFormatError:
     return FileFormatError(
-        f"{name} line {line}: a number of {digits} digits; a register number has at "
-        f"most {MAX_DIGITS}"
+        said(
+            "%(name)s line %(line)s: a number of %(digits)s digits; a register "
+            "number has at most %(most)s",
+            name=name,
+            line=line,
+            digits=digits,
+            most=MAX_DIGITS,
+        )
     )
 
 
@@ -56,7 +69,15 @@ def load_json(text: str, name: str) -> object:
             parse_constant=lambda word: _refuse_constant(name, word),
         )
     except json.JSONDecodeError as exc:
-        raise FileFormatError(f"{name} line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise FileFormatError(
+            said(
+                "%(name)s line %(line)s column %(column)s: %(problem)s",
+                name=name,
+                line=exc.lineno,
+                column=exc.colno,
+                problem=exc.msg,
+            )
+        ) from None
     except _LongIntegerError as exc:
         digits = exc.digits.lstrip("-")
         raise too_long(name, _line_of_number(text, exc.digits), len(digits)) from None
@@ -110,4 +131,6 @@ def _line_of_number(text: str, digits: str) -> int:
 
 def _refuse_constant(name: str, word: str) -> object:
     """NaN and Infinity: Python's extension to JSON, never in a register."""
-    raise FileFormatError(f"{name}: {word} is not a number JSON allows")
+    raise FileFormatError(
+        said("%(name)s: %(word)s is not a number JSON allows", name=name, word=word)
+    )

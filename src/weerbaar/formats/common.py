@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, grouped, said
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
@@ -19,13 +19,20 @@ def check_size(path: Path) -> None:
         raise unreadable(path, exc) from None
     if size > MAX_FILE_BYTES:
         raise FileFormatError(
-            f"{path}: {size:,} bytes is more than the {MAX_FILE_BYTES:,} an import accepts"
+            said(
+                "%(path)s: %(size)s bytes is more than the %(most)s an import accepts",
+                path=path,
+                size=grouped(size),
+                most=grouped(MAX_FILE_BYTES),
+            )
         )
 
 
 def unreadable(path: Path, exc: OSError) -> FileFormatError:
     """A file the system will not read (a folder, no permission), said plainly."""
-    return FileFormatError(f"{path}: cannot be read ({exc.strerror or exc})")
+    return FileFormatError(
+        said("%(path)s: cannot be read (%(error)s)", path=path, error=exc.strerror or exc)
+    )
 
 
 def read_bytes(path: Path) -> bytes:
@@ -47,6 +54,10 @@ def refuse_nul(text: str, name: str) -> None:
     offset = text.find("\x00")
     if offset >= 0:
         raise FileFormatError(
-            f"{name} line {line_at(text, offset)}: a NUL character; this is a binary "
-            "file or text that is not UTF-8"
+            said(
+                "%(name)s line %(line)s: a NUL character; this is a binary file or "
+                "text that is not UTF-8",
+                name=name,
+                line=line_at(text, offset),
+            )
         )

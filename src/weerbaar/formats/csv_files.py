@@ -17,7 +17,7 @@ from typing import Any
 
 from weerbaar.domain.fields import LIST_SEPARATOR
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.common import read_bytes, refuse_nul
 from weerbaar.formats.formula import restore
@@ -31,11 +31,16 @@ def read(path: Path, *, entity: str | None = None) -> RawDocument:
     if path.is_dir():
         files = sorted(path.glob("*.csv"))
         if not files:
-            raise FileFormatError(f"{path}: no .csv files in this folder")
+            raise FileFormatError(said("%(path)s: no .csv files in this folder", path=path))
         unknown = [f.name for f in files if f.stem not in BY_NAME]
         if unknown:
             raise FileFormatError(
-                f"{path}: {', '.join(unknown)} not named after an entity ({', '.join(BY_NAME)})"
+                said(
+                    "%(path)s: %(unknown)s not named after an entity (%(entities)s)",
+                    path=path,
+                    unknown=", ".join(unknown),
+                    entities=", ".join(BY_NAME),
+                )
             )
         for file in files:
             doc.rows[file.stem] = _read_file(file, file.stem)
@@ -43,8 +48,12 @@ def read(path: Path, *, entity: str | None = None) -> RawDocument:
     name = entity or path.stem
     if name not in BY_NAME:
         raise FileFormatError(
-            f"{path.name}: cannot tell which entity it holds; name the file after one "
-            f"({', '.join(BY_NAME)}) or say --entity"
+            said(
+                "%(path)s: cannot tell which entity it holds; name the file after one "
+                "(%(entities)s) or say --entity",
+                path=path.name,
+                entities=", ".join(BY_NAME),
+            )
         )
     doc.rows[name] = _read_file(path, name)
     return doc
@@ -54,7 +63,9 @@ def _read_file(path: Path, entity: str) -> list[RawRow]:
     text = decode(read_bytes(path), path.name)
     refuse_nul(text, path.name)
     if not text.strip():
-        raise FileFormatError(f"{path.name}: the file is empty (expected a header line)")
+        raise FileFormatError(
+            said("%(path)s: the file is empty (expected a header line)", path=path.name)
+        )
     header_line = text.splitlines()[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -62,15 +73,19 @@ def _read_file(path: Path, entity: str) -> list[RawRow]:
     try:
         header = [h.strip() for h in next(reader)]
         if len(set(header)) != len(header):
-            raise FileFormatError(f"{path.name} line 1: a column name repeats")
+            raise FileFormatError(said("%(path)s line 1: a column name repeats", path=path.name))
         line = reader.line_num + 1
         for cells in reader:
-            place = f"{path.name} line {line}"
+            place = said("%(file)s line %(line)s", file=path.name, line=line)
             line = reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
-                problem = f"{len(cells)} cells, but the header has {len(header)} columns"
+                problem = said(
+                    "%(cells)s cells, but the header has %(columns)s columns",
+                    cells=len(cells),
+                    columns=len(header),
+                )
                 rows.append(RawRow(place, {}, problem))
                 continue
             values = {
@@ -78,7 +93,14 @@ def _read_file(path: Path, entity: str) -> list[RawRow]:
             }
             rows.append(RawRow(place, values))
     except csv.Error as exc:
-        raise FileFormatError(f"{path.name} line {reader.line_num}: {exc}") from exc
+        raise FileFormatError(
+            said(
+                "%(path)s line %(line)s: %(error)s",
+                path=path.name,
+                line=reader.line_num,
+                error=exc,
+            )
+        ) from exc
     return rows
 
 
@@ -101,7 +123,9 @@ def entity_bytes(spec: EntitySpec, records: Iterable[Mapping[str, Any]]) -> byte
 
 def write(folder: Path, data: dict[str, Any]) -> list[Path]:
     if folder.exists() and not folder.is_dir():
-        raise FileFormatError(f"{folder}: CSV export writes a folder, and this is a file")
+        raise FileFormatError(
+            said("%(folder)s: CSV export writes a folder, and this is a file", folder=folder)
+        )
     written = []
     for spec in ENTITIES:
         path = folder / f"{spec.name}.csv"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from weerbaar.domain.register import BY_NAME, EntitySpec
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.bounded_yaml import dump_yaml, load_yaml
 from weerbaar.formats.bounds import load_json
@@ -33,17 +33,28 @@ def read(path: Path, fmt: str) -> RawDocument:
 
 def from_data(data: object, name: str) -> RawDocument:
     if not isinstance(data, dict):
-        raise FileFormatError(f"{name}: expected an object with one list per entity")
+        raise FileFormatError(
+            said("%(name)s: expected an object with one list per entity", name=name)
+        )
     if data.get("format") != FORMAT:
-        raise FileFormatError(f"{name}: 'format' must be {FORMAT!r}")
+        raise FileFormatError(
+            said("%(name)s: 'format' must be %(format)s", name=name, format=repr(FORMAT))
+        )
     if data.get("format_version") != FORMAT_VERSION:
         raise FileFormatError(
-            f"{name}: format_version {data.get('format_version')!r} is not supported "
-            f"(this weerbaar reads version {FORMAT_VERSION})"
+            said(
+                "%(name)s: format_version %(version)s is not supported (this weerbaar reads "
+                "version %(supported)s)",
+                name=name,
+                version=repr(data.get("format_version")),
+                supported=FORMAT_VERSION,
+            )
         )
     unknown = sorted(map(str, set(data) - _META_KEYS - set(BY_NAME)))
     if unknown:
-        raise FileFormatError(f"{name}: unknown section(s) {', '.join(unknown)}")
+        raise FileFormatError(
+            said("%(name)s: unknown section(s) %(unknown)s", name=name, unknown=", ".join(unknown))
+        )
     doc = RawDocument()
     for entity, rows in data.items():
         if entity in _META_KEYS:
@@ -51,12 +62,16 @@ def from_data(data: object, name: str) -> RawDocument:
         if rows is None:
             continue
         if not isinstance(rows, list):
-            raise FileFormatError(f"{name}: {entity} must be a list of records")
+            raise FileFormatError(
+                said("%(name)s: %(entity)s must be a list of records", name=name, entity=entity)
+            )
         doc.rows[entity] = []
         for i, row in enumerate(rows):
             place = f"{name} {entity}[{i}]"
             if not isinstance(row, dict):
-                raise FileFormatError(f"{place}: expected a record (an object with fields)")
+                raise FileFormatError(
+                    said("%(place)s: expected a record (an object with fields)", place=place)
+                )
             doc.rows[entity].append(RawRow(place, {str(k): v for k, v in row.items()}))
     return doc
 

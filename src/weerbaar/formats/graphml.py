@@ -27,7 +27,7 @@ from xml.etree.ElementTree import ParseError
 import networkx as nx
 
 from weerbaar.domain.fields import LIST_SEPARATOR
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, said
 from weerbaar.formats import GRAPHML_ENTITIES
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.common import read_bytes
@@ -105,9 +105,11 @@ def _text(data: bytes, name: str) -> str:
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or data.startswith(
         (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     ):
-        raise FileFormatError(f"{name}: UTF-16 or UTF-32; save it as UTF-8")
+        raise FileFormatError(said("%(name)s: UTF-16 or UTF-32; save it as UTF-8", name=name))
     if b"\x00" in data:
-        raise FileFormatError(f"{name}: holds NUL bytes; not a GraphML (XML) text file")
+        raise FileFormatError(
+            said("%(name)s: holds NUL bytes; not a GraphML (XML) text file", name=name)
+        )
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     declared = _DECLARED_ENCODING.match(data.lstrip()[:200])
@@ -115,16 +117,33 @@ def _text(data: bytes, name: str) -> str:
     try:
         codec = codecs.lookup(encoding)
     except LookupError:
-        raise FileFormatError(f"{name}: unknown encoding {encoding!r}") from None
+        raise FileFormatError(
+            said("%(name)s: unknown encoding %(encoding)s", name=name, encoding=repr(encoding))
+        ) from None
     try:
         return data.decode(codec.name)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        values = {
+            "name": name,
+            "line": line,
+            "column": column,
+            "encoding": encoding,
+            "byte": format(data[exc.start], "02x"),
+        }
         raise FileFormatError(
-            f"{name} line {line} column {column}: not {encoding} "
-            f"(byte 0x{data[exc.start]:02x}); save it as UTF-8"
-            + ("" if declared else " or declare its encoding in the <?xml … ?> line")
+            said(
+                "%(name)s line %(line)s column %(column)s: not %(encoding)s (byte 0x%(byte)s); "
+                "save it as UTF-8",
+                **values,
+            )
+            if declared
+            else said(
+                "%(name)s line %(line)s column %(column)s: not %(encoding)s (byte 0x%(byte)s); "
+                "save it as UTF-8 or declare its encoding in the <?xml … ?> line",
+                **values,
+            )
         ) from None
 
 
@@ -133,12 +152,17 @@ def _check_safe(data: bytes, name: str) -> None:
     declared encoding reads them."""
     text = _text(data, name)
     if not text.strip():
-        raise FileFormatError(f"{name}: the file is empty (expected a GraphML document)")
+        raise FileFormatError(
+            said("%(name)s: the file is empty (expected a GraphML document)", name=name)
+        )
     raw, lowered = data.lower(), text.lower()
     if any(marker in raw or marker.decode() in lowered for marker in _FORBIDDEN):
         raise FileFormatError(
-            f"{name}: holds a document type declaration (<!DOCTYPE or <!ENTITY); "
-            "GraphML does not need one and weerbaar refuses them"
+            said(
+                "%(name)s: holds a document type declaration (<!DOCTYPE or <!ENTITY); "
+                "GraphML does not need one and weerbaar refuses them",
+                name=name,
+            )
         )
 
 
@@ -149,33 +173,52 @@ def _parse(data: bytes, name: str) -> nx.Graph[Any]:
             warnings.simplefilter("ignore")
             return nx.read_graphml(io.BytesIO(data), force_multigraph=False)
     except ParseError as exc:
-        raise FileFormatError(f"{name}: not valid XML: {exc}") from exc
+        raise FileFormatError(
+            said("%(name)s: not valid XML: %(error)s", name=name, error=exc)
+        ) from exc
     except nx.NetworkXError as exc:
-        raise FileFormatError(f"{name}: not valid GraphML: {exc}") from exc
+        raise FileFormatError(
+            said("%(name)s: not valid GraphML: %(error)s", name=name, error=exc)
+        ) from exc
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         # A key with an unknown attr.type, a value its attr.type cannot hold.
-        raise FileFormatError(f"{name}: not valid GraphML: {exc!r}") from exc
+        raise FileFormatError(
+            said("%(name)s: not valid GraphML: %(error)s", name=name, error=repr(exc))
+        ) from exc
 
 
 def _check_shape(graph: nx.Graph[Any], name: str) -> None:
     if not graph.is_directed():
         raise FileFormatError(
-            f"{name}: an undirected graph; dependencies need a direction "
-            '(edgedefault="directed", from supplier to dependent)'
+            said(
+                "%(name)s: an undirected graph; dependencies need a direction "
+                '(edgedefault="directed", from supplier to dependent)',
+                name=name,
+            )
         )
     if graph.is_multigraph():
         for u, v in graph.edges():
             if graph.number_of_edges(u, v) > 1:
                 raise FileFormatError(
-                    f"{name}: more than one edge from {u!r} to {v!r}; a dependency is one "
-                    "edge from the supplier to the dependent"
+                    said(
+                        "%(name)s: more than one edge from %(u)s to %(v)s; a dependency is one "
+                        "edge from the supplier to the dependent",
+                        name=name,
+                        u=repr(u),
+                        v=repr(v),
+                    )
                 )
     if graph.graph.get("format") == FORMAT:
         version = graph.graph.get("format_version")
         if version != FORMAT_VERSION:
             raise FileFormatError(
-                f"{name}: format_version {version!r} is not supported "
-                f"(this weerbaar reads version {FORMAT_VERSION})"
+                said(
+                    "%(name)s: format_version %(version)s is not supported (this weerbaar "
+                    "reads version %(supported)s)",
+                    name=name,
+                    version=repr(version),
+                    supported=FORMAT_VERSION,
+                )
             )
 
 

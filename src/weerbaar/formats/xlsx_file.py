@@ -29,7 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from weerbaar.domain.fields import LIST_SEPARATOR, FieldKind
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, grouped, said
 from weerbaar.formats.archive import check_xlsx_archive
 from weerbaar.formats.atomic import atomic_file
 from weerbaar.formats.bounds import MAX_DIGITS
@@ -63,8 +63,8 @@ _BROKEN_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError)  # bad CRC, deflate
 
 def _trouble(exc: BaseException) -> str:
     if isinstance(exc, _BROKEN_ARCHIVE):
-        return f"the archive is damaged ({exc})"
-    return f"not a readable XLSX workbook ({exc})"
+        return said("the archive is damaged (%(error)s)", error=exc)
+    return said("not a readable XLSX workbook (%(error)s)", error=exc)
 
 
 def read(path: Path) -> RawDocument:
@@ -86,21 +86,31 @@ def _read_workbook(handle: IO[bytes], file_name: str) -> RawDocument:
         reader = ExcelReader(handle, read_only=True, data_only=True)
         reader.read()
     except _DAMAGE as exc:
-        raise FileFormatError(f"{file_name}: {_trouble(exc)}") from None
+        raise FileFormatError(
+            said("%(name)s: %(problem)s", name=file_name, problem=_trouble(exc))
+        ) from None
     book = reader.wb
     try:
         # openpyxl passes over a sheet whose part the archive lacks; that is no workbook.
         lost = [s.name for s in reader.parser.sheets if s.name not in book.sheetnames]
         if lost:
             raise FileFormatError(
-                f"{file_name}: not a readable XLSX workbook: the part of sheet(s) "
-                f"{', '.join(lost)} is missing"
+                said(
+                    "%(name)s: not a readable XLSX workbook: the part of sheet(s) "
+                    "%(lost)s is missing",
+                    name=file_name,
+                    lost=", ".join(lost),
+                )
             )
         unknown = [name for name in book.sheetnames if name not in BY_NAME]
         if unknown:
             raise FileFormatError(
-                f"{file_name}: sheet(s) {', '.join(unknown)} not named after an entity "
-                f"({', '.join(BY_NAME)})"
+                said(
+                    "%(name)s: sheet(s) %(unknown)s not named after an entity (%(entities)s)",
+                    name=file_name,
+                    unknown=", ".join(unknown),
+                    entities=", ".join(BY_NAME),
+                )
             )
         doc = RawDocument()
         for name in book.sheetnames:
@@ -120,8 +130,12 @@ def _read_sheet(book: Any, name: str, file_name: str) -> list[RawRow]:
             if row is not None:
                 out.append(row)
     except _DAMAGE as exc:
-        place = f"{file_name} sheet {name} row {reached + 1}"
-        raise FileFormatError(f"{place}: {_trouble(exc)}") from None
+        place = said(
+            "%(file)s sheet %(sheet)s row %(row)s", file=file_name, sheet=name, row=reached + 1
+        )
+        raise FileFormatError(
+            said("%(place)s: %(problem)s", place=place, problem=_trouble(exc))
+        ) from None
     return out
 
 
@@ -138,9 +152,17 @@ def _numbered_rows(sheet: Any, name: str, file_name: str) -> Iterator[tuple[int,
     for number, cells in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise FileFormatError(
-                f"{file_name} sheet {name}: more than the {MAX_ROWS:,} rows a sheet has"
+                said(
+                    "%(file)s sheet %(sheet)s: more than the %(most)s rows a sheet has",
+                    file=file_name,
+                    sheet=name,
+                    most=grouped(MAX_ROWS),
+                )
             )
-        yield number, _row(header, cells, f"sheet {name} row {number}")
+        yield (
+            number,
+            _row(header, cells, said("sheet %(sheet)s row %(row)s", sheet=name, row=number)),
+        )
 
 
 def _header(cells: tuple[Any, ...], name: str) -> list[str]:
@@ -148,7 +170,9 @@ def _header(cells: tuple[Any, ...], name: str) -> list[str]:
     while header and header[-1] == "":
         header.pop()
     if "" in header or len(set(header)) != len(header):
-        raise FileFormatError(f"sheet {name} row 1: a column name is empty or repeats")
+        raise FileFormatError(
+            said("sheet %(sheet)s row 1: a column name is empty or repeats", sheet=name)
+        )
     return header
 
 
@@ -161,7 +185,9 @@ def _row(header: list[str], cells: tuple[Any, ...], place: str) -> RawRow | None
     values = tuple(cells[: len(header)]) + (None,) * (len(header) - len(cells))
     for value in values:
         if isinstance(value, int) and not -_LARGEST < value < _LARGEST:
-            return RawRow(place, {}, f"a number of {len(str(abs(value)))} digits")
+            return RawRow(
+                place, {}, said("a number of %(count)s digits", count=len(str(abs(value))))
+            )
     return RawRow(
         place,
         {h: restore(v) if isinstance(v, str) else v for h, v in zip(header, values, strict=True)},

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 from weerbaar.config import process_language
 from weerbaar.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, supported
+from weerbaar.errors import Grouped, Issue, Joined, Said, ValidationError, message_of
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "supported"]
 
@@ -92,15 +93,23 @@ def speaking(code: str) -> Iterator[None]:
 
 def gettext(message: str, **values: object) -> str:
     """``message`` in the current language, with ``%(name)s`` fields filled in (the
-    form templates use too, so one catalogue serves both)."""
+    form templates use too, so one catalogue serves both); values written with
+    :func:`~weerbaar.errors.said` or ``grouped`` in the current language too."""
     text = translations(language()).gettext(message)
-    return text % values if values else text
+    return text % _spoken(values) if values else text
 
 
 def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     """The singular or plural of the current language; ``%(num)d`` is ``n``."""
     text = translations(language()).ngettext(singular, plural, n)
-    return text % {"num": n, **values}
+    return text % {"num": n, **_spoken(values)}
+
+
+def _spoken(values: Mapping[str, object]) -> dict[str, object]:
+    return {
+        name: translated(value) if isinstance(value, Said | Joined | Grouped) else value
+        for name, value in values.items()
+    }
 
 
 def pgettext(context: str, message: str) -> str:
@@ -121,6 +130,64 @@ def NP_(context: str, message: str) -> str:  # noqa: N802 - N_ with a context
     """Mark ``message`` for the catalogue in ``context``; translated with pgettext."""
     del context
     return message
+
+
+def translated(text: str) -> str:
+    """``text`` in the current language: a :class:`~weerbaar.errors.Said` message from
+    the catalogue, filled in with its values (each said in the current language too,
+    where it is a ``Said`` itself); messages :func:`~weerbaar.errors.joined` each in
+    the current language; any other text as it is."""
+    if isinstance(text, Joined):
+        return text.separator.join(translated(part) for part in text.parts)
+    if isinstance(text, Grouped):
+        return format_number(text.number, text.digits)
+    if not isinstance(text, Said):
+        return text
+    catalogue = translations(language())
+    if text.context is None:
+        template = catalogue.gettext(text.template)
+    else:
+        template = catalogue.pgettext(text.context, text.template)
+    return template % _spoken(text.values) if text.values else template
+
+
+def issue_text(issue: Issue, *, place: bool = True) -> str:
+    """One problem as a person reads it: where (a place in words, the column) and
+    why, in the current language; the column keeps its machine name. Without
+    ``place``: the field and why, for a form that shows where itself."""
+    reason = translated(issue.reason)
+    if not issue.place or not place:
+        return f"{issue.field}: {reason}" if issue.field else reason
+    where = translated(issue.place)
+    if issue.field:
+        return gettext(
+            "%(place)s, column %(field)s: %(reason)s",
+            place=where,
+            field=repr(issue.field),
+            reason=reason,
+        )
+    return f"{where}: {reason}"
+
+
+def summary_text(exc: ValidationError) -> str:
+    """The first line of a validation error: what did not happen, and how many
+    problems there are, in the current language."""
+    count = len(exc.issues)
+    return ngettext(
+        "%(summary)s: %(num)d problem(s)",
+        "%(summary)s: %(num)d problem(s)",
+        count,
+        summary=translated(exc.summary),
+    )
+
+
+def error_text(exc: BaseException) -> str:
+    """What a person reads of an error, in the current language: the message as it
+    was said, and for a validation error its summary and each issue on a line."""
+    if isinstance(exc, ValidationError):
+        lines = [summary_text(exc)] + [f"  - {issue_text(issue)}" for issue in exc.issues]
+        return "\n".join(lines)
+    return translated(message_of(exc))
 
 
 def from_accept_language(header: str) -> str | None:

@@ -14,6 +14,7 @@ from enum import Enum
 from weerbaar.domain.entities import base
 from weerbaar.domain.enums import Tier
 from weerbaar.domain.fields import FieldSpec
+from weerbaar.errors import said_in
 from weerbaar.i18n import N_, NP_, gettext, pgettext
 
 ENTITY = "entity"
@@ -85,6 +86,20 @@ SINGULARS: dict[str, str] = {
     "impact_scores": NP_("record", "impact score"),
     "likelihood_scores": NP_("record", "likelihood score"),
 }
+
+# What else an error can name as not found, a duplicate or in conflict: the words
+# errors.NotFoundError and its kin read in the "record" context (errors.record_word).
+OTHER_RECORDS: tuple[str, ...] = (
+    NP_("record", "user"),
+    NP_("record", "API token"),
+    NP_("record", "session"),
+    NP_("record", "notification"),
+    NP_("record", "notification channel"),
+    NP_("record", "ministry"),
+    NP_("record", "page"),
+    NP_("record", "export format"),
+    NP_("record", "level timeline"),
+)
 
 FIELD_TITLES: dict[str, str] = {
     "abbreviation": NP_("field", "Abbreviation"),
@@ -374,3 +389,15 @@ def value_label(value: Enum | str) -> str:
 def tier_label(tier: Tier) -> str:
     """The strategy's name of a tier: "Versterkte aanpak" for Dutch readers."""
     return pgettext(VALUE, TIER_LABELS[tier])
+
+
+def said_entity(name: str) -> str:
+    """An entity's title for a message (``"Threat pictures"``), that each reader reads
+    in their language (see :func:`weerbaar.errors.said`)."""
+    return said_in(ENTITY, ENTITY_TITLES.get(name) or name.replace("_", " ").capitalize())
+
+
+def said_record(name: str) -> str:
+    """One record of the entity for a message (``"threat picture"``), that each reader
+    reads in their language."""
+    return said_in("record", SINGULARS.get(name) or name.replace("_", " "))

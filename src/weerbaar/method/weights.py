@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from weerbaar.domain.catalogue import Edition
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 
 TOLERANCE = 1e-9
 
@@ -57,8 +57,14 @@ def resolve(profile: Profile, edition: Edition) -> WeightSet:
     total = sum(present.values())
     if total <= 0:
         raise ValidationError(
-            [Issue(profile.key, "", f"no weight on the interests of edition {edition.key}")],
-            summary="bad weight set",
+            [
+                Issue(
+                    profile.key,
+                    "",
+                    said("no weight on the interests of edition %(key)s", key=edition.key),
+                )
+            ],
+            summary=said("bad weight set"),
         )
     weights = {
         code: present.get(interest, 0.0) / total / len(members)
@@ -78,25 +84,41 @@ def custom(key: str, weights: Mapping[str, object], edition: Edition) -> WeightS
     clean: dict[str, float] = {}
     for code, raw in weights.items():
         if code not in codes:
-            issues.append(Issue(key, code, f"edition {edition.key} has no criterion {code}"))
+            issues.append(
+                Issue(
+                    key,
+                    code,
+                    said(
+                        "edition %(edition)s has no criterion %(criterion)s",
+                        edition=edition.key,
+                        criterion=code,
+                    ),
+                )
+            )
             continue
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            issues.append(Issue(key, code, f"weight must be a number, got {raw!r}"))
+            issues.append(
+                Issue(key, code, said("weight must be a number, got %(raw)s", raw=repr(raw)))
+            )
             continue
         if raw < 0:
-            issues.append(Issue(key, code, f"weight must not be negative, got {raw}"))
+            issues.append(
+                Issue(key, code, said("weight must not be negative, got %(raw)s", raw=raw))
+            )
             continue
         clean[code] = float(raw)
-    issues += [Issue(key, code, "no weight given") for code in sorted(codes - set(weights))]
+    issues += [Issue(key, code, said("no weight given")) for code in sorted(codes - set(weights))]
     if not issues and abs(sum(clean.values()) - 1.0) > TOLERANCE:
         issues.append(
             Issue(
                 key,
                 "",
-                f"weights sum to {sum(clean.values()):.6g}; the "
-                "method's weighted sum needs them to sum to 1",
+                said(
+                    "weights sum to %(sum)s; the method's weighted sum needs them to sum to 1",
+                    sum=format(sum(clean.values()), ".6g"),
+                ),
             )
         )
     if issues:
-        raise ValidationError(issues, summary="bad weight set")
+        raise ValidationError(issues, summary=said("bad weight set"))
     return WeightSet(key, key, {c.code: clean[c.code] for c in edition.criteria})

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from weerbaar.domain.audit import Change, canonical_json
-from weerbaar.errors import ForbiddenError
+from weerbaar.errors import ForbiddenError, said
 from weerbaar.services.context import Context
 from weerbaar.storage import audit_log
 
@@ -33,7 +33,7 @@ def digest(secret: str) -> str:
 
 def require_admin(ctx: Context) -> None:
     if ctx.subject is not None and not ctx.subject.role.manages_accounts:
-        raise ForbiddenError("only an administrator manages accounts")
+        raise ForbiddenError(said("only an administrator manages accounts"))
 
 
 def may_manage(ctx: Context, username: str) -> bool:
@@ -52,7 +52,9 @@ def listed_owner(ctx: Context, username: str | None, what: str) -> str | None:
     if (owner is not None and not may_manage(ctx, owner)) or (
         owner is None and subject is not None and not subject.role.manages_accounts
     ):
-        raise ForbiddenError(f"only an administrator sees another account's {what}")
+        raise ForbiddenError(
+            said("only an administrator sees another account's %(what)s", what=what)
+        )
     return owner
 
 

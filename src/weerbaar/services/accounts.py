@@ -31,6 +31,7 @@ from weerbaar.errors import (
     RateLimitedError,
     UnauthenticatedError,
     ValidationError,
+    said,
 )
 from weerbaar.reference.access import classification_levels, roles
 from weerbaar.services.account_events import (
@@ -116,18 +117,42 @@ def _check_account(
     issues = []
     if not KEY_PATTERN.fullmatch(username):
         issues.append(
-            Issue("", "username", "lower-case letters, digits and hyphens, starting with a letter")
+            Issue(
+                "",
+                "username",
+                said("lower-case letters, digits and hyphens, starting with a letter"),
+            )
         )
     if role not in roles():
-        issues.append(Issue("", "role", f"unknown role {role!r}; known: {', '.join(roles())}"))
+        issues.append(
+            Issue(
+                "",
+                "role",
+                said(
+                    "unknown role %(role)s; known: %(known)s",
+                    role=repr(role),
+                    known=", ".join(roles()),
+                ),
+            )
+        )
     if clearance not in classification_levels():
         known = ", ".join(classification_levels().keys)
-        issues.append(Issue("", "clearance", f"unknown level {clearance!r}; known: {known}"))
+        issues.append(
+            Issue(
+                "",
+                "clearance",
+                said(
+                    "unknown level %(level)s; known: %(known)s", level=repr(clearance), known=known
+                ),
+            )
+        )
     orgs = entity_tables["organisations"]
     if connection.execute(select(orgs.c.key).where(orgs.c.key == organisation)).first() is None:
-        issues.append(Issue("", "organisation", f"no organisation {organisation!r}"))
+        issues.append(
+            Issue("", "organisation", said("no organisation %(key)s", key=repr(organisation)))
+        )
     if issues:
-        raise ValidationError(issues, summary="account not saved")
+        raise ValidationError(issues, summary=said("account not saved"))
 
 
 def add_user(
@@ -312,7 +337,8 @@ def set_language(ctx: Context, username: str, language: str | None) -> User:
         require_admin(ctx)
     if language is not None and supported(language) != language:
         raise ValidationError(
-            [Issue("", "language", f"one of {', '.join(LANGUAGES)}")], summary="not saved"
+            [Issue("", "language", said("one of %(known)s", known=", ".join(LANGUAGES)))],
+            summary=said("not saved"),
         )
     return _change_user(ctx, username, None, language=language)
 
@@ -405,7 +431,7 @@ def authenticate(
         ok = False
     if not ok or row is None or row.disabled:
         _record_failure(db, row, address[:ADDRESS_LENGTH], now, wrong_password=not ok)
-        raise UnauthenticatedError("wrong username or password, or the account is disabled")
+        raise UnauthenticatedError(said("wrong username or password, or the account is disabled"))
     with db.transaction(write=True) as connection:
         connection.execute(delete(login_failures).where(login_failures.c.username == username))
         if _hasher.check_needs_rehash(row.password_hash):

@@ -20,7 +20,7 @@ from typing import Literal
 from sqlalchemy import insert, select, update
 
 from weerbaar.config import SignInSettings
-from weerbaar.errors import ForbiddenError, Issue, NotFoundError, ValidationError
+from weerbaar.errors import ForbiddenError, Issue, NotFoundError, ValidationError, said
 from weerbaar.services.account_events import (
     ADDRESS_LENGTH,
     digest,
@@ -91,12 +91,25 @@ def _moment(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
 
 
+NOT_MADE = said("API token not made")
+
+
 def _lifetime(days: int | None, settings: SignInSettings) -> dt.timedelta:
     wanted = settings.token_days if days is None else days
     if not 1 <= wanted <= settings.token_max_days:
         raise ValidationError(
-            [Issue("", "days", f"from 1 to {settings.token_max_days} days, not {wanted}")],
-            summary="API token not made",
+            [
+                Issue(
+                    "",
+                    "days",
+                    said(
+                        "from 1 to %(most)s days, not %(wanted)s",
+                        most=settings.token_max_days,
+                        wanted=wanted,
+                    ),
+                )
+            ],
+            summary=NOT_MADE,
         )
     return dt.timedelta(days=wanted)
 
@@ -112,12 +125,18 @@ def create_token(
 ) -> NewToken:
     """A new API token for the account, lasting ``days`` (default: the settings')."""
     if not may_manage(ctx, username):
-        raise ForbiddenError("only an administrator makes API tokens for another account")
+        raise ForbiddenError(said("only an administrator makes API tokens for another account"))
     name = " ".join(name.split())
     if not 1 <= len(name) <= NAME_LENGTH:
         raise ValidationError(
-            [Issue("", "name", f"1 to {NAME_LENGTH} characters: what the token is for")],
-            summary="API token not made",
+            [
+                Issue(
+                    "",
+                    "name",
+                    said("1 to %(most)s characters: what the token is for", most=NAME_LENGTH),
+                )
+            ],
+            summary=NOT_MADE,
         )
     lifetime = _lifetime(days, settings)
     token_id = secrets.token_hex(8)
@@ -156,7 +175,7 @@ def create_token(
 def list_tokens(ctx: Context, username: str | None = None) -> list[TokenInfo]:
     """The tokens of ``username`` (default: the caller's own; for the local operator,
     everyone's), newest first. Only an administrator sees another account's."""
-    owner = listed_owner(ctx, username, "API tokens")
+    owner = listed_owner(ctx, username, said("API tokens"))
     query = select(api_tokens).order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
     if owner is not None:
         query = query.where(api_tokens.c.username == owner)
@@ -271,5 +290,5 @@ def refuse_write(db: Database, token_id: str, actor: str, what: str) -> Forbidde
             note=f"a read-only token tried to write: {what}"[:500],
         )
     return ForbiddenError(
-        "this API token may only read: make a token with the write scope to change records"
+        said("this API token may only read: make a token with the write scope to change records")
     )

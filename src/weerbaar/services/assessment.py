@@ -20,7 +20,7 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
 from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
 from weerbaar.domain.entities.strategy import Round, Scenario
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.method.aggregation import medal_ranking, rank_by, weighted_sum
 from weerbaar.method.classes import impact_position
 from weerbaar.method.resolve import (
@@ -99,8 +99,18 @@ def weight_set(name_or_weights: str | Mapping[str, object], edition: Edition) ->
         if found is None:
             known = ", ".join(profiles())
             raise ValidationError(
-                [Issue("--weights", "", f"unknown weight set {name_or_weights!r}; known: {known}")],
-                summary="bad weight set",
+                [
+                    Issue(
+                        "--weights",
+                        "",
+                        said(
+                            "unknown weight set %(name)s; known: %(known)s",
+                            name=repr(name_or_weights),
+                            known=known,
+                        ),
+                    )
+                ],
+                summary=said("bad weight set"),
             )
         return resolve(found, edition)
     return custom("custom", name_or_weights, edition)

@@ -12,7 +12,8 @@ import dataclasses
 
 from weerbaar.domain.access import Marking, declassify_problems, lowers
 from weerbaar.domain.register import entity
-from weerbaar.errors import ForbiddenError, Issue, ValidationError
+from weerbaar.errors import ForbiddenError, Issue, ValidationError, joined, said
+from weerbaar.i18n.vocabulary import said_record
 from weerbaar.reference.access import classification_levels
 from weerbaar.services.context import Context
 from weerbaar.services.records import Versioned, change, record_json
@@ -40,13 +41,24 @@ def declassify(
     is the version the actor saw: if the record moved on since, nothing is written.
     """
     spec = entity(entity_name)
-    summary = f"{spec.singular} {key} not declassified"
+    summary = said("%(entity)s %(key)s not declassified", entity=said_record(entity_name), key=key)
     reason = _checked_reason(reason, summary)
     levels = classification_levels()
     if to not in levels:
         known = ", ".join(levels.keys)
         raise ValidationError(
-            [Issue("", "to", f"unknown classification {to!r}; known: {known}")], summary=summary
+            [
+                Issue(
+                    "",
+                    "to",
+                    said(
+                        "unknown classification %(classification)s; known: %(known)s",
+                        classification=repr(to),
+                        known=known,
+                    ),
+                )
+            ],
+            summary=summary,
         )
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
@@ -57,15 +69,26 @@ def declassify(
         before = Marking.of(current)
         problems = declassify_problems(ctx.subject, entity_name, before)
         if problems:
-            raise ForbiddenError(f"{spec.singular} {key}: " + "; ".join(problems))
+            raise ForbiddenError(
+                said(
+                    "%(entity)s %(key)s: %(refusal)s",
+                    entity=said_record(entity_name),
+                    key=key,
+                    refusal=joined(problems),
+                )
+            )
         if not lowers(before, dataclasses.replace(before, classification=to), levels):
             raise ValidationError(
                 [
                     Issue(
                         "",
                         "to",
-                        f"{levels.label(to)} is not below {levels.label(current.classification)}"
-                        "; raising a classification is an ordinary edit",
+                        said(
+                            "%(to)s is not below %(current)s; raising a classification is an "
+                            "ordinary edit",
+                            to=levels.label(to),
+                            current=levels.label(current.classification),
+                        ),
                     )
                 ],
                 summary=summary,
@@ -94,7 +117,12 @@ def _checked_reason(reason: str, summary: str) -> str:
                 Issue(
                     "",
                     "reason",
-                    f"say why in {shortest} to {longest} characters (this is {len(text)})",
+                    said(
+                        "say why in %(shortest)s to %(longest)s characters (this is %(count)s)",
+                        shortest=shortest,
+                        longest=longest,
+                        count=len(text),
+                    ),
                 )
             ],
             summary=summary,

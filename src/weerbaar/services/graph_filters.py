@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services.infrastructure.graph import InfrastructureGraph
 
 
@@ -11,9 +11,21 @@ def chosen_keys(graph: InfrastructureGraph, *, region: str | None, sector: str |
     """The processes of the filter; an unknown region or sector is refused."""
     issues = []
     if region is not None and region not in graph.regions():
-        issues.append(Issue("region", "region", f"no process you may see serves {region!r}"))
+        issues.append(
+            Issue(
+                "region",
+                "region",
+                said("no process you may see serves %(region)s", region=repr(region)),
+            )
+        )
     if sector is not None and sector not in graph.sectors():
-        issues.append(Issue("sector", "sector", f"no process you may see is in {sector!r}"))
+        issues.append(
+            Issue(
+                "sector",
+                "sector",
+                said("no process you may see is in %(sector)s", sector=repr(sector)),
+            )
+        )
     if issues:
-        raise ValidationError(issues, summary="bad filter")
+        raise ValidationError(issues, summary=said("bad filter"))
     return graph.subset(region=region, sector=sector)

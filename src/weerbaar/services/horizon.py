@@ -22,7 +22,7 @@ from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.signals import Signal
 from weerbaar.domain.enums import AlertKind, AlertStatus, ThemeSource
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.signals import detection_settings
 from weerbaar.services.context import Context
@@ -119,7 +119,9 @@ def _window(
     earliest = min((s.published_on for s in first), default=end)
     start = since or max(end - dt.timedelta(days=DEFAULT_DAYS - 1), min(earliest, end))
     if start > end:
-        raise ValidationError([Issue("since", "", f"{start} is after the end {end}")])
+        raise ValidationError(
+            [Issue("since", "", said("%(start)s is after the end %(end)s", start=start, end=end))]
+        )
     return start, end
 
 
@@ -284,7 +286,9 @@ def flag_alert(
 ) -> Versioned:
     """Flag the alert's scenarios for reassessment in ``round_key`` (or dismiss it)."""
     if dismiss == (round_key is not None):
-        raise ValidationError([Issue("round", "", "flag for a round, or dismiss: one of the two")])
+        raise ValidationError(
+            [Issue("round", "", said("flag for a round, or dismiss: one of the two"))]
+        )
     changes: dict[str, object] = {
         "status": AlertStatus.DISMISSED if dismiss else AlertStatus.FLAGGED,
         "round": round_key,

@@ -32,7 +32,7 @@ from weerbaar.domain.alerting import (
     slug,
 )
 from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
-from weerbaar.errors import ConflictError, Issue, ValidationError
+from weerbaar.errors import ConflictError, Issue, ValidationError, said
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.context import Context
@@ -55,19 +55,33 @@ class LevelChange:
     notices: int  # notifications queued
 
 
+LEVEL_CHANGE = said("level change")  # where a level change's problems are
+NOT_SET = said("level not set")
+
+
 def scale_of(key: str) -> LevelScale:
     scales = level_scales()
     if key not in scales:
         known = ", ".join(sorted(scales))
         raise ValidationError(
-            [Issue("level change", "scale", f"unknown level scale {key!r}; known: {known}")],
-            summary="level not set",
+            [
+                Issue(
+                    LEVEL_CHANGE,
+                    "scale",
+                    said(
+                        "unknown level scale %(scale)s; known: %(known)s",
+                        scale=repr(key),
+                        known=known,
+                    ),
+                )
+            ],
+            summary=NOT_SET,
         )
     return scales[key]
 
 
 def _refused(exc: LevelError) -> ValidationError:
-    return ValidationError([Issue("level change", exc.field, exc.message)], summary="level not set")
+    return ValidationError([Issue(LEVEL_CHANGE, exc.field, exc.message)], summary=NOT_SET)
 
 
 def _clean(text: str | None) -> str | None:
@@ -122,7 +136,7 @@ def set_level(ctx: Context, request: LevelRequest) -> LevelChange:
         raise _refused(exc) from exc
     when = request.at or ctx.clock()
     if when.tzinfo is None:
-        raise _refused(LevelError("at", "the time of a level change needs a time zone"))
+        raise _refused(LevelError("at", said("the time of a level change needs a time zone")))
     when = when.astimezone(dt.UTC)
     with ctx.db.transaction(write=True) as connection:
         repo = Repository(connection)
@@ -260,17 +274,21 @@ def _require_known_sector(repo: Repository, seen: Visibility, scope: Scope) -> N
         if r.sector
     }
     if slug(scope.sector or "") not in known:
-        names = ", ".join(sorted(known.values(), key=str.casefold)) or "none yet"
+        names = ", ".join(sorted(known.values(), key=str.casefold)) or said("none yet")
         raise ValidationError(
             [
                 Issue(
-                    "level change",
+                    LEVEL_CHANGE,
                     "sector",
-                    f"unknown sector {scope.sector!r}; sectors named by pre-agreed measures, "
-                    f"vital processes or earlier pictures: {names}",
+                    said(
+                        "unknown sector %(sector)s; sectors named by pre-agreed measures, vital "
+                        "processes or earlier pictures: %(known)s",
+                        sector=repr(scope.sector),
+                        known=names,
+                    ),
                 )
             ],
-            summary="level not set",
+            summary=NOT_SET,
         )
 
 
@@ -491,11 +509,22 @@ def resolve_target(db: Database, target: str, *, scale: str | None = None) -> Ta
     if len(candidates) == 1:
         return Target(candidates[0], sector=wanted)
     hint = (
-        f"it is a sector on several scales ({', '.join(candidates)}): name one with --scale"
+        said(
+            "it is a sector on several scales (%(scales)s): name one with --scale",
+            scales=", ".join(candidates),
+        )
         if candidates
-        else f"not a scale ({', '.join(scales)}), a theme with a national scale, "
-        "or a sector with a level or pre-agreed measures; name the scale with --scale"
+        else said(
+            "not a scale (%(scales)s), a theme with a national scale, or a sector with a "
+            "level or pre-agreed measures; name the scale with --scale",
+            scales=", ".join(scales),
+        )
     )
     raise ValidationError(
-        [Issue("level change", "target", f"{wanted!r}: {hint}")], summary="level not set"
+        [
+            Issue(
+                LEVEL_CHANGE, "target", said("%(wanted)s: %(hint)s", wanted=repr(wanted), hint=hint)
+            )
+        ],
+        summary=NOT_SET,
     )

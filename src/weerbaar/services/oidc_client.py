@@ -23,7 +23,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from weerbaar.domain.single_sign_on import Provider
-from weerbaar.errors import UnauthenticatedError
+from weerbaar.errors import UnauthenticatedError, said
 
 if TYPE_CHECKING:
     from authlib.integrations.httpx_client import OAuth2Client
@@ -72,7 +72,9 @@ def _secure(provider: Provider, url: object, what: str) -> str:
     """An endpoint of the provider's: over HTTPS, or plain HTTP on this machine when
     the issuer itself is there (tests, a provider beside the app)."""
     if not isinstance(url, str) or not url:
-        raise UnauthenticatedError(f"{provider.title} publishes no {what}")
+        raise UnauthenticatedError(
+            said("%(provider)s publishes no %(what)s", provider=provider.title, what=what)
+        )
     parts = urlsplit(url)
     loopback = urlsplit(provider.issuer).scheme == "http" and parts.hostname in {
         "localhost",
@@ -80,7 +82,13 @@ def _secure(provider: Provider, url: object, what: str) -> str:
         "::1",
     }
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise UnauthenticatedError(f"{provider.title}'s {what} is not an https:// address")
+        raise UnauthenticatedError(
+            said(
+                "%(provider)s's %(what)s is not an https:// address",
+                provider=provider.title,
+                what=what,
+            )
+        )
     return url
 
 
@@ -90,9 +98,17 @@ def _json(client: OAuth2Client, url: str, provider: Provider, what: str) -> dict
         response.raise_for_status()
         document = response.json()
     except (httpx.HTTPError, ValueError):
-        raise UnauthenticatedError(f"{provider.title} could not be asked for its {what}") from None
+        raise UnauthenticatedError(
+            said(
+                "%(provider)s could not be asked for its %(what)s",
+                provider=provider.title,
+                what=what,
+            )
+        ) from None
     if not isinstance(document, dict):
-        raise UnauthenticatedError(f"{provider.title}'s {what} is not a JSON object")
+        raise UnauthenticatedError(
+            said("%(provider)s's %(what)s is not a JSON object", provider=provider.title, what=what)
+        )
     return document
 
 
@@ -101,19 +117,23 @@ def discover(provider: Provider) -> Metadata:
     must name the configured issuer (OpenID Connect Discovery, section 4.3)."""
     url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
     with _oauth_client(provider) as client:
-        document = _json(client, url, provider, "discovery document")
+        document = _json(client, url, provider, said("discovery document"))
     if document.get("issuer") != provider.issuer:
-        raise UnauthenticatedError(f"{provider.title}'s discovery document names another issuer")
+        raise UnauthenticatedError(
+            said("%(provider)s's discovery document names another issuer", provider=provider.title)
+        )
     offered = document.get("id_token_signing_alg_values_supported", ["RS256"])
     algorithms = tuple(a for a in offered if isinstance(a, str) and a in ALGORITHMS)
     if not algorithms:
-        raise UnauthenticatedError(f"{provider.title} signs ID tokens with no algorithm allowed")
+        raise UnauthenticatedError(
+            said("%(provider)s signs ID tokens with no algorithm allowed", provider=provider.title)
+        )
     return Metadata(
         authorization_endpoint=_secure(
-            provider, document.get("authorization_endpoint"), "authorization endpoint"
+            provider, document.get("authorization_endpoint"), said("authorization endpoint")
         ),
-        token_endpoint=_secure(provider, document.get("token_endpoint"), "token endpoint"),
-        jwks_uri=_secure(provider, document.get("jwks_uri"), "key set"),
+        token_endpoint=_secure(provider, document.get("token_endpoint"), said("token endpoint")),
+        jwks_uri=_secure(provider, document.get("jwks_uri"), said("key set")),
         algorithms=algorithms,
     )
 
@@ -153,23 +173,31 @@ def redeem(
         except AuthlibBaseError as exc:
             error = "".join(c for c in str(exc.error or "") if c.isalnum() or c == "_")[:40]
             raise UnauthenticatedError(
-                f"{provider.title} would not exchange the sign-in code ({error or 'refused'})"
+                said(
+                    "%(provider)s would not exchange the sign-in code (%(error)s)",
+                    provider=provider.title,
+                    error=error or said("refused"),
+                )
             ) from None
         except (httpx.HTTPError, ValueError):
-            raise UnauthenticatedError(f"{provider.title} could not be reached") from None
+            raise UnauthenticatedError(
+                said("%(provider)s could not be reached", provider=provider.title)
+            ) from None
     if not isinstance(token.get("id_token"), str):
-        raise UnauthenticatedError(f"{provider.title} sent no ID token")
+        raise UnauthenticatedError(said("%(provider)s sent no ID token", provider=provider.title))
     return dict(token)
 
 
 def signing_keys(provider: Provider, metadata: Metadata) -> KeySet:
     """The provider's published public keys."""
     with _oauth_client(provider) as client:
-        document = _json(client, metadata.jwks_uri, provider, "key set")
+        document = _json(client, metadata.jwks_uri, provider, said("key set"))
     try:
         return KeySet.import_key_set(document)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError):
-        raise UnauthenticatedError(f"{provider.title}'s key set cannot be read") from None
+        raise UnauthenticatedError(
+            said("%(provider)s's key set cannot be read", provider=provider.title)
+        ) from None
 
 
 def verify_id_token(
@@ -204,11 +232,19 @@ def verify_id_token(
     except JoseError as exc:
         # joserfc's messages name the check that failed and the claim, never a value.
         raise UnauthenticatedError(
-            f"the ID token from {provider.title} was refused ({str(exc)[:120]})"
+            said(
+                "the ID token from %(provider)s was refused (%(error)s)",
+                provider=provider.title,
+                error=str(exc)[:120],
+            )
         ) from None
     except (ValueError, TypeError):
-        raise UnauthenticatedError(f"the ID token from {provider.title} cannot be read") from None
+        raise UnauthenticatedError(
+            said("the ID token from %(provider)s cannot be read", provider=provider.title)
+        ) from None
     subject = claims.get("sub")
     if not isinstance(subject, str) or not 0 < len(subject) <= 255:
-        raise UnauthenticatedError(f"the ID token from {provider.title} names no subject")
+        raise UnauthenticatedError(
+            said("the ID token from %(provider)s names no subject", provider=provider.title)
+        )
     return dict(claims)

@@ -24,7 +24,10 @@ from weerbaar.errors import (
     Issue,
     ReferencedError,
     ValidationError,
+    joined,
+    said,
 )
+from weerbaar.i18n.vocabulary import said_entity, said_record
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
@@ -140,12 +143,12 @@ def _filter_view(
     record they may not see."""
     spec = entity(entity_name)
     issues = [
-        Issue("filter", name, f"not a field of {spec.name}")
+        Issue("filter", name, said("not a field of %(entity)s", entity=spec.name))
         for name in where or {}
         if name not in spec.field_names
     ]
     if issues:
-        raise ValidationError(issues, summary="bad filter")
+        raise ValidationError(issues, summary=said("bad filter"))
     seen = visibility(connection, subject)
     for name, value in (where or {}).items():
         target = spec.field(name).target
@@ -177,7 +180,7 @@ def write_refusal(
         classification_levels(),
         marking_by_use_case=marking_by_use_case,
     )
-    return "; ".join(problems) if problems else None
+    return joined(problems) if problems else None
 
 
 def _authorise(
@@ -185,7 +188,14 @@ def _authorise(
 ) -> None:
     refusal = write_refusal(ctx, entity_name, before, after)
     if refusal is not None:
-        raise ForbiddenError(f"{entity(entity_name).singular} {key}: {refusal}")
+        raise ForbiddenError(
+            said(
+                "%(entity)s %(key)s: %(refusal)s",
+                entity=said_record(entity_name),
+                key=key,
+                refusal=refusal,
+            )
+        )
 
 
 def _validated(spec: EntitySpec, raw: Mapping[str, object], lookup: Lookup) -> Any:
@@ -193,8 +203,12 @@ def _validated(spec: EntitySpec, raw: Mapping[str, object], lookup: Lookup) -> A
     if record is not None:
         issues = check_record(spec, record, lookup, rule_reference(), "")
     if issues:
-        raise ValidationError(issues, summary=f"{spec.singular} not saved")
+        raise ValidationError(issues, summary=_not_saved(spec))
     return record
+
+
+def _not_saved(spec: EntitySpec) -> str:
+    return said("%(entity)s not saved", entity=said_record(spec.name))
 
 
 def _keep_hidden_references(
@@ -224,8 +238,12 @@ def _only_through_its_use_case(entity_name: str) -> None:
     spec = entity(entity_name)
     if spec.written_by is not None:
         raise ForbiddenError(
-            f"{spec.name.replace('_', ' ')} are written only by {spec.written_by}, which keeps "
-            "them in step with each other"
+            said(
+                "%(entities)s are written only by %(use_case)s, which keeps them in step with "
+                "each other",
+                entities=said_entity(spec.name),
+                use_case=spec.written_by,
+            )
         )
 
 
@@ -246,7 +264,13 @@ def _create(
         if not seen.sees(entity_name, record.key):
             # Same answer as for a taken key the user may see would leak the
             # hidden record's existence; refuse without saying why.
-            raise ForbiddenError(f"{spec.singular} {record.key}: cannot be created")
+            raise ForbiddenError(
+                said(
+                    "%(entity)s %(key)s: cannot be created",
+                    entity=said_record(spec.name),
+                    key=record.key,
+                )
+            )
         raise DuplicateError(spec.singular, record.key)
     _authorise(ctx, entity_name, None, record, record.key)
     repo.insert(entity_name, record)
@@ -323,8 +347,8 @@ def _update(ctx: Context, connection: Connection, edit: Update) -> Versioned:
     spec = entity(entity_name)
     if "key" in changes and changes["key"] != key:
         raise ValidationError(
-            [Issue("", "key", "a key cannot change; add a new record")],
-            summary=f"{spec.singular} not saved",
+            [Issue("", "key", said("a key cannot change; add a new record"))],
+            summary=_not_saved(spec),
         )
     repo = Repository(connection)
     seen = visibility(connection, ctx.subject)
@@ -367,8 +391,8 @@ def _visible_referrers(referrers: list[str], seen: Visibility) -> list[str]:
     for referrer in referrers:
         kind, _, key = referrer.rpartition(" ")
         if seen.sees(singular[kind], key):
-            shown.append(referrer)
-    return shown if len(shown) == len(referrers) else [*shown, "other records"]
+            shown.append(said("%(entity)s %(key)s", entity=said_record(singular[kind]), key=key))
+    return shown if len(shown) == len(referrers) else [*shown, said("other records")]
 
 
 def delete_record(

@@ -16,7 +16,7 @@ from weerbaar import i18n
 from weerbaar.domain.access import Subject
 from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, EntitySpec
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -69,10 +69,14 @@ def search(
                 Issue(
                     "",
                     "q",
-                    f"give 1–{MAX_WORDS} words, at most {MAX_QUERY_LENGTH} characters",
+                    said(
+                        "give 1–%(words)s words, at most %(length)s characters",
+                        words=MAX_WORDS,
+                        length=MAX_QUERY_LENGTH,
+                    ),
                 )
             ],
-            summary="bad search",
+            summary=said("bad search"),
         )
     hits: list[Hit] = []
     with db.transaction() as connection:

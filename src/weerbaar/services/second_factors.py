@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from weerbaar.config import SignInSettings
-from weerbaar.errors import Issue, TrailKeyError, UnauthenticatedError, ValidationError
+from weerbaar.errors import Issue, TrailKeyError, UnauthenticatedError, ValidationError, said
 from weerbaar.reference.access import second_factor_policy
 from weerbaar.services.account_events import ADDRESS_LENGTH, digest, record, recorded, stamp
 from weerbaar.services.account_events import require_admin as _require_admin
@@ -155,13 +155,13 @@ def confirm_totp(ctx: Context, user: User, code: str, *, now: float | None = Non
         ).first()
     if row is None:
         raise ValidationError(
-            [Issue("", "code", "no authenticator app is being set up: start again")],
-            summary="second factor not set up",
+            [Issue("", "code", said("no authenticator app is being set up: start again"))],
+            summary=said("second factor not set up"),
         )
     step = _matching_step(unseal(ctx.db, user.username, row.secret), code, None, now)
     if step is None:
         refuse(ctx.db, user, ctx.actor, "the code of the app being set up was wrong")
-        raise UnauthenticatedError("that code is not right: give the app's current code")
+        raise UnauthenticatedError(said("that code is not right: give the app's current code"))
     with ctx.db.transaction(write=True) as connection:
         connection.execute(
             update(second_factors)
@@ -253,7 +253,7 @@ def verify(
     if used:
         return "recovery code"
     refuse(db, user, f"web:{username}@{address}", "wrong or used second-factor code")
-    raise UnauthenticatedError("that code is not right, or it was used before")
+    raise UnauthenticatedError(said("that code is not right, or it was used before"))
 
 
 def _use_recovery_code(db: Database, username: str, code: str, moment: dt.datetime) -> bool:

@@ -31,7 +31,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from weerbaar.errors import Issue, UnauthenticatedError, ValidationError
+from weerbaar.errors import Issue, UnauthenticatedError, ValidationError, said
 from weerbaar.services.account_events import ADDRESS_LENGTH, recorded, stamp
 from weerbaar.services.accounts import User, get_user, reserve_try
 from weerbaar.services.context import Context
@@ -182,7 +182,8 @@ def _key_name(name: str) -> str:
         return "security key"
     if len(name) > NAME_LENGTH:
         raise ValidationError(
-            [Issue("", "name", f"at most {NAME_LENGTH} characters")], summary="key not added"
+            [Issue("", "name", said("at most %(most)s characters", most=NAME_LENGTH))],
+            summary=said("key not added"),
         )
     return name
 
@@ -196,7 +197,7 @@ def register_key(
     with ctx.db.transaction(write=True) as connection:
         challenge = _take_challenge(connection, session_id, _REGISTER)
     if challenge is None:
-        raise UnauthenticatedError("the security key's request has expired: start again")
+        raise UnauthenticatedError(said("the security key's request has expired: start again"))
     try:
         made = webauthn.verify_registration_response(
             credential=credential,
@@ -206,7 +207,9 @@ def register_key(
         )
     except (InvalidRegistrationResponse, InvalidJSONStructure, ValueError, KeyError) as exc:
         refuse(ctx.db, user, ctx.actor, "a security key's registration did not check out")
-        raise UnauthenticatedError(f"the security key's answer was not accepted ({exc})") from exc
+        raise UnauthenticatedError(
+            said("the security key's answer was not accepted (%(error)s)", error=exc)
+        ) from exc
     secret = json.dumps(
         {
             "credential_id": _b64(made.credential_id),
@@ -284,7 +287,7 @@ def verify_key(
     actor = f"web:{username}@{address}"
     if challenge is None:
         refuse(db, user, actor, "a security key answered no open request")
-        raise UnauthenticatedError("the security key's request has expired: try again")
+        raise UnauthenticatedError(said("the security key's request has expired: try again"))
     try:
         used = _check(db, username, credential, challenge, rp)
     except UnauthenticatedError:
@@ -304,7 +307,7 @@ def verify_key(
             connection.execute(delete(login_failures).where(login_failures.c.username == username))
             return
     refuse(db, user, actor, "a security key's signature counter went back")
-    raise UnauthenticatedError("this security key's answer was seen before")
+    raise UnauthenticatedError(said("this security key's answer was seen before"))
 
 
 def _check(
@@ -313,10 +316,10 @@ def _check(
     try:
         raw_id = _unb64(json.loads(credential)["rawId"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise UnauthenticatedError("the security key's answer was not readable") from exc
+        raise UnauthenticatedError(said("the security key's answer was not readable")) from exc
     stored = next((k for k in _stored_keys(db, username) if k.credential_id == raw_id), None)
     if stored is None or stored.rp_id != rp.id:
-        raise UnauthenticatedError("that security key is not one of this account's")
+        raise UnauthenticatedError(said("that security key is not one of this account's"))
     try:
         checked = webauthn.verify_authentication_response(
             credential=credential,
@@ -327,5 +330,7 @@ def _check(
             credential_current_sign_count=stored.sign_count,
         )
     except (InvalidAuthenticationResponse, InvalidJSONStructure, ValueError, KeyError) as exc:
-        raise UnauthenticatedError(f"the security key's answer was not accepted ({exc})") from exc
+        raise UnauthenticatedError(
+            said("the security key's answer was not accepted (%(error)s)", error=exc)
+        ) from exc
     return stored, checked.new_sign_count

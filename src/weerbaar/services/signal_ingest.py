@@ -33,7 +33,7 @@ from weerbaar.domain.entities.strategy import Actor
 from weerbaar.domain.enums import ActorKind, Language, Level, ThemeSource
 from weerbaar.domain.register import entity
 from weerbaar.domain.validation import parse_row
-from weerbaar.errors import ForbiddenError
+from weerbaar.errors import ForbiddenError, joined, said
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.signals import (
     classifier_settings,
@@ -339,7 +339,9 @@ def _authorise(ctx: Context, marking: Marking) -> None:
     for name in ("signals", "actors"):
         problems = write_problems(ctx.subject, name, None, marking, classification_levels())
         if problems:
-            raise ForbiddenError(f"cannot take signals in: {'; '.join(problems)}")
+            raise ForbiddenError(
+                said("cannot take signals in: %(problems)s", problems=joined(problems))
+            )
 
 
 def _start(

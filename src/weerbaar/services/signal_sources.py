@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from weerbaar.errors import FileFormatError
+from weerbaar.errors import FileFormatError, grouped, said
 from weerbaar.formats.common import MAX_FILE_BYTES, read_bytes
 from weerbaar.signals.items import Item, Rejected
 from weerbaar.signals.readers import read, read_json_lines
@@ -37,15 +37,23 @@ def fetch(url: str) -> bytes:
             headers={"User-Agent": "weerbaar horizon scanning"},
         ) as response:
             if response.status_code != 200:
-                raise FileFormatError(f"{url}: HTTP {response.status_code}")
+                raise FileFormatError(
+                    said("%(url)s: HTTP %(status)s", url=url, status=response.status_code)
+                )
             body = bytearray()
             for part in response.iter_bytes():
                 body += part
                 if len(body) > MAX_FILE_BYTES:
-                    raise FileFormatError(f"{url}: more than {MAX_FILE_BYTES:,} bytes")
+                    raise FileFormatError(
+                        said(
+                            "%(url)s: more than %(most)s bytes",
+                            url=url,
+                            most=grouped(MAX_FILE_BYTES),
+                        )
+                    )
             return bytes(body)
     except httpx.HTTPError as exc:
-        raise FileFormatError(f"{url}: {exc}") from exc
+        raise FileFormatError(said("%(url)s: %(error)s", url=url, error=exc)) from exc
 
 
 def _guarded(items: Iterator[Item], name: str) -> Iterator[Item]:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from weerbaar.config import SingleSignOnSettings
 from weerbaar.domain.single_sign_on import MappedAccount, Provider, map_claims, username_of
-from weerbaar.errors import ConfigError, ForbiddenError, UnauthenticatedError
+from weerbaar.errors import ConfigError, ForbiddenError, UnauthenticatedError, said
 from weerbaar.reference.access import classification_levels, roles
 from weerbaar.services.account_events import ADDRESS_LENGTH, digest, record, stamp
 from weerbaar.services.accounts import (
@@ -122,7 +122,7 @@ def _provider(
 ) -> Provider:
     provider = settings.provider(key)
     if provider is None:
-        refusal = UnauthenticatedError("no single sign-on provider of that name")
+        refusal = UnauthenticatedError(said("no single sign-on provider of that name"))
         _refuse(db, refusal, provider=key, address=address, username=None, now=now)
         raise refusal
     return provider
@@ -180,11 +180,15 @@ def _take_request(db: Database, state: str, provider: Provider, now: dt.datetime
         if row is not None:
             connection.execute(delete(oidc_requests).where(oidc_requests.c.state_hash == hashed))
     if row is None:
-        raise UnauthenticatedError("this sign-in was already used or has expired: start again")
+        raise UnauthenticatedError(
+            said("this sign-in was already used or has expired: start again")
+        )
     if row.provider != provider.key:
-        raise UnauthenticatedError("this sign-in was started at another provider: start again")
+        raise UnauthenticatedError(
+            said("this sign-in was started at another provider: start again")
+        )
     if dt.datetime.fromisoformat(row.created_at) <= now - REQUEST_LIFETIME:
-        raise UnauthenticatedError("this sign-in has expired: start again")
+        raise UnauthenticatedError(said("this sign-in has expired: start again"))
     return _Pending(row.nonce, row.verifier, row.next)
 
 
@@ -241,12 +245,18 @@ def _answer(
 ) -> dict[str, Any]:
     """The verified claims of the provider's answer to ``pending``."""
     if kept_state is None or not secrets.compare_digest(kept_state, state):
-        raise UnauthenticatedError("this sign-in was started in another browser")
+        raise UnauthenticatedError(said("this sign-in was started in another browser"))
     if error:
         shown = "".join(c for c in error if c.isalnum() or c == "_")[:40]
-        raise UnauthenticatedError(f"{provider.title} did not sign you in ({shown})")
+        raise UnauthenticatedError(
+            said(
+                "%(provider)s did not sign you in (%(error)s)", provider=provider.title, error=shown
+            )
+        )
     if not code:
-        raise UnauthenticatedError(f"{provider.title} sent no sign-in code")
+        raise UnauthenticatedError(
+            said("%(provider)s sent no sign-in code", provider=provider.title)
+        )
     metadata = discover(provider)
     tokens = redeem(
         provider, metadata, code=code, redirect_uri=redirect_uri, verifier=pending.verifier
@@ -308,7 +318,7 @@ def _sign_on(
         else:
             user, mapped = _link(ctx, connection, provider, claims, subject)
         if user.disabled:
-            raise ForbiddenError("this account is disabled")
+            raise ForbiddenError(said("this account is disabled"))
         connection.execute(
             update(external_identities)
             .where(
@@ -352,7 +362,11 @@ def _link(
         if row is not None:
             # Taking over an account made some other way is for an administrator to decide.
             raise ForbiddenError(
-                f"an account {username!r} already exists and is not linked to {provider.title}"
+                said(
+                    "an account %(username)s already exists and is not linked to %(provider)s",
+                    username=repr(username),
+                    provider=provider.title,
+                )
             )
         mapped = map_claims(provider, claims, classification_levels())
         user = add_user_without_password(
@@ -367,8 +381,12 @@ def _link(
         )
     elif row is None:
         raise ForbiddenError(
-            f"{provider.title} signs in existing accounts only, and there is no account "
-            f"{username!r}: ask an administrator"
+            said(
+                "%(provider)s signs in existing accounts only, and there is no account "
+                "%(username)s: ask an administrator",
+                provider=provider.title,
+                username=repr(username),
+            )
         )
     else:
         user = user_of(row)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from weerbaar.domain.enums import Tier
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services.context import Context
 from weerbaar.services.records import Create, Update, Versioned, write_together
 from weerbaar.services.tier_proposals import propose_tiers
@@ -43,8 +43,16 @@ def decide_tier(
     proposal = report.proposal(theme)
     if proposal is None:
         raise ValidationError(
-            [Issue("decision", "theme", f"unknown reference: no themes {theme!r}")],
-            summary="the decision names no theme you may see",
+            [
+                Issue(
+                    "decision",
+                    "theme",
+                    said(
+                        "unknown reference: no %(entity)s %(key)s", entity="themes", key=repr(theme)
+                    ),
+                )
+            ],
+            summary=said("the decision names no theme you may see"),
         )
     reasons = "\n".join(proposal.reasons)
     raw: dict[str, object] = {

@@ -42,7 +42,7 @@ from weerbaar.domain.tiering import (
     parse_rule_set,
     propose_all,
 )
-from weerbaar.errors import Issue, NotFoundError, ValidationError
+from weerbaar.errors import Issue, NotFoundError, ValidationError, message_of, said
 from weerbaar.reference.alerting import level_scales, threat_level_names
 from weerbaar.reference.capabilities import capability_scale
 from weerbaar.reference.tiering import default_tier_rules
@@ -108,8 +108,14 @@ def rules_as_set(cycle: str, rules: Sequence[TierRule]) -> RuleSet:
         return parse_rule_set(data)
     except RuleError as exc:  # stored rules checked by an older version of weerbaar
         raise ValidationError(
-            [Issue(f"tier rules of cycle {cycle}", "conditions", str(exc))],
-            summary=f"the tier rules of cycle {cycle!r} cannot be applied",
+            [
+                Issue(
+                    said("tier rules of cycle %(cycle)s", cycle=cycle),
+                    "conditions",
+                    message_of(exc),
+                )
+            ],
+            summary=said("the tier rules of cycle %(cycle)s cannot be applied", cycle=repr(cycle)),
         ) from exc
 
 

@@ -18,8 +18,9 @@ from weerbaar.domain.entities.strategy import Organisation
 from weerbaar.domain.fields import to_plain
 from weerbaar.domain.register import ENTITIES, EntitySpec, values_of
 from weerbaar.domain.validation import check_record, parse_row
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.formats.raw import FORMAT, FORMAT_VERSION, RawDocument
+from weerbaar.i18n.vocabulary import said_record
 from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.levels import rebuild_in
@@ -83,7 +84,15 @@ def _parse(doc: RawDocument) -> tuple[dict[str, dict[str, tuple[str, Any]]], lis
             if record.key in records:
                 first = records[record.key][0]
                 issues.append(
-                    Issue(row.place, "key", f"duplicate key {record.key!r} (first at {first})")
+                    Issue(
+                        row.place,
+                        "key",
+                        said(
+                            "duplicate key %(key)s (first at %(first)s)",
+                            key=repr(record.key),
+                            first=first,
+                        ),
+                    )
                 )
                 continue
             records[record.key] = (row.place, record)
@@ -148,12 +157,18 @@ def import_register(
                 if mode is ImportMode.CREATE and key in versions[spec.name]:
                     issues.append(
                         Issue(
-                            place, "key", f"{spec.singular} {key!r} already exists in the register"
+                            place,
+                            "key",
+                            said(
+                                "%(entity)s %(key)s already exists in the register",
+                                entity=said_record(spec.name),
+                                key=repr(key),
+                            ),
                         )
                     )
         issues += _refusals(ctx, repo, parsed, versions)
         if issues:
-            raise ValidationError(_in_file_order(doc, issues), summary="nothing imported")
+            raise ValidationError(_in_file_order(doc, issues), summary=said("nothing imported"))
         done = 0
 
         def tick() -> None:
@@ -203,7 +218,17 @@ def _refusals(
             if current == record:
                 continue  # nothing would be written
             if current is not None and not seen.sees(spec.name, key):
-                issues.append(Issue(place, "key", f"{spec.singular} {key!r} cannot be written"))
+                issues.append(
+                    Issue(
+                        place,
+                        "key",
+                        said(
+                            "%(entity)s %(key)s cannot be written",
+                            entity=said_record(spec.name),
+                            key=repr(key),
+                        ),
+                    )
+                )
                 continue
             # A file's marking is nobody's use case deciding it: the rules apply to
             # level pictures and states too.

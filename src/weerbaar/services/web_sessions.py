@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from weerbaar.config import SignInSettings
-from weerbaar.errors import ForbiddenError, NotFoundError
+from weerbaar.errors import ForbiddenError, NotFoundError, said
 from weerbaar.services.account_events import (
     ADDRESS_LENGTH,
     DEVICE_LENGTH,
@@ -245,7 +245,7 @@ def list_sessions(ctx: Context, username: str | None = None) -> list[SessionView
     """The live sessions of ``username`` (default: the caller's own; for the local
     operator, everyone's), most recently used first. Only an administrator sees
     another account's."""
-    owner = listed_owner(ctx, username, "sessions")
+    owner = listed_owner(ctx, username, said("sessions"))
     now = ctx.clock()
     query = (
         select(web_sessions)
@@ -292,7 +292,7 @@ def end_sessions(
         if session_id is not None and not rows:
             raise NotFoundError("session", session_id)
         if username is not None and not may_manage(ctx, username):
-            raise ForbiddenError("only an administrator ends another account's sessions")
+            raise ForbiddenError(said("only an administrator ends another account's sessions"))
         for row in rows:
             connection.execute(delete(web_sessions).where(web_sessions.c.id == row.id))
             recorded(

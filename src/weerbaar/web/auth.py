@@ -16,7 +16,7 @@ from fastapi import Request
 
 from weerbaar.config import Settings
 from weerbaar.domain.access import Subject
-from weerbaar.errors import ForbiddenError, SignInIncompleteError, UnauthenticatedError
+from weerbaar.errors import ForbiddenError, SignInIncompleteError, UnauthenticatedError, said
 from weerbaar.services.accounts import User
 from weerbaar.services.api_tokens import Scope, resolve_token
 from weerbaar.services.web_sessions import FULL, resolve_session
@@ -80,7 +80,7 @@ def find_caller(request: Request) -> Caller | None:
     if header.lower().startswith("bearer "):
         use = resolve_token(db, header[7:].strip(), address)
         if use is None:
-            raise UnauthenticatedError("invalid, revoked or expired API token")
+            raise UnauthenticatedError(said("invalid, revoked or expired API token"))
         return Caller(use.user, "api", address, token_id=use.id, scope=use.scope)
     cookie = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if cookie:
@@ -103,7 +103,7 @@ def require_caller(request: Request) -> Caller:
     reaches nothing but the page that asks for it."""
     caller = find_caller(request)
     if caller is None:
-        raise UnauthenticatedError("sign in first")
+        raise UnauthenticatedError(said("sign in first"))
     if caller.stage != FULL:
         raise SignInIncompleteError(caller.stage)
     return caller
@@ -114,4 +114,4 @@ def check_csrf(caller: Caller, submitted: str | None) -> None:
     if caller.csrf_token is None:
         return  # token-authenticated API call
     if not submitted or not hmac.compare_digest(submitted, caller.csrf_token):
-        raise ForbiddenError("the form has expired or did not come from this site; reload it")
+        raise ForbiddenError(said("the form has expired or did not come from this site; reload it"))

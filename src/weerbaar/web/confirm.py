@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.errors import RateLimitedError, UnauthenticatedError
 from weerbaar.services import second_factors, security_keys
 from weerbaar.services.accounts import authenticate
@@ -84,7 +85,7 @@ def confirm(
             authenticate(db, caller.user.username, password, address)
             how = "password"
     except (UnauthenticatedError, RateLimitedError) as exc:
-        return refused(_page(request, caller, target, str(exc)), exc)
+        return refused(_page(request, caller, target, i18n.error_text(exc)), exc)
     session = SessionInfo(caller.user, caller.csrf_token or "", caller.session_id or "")
     confirm_identity(db, session, actor=caller.actor, how=how)
     return see_other(target)

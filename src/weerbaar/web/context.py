@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from weerbaar.errors import ForbiddenError
+from weerbaar.errors import ForbiddenError, said
 from weerbaar.services.context import Context
 from weerbaar.web.auth import Caller, database
 
@@ -23,4 +23,10 @@ def require_write(caller: Caller, entity: str) -> None:
     names, run the cascade it stores or read the file it takes in.
     """
     if not caller.subject.role.may_write(entity):
-        raise ForbiddenError(f"role {caller.subject.role.key!r} may not change {entity}")
+        raise ForbiddenError(
+            said(
+                "role %(role)s may not change %(entity)s",
+                role=repr(caller.subject.role.key),
+                entity=entity,
+            )
+        )

@@ -1,4 +1,7 @@
-"""One mapping from weerbaar's errors to HTTP: JSON for the API, a page for people."""
+"""One mapping from weerbaar's errors to HTTP: JSON for the API, a page for people.
+
+The words are the reader's (the request's language): the API's ``message`` and each
+issue's ``reason``; its codes, fields and places are the same in every language."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from urllib.parse import quote, urlparse
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from weerbaar import errors
+from weerbaar import errors, i18n
 from weerbaar.web.templating import render
 
 STATUS: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
@@ -47,9 +50,10 @@ def error_body(exc: errors.WeerbaarError) -> dict[str, Any]:
     """The API's one error shape: ``{"error": {"code", "message", "issues"}}``."""
     code = next((c for kind, c in CODES.items() if isinstance(exc, kind)), "error")
     issues = [
-        {"place": i.place, "field": i.field, "reason": i.reason} for i in getattr(exc, "issues", [])
+        {"place": str(i.place), "field": i.field, "reason": i18n.translated(i.reason)}
+        for i in getattr(exc, "issues", [])
     ]
-    message = str(exc) if status_of(exc) < 500 else "internal error"
+    message = i18n.error_text(exc) if status_of(exc) < 500 else i18n.gettext("internal error")
     return {"error": {"code": code, "message": message, "issues": issues}}
 
 
@@ -77,7 +81,7 @@ async def handle(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/account/confirm?next={quote(target)}", status_code=303)
     if isinstance(exc, errors.UnauthenticatedError) and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    message = str(exc) if status < 500 else "internal error"
+    message = i18n.error_text(exc) if status < 500 else i18n.gettext("internal error")
     return render(
         request,
         "error.html",

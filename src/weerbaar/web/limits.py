@@ -10,7 +10,7 @@ from pydantic import StringConstraints
 
 from weerbaar.compute.rng import SEED_BITS
 from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 
 KEY_LENGTH = 64  # as long as the register's keys may be (KEY_PATTERN)
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN.pattern, max_length=KEY_LENGTH)]
@@ -39,8 +39,22 @@ def check_window(since: dt.date | None, until: dt.date | None) -> None:
     """A window of at most :data:`MAX_DAYS` days, its start not after its end."""
     if since is not None and until is not None:
         if since > until:
-            raise ValidationError([Issue("query", "since", f"{since} is after until {until}")])
+            raise ValidationError(
+                [
+                    Issue(
+                        "query",
+                        "since",
+                        said("%(since)s is after until %(until)s", since=since, until=until),
+                    )
+                ]
+            )
         if (until - since).days >= MAX_DAYS:
             raise ValidationError(
-                [Issue("query", "since", f"a window of at most {MAX_DAYS} days, please")]
+                [
+                    Issue(
+                        "query",
+                        "since",
+                        said("a window of at most %(days)s days, please", days=MAX_DAYS),
+                    )
+                ]
             )

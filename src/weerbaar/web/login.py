@@ -10,8 +10,9 @@ from urllib.parse import quote, urlparse
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from weerbaar import i18n
 from weerbaar.config import SignInSettings
-from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
+from weerbaar.errors import ForbiddenError, RateLimitedError, UnauthenticatedError, said
 from weerbaar.services import second_factors
 from weerbaar.services.accounts import User, authenticate
 from weerbaar.services.web_sessions import (
@@ -98,12 +99,12 @@ def login(
 ) -> Response:
     expected = request.cookies.get(cookie_name(request, LOGIN_CSRF_COOKIE))
     if not expected or not secrets.compare_digest(expected, csrf_token):
-        raise ForbiddenError("the sign-in form has expired; reload it")
+        raise ForbiddenError(said("the sign-in form has expired; reload it"))
     db = database(request)
     try:
         user = authenticate(db, username.strip(), password, client_address(request))
     except (UnauthenticatedError, RateLimitedError) as exc:
-        return refused(login_page(request, next, str(exc)), exc)
+        return refused(login_page(request, next, i18n.error_text(exc)), exc)
     response = open_session(
         request, user, next, lambda target: RedirectResponse(target, status_code=303)
     )
@@ -179,7 +180,7 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = 
     caller = find_caller(request)
     if caller is not None and caller.csrf_token is not None:
         if not secrets.compare_digest(caller.csrf_token, csrf_token):
-            raise ForbiddenError("the form has expired; reload it")
+            raise ForbiddenError(said("the form has expired; reload it"))
         cookie = request.cookies.get(cookie_name(request, SESSION_COOKIE))
         if cookie:
             sign_out(database(request), cookie, actor=caller.actor)

@@ -15,7 +15,8 @@ import segno
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from weerbaar.errors import RateLimitedError, UnauthenticatedError
+from weerbaar import i18n
+from weerbaar.errors import RateLimitedError, UnauthenticatedError, said
 from weerbaar.services import second_factors, security_keys
 from weerbaar.services.accounts import authenticate
 from weerbaar.services.context import Context
@@ -46,7 +47,7 @@ def session_at(request: Request, *stages: str) -> Caller:
     """The caller behind a browser session at one of ``stages``; else sign in again."""
     caller = find_caller(request)
     if caller is None or caller.session_id is None or caller.stage not in stages:
-        raise UnauthenticatedError("sign in first")
+        raise UnauthenticatedError(said("sign in first"))
     return caller
 
 
@@ -99,7 +100,7 @@ def give_code(request: Request, code: Code, csrf_token: Token = "", next: Target
             database(request), caller.user.username, code, client_address(request)
         )
     except (UnauthenticatedError, RateLimitedError) as exc:
-        return refused(code_page(request, caller, target, str(exc)), exc)
+        return refused(code_page(request, caller, target, i18n.error_text(exc)), exc)
     return finish(request, caller, how, see_other(target))
 
 
@@ -186,7 +187,10 @@ def confirm(request: Request, code: Code, csrf_token: Token = "", next: Target =
     try:
         codes = second_factors.confirm_totp(_context(request, caller), caller.user, code)
     except UnauthenticatedError as exc:
-        error = f"{exc}. Start again, and give the code the app shows now."
+        error = i18n.gettext(
+            "%(problem)s. Start again, and give the code the app shows now.",
+            problem=i18n.error_text(exc),
+        )
         return setup_step(request, caller, target, error=error, status=401)
     shown = setup_step(request, caller, target, codes=codes)
     return finish(request, caller, "enrolled", shown) if caller.stage == ENROL else shown

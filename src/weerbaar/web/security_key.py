@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.errors import RateLimitedError, UnauthenticatedError, ValidationError
 from weerbaar.services import security_keys
 from weerbaar.services.context import Context
@@ -46,7 +47,7 @@ def sign_in_with_key(
             client_address(request),
         )
     except (UnauthenticatedError, RateLimitedError) as exc:
-        return refused(code_page(request, caller, target, str(exc)), exc)
+        return refused(code_page(request, caller, target, i18n.error_text(exc)), exc)
     return finish(request, caller, "security key", see_other(target))
 
 
@@ -69,6 +70,6 @@ def add_key(
             ctx, caller.session_id or "", caller.user, credential, relying_party(request), name
         )
     except (UnauthenticatedError, ValidationError) as exc:
-        return setup_step(request, caller, target, error=str(exc), status=401)
+        return setup_step(request, caller, target, error=i18n.error_text(exc), status=401)
     shown = setup_step(request, caller, target, codes=codes, key_added=True)
     return finish(request, caller, "security key added", shown) if caller.stage == ENROL else shown

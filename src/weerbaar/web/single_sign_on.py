@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from weerbaar import i18n
 from weerbaar.errors import UnauthenticatedError
 from weerbaar.services.single_sign_on import begin_sign_in, finish_sign_in
 from weerbaar.web.auth import client_address, cookie_name, database, settings_of
@@ -50,7 +51,7 @@ def start(
             address=client_address(request),
         )
     except UnauthenticatedError as exc:
-        return login_page(request, next, str(exc))
+        return login_page(request, next, i18n.error_text(exc))
     response = RedirectResponse(started.url, status_code=303)
     response.set_cookie(
         cookie_name(request, STATE_COOKIE),
@@ -85,7 +86,7 @@ def callback(
             address=client_address(request),
         )
     except UnauthenticatedError as exc:
-        refused = login_page(request, None, str(exc))
+        refused = login_page(request, None, i18n.error_text(exc))
         forget_cookie(request, refused, STATE_COOKIE)
         return refused
     provider = done.provider.title

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, grouped, said
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes
 
@@ -17,11 +17,14 @@ def too_large(size: int) -> ValidationError:
             Issue(
                 "file",
                 "file",
-                f"the file is {size / 1024 / 1024:,.1f} MB; at most "
-                f"{MAX_UPLOAD // 1024 // 1024} MB may be uploaded at once",
+                said(
+                    "the file is %(size)s MB; at most %(most)s MB may be uploaded at once",
+                    size=grouped(size / 1024 / 1024, 1),
+                    most=MAX_UPLOAD // 1024 // 1024,
+                ),
             )
         ],
-        summary="file too large",
+        summary=said("file too large"),
     )
 
 

@@ -9,7 +9,7 @@ from weerbaar import i18n
 from weerbaar.cascade import criticality
 from weerbaar.cascade.engine import Measure
 from weerbaar.domain.access import Subject
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
 from weerbaar.storage.db import Database
 
@@ -44,7 +44,9 @@ def rank_processes(
     """Every visible process ranked by what its own outage of ``hours`` causes."""
     graph = graph or load_graph(db, subject=subject)
     if limit is not None and limit < 1:
-        raise ValidationError([Issue("limit", "", f"must be at least 1, not {limit}")])
+        raise ValidationError(
+            [Issue("limit", "", said("must be at least 1, not %(limit)s", limit=limit))]
+        )
     result = criticality(graph.network, hours=hours, min_strength=min_strength)
     order = result.order(by).tolist()[:limit]
     return [

@@ -16,7 +16,7 @@ from weerbaar.cascade import Disruption, ensemble, run
 from weerbaar.cascade.impact import ImpactFigure, classify, impact_figures
 from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
-from weerbaar.errors import Issue, NotFoundError, ValidationError
+from weerbaar.errors import Issue, NotFoundError, ValidationError, grouped, said
 from weerbaar.method.scales import CriterionScale
 from weerbaar.reference.cascade import cascade_impact_rules
 from weerbaar.reference.method import editions, scales_for
@@ -157,7 +157,17 @@ def _edition(db: Database, subject: Subject | None, key: str | None) -> Edition:
                 key = next(iter(reversed(known)))
     if key not in known:
         raise ValidationError(
-            [Issue("edition", "", f"unknown edition {key!r} (known: {', '.join(known)})")]
+            [
+                Issue(
+                    "edition",
+                    "",
+                    said(
+                        "unknown edition %(key)s (known: %(known)s)",
+                        key=repr(key),
+                        known=", ".join(known),
+                    ),
+                )
+            ]
         )
     return known[key]
 
@@ -192,7 +202,17 @@ def run_cascade(
     graph = graph or load_graph(db, subject=subject)
     if not 0 <= members <= MAX_MEMBERS:
         raise ValidationError(
-            [Issue("members", "", f"must be between 0 and {MAX_MEMBERS:,}, not {members}")]
+            [
+                Issue(
+                    "members",
+                    "",
+                    said(
+                        "must be between 0 and %(most)s, not %(members)s",
+                        most=grouped(MAX_MEMBERS),
+                        members=members,
+                    ),
+                )
+            ]
         )
     unknown = [s.process for s in starts if s.process not in graph.index]
     if unknown:

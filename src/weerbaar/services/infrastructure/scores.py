@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services.context import Context
 from weerbaar.services.infrastructure.runs import CascadeReport
 from weerbaar.services.records import Create, Update, Versioned, write_in
@@ -48,8 +48,13 @@ def write_scores(
                 Issue(
                     "round",
                     "",
-                    f"round {round_key!r} uses edition {edition}, the run was classified "
-                    f"with {report.edition}: run it again for this round",
+                    said(
+                        "round %(round)s uses edition %(edition)s, the run was classified "
+                        "with %(classified)s: run it again for this round",
+                        round=repr(round_key),
+                        edition=edition,
+                        classified=report.edition,
+                    ),
                 )
             ]
         )

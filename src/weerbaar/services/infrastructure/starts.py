@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services.infrastructure.graph import InfrastructureGraph
 
 __all__ = ["Start", "resolve_starts"]
@@ -34,14 +34,30 @@ def resolve_starts(
     serves ``region`` (or all of the sector without a region)."""
     issues: list[Issue] = []
     if not (isinstance(hours, int | float) and math.isfinite(hours) and hours >= 0):
-        issues.append(Issue("hours", "", f"must be a finite number of hours ≥ 0, not {hours!r}"))
+        issues.append(
+            Issue(
+                "hours",
+                "",
+                said("must be a finite number of hours ≥ 0, not %(hours)s", hours=repr(hours)),
+            )
+        )
     if not (isinstance(at, int | float) and math.isfinite(at)):
-        issues.append(Issue("at", "", f"must be a finite hour, not {at!r}"))
+        issues.append(Issue("at", "", said("must be a finite hour, not %(at)s", at=repr(at))))
     if not targets:
-        issues.append(Issue("process", "", "name at least one process or sector"))
+        issues.append(Issue("process", "", said("name at least one process or sector")))
     if region is not None and region not in graph.regions():
         known = ", ".join(graph.regions()) or "none"
-        issues.append(Issue("region", "", f"no process serves region {region!r} (known: {known})"))
+        issues.append(
+            Issue(
+                "region",
+                "",
+                said(
+                    "no process serves region %(region)s (known: %(known)s)",
+                    region=repr(region),
+                    known=known,
+                ),
+            )
+        )
     keys: list[str] = []
     sectors = {s.lower(): s for s in graph.sectors()}
     for target in targets:
@@ -57,8 +73,12 @@ def resolve_starts(
             keys.append(target)
         else:
             issues.append(
-                Issue("process", "", f"{target!r} is neither a vital process nor a sector")
+                Issue(
+                    "process",
+                    "",
+                    said("%(target)s is neither a vital process nor a sector", target=repr(target)),
+                )
             )
     if issues:
-        raise ValidationError(issues, summary="cannot start a cascade")
+        raise ValidationError(issues, summary=said("cannot start a cascade"))
     return [Start(k, float(hours), float(at)) for k in dict.fromkeys(keys)]

@@ -19,7 +19,14 @@ from weerbaar.config import process_language
 from weerbaar.domain.addresses import email_address_problem
 from weerbaar.domain.audit import Change, canonical_json
 from weerbaar.domain.languages import LANGUAGES, supported
-from weerbaar.errors import DuplicateError, ForbiddenError, Issue, NotFoundError, ValidationError
+from weerbaar.errors import (
+    DuplicateError,
+    ForbiddenError,
+    Issue,
+    NotFoundError,
+    ValidationError,
+    said,
+)
 from weerbaar.services.context import Context
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
@@ -77,22 +84,24 @@ def audited(
 
 def _require_admin(ctx: Context) -> None:
     if ctx.subject is not None and not ctx.subject.role.manages_accounts:
-        raise ForbiddenError("only an administrator manages notification channels")
+        raise ForbiddenError(said("only an administrator manages notification channels"))
 
 
 def _url_problem(url: str) -> str | None:
     if any(ch.isspace() or not ch.isprintable() for ch in url):
-        return f"{url!r} may not hold spaces, line breaks or control characters"
+        return said("%(url)s may not hold spaces, line breaks or control characters", url=repr(url))
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return f"{url!r} is not a webhook URL: it must start with https:// or http://"
+        return said(
+            "%(url)s is not a webhook URL: it must start with https:// or http://", url=repr(url)
+        )
     try:
         host = parts.hostname
         _ = parts.port  # raises on a port that is no number or out of range
     except ValueError:
-        return f"{url!r} has a port that is not a number from 1 to 65535"
+        return said("%(url)s has a port that is not a number from 1 to 65535", url=repr(url))
     if not host:
-        return f"{url!r} names no host"
+        return said("%(url)s names no host", url=repr(url))
     return None
 
 
@@ -104,9 +113,28 @@ def _language_issues(language: str) -> list[Issue]:
 
 def _channel_issues(kind: str, target: str) -> list[Issue]:
     if kind not in KINDS:
-        return [Issue("", "kind", f"unknown kind {kind!r}; use {' or '.join(KINDS)}")]
+        return [
+            Issue(
+                "",
+                "kind",
+                said(
+                    "unknown kind %(kind)s; use %(kinds)s",
+                    kind=repr(kind),
+                    kinds=" or ".join(KINDS),
+                ),
+            )
+        ]
     if len(target) > MAX_TARGET_LENGTH:
-        return [Issue("", "target", f"longer than {MAX_TARGET_LENGTH} characters")]
+        return [
+            Issue(
+                "",
+                "target",
+                said(
+                    "longer than %(most)s characters",
+                    most=MAX_TARGET_LENGTH,
+                ),
+            )
+        ]
     problem = email_address_problem(target) if kind == EMAIL else _url_problem(target)
     return [] if problem is None else [Issue("", "target", problem)]
 
@@ -144,10 +172,17 @@ def add_channel(
         orgs = entity_tables["organisations"]
         if connection.execute(select(orgs.c.key).where(orgs.c.key == organisation)).first() is None:
             issues.append(
-                Issue("", "organisation", f"no organisation {organisation!r} in the register")
+                Issue(
+                    "",
+                    "organisation",
+                    said(
+                        "no organisation %(organisation)s in the register",
+                        organisation=repr(organisation),
+                    ),
+                )
             )
         if issues:
-            raise ValidationError(issues, summary="channel not saved")
+            raise ValidationError(issues, summary=said("channel not saved"))
         _refuse_duplicate(connection, organisation, kind, target)
         secret = secrets.token_urlsafe(32) if kind == WEBHOOK else None
         created = ctx.clock()

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select, update
 
 from weerbaar.domain.access import Subject
 from weerbaar.domain.audit import canonical_json
-from weerbaar.errors import ForbiddenError, Issue, NotFoundError, ValidationError
+from weerbaar.errors import ForbiddenError, Issue, NotFoundError, ValidationError, said
 from weerbaar.services.context import Context
 from weerbaar.services.notifications.channels import audited
 from weerbaar.services.notifications.outbox import (
@@ -43,8 +43,18 @@ def list_notifications(
     own organisation's."""
     if status is not None and status not in STATUSES:
         raise ValidationError(
-            [Issue("", "status", f"unknown status {status!r}; use {', '.join(STATUSES)}")],
-            summary="notifications not listed",
+            [
+                Issue(
+                    "",
+                    "status",
+                    said(
+                        "unknown status %(status)s; use %(statuses)s",
+                        status=repr(status),
+                        statuses=", ".join(STATUSES),
+                    ),
+                )
+            ],
+            summary=said("notifications not listed"),
         )
     query = select(notifications).order_by(notifications.c.id.desc()).limit(limit).offset(offset)
     if subject is not None and not sees_all(subject):
@@ -61,7 +71,7 @@ def retry(ctx: Context, notification_id: int) -> Notification:
     """Put a dead (or pending) notification back in the queue, due now, with its
     attempts counted afresh."""
     if not sees_all(ctx.subject):
-        raise ForbiddenError("only an administrator or a coordinator retries notifications")
+        raise ForbiddenError(said("only an administrator or a coordinator retries notifications"))
     with ctx.db.transaction(write=True) as connection:
         row = connection.execute(
             select(notifications).where(notifications.c.id == notification_id).with_for_update()
@@ -85,7 +95,11 @@ def retry(ctx: Context, notification_id: int) -> Notification:
 def _check_retry(connection: Connection, row: Any) -> None:
     problem = None
     if row.status == SENT:
-        problem = f"notification {row.id} was sent at {row.sent_at.isoformat()}: nothing to retry"
+        problem = said(
+            "notification %(id)s was sent at %(at)s: nothing to retry",
+            id=row.id,
+            at=row.sent_at.isoformat(),
+        )
     else:
         active = connection.execute(
             select(notification_channels.c.active).where(
@@ -93,12 +107,16 @@ def _check_retry(connection: Connection, row: Any) -> None:
             )
         ).scalar_one_or_none()
         if not active:
-            problem = (
-                f"the channel of notification {row.id} ({row.kind} {row.target}) was removed; "
-                f"add a channel for {row.organisation} to reach it again"
+            problem = said(
+                "the channel of notification %(id)s (%(kind)s %(target)s) was removed; "
+                "add a channel for %(organisation)s to reach it again",
+                id=row.id,
+                kind=row.kind,
+                target=row.target,
+                organisation=row.organisation,
             )
     if problem:
-        raise ValidationError([Issue("", "notification", problem)], summary="not retried")
+        raise ValidationError([Issue("", "notification", problem)], summary=said("not retried"))
 
 
 def _logged(row: Any) -> str:

@@ -12,6 +12,8 @@ from typing import NoReturn
 
 from fastapi import APIRouter, HTTPException, Request
 
+from weerbaar.errors import said
+
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -21,6 +23,6 @@ def fallback_router() -> APIRouter:
 
     @router.api_route("/{rest:path}", methods=METHODS, response_model=None)
     def unknown_path(request: Request, rest: str) -> NoReturn:
-        raise HTTPException(404, f"no such resource: {request.url.path}")
+        raise HTTPException(404, said("no such resource: %(path)s", path=request.url.path))
 
     return router

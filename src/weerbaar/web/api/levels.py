@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import levels_view
 from weerbaar.services.levels import LevelRequest, scale_of, set_level
@@ -168,8 +168,14 @@ def _moment(at: dt.datetime | None) -> dt.datetime | None:
         return at  # the service refuses a time without a zone
     if not EARLIEST <= at <= LATEST:
         raise ValidationError(
-            [Issue("body", "at", f"{at.isoformat()} is not between 1900 and 2999")],
-            summary="level not set",
+            [
+                Issue(
+                    "body",
+                    "at",
+                    said("%(at)s is not between 1900 and 2999", at=at.isoformat()),
+                )
+            ],
+            summary=said("level not set"),
         )
     return at
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
-from weerbaar.errors import ConflictError, Issue, ValidationError
+from weerbaar.errors import ConflictError, Issue, ValidationError, message_of, said
 
 
 def etag(version: int) -> str:
@@ -43,15 +43,27 @@ def precondition(if_match: str | None, body_version: int | None = None) -> Preco
         if body_version is None:
             raise HTTPException(
                 428,
-                'say which version you edit: send If-Match: "<version>" (the ETag you read)'
-                ' or a "version" member in the body',
+                said(
+                    'say which version you edit: send If-Match: "<version>" (the ETag you '
+                    'read) or a "version" member in the body'
+                ),
             )
         return Precondition(body_version, from_header=False)
     version = _parse_if_match(if_match)
     if body_version is not None and version is not None and body_version != version:
         raise ValidationError(
-            [Issue("body", "version", f"is {body_version}, but If-Match names {if_match}")],
-            summary="conflicting versions",
+            [
+                Issue(
+                    "body",
+                    "version",
+                    said(
+                        "is %(given)s, but If-Match names %(named)s",
+                        given=body_version,
+                        named=if_match,
+                    ),
+                )
+            ],
+            summary=said("conflicting versions"),
         )
     return Precondition(version, from_header=True)
 
@@ -63,5 +75,5 @@ def stale_as(given: Precondition) -> Iterator[None]:
         yield
     except ConflictError as exc:
         if given.from_header:
-            raise HTTPException(412, str(exc)) from exc
+            raise HTTPException(412, message_of(exc)) from exc
         raise

@@ -21,6 +21,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from weerbaar import i18n
+from weerbaar.errors import said
 from weerbaar.web.errors import is_api
 from weerbaar.web.templating import render
 
@@ -77,7 +79,12 @@ def _bad_request_page(request: Request, issues: list[dict[str, str]]) -> Respons
     return render(
         request,
         "error.html",
-        {"status": 400, "message": f"this page cannot take what was asked: {problems}"},
+        {
+            "status": 400,
+            "message": i18n.gettext(
+                "this page cannot take what was asked: %(problems)s", problems=problems
+            ),
+        },
         status_code=400,
     )
 
@@ -87,7 +94,12 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     issues = _issues(exc)
     if not is_api(request):
         return _bad_request_page(request, issues)
-    body = _body(422, f"the request does not fit the API: {len(issues)} problem(s)", issues)
+    message = i18n.ngettext(
+        "the request does not fit the API: %(num)d problem(s)",
+        "the request does not fit the API: %(num)d problem(s)",
+        len(issues),
+    )
+    body = _body(422, message, issues)
     body["error"]["code"] = "invalid"  # as for the services' own validation errors
     return JSONResponse(jsonable_encoder(body), status_code=422)
 
@@ -98,7 +110,8 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
         return await http_exception_handler(request, exc)
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and message == "Not Found":
-        message = f"no such resource: {request.url.path}"
+        message = said("no such resource: %(path)s", path=request.url.path)
+    message = i18n.translated(message)
     return JSONResponse(
         _body(exc.status_code, message, []), status_code=exc.status_code, headers=exc.headers
     )

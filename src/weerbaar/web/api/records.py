@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from weerbaar.domain.fields import FieldKind, FieldSpec, to_plain
 from weerbaar.domain.register import EntitySpec, values_of
-from weerbaar.errors import Issue, NotFoundError, ValidationError
+from weerbaar.errors import Issue, NotFoundError, ValidationError, said
 from weerbaar.services.records import (
     Versioned,
     create_record,
@@ -102,8 +102,11 @@ class Filters:
         unknown = sorted(set(request.query_params) - self.allowed)
         if unknown:
             raise ValidationError(
-                [Issue("query", name, f"not a field of {self.spec.name}") for name in unknown],
-                summary="bad filter",
+                [
+                    Issue("query", name, said("not a field of %(entity)s", entity=self.spec.name))
+                    for name in unknown
+                ],
+                summary=said("bad filter"),
             )
         return {name: value for name, value in given.items() if value is not None}
 

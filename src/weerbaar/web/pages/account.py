@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from weerbaar import i18n
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, ValidationError, said
 from weerbaar.services import accounts, api_tokens, web_sessions
 from weerbaar.services.api_tokens import NewToken, Scope
 from weerbaar.web.auth import Caller, require_caller, settings_of
@@ -110,7 +110,7 @@ def create_token(request: Request, form: Form) -> Response:
             days=int(days_text) if days_text else None,
         )
     except ValidationError as exc:
-        return _page(request, caller, problems=[str(i) for i in exc.issues], code=422)
+        return _page(request, caller, problems=[i18n.issue_text(i) for i in exc.issues], code=422)
     return _page(request, caller, made=made, code=201)
 
 
@@ -131,7 +131,7 @@ def choose_language(request: Request, form: Form) -> Response:
     chosen = i18n.supported(form_text(form, "language"))
     if chosen is None:
         raise ValidationError(
-            [Issue("", "language", " / ".join(i18n.LANGUAGES))], summary="not saved"
+            [Issue("", "language", " / ".join(i18n.LANGUAGES))], summary=said("not saved")
         )
     accounts.set_language(context_of(request, caller), caller.user.username, chosen)
     response = see_other("/account")

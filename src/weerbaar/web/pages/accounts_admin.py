@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from weerbaar import i18n
-from weerbaar.errors import ForbiddenError
+from weerbaar.errors import ForbiddenError, said
 from weerbaar.services import second_factors, web_sessions
 from weerbaar.services.account_overview import account_overview
 from weerbaar.web.auth import Caller, require_caller
@@ -28,7 +28,7 @@ Username = Annotated[Key, Path()]
 def _administrator(request: Request) -> Caller:
     caller = require_caller(request)
     if not caller.subject.role.manages_accounts:
-        raise ForbiddenError("only an administrator manages accounts")
+        raise ForbiddenError(said("only an administrator manages accounts"))
     return caller
 
 

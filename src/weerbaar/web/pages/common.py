@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from weerbaar.domain.register import BY_NAME, EntitySpec
-from weerbaar.errors import ForbiddenError, NotFoundError
+from weerbaar.errors import ForbiddenError, NotFoundError, said
 from weerbaar.i18n import vocabulary
 from weerbaar.web.auth import CSRF_FIELD, Caller, check_csrf
 from weerbaar.web.context import require_write
@@ -48,7 +48,13 @@ def may_edit(caller: Caller, spec: EntitySpec) -> bool:
 def require_form(caller: Caller, spec: EntitySpec) -> None:
     """Refuse the generic form of a record the caller may not write with it."""
     if spec.written_by is not None:
-        raise ForbiddenError(f"{spec.name.replace('_', ' ')} are written only by {spec.written_by}")
+        raise ForbiddenError(
+            said(
+                "%(entities)s are written only by %(use_case)s",
+                entities=vocabulary.said_entity(spec.name),
+                use_case=spec.written_by,
+            )
+        )
     require_write(caller, spec.name)
 
 

@@ -15,9 +15,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.access import Marking, declassify_problems
 from weerbaar.domain.register import EntitySpec
-from weerbaar.errors import ConflictError, ForbiddenError, ValidationError
+from weerbaar.errors import ConflictError, ForbiddenError, ValidationError, joined, said
+from weerbaar.i18n import vocabulary
 from weerbaar.reference.access import classification_levels
 from weerbaar.services.declassify import REASON_LENGTH, declassify
 from weerbaar.services.records import Versioned, get_record
@@ -88,8 +90,14 @@ def _page(
     if form is None:
         refusals = declassify_problems(caller.subject, spec.name, Marking.of(found.record))
         raise ForbiddenError(
-            f"{spec.singular} {key}: "
-            + ("; ".join(refusals) or "it has the lowest classification already")
+            said(
+                "%(entity)s %(key)s: %(refusal)s",
+                entity=vocabulary.said_record(spec.name),
+                key=key,
+                refusal=joined(refusals)
+                if refusals
+                else said("it has the lowest classification already"),
+            )
         )
     return render(
         request,
@@ -133,7 +141,7 @@ def declassify_submit(request: Request, entity_name: str, key: str, form: Form) 
             expected_version=version,
         )
     except ValidationError as exc:
-        reasons = [str(issue) for issue in exc.issues]
+        reasons = [i18n.issue_text(issue) for issue in exc.issues]
         return _page(
             request, caller, spec, key, values=values, problems=reasons, version=version, status=422
         )
@@ -144,7 +152,7 @@ def declassify_submit(request: Request, entity_name: str, key: str, form: Form) 
             spec,
             key,
             values=values,
-            problems=[str(exc)],
+            problems=[i18n.error_text(exc)],
             version=version,
             status=409,
         )

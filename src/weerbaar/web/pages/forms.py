@@ -62,9 +62,9 @@ class Problems:
         out = cls()
         for issue in issues:
             if issue.field in known:
-                out.by_field.setdefault(issue.field, []).append(issue.reason)
+                out.by_field.setdefault(issue.field, []).append(i18n.translated(issue.reason))
             else:
-                out.general.append(str(issue))
+                out.general.append(i18n.issue_text(issue))
         return out
 
 

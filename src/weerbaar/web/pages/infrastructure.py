@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from weerbaar import i18n
 from weerbaar.domain.entities.strategy import Scenario
-from weerbaar.errors import ValidationError
+from weerbaar.errors import ValidationError, grouped
 from weerbaar.services.cascade_runs import cascade_of
 from weerbaar.services.graph_filters import chosen_keys
 from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
@@ -134,7 +134,7 @@ def _integer(
         _add(
             errors,
             name,
-            i18n.gettext("give a whole number from 0 to %(high)s", high=format(high, ",")),
+            i18n.gettext("give a whole number from 0 to %(high)s", high=grouped(high)),
         )
         return None
     number = int(text)
@@ -144,8 +144,8 @@ def _integer(
             name,
             i18n.gettext(
                 "must be between 0 and %(high)s, not %(number)s",
-                high=format(high, ","),
-                number=format(number, ","),
+                high=grouped(high),
+                number=grouped(number),
             ),
         )
     return number
@@ -182,7 +182,7 @@ def issues_as_errors(exc: ValidationError, errors: Errors) -> None:
     """Each issue beside the field it is about (the services name it as place or field)."""
     for issue in exc.issues:
         name = issue.field or issue.place
-        _add(errors, FIELD_OF.get(name, name), issue.reason)
+        _add(errors, FIELD_OF.get(name, name), i18n.translated(issue.reason))
 
 
 def run(request: Request, caller: Caller, graph: InfrastructureGraph, params: Params) -> Any:

@@ -24,7 +24,14 @@ from starlette.datastructures import FormData
 from weerbaar import i18n
 from weerbaar.domain.alerting import LevelScale, Scope, ScopeKind, picture_time
 from weerbaar.domain.entities.levels import AlertMeasure, ThreatPicture
-from weerbaar.errors import ConflictError, ForbiddenError, Issue, NotFoundError, ValidationError
+from weerbaar.errors import (
+    ConflictError,
+    ForbiddenError,
+    Issue,
+    NotFoundError,
+    ValidationError,
+    said,
+)
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import (
@@ -328,7 +335,7 @@ def _version(form: FormData) -> int:
                     i18n.gettext("the form lacks the version it was based on"),
                 )
             ],
-            summary="level not set: reload the page",
+            summary=said("level not set: reload the page"),
         )
     return int(raw)
 
@@ -359,7 +366,7 @@ def _level_asked(form: FormData, scale: str) -> str:
                     ),
                 )
             ],
-            summary="level not set",
+            summary=said("level not set"),
         )
     return rank
 
@@ -376,7 +383,7 @@ def _conflict(request: Request, caller: Caller, form: FormData, exc: ConflictErr
     )
     now = current_level_of(view, scope)
     return {
-        "message": str(exc),
+        "message": i18n.error_text(exc),
         "where": scope_label(scope) if spec else exc.key,
         "key": exc.key,
         "level": level_label(spec.level(now.state.level)) if spec and now else None,
@@ -389,7 +396,9 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
     caller = require_caller(request)
     check_form(caller, form)
     if not caller.subject.role.may_write("level_states"):
-        raise ForbiddenError(f"role {caller.subject.role.key!r} may not set threat levels")
+        raise ForbiddenError(
+            said("role %(role)s may not set threat levels", role=repr(caller.subject.role.key))
+        )
     require_recent(caller)
     which = form_text(form, "form") or NEW_SCOPE
     shown_scale = blank(form_text(form, "shown_scale"))
@@ -412,8 +421,8 @@ def set_level_form(request: Request, form: Form, background: BackgroundTasks) ->
             ),
         )
     except ValidationError as exc:
-        problems = [f"{i.field}: {i.reason}" if i.field else i.reason for i in exc.issues]
-        refused = Refused(which, kept, problems or [str(exc)])
+        problems = [i18n.issue_text(i, place=False) for i in exc.issues]
+        refused = Refused(which, kept, problems or [i18n.error_text(exc)])
         return _page(request, caller, _shown(shown_scale), refused=refused, status=422)
     except ConflictError as exc:
         refused = Refused(which, kept, conflict=_conflict(request, caller, form, exc))

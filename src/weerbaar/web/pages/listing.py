@@ -76,7 +76,7 @@ def typed_filters(spec: EntitySpec, given: Mapping[str, str]) -> dict[str, Value
         try:
             where[name] = _filter_value(spec, name, text)
         except FieldValueError as exc:
-            problems[name] = str(exc)
+            problems[name] = i18n.error_text(exc)
     if problems:
         raise query_problems(problems)
     return where

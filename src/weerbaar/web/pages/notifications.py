@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.errors import ValidationError
 from weerbaar.services.notifications.outbox import DEAD, STATUSES, Notification
 from weerbaar.services.notifications.views import list_notifications, retry, sees_all
@@ -115,7 +116,7 @@ def retry_notification(
     try:
         retry(context_of(request, caller), notification_id)
     except ValidationError as exc:
-        problems = [i.reason for i in exc.issues] or [str(exc)]
+        problems = [i18n.translated(i.reason) for i in exc.issues] or [i18n.error_text(exc)]
         return _page(request, caller, None, 1, problems=problems, code=422)
     background.add_task(deliver_soon, database(request), delivery_settings(request))
     query = urlencode({"retried": notification_id})

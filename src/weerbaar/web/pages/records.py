@@ -18,7 +18,7 @@ from weerbaar import i18n
 from weerbaar.domain.entities.base import MARKING_FIELDS
 from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, EntitySpec
-from weerbaar.errors import ConflictError, DuplicateError, Issue, ValidationError
+from weerbaar.errors import ConflictError, DuplicateError, Issue, ValidationError, message_of
 from weerbaar.services.records import (
     Versioned,
     create_record,
@@ -96,7 +96,7 @@ def create(request: Request, entity_name: str, form: Form) -> Response:
         problems = Problems.of(exc.issues, spec, creating=True)
         return _form_page(request, caller, spec, values, key=None, problems=problems, status=422)
     except DuplicateError as exc:
-        problems = Problems.of([Issue("", "key", str(exc))], spec, creating=True)
+        problems = Problems.of([Issue("", "key", message_of(exc))], spec, creating=True)
         return _form_page(request, caller, spec, values, key=None, problems=problems, status=409)
     return see_other(record_url(spec.name, saved.record.key))
 
@@ -233,7 +233,7 @@ def update(request: Request, entity_name: str, key: str, form: Form) -> Response
     except ConflictError as exc:
         # The editor's values stay in the form, at the version they saw: saving again
         # would conflict again, so nothing is overwritten unseen.
-        problems = Problems(general=[str(exc)])
+        problems = Problems(general=[i18n.error_text(exc)])
         return _form_page(
             request, caller, spec, values, key=key, version=version, problems=problems, status=409
         )

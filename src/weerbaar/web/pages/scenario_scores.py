@@ -63,7 +63,11 @@ def record(request: Request, key: str, form: Annotated[FormData, Depends(read_fo
         _save(context_of(request, caller), key, values, rounds[-1].key if rounds else None)
     except ValidationError as exc:
         section = assessment_section(
-            request, caller, found.record, form=values, problems=[str(i) for i in exc.issues]
+            request,
+            caller,
+            found.record,
+            form=values,
+            problems=[i18n.issue_text(i) for i in exc.issues],
         )
         return show_response(
             request, caller, BY_NAME["scenarios"], found, assessment=section, status=422

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.register import ENTITIES
 from weerbaar.errors import ValidationError
 from weerbaar.services.search import MAX_QUERY_LENGTH, Hit, search
@@ -29,7 +30,7 @@ def search_page(
         try:
             hits = search(database(request), q, subject=caller.subject)
         except ValidationError as exc:
-            problem = "; ".join(i.reason for i in exc.issues)
+            problem = "; ".join(i18n.translated(i.reason) for i in exc.issues)
     groups = [
         (
             entity_title(spec),

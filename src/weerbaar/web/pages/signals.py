@@ -243,7 +243,7 @@ def label_form(request: Request, key: str, form: Form) -> Response:
     try:
         label_signal(context_of(request, caller), key, theme)
     except ValidationError as exc:
-        message = "; ".join(i.reason for i in exc.issues) or str(exc)
+        message = "; ".join(i18n.translated(i.reason) for i in exc.issues) or i18n.error_text(exc)
         values = {"first": "1", "applied": "1"}
         return signals_page(request, caller, values, label_error=f"{key}: {message}", status=422)
     return see_other(f"{_back(form)}#signal-{key}")
@@ -273,16 +273,16 @@ async def _ingest(request: Request, form: FormData) -> Response:
         data = await upload.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
             for issue in too_large(upload.size or len(data)).issues:
-                _add(errors, "file", issue.reason)
+                _add(errors, "file", i18n.translated(issue.reason))
         else:
             try:
                 items = read(data, upload_name(upload), kind=kind)
                 report = await run_in_threadpool(take_in, context_of(request, caller), items)
             except FileFormatError as exc:
-                _add(errors, "file", str(exc))
+                _add(errors, "file", i18n.error_text(exc))
             except ValidationError as exc:
                 for issue in exc.issues:
-                    _add(errors, "file", issue.reason)
+                    _add(errors, "file", i18n.translated(issue.reason))
     values = {"first": "1", "applied": "1"}
     return await run_in_threadpool(
         signals_page,

@@ -157,7 +157,7 @@ def detect_form(request: Request, form: Form) -> Response:
 
 
 def _issues(exc: ValidationError) -> list[str]:
-    return [f"{i.field}: {i.reason}" if i.field else i.reason for i in exc.issues] or [str(exc)]
+    return [i18n.issue_text(i, place=False) for i in exc.issues] or [i18n.error_text(exc)]
 
 
 @router.post("/signals/alerts/{key}/flag")

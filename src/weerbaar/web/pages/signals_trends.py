@@ -139,7 +139,7 @@ def trends_page(request: Request, since: str = "", until: str = "") -> Response:
             trends = theme_trends(database(request), subject=caller.subject, since=start, until=end)
         except ValidationError as exc:
             for issue in exc.issues:
-                errors.setdefault(issue.field or "since", []).append(issue.reason)
+                errors.setdefault(issue.field or "since", []).append(i18n.translated(issue.reason))
     quiet = [t.name for t in trends if not (t.volume.sum() > 0 or t.weight.sum() > 0)]
     rows: list[dict[str, Any]] = [
         {

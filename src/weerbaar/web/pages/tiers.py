@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from weerbaar import i18n
 from weerbaar.domain.enums import Tier
 from weerbaar.errors import ValidationError
 from weerbaar.services.tier_decisions import decide_tier
@@ -96,6 +97,6 @@ def decide(request: Request, form: Form) -> Response:
         report = propose_tiers(
             database(request), cycle=form_text(form, "cycle") or None, subject=caller.subject
         )
-        problems = {theme: [f"{i.field}: {i.reason}" for i in exc.issues]}
+        problems = {theme: [f"{i.field}: {i18n.translated(i.reason)}" for i in exc.issues]}
         return _page(request, caller, report, problems=problems, status=422)
     return see_other(record_url("decisions", saved.record.key))
