@@ -20,6 +20,7 @@ from weerbaar.errors import (
     grouped,
     joined,
     message_of,
+    named,
     said,
     said_in,
 )
@@ -57,6 +58,18 @@ def test_translated_says_it_in_the_current_language_values_and_all() -> None:
         assert i18n.gettext("at most %(most)s characters", most=grouped(20_000)) == (
             "hoogstens 20.000 tekens"
         )
+
+
+def test_a_name_is_said_in_dutch_to_a_dutch_reader() -> None:
+    level = named("Substantieel", "Substantial")
+    raised = said("%(scale)s raised to %(level)s", scale="dtn", level=level)
+    assert raised == "dtn raised to Substantial"
+    assert pickle.loads(pickle.dumps(level)).dutch == "Substantieel"
+    with i18n.speaking("nl"):
+        assert i18n.translated(level) == "Substantieel"
+    with i18n.speaking("en"):
+        assert i18n.translated(level) == "Substantial"
+        assert i18n.translated(named("Basisniveau")) == "Basisniveau"
 
 
 def test_an_errors_own_words_are_said_in_the_readers_language() -> None:

@@ -117,6 +117,27 @@ def joined(parts: Sequence[str], separator: str = "; ") -> str:
     return Joined(parts, separator)
 
 
+class Named(str):
+    """A name of reference data that has both languages (a level, a scale): its
+    English as text, its Dutch kept for a Dutch reader."""
+
+    dutch: str
+
+    def __new__(cls, dutch: str, english: str | None = None) -> Named:
+        self = super().__new__(cls, english or dutch)
+        self.dutch = dutch
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Named, (self.dutch, str(self)))
+
+
+def named(dutch: str, english: str | None = None) -> str:
+    """A name for a message, said in Dutch to a Dutch reader and in English to others:
+    ``said("raised to %(level)s", level=named(level.name, level.name_en))``."""
+    return Named(dutch, english)
+
+
 def message_of(exc: BaseException) -> str:
     """An error's message as it was given: the :class:`Said` itself where it was one
     (``str(exc)`` gives its English only)."""

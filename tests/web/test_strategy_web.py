@@ -20,6 +20,12 @@ def test_tier_page_shows_proposals_and_records_a_decision(
     assert page.status_code == 200
     assert f'id="theme-{THEME}"' in page.text and "would change" in page.text
     assert "rule: top-quartile-risk" in page.text and "risk_quantile" in page.text
+    assert "holds — proposes this tier" in page.text
+    # The reasons in Dutch, the rules' own terms (keys, metrics) as they are.
+    dutch = coordinator.client.get("/tiers", params={"lang": "nl"}).text
+    assert "geldt — stelt deze aanpak voor" in dutch and "risk_quantile" in dutch
+    assert "proposes this tier" not in dutch and ": not met" not in dutch
+    coordinator.client.get("/tiers", params={"lang": "en"})
     form = {
         "csrf_token": coordinator.csrf_token,
         "theme": THEME,

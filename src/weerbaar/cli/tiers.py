@@ -133,7 +133,7 @@ def propose(
         for row in rows:
             out.rule(f"{escape(names[row['theme']])}: {_tier(row['proposed_tier'])}")
             for line in row["reasons"]:
-                out.print(f"  {escape(line)}")
+                out.print(f"  {escape(i18n.translated(line))}")
 
 
 def _rule_file(path: Path) -> RuleSet:

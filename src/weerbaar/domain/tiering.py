@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from weerbaar.domain.enums import Tier
-from weerbaar.errors import said
+from weerbaar.errors import joined, said
 
 
 class RuleError(ValueError):
@@ -228,41 +228,69 @@ def weigh(condition: Condition, evidence: ThemeEvidence, levels: Levels) -> Outc
         return _weigh_level(condition, evidence.threat_level, levels)
     value = getattr(evidence, condition.metric)
     if value is None:
-        return Outcome(False, f"{condition.metric}: no evidence, so {condition.text} is not met")
+        return Outcome(
+            False,
+            said(
+                "%(metric)s: no evidence, so %(condition)s is not met",
+                metric=condition.metric,
+                condition=condition.text,
+            ),
+        )
     assert isinstance(condition.value, float)
     met = _OPERATORS[condition.op](float(value), condition.value)
-    shown = _shown(value, condition.op, condition.value)
-    return Outcome(
-        met,
-        f"{condition.metric} {shown} {condition.op} "
-        f"{_number(condition.value)}: {'met' if met else 'not met'}",
-    )
+    compared = {
+        "metric": condition.metric,
+        "value": _shown(value, condition.op, condition.value),
+        "op": condition.op,
+        "threshold": _number(condition.value),
+    }
+    if met:
+        return Outcome(met, said("%(metric)s %(value)s %(op)s %(threshold)s: met", **compared))
+    return Outcome(met, said("%(metric)s %(value)s %(op)s %(threshold)s: not met", **compared))
 
 
 def _weigh_level(condition: Condition, level: ThreatLevel | None, levels: Levels) -> Outcome:
     if level is None:
         return Outcome(
-            False, f"threat_level: no evidence (no threat picture), so {condition.text} is not met"
+            False,
+            said(
+                "threat_level: no evidence (no threat picture), so %(condition)s is not met",
+                condition=condition.text,
+            ),
         )
-    shown = f"{level.name_en} ({level.system} {level.level})"
+    shown = said(
+        "%(name)s (%(system)s %(level)s)",
+        name=level.name_en,
+        system=level.system,
+        level=level.level,
+    )
     if isinstance(condition.value, str):
         found = _level_number(condition.value, level.system, levels)
         if found is None:
             return Outcome(
                 False,
-                f"threat_level {shown}: the {level.system} system has no level "
-                f"{condition.value!r}, so {condition.text} is not met",
+                said(
+                    "threat_level %(shown)s: the %(system)s system has no level %(value)s, "
+                    "so %(condition)s is not met",
+                    shown=shown,
+                    system=level.system,
+                    value=repr(condition.value),
+                    condition=condition.text,
+                ),
             )
         number, name = found
         threshold = float(number)
-        target = f"{name} ({level.system} {number})"
+        target = said(
+            "%(name)s (%(system)s %(level)s)", name=name, system=level.system, level=number
+        )
     else:
         threshold = condition.value
-        target = f"level {_number(condition.value)}"
+        target = said("level %(level)s", level=_number(condition.value))
     met = _OPERATORS[condition.op](level.level, threshold)
-    return Outcome(
-        met, f"threat_level {shown} {condition.op} {target}: {'met' if met else 'not met'}"
-    )
+    compared = {"shown": shown, "op": condition.op, "target": target}
+    if met:
+        return Outcome(met, said("threat_level %(shown)s %(op)s %(target)s: met", **compared))
+    return Outcome(met, said("threat_level %(shown)s %(op)s %(target)s: not met", **compared))
 
 
 def _holds(rule: TierRule, outcomes: Sequence[Outcome]) -> bool:
@@ -282,22 +310,47 @@ def propose(rule_set: RuleSet, evidence: ThemeEvidence, levels: Levels) -> Propo
     for rule in rule_set.rules:
         outcomes = [weigh(c, evidence, levels) for c in rule.conditions]
         holds = _holds(rule, outcomes)
-        verdict = "holds" if holds else "does not hold"
-        marker = ""
+        about = {
+            "rule": rule.key,
+            "match": rule.match,
+            "count": len(outcomes),
+            "question": rule.question,
+            "tier": str(rule.tier),
+        }
         if holds and chosen is None:
             chosen = rule
-            marker = " — proposes this tier"
-        reasons.append(
-            f"rule {rule.key} ({rule.match} of {len(outcomes)}, question {rule.question}, "
-            f"→ {rule.tier}): {verdict}{marker}"
-        )
-        reasons.extend(f"  {o.reason}" for o in outcomes)
+            reasons.append(
+                said(
+                    "rule %(rule)s (%(match)s of %(count)s, question %(question)s, → %(tier)s): "
+                    "holds — proposes this tier",
+                    **about,
+                )
+            )
+        elif holds:
+            reasons.append(
+                said(
+                    "rule %(rule)s (%(match)s of %(count)s, question %(question)s, → %(tier)s): "
+                    "holds",
+                    **about,
+                )
+            )
+        else:
+            reasons.append(
+                said(
+                    "rule %(rule)s (%(match)s of %(count)s, question %(question)s, → %(tier)s): "
+                    "does not hold",
+                    **about,
+                )
+            )
+        reasons.extend(joined(["", o.reason], "  ") for o in outcomes)
         if holds and rule.tier is Tier.STRENGTHENED:
             held[rule.question] = True
         if any(_has_evidence(c, evidence) for c in rule.conditions):
             weighed[rule.question] = True
     if chosen is None:
-        reasons.append(f"no rule holds: the default tier, {rule_set.default_tier}")
+        reasons.append(
+            said("no rule holds: the default tier, %(tier)s", tier=str(rule_set.default_tier))
+        )
     answers: dict[int, bool | None] = {
         q: (not held.get(q)) if weighed.get(q) or held.get(q) else None for q in (1, 2)
     }

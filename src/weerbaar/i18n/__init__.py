@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 from weerbaar.config import process_language
 from weerbaar.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, supported
-from weerbaar.errors import Grouped, Issue, Joined, Said, ValidationError, message_of
+from weerbaar.errors import Grouped, Issue, Joined, Named, Said, ValidationError, message_of
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "supported"]
 
@@ -107,7 +107,7 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
 
 def _spoken(values: Mapping[str, object]) -> dict[str, object]:
     return {
-        name: translated(value) if isinstance(value, Said | Joined | Grouped) else value
+        name: translated(value) if isinstance(value, Said | Joined | Grouped | Named) else value
         for name, value in values.items()
     }
 
@@ -141,6 +141,8 @@ def translated(text: str) -> str:
         return text.separator.join(translated(part) for part in text.parts)
     if isinstance(text, Grouped):
         return format_number(text.number, text.digits)
+    if isinstance(text, Named):
+        return text.dutch if language() == "nl" else str(text)
     if not isinstance(text, Said):
         return text
     catalogue = translations(language())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from weerbaar.domain.access import Subject
-from weerbaar.domain.alerting import picture_time
+from weerbaar.domain.alerting import LevelScale, picture_time
 from weerbaar.domain.capabilities import analyse, summarise
 from weerbaar.domain.entities.levels import LevelState, ThreatPicture
 from weerbaar.domain.entities.strategy import (
@@ -42,7 +42,7 @@ from weerbaar.domain.tiering import (
     parse_rule_set,
     propose_all,
 )
-from weerbaar.errors import Issue, NotFoundError, ValidationError, message_of, said
+from weerbaar.errors import Issue, NotFoundError, ValidationError, message_of, named, said
 from weerbaar.reference.alerting import level_scales, threat_level_names
 from weerbaar.reference.capabilities import capability_scale
 from weerbaar.reference.tiering import default_tier_rules
@@ -201,13 +201,32 @@ def _review(data: _Register, decisions: Mapping[str, Decision]) -> dict[str, tup
         if decided is not None and state.since.date() <= decided.decided_on:
             continue
         scale = scales[state.scale]
-        where = " / ".join(p for p in (state.sector, state.region, state.site) if p) or "national"
+        where = " / ".join(p for p in (state.sector, state.region, state.site) if p)
+        raised = {
+            "scale": named(scale.name, scale.name_en),
+            "where": where or said("national"),
+            "before": _named_level(scale, before),
+            "after": _named_level(scale, picture.level),
+            "on": state.since.date().isoformat(),
+        }
         out.setdefault(state.theme, []).append(
-            f"{scale.name_en} ({where}) raised from {scale.level(before).name_en} to "
-            f"{scale.level(picture.level).name_en} on {state.since:%Y-%m-%d}"
-            + (f", after the decision of {decided.decided_on}" if decided else "")
+            said(
+                "%(scale)s (%(where)s) raised from %(before)s to %(after)s on %(on)s, "
+                "after the decision of %(decided)s",
+                decided=decided.decided_on.isoformat(),
+                **raised,
+            )
+            if decided
+            else said(
+                "%(scale)s (%(where)s) raised from %(before)s to %(after)s on %(on)s", **raised
+            )
         )
     return {theme: tuple(reasons) for theme, reasons in out.items()}
+
+
+def _named_level(scale: LevelScale, rank: int) -> str:
+    level = scale.level(rank)
+    return named(level.name, level.name_en)
 
 
 def _cycle(repo: Repository, seen: Visibility, key: str | None) -> Cycle:
@@ -321,5 +340,5 @@ def _threat_level(theme: Theme, pictures: Sequence[ThreatPicture]) -> ThreatLeve
     newest = max(own, key=lambda p: (picture_time(p.issued_on, p.effective_at), p.key))
     scale = level_scales().get(newest.system)
     found = next((lv for lv in scale.levels if lv.rank == newest.level), None) if scale else None
-    name = found.name_en if found else str(newest.level)
+    name = named(found.name, found.name_en) if found else str(newest.level)
     return ThreatLevel(system=newest.system, level=newest.level, name_en=name)

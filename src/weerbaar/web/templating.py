@@ -68,6 +68,7 @@ def make_templates(folder: Path) -> Jinja2Templates:
         format_number=i18n.format_number,
         named=named,
         with_dutch=i18n.with_dutch,
+        translated=i18n.translated,
         localised=i18n.localised,
         singular=vocabulary.singular,
         entity_title=vocabulary.entity_title,

@@ -88,7 +88,7 @@ def _threat_levels(db: Database, subject: Subject, report: TierReport | None) ->
                 {
                     "key": key,
                     "name": i18n.localised(theme),
-                    "reasons": report.review[key],
+                    "reasons": [i18n.translated(r) for r in report.review[key]],
                 }
             )
     return {"scopes": scopes, "review": review, "any": bool(view.scopes)}
