@@ -55,13 +55,13 @@ def _print(report: SensitivityReport) -> None:
     found = report.samples
     assessment = report.assessment
     names = {c.code: i18n.localised(c) for c in assessment.edition.criteria}
-    round_name = "[bold]" + escape(assessment.round.name) + "[/]"
+    round_name = "[bold]" + escape(i18n.localised(assessment.round)) + "[/]"
     out.print(
         _(
             "Round %(name)s (%(key)s), weights %(weights)s, each weight varied by ±%(spread)s",
             name=round_name,
             key=assessment.round.key,
-            weights=escape(assessment.weights.name),
+            weights=escape(i18n.localised(assessment.weights)),
             spread=format(report.spread, ".0%"),
         )
     )

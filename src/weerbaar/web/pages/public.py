@@ -8,7 +8,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from weerbaar import i18n
 from weerbaar.services.public_summary import as_markdown, public_summary
 from weerbaar.web.auth import database
 from weerbaar.web.presenters import as_json
@@ -16,16 +15,6 @@ from weerbaar.web.presenters.public_summary import public_answer
 from weerbaar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-TITLE = i18n.N_("How the Netherlands prepares for risks and threats")
-
-
-def _dutch_title() -> str | None:
-    """The page's title in Dutch under it, for a reader in another language."""
-    if i18n.language() == "nl":
-        return None
-    with i18n.speaking("nl"):
-        return i18n.gettext(TITLE)
 
 
 @router.get("/public")
@@ -35,7 +24,7 @@ def public_page(request: Request) -> Response:
     return render(
         request,
         "public.html",
-        {"summary": public_summary(database(request)), "dutch_title": _dutch_title()},
+        {"summary": public_summary(database(request))},
     )
 
 
