@@ -131,3 +131,21 @@ def test_the_api_answers_in_the_requests_language_with_the_same_codes(
         }
     ]
     assert dangling["message"].startswith("scenario niet opgeslagen: 1 probleem")
+
+
+def test_the_apis_schema_problems_read_in_dutch_with_the_same_places(
+    api_client: ApiClient, make_user: MakeUser
+) -> None:
+    client = api_client(make_user("ana"))
+    wrong = {"key": "x-y", "title": 5, "kind": "threat", "horizon_years": "soon"}
+    english = _error(client.post("/api/v1/scenarios", json=wrong), 422)
+    dutch = _error(client.post("/api/v1/scenarios?lang=nl", json=wrong), 422)
+    assert english["code"] == dutch["code"] == "invalid"
+    where = [(i["place"], i["field"]) for i in english["issues"]]
+    assert where == [(i["place"], i["field"]) for i in dutch["issues"]]
+    assert ("body", "theme") in where and ("body", "title") in where
+    reasons = {(i["field"]): i["reason"] for i in dutch["issues"]}
+    assert reasons["theme"] == "Veld is verplicht"
+    assert reasons["title"] == "Invoer moet een geldige tekst zijn"
+    assert {(i["field"]): i["reason"] for i in english["issues"]}["theme"] == "Field required"
+    assert dutch["message"].startswith("het verzoek past niet bij de API")
