@@ -16,7 +16,7 @@ from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError
 from weerbaar.formats.tables import write_csv
-from weerbaar.i18n import _, ngettext
+from weerbaar.i18n import N_, _, ngettext
 from weerbaar.method.classes import describe_position
 from weerbaar.method.scales import MatrixScale, QuantityScale
 from weerbaar.reference.method import editions, scales_for
@@ -29,14 +29,16 @@ from weerbaar.services.assessment import (
 from weerbaar.services.scoring import record_score
 
 RoundOption = Annotated[
-    str | None, typer.Option("--round", help="assessment round (default: the newest)")
+    str | None, typer.Option("--round", help=N_("assessment round (default: the newest)"))
 ]
 WeightsOption = Annotated[
     str,
     typer.Option(
         "--weights",
-        help="weight set: equal, hierarchist, egalitarian, individualist, or a YAML/JSON "
-        "file of weights per criterion code summing to 1",
+        help=N_(
+            "weight set: equal, hierarchist, egalitarian, individualist, or a YAML/JSON "
+            "file of weights per criterion code summing to 1"
+        ),
     ),
 ]
 
@@ -173,13 +175,14 @@ def assess(
     draws: Annotated[
         int,
         typer.Option(
-            min=0, max=10_000_000, help="Monte Carlo draws for uncertainty bands (0: none)"
+            min=0, max=10_000_000, help=N_("Monte Carlo draws for uncertainty bands (0: none)")
         ),
     ] = 10_000,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed, to repeat a run exactly")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help=N_("seed, to repeat a run exactly"))
+    ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
 ) -> None:
-    """Assess a round: scores, aggregated impact, likelihood, ranks and uncertainty."""
     db = state(ctx).database()
     result = assess_round(
         db, round_key=round_key, weights=load_weights(weights), draws=draws, seed=seed
@@ -216,30 +219,33 @@ def assess(
 
 def score(
     ctx: typer.Context,
-    scenario: Annotated[str, typer.Argument(help="scenario key")],
-    criterion: Annotated[str, typer.Argument(help="criterion code (e.g. 2.1), or 'likelihood'")],
+    scenario: Annotated[str, typer.Argument(help=N_("scenario key"))],
+    criterion: Annotated[
+        str, typer.Argument(help=N_("criterion code (e.g. 2.1), or 'likelihood'"))
+    ],
     value: Annotated[
         str,
         typer.Argument(
-            help="a class (C, Chigh) or a number (deaths, "
-            "euros, people; a probability for likelihood)"
+            help=N_(
+                "a class (C, Chigh) or a number (deaths, "
+                "euros, people; a probability for likelihood)"
+            )
         ),
     ],
-    low: Annotated[str | None, typer.Option(help="lowest class or number")] = None,
-    high: Annotated[str | None, typer.Option(help="highest class or number")] = None,
-    duration: Annotated[float | None, typer.Option(help="days (table criteria)")] = None,
-    duration_low: Annotated[float | None, typer.Option(help="shortest duration, days")] = None,
-    duration_high: Annotated[float | None, typer.Option(help="longest duration, days")] = None,
+    low: Annotated[str | None, typer.Option(help=N_("lowest class or number"))] = None,
+    high: Annotated[str | None, typer.Option(help=N_("highest class or number"))] = None,
+    duration: Annotated[float | None, typer.Option(help=N_("days (table criteria)"))] = None,
+    duration_low: Annotated[float | None, typer.Option(help=N_("shortest duration, days"))] = None,
+    duration_high: Annotated[float | None, typer.Option(help=N_("longest duration, days"))] = None,
     horizon_years: Annotated[
-        float | None, typer.Option(help="horizon of a probability (default: the scenario's)")
+        float | None, typer.Option(help=N_("horizon of a probability (default: the scenario's)"))
     ] = None,
-    note: Annotated[str | None, typer.Option(help="why: sources, reasoning")] = None,
+    note: Annotated[str | None, typer.Option(help=N_("why: sources, reasoning"))] = None,
     round_key: RoundOption = None,
     expect_version: Annotated[
-        int | None, typer.Option(help="refuse unless the stored score is still at this version")
+        int | None, typer.Option(help=N_("refuse unless the stored score is still at this version"))
     ] = None,
 ) -> None:
-    """Record a score (created or replaced) and show the rule the method applied."""
     extra = {
         k: v
         for k, v in {
@@ -275,9 +281,8 @@ def score(
 
 
 def criteria(
-    edition: Annotated[str, typer.Option(help="edition key")] = "gra-2019",
+    edition: Annotated[str, typer.Option(help=N_("edition key"))] = "gra-2019",
 ) -> None:
-    """Show an edition's interests and criteria with their class thresholds."""
     found = editions().get(edition)
     if found is None:
         raise typer.BadParameter(

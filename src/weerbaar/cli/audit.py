@@ -11,17 +11,21 @@ from rich.table import Table
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import AuditChainError
-from weerbaar.i18n import _, ngettext, vocabulary
+from weerbaar.i18n import N_, _, ngettext, vocabulary
 from weerbaar.services.audit import trail_page
 from weerbaar.services.trail_check import sign_head, verify_trail
 
-app = typer.Typer(help="The hash-chained audit trail of every change.", no_args_is_help=True)
+app = typer.Typer(help=N_("The hash-chained audit trail of every change."), no_args_is_help=True)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Check the trail: its key, every entry's seal, the signed checkpoints "
+        "kept outside the database, and that the register is what the trail "
+        "says it is."
+    )
+)
 def verify(ctx: typer.Context) -> None:
-    """Check the trail: its key, every entry's seal, the signed checkpoints kept outside
-    the database, and that the register is what the trail says it is."""
     db = state(ctx).database()
     report = verify_trail(db)
     out = console()
@@ -59,24 +63,24 @@ def verify(ctx: typer.Context) -> None:
         out.print(f"[yellow]![/yellow] {escape(newest)}")
 
 
-@app.command()
+@app.command(
+    help=N_("Sign the trail's head now and keep it with the checkpoints, outside the database.")
+)
 def checkpoint(ctx: typer.Context) -> None:
-    """Sign the trail's head now and keep it with the checkpoints, outside the database."""
     seq, where = sign_head(state(ctx).database())
     console().print(
         escape(_("checkpoint of entry %(seq)s written to %(where)s", seq=seq, where=where))
     )
 
 
-@app.command("log")
+@app.command("log", help=N_("Show the newest audit entries."))
 def log(
     ctx: typer.Context,
-    entity: Annotated[str | None, typer.Option(help="only this entity, e.g. scenarios")] = None,
-    key: Annotated[str | None, typer.Option(help="only this record key")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10_000, help="at most this many")] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="skip this many newer entries")] = 0,
+    entity: Annotated[str | None, typer.Option(help=N_("only this entity, e.g. scenarios"))] = None,
+    key: Annotated[str | None, typer.Option(help=N_("only this record key"))] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help=N_("at most this many"))] = 50,
+    offset: Annotated[int, typer.Option(min=0, help=N_("skip this many newer entries"))] = 0,
 ) -> None:
-    """Show the newest audit entries."""
     page = trail_page(state(ctx).database(), entity=entity, key=key, limit=limit, offset=offset)
     title = ngettext(
         "audit trail (%(num)d entry)", "audit trail (%(num)d entries)", len(page.entries)

@@ -9,42 +9,53 @@ import typer
 
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
+from weerbaar.i18n import N_
 
 app = typer.Typer(
-    help="Benchmarks that print their figures and the ratio to a baseline.", no_args_is_help=True
+    help=N_("Benchmarks that print their figures and the ratio to a baseline."),
+    no_args_is_help=True,
 )
 
 
-@app.command("assess")
+@app.command(
+    "assess",
+    help=N_("Monte Carlo assessment: compiled kernel against plain NumPy, and Sobol indices."),
+)
 def bench_assess(
-    scenarios: Annotated[int, typer.Option(min=1, help="scenarios")] = 1000,
-    criteria: Annotated[int, typer.Option(min=1, help="criteria per scenario")] = 12,
-    draws: Annotated[int, typer.Option(min=1, help="Monte Carlo draws")] = 100_000,
-    seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
+    scenarios: Annotated[int, typer.Option(min=1, help=N_("scenarios"))] = 1000,
+    criteria: Annotated[int, typer.Option(min=1, help=N_("criteria per scenario"))] = 12,
+    draws: Annotated[int, typer.Option(min=1, help=N_("Monte Carlo draws"))] = 100_000,
+    seed: Annotated[int, typer.Option(min=0, help=N_("seed"))] = 0,
 ) -> None:
-    """Monte Carlo assessment: compiled kernel against plain NumPy, and Sobol indices."""
     from weerbaar.bench.assess import bench_assess as run
 
     report = run(scenarios=scenarios, criteria=criteria, draws=draws, seed=seed)
     console().print(report.format())
 
 
-@app.command("cascade")
+@app.command(
+    "cascade",
+    help=N_(
+        "Cascade engine: one run against a BFS floor and the networkx "
+        "reference, a Monte Carlo ensemble, the criticality ranking, and the "
+        "same on a real power grid."
+    ),
+)
 def bench_cascade(
-    nodes: Annotated[int, typer.Option(min=2, help="processes of the synthetic graph")] = 1_000_000,
-    edges: Annotated[int, typer.Option(min=0, help="dependencies")] = 5_000_000,
-    members: Annotated[int, typer.Option(min=1, help="Monte Carlo members")] = 100,
-    hours: Annotated[float, typer.Option(min=0.0, help="outage of the hub sources")] = 168.0,
+    nodes: Annotated[
+        int, typer.Option(min=2, help=N_("processes of the synthetic graph"))
+    ] = 1_000_000,
+    edges: Annotated[int, typer.Option(min=0, help=N_("dependencies"))] = 5_000_000,
+    members: Annotated[int, typer.Option(min=1, help=N_("Monte Carlo members"))] = 100,
+    hours: Annotated[float, typer.Option(min=0.0, help=N_("outage of the hub sources"))] = 168.0,
     rank_hours: Annotated[
-        float, typer.Option(min=0.0, help="outage of each source in the ranking")
+        float, typer.Option(min=0.0, help=N_("outage of each source in the ranking"))
     ] = 24.0,
-    seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help=N_("seed"))] = 0,
     grid: Annotated[
-        str, typer.Option(help="pandapower grid case to run as well, or 'none'")
+        str, typer.Option(help=N_("pandapower grid case to run as well, or 'none'"))
     ] = "case9241pegase",
 ) -> None:
-    """Cascade engine: one run against a BFS floor and the networkx reference, a Monte
-    Carlo ensemble, the criticality ranking, and the same on a real power grid."""
     from weerbaar.bench.cascade import bench_cascade as run
 
     report = run(
@@ -59,23 +70,28 @@ def bench_cascade(
     console().print(report.format())
 
 
-@app.command("web")
+@app.command(
+    "web",
+    help=N_(
+        "Web app and API under concurrent load: dashboard and API list call against GET /api/v1/me."
+    ),
+)
 def bench_web(
     ctx: typer.Context,
-    scenarios: Annotated[int, typer.Option(min=1, help="scenarios in the register")] = 1000,
-    clients: Annotated[int, typer.Option(min=1, help="concurrent clients")] = 50,
-    seconds: Annotated[float, typer.Option(min=0.1, help="duration of each run")] = 10.0,
+    scenarios: Annotated[int, typer.Option(min=1, help=N_("scenarios in the register"))] = 1000,
+    clients: Annotated[int, typer.Option(min=1, help=N_("concurrent clients"))] = 50,
+    seconds: Annotated[float, typer.Option(min=0.1, help=N_("duration of each run"))] = 10.0,
     db: Annotated[
         str | None,
         typer.Option(
             "--db",
-            help="database to fill and serve, e.g. a throw-away PostgreSQL database "
-            "(default: a temporary SQLite file)",
+            help=N_(
+                "database to fill and serve, e.g. a throw-away PostgreSQL database "
+                "(default: a temporary SQLite file)"
+            ),
         ),
     ] = None,
 ) -> None:
-    """Web app and API under concurrent load: dashboard and API list call against
-    GET /api/v1/me."""
     from weerbaar.bench.web import bench_web as run
 
     trail = state(ctx).settings.trail
@@ -83,14 +99,19 @@ def bench_web(
     console().print(report.format())
 
 
-@app.command("signals")
+@app.command(
+    "signals",
+    help=N_(
+        "Horizon scanning: signals per second end to end (parse, dedupe, "
+        "classify, store) against parsing alone, and memory as the stream goes "
+        "by."
+    ),
+)
 def bench_signals(
-    items: Annotated[int, typer.Option(min=1, help="generated signals")] = 100_000,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 2,
-    seed: Annotated[int, typer.Option(min=0, help="seed")] = 0,
+    items: Annotated[int, typer.Option(min=1, help=N_("generated signals"))] = 100_000,
+    workers: Annotated[int, typer.Option(min=1, help=N_("worker processes"))] = 2,
+    seed: Annotated[int, typer.Option(min=0, help=N_("seed"))] = 0,
 ) -> None:
-    """Horizon scanning: signals per second end to end (parse, dedupe, classify,
-    store) against parsing alone, and memory as the stream goes by."""
     from weerbaar.bench.signals import bench_signals as run
 
     report = run(items=items, workers=workers, seed=seed)

@@ -13,7 +13,7 @@ from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.capabilities import CapabilityScale
-from weerbaar.i18n import _, ngettext
+from weerbaar.i18n import N_, _, ngettext
 from weerbaar.i18n.vocabulary import value_label
 from weerbaar.services.capability_analysis import capability_analysis, gap_rows
 
@@ -26,15 +26,15 @@ def _step(scale: CapabilityScale, key: str) -> str:
 
 def gaps(
     ctx: typer.Context,
-    scenario: Annotated[str | None, typer.Option("--scenario", help="one scenario")] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="the scenarios of a theme")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help=N_("one scenario"))] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", help=N_("the scenarios of a theme"))
+    ] = None,
     only_gaps: Annotated[
-        bool, typer.Option("--only-gaps", help="leave out needs that are met")
+        bool, typer.Option("--only-gaps", help=N_("leave out needs that are met"))
     ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Capability analysis: per scenario and phase of the security chain, the level
-    needed and the level that exists, the gap, and which measures close it."""
     analysis = capability_analysis(state(ctx).database(), scenario=scenario, theme=theme)
     rows = [r for r in gap_rows(analysis, analysis.gaps) if r["shortfall"] or not only_gaps]
     if fmt is not OutputFormat.TABLE:

@@ -15,7 +15,7 @@ from weerbaar import i18n
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.i18n import _
+from weerbaar.i18n import N_, _
 from weerbaar.reference.method import editions
 from weerbaar.services.cascade_runs import cascade_of
 from weerbaar.services.infrastructure.ranking import rank_processes
@@ -24,7 +24,7 @@ from weerbaar.services.infrastructure.scores import write_scores
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Cascades through vital infrastructure: run one, rank processes by impact.",
+    help=N_("Cascades through vital infrastructure: run one, rank processes by impact."),
 )
 
 
@@ -38,8 +38,10 @@ StrengthOption = Annotated[
     float,
     typer.Option(
         "--min-strength",
-        help="a dependency passes an outage on when its strength is at least this "
-        "(deterministic run; an ensemble draws every dependency with its strength)",
+        help=N_(
+            "a dependency passes an outage on when its strength is at least this "
+            "(deterministic run; an ensemble draws every dependency with its strength)"
+        ),
     ),
 ]
 
@@ -62,46 +64,51 @@ def _criterion_names(edition: str) -> dict[str, str]:
     return {} if found is None else {c.code: i18n.localised(c) for c in found.criteria}
 
 
-@app.command("run")
+@app.command(
+    "run",
+    help=N_(
+        "Run a cascade: the processes it takes down, when and for how long, the"
+        " people and costs, and the impact classes on the assessment's "
+        "criteria."
+    ),
+)
 def run_command(
     ctx: typer.Context,
     targets: Annotated[
         list[str],
-        typer.Argument(help="vital process keys or sectors knocked out", metavar="PROCESS"),
+        typer.Argument(help=N_("vital process keys or sectors knocked out"), metavar="PROCESS"),
     ],
-    hours: Annotated[float, typer.Option("--hours", help="how long they are out, hours")],
-    at: Annotated[float, typer.Option("--at", help="hour the outage starts")] = 0.0,
+    hours: Annotated[float, typer.Option("--hours", help=N_("how long they are out, hours"))],
+    at: Annotated[float, typer.Option("--at", help=N_("hour the outage starts"))] = 0.0,
     region: Annotated[
         str | None,
-        typer.Option("--region", help="a sector's processes serving this region only"),
+        typer.Option("--region", help=N_("a sector's processes serving this region only")),
     ] = None,
     members: Annotated[
         int,
-        typer.Option("--members", help="Monte Carlo members over every range (0: none)"),
+        typer.Option("--members", help=N_("Monte Carlo members over every range (0: none)")),
     ] = 0,
-    seed: Annotated[int | None, typer.Option("--seed", help="repeats an ensemble")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help=N_("repeats an ensemble"))] = None,
     min_strength: StrengthOption = 0.5,
     edition: Annotated[
         str | None,
         typer.Option(
-            "--edition", help="criteria edition for the classes (default: newest round's)"
+            "--edition", help=N_("criteria edition for the classes (default: newest round's)")
         ),
     ] = None,
     scenario: Annotated[
         str | None,
-        typer.Option("--scenario", help="store the impact as this scenario's scores"),
+        typer.Option("--scenario", help=N_("store the impact as this scenario's scores")),
     ] = None,
     round_key: Annotated[
-        str | None, typer.Option("--round", help="the round to store the scores in")
+        str | None, typer.Option("--round", help=N_("the round to store the scores in"))
     ] = None,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="write the timeline to this .png, .svg or .pdf"),
+        typer.Option("--plot", help=N_("write the timeline to this .png, .svg or .pdf")),
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Run a cascade: the processes it takes down, when and for how long, the people
-    and costs, and the impact classes on the assessment's criteria."""
     if (scenario is None) != (round_key is None):
         raise ValidationError(
             [Issue("--scenario", "scenario", _("give --scenario and --round together"))]
@@ -228,18 +235,17 @@ def _plot(report: CascadeReport, path: Path) -> None:
         raise ValidationError([Issue("--plot", "plot", str(exc))]) from exc
 
 
-@app.command("rank")
+@app.command("rank", help=N_("Rank every vital process by what its own outage causes."))
 def rank_command(
     ctx: typer.Context,
     hours: Annotated[
-        float, typer.Option("--hours", help="each process's own outage, hours")
+        float, typer.Option("--hours", help=N_("each process's own outage, hours"))
     ] = 24.0,
-    by: Annotated[RankBy, typer.Option("--by", help="what to rank by")] = RankBy.PEOPLE_HOURS,
-    limit: Annotated[int | None, typer.Option("--limit", help="only the first N")] = None,
+    by: Annotated[RankBy, typer.Option("--by", help=N_("what to rank by"))] = RankBy.PEOPLE_HOURS,
+    limit: Annotated[int | None, typer.Option("--limit", help=N_("only the first N"))] = None,
     min_strength: StrengthOption = 0.5,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Rank every vital process by what its own outage causes."""
     ranked = rank_processes(
         state(ctx).database(),
         hours=hours,

@@ -12,7 +12,7 @@ from weerbaar.cli.entities import command_name
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
-from weerbaar.i18n import _, vocabulary
+from weerbaar.i18n import N_, _, vocabulary
 from weerbaar.reference.access import classification_levels
 from weerbaar.services.declassify import declassify
 
@@ -33,26 +33,27 @@ def _entity(name: str) -> EntitySpec:
 
 def declassify_command(
     ctx: typer.Context,
-    entity: Annotated[str, typer.Argument(help="the entity, e.g. scenario or capability-need")],
-    key: Annotated[str, typer.Argument(help="the record's key")],
+    entity: Annotated[str, typer.Argument(help=N_("the entity, e.g. scenario or capability-need"))],
+    key: Annotated[str, typer.Argument(help=N_("the record's key"))],
     to: Annotated[
         str,
         typer.Option(
             "--to",
-            help="the lower classification, e.g. public or dep-v",
+            help=N_("the lower classification, e.g. public or dep-v"),
             show_default=False,
         ),
     ],
     reason: Annotated[
         str,
-        typer.Option("--reason", help="why, for the audit trail (10 to 2000 characters)"),
+        typer.Option("--reason", help=N_("why, for the audit trail (10 to 2000 characters)")),
     ],
     expect_version: Annotated[
         int | None,
-        typer.Option("--expect-version", help="refuse if the record is no longer at this version"),
+        typer.Option(
+            "--expect-version", help=N_("refuse if the record is no longer at this version")
+        ),
     ] = None,
 ) -> None:
-    """Lower a record's classification, with the reason kept in the audit trail."""
     spec = _entity(entity)
     saved = declassify(
         state(ctx).context(),

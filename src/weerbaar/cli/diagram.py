@@ -12,7 +12,7 @@ from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import FileFormatError, said
-from weerbaar.i18n import _, ngettext
+from weerbaar.i18n import N_, _, ngettext
 from weerbaar.reports.diagram import render_html, render_static
 from weerbaar.reports.round_diagram import risk_diagram
 
@@ -21,12 +21,14 @@ def diagram(
     ctx: typer.Context,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="file to write: .png, .svg or .html (interactive)"),
+        typer.Option("--output", "-o", help=N_("file to write: .png, .svg or .html (interactive)")),
     ],
     round_key: RoundOption = None,
     compare: Annotated[
         str | None,
-        typer.Option("--compare", help="an earlier round: draw each scenario's move with an arrow"),
+        typer.Option(
+            "--compare", help=N_("an earlier round: draw each scenario's move with an arrow")
+        ),
     ] = None,
     weights: WeightsOption = "equal",
     draws: Annotated[
@@ -34,12 +36,11 @@ def diagram(
         typer.Option(
             min=0,
             max=1_000_000,
-            help="Monte Carlo draws for P5–P95 ranges (0: the scores' own LL–UL ranges)",
+            help=N_("Monte Carlo draws for P5–P95 ranges (0: the scores' own LL–UL ranges)"),
         ),
     ] = 0,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help=N_("seed"))] = None,
 ) -> None:
-    """Draw the national risk diagram of a round."""
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in ("png", "svg", "html"):
         raise FileFormatError(said("%(output)s: write a .png, .svg or .html file", output=output))

@@ -15,11 +15,12 @@ import typer
 from rich.markup import escape
 
 from weerbaar.cli import render
+from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.render import OutputFormat
 from weerbaar.cli.state import state
 from weerbaar.domain.fields import FieldKind, FieldSpec
 from weerbaar.domain.register import BY_NAME, ENTITIES, EntitySpec
-from weerbaar.i18n import _, vocabulary
+from weerbaar.i18n import N_, _, vocabulary
 from weerbaar.services import records
 
 _FILTERABLE = (FieldKind.ENUM, FieldKind.REF, FieldKind.REFS)
@@ -34,6 +35,10 @@ def _option_name(field: FieldSpec) -> str:
 
 
 def _field_help(field: FieldSpec) -> str:
+    return Lazy(_english_field_help(field), lambda: _spoken_field_help(field))
+
+
+def _english_field_help(field: FieldSpec) -> str:
     parts = [field.help]
     if field.enum is not None:
         parts.append("one of: " + ", ".join(m.value for m in field.enum))
@@ -53,16 +58,48 @@ def _field_help(field: FieldSpec) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def _spoken_field_help(field: FieldSpec) -> str:
+    """:func:`_english_field_help` in the reader's language."""
+    parts = [vocabulary.field_help(field)]
+    if field.enum is not None:
+        parts.append(_("one of: %(values)s", values=", ".join(m.value for m in field.enum)))
+    if field.kind is FieldKind.REFS:
+        assert field.target is not None
+        parts.append(
+            _(
+                "keys of %(records)s, separated by ';' or ','",
+                records=_in_sentence(vocabulary.entity_title(field.target)),
+            )
+        )
+    elif field.kind is FieldKind.REF:
+        assert field.target is not None
+        parts.append(_("key of a %(record)s", record=vocabulary.singular(field.target)))
+    if field.kind is FieldKind.DATE:
+        parts.append(_("YYYY-MM-DD"))
+    if field.kind is FieldKind.TIME:
+        parts.append(_("ISO 8601 date and time, e.g. 2026-11-29T14:30+01:00"))
+    if field.default is not None:
+        parts.append(_("default %(value)s", value=field.default))
+    elif field.required:
+        parts.append(_("required"))
+    return "; ".join(p for p in parts if p)
+
+
+def _in_sentence(title: str) -> str:
+    """An entity's title inside a sentence: "Threat pictures" reads "threat pictures"."""
+    return title if len(title) > 1 and title[1].isupper() else title[:1].lower() + title[1:]
+
+
+def _records(spec: EntitySpec) -> str:
+    return _in_sentence(vocabulary.entity_title(spec.name))
+
+
 def _field_params(spec: EntitySpec, *, for_filter: bool = False) -> list[inspect.Parameter]:
     params = []
     for field in spec.fields:
         if field.kind is FieldKind.KEY or (for_filter and field.kind not in _FILTERABLE):
             continue
-        help_text = (
-            f"only records whose {field.name} is (or, for a list, includes) this"
-            if for_filter
-            else _field_help(field)
-        )
+        help_text = _filter_help(field) if for_filter else _field_help(field)
         params.append(
             inspect.Parameter(
                 field.name,
@@ -72,6 +109,15 @@ def _field_params(spec: EntitySpec, *, for_filter: bool = False) -> list[inspect
             )
         )
     return params
+
+
+def _filter_help(field: FieldSpec) -> str:
+    return Lazy(
+        f"only records whose {field.name} is (or, for a list, includes) this",
+        lambda: _(
+            "only records whose %(field)s is (or, for a list, includes) this", field=field.name
+        ),
+    )
 
 
 def _raw_values(spec: EntitySpec, kwargs: dict[str, Any]) -> dict[str, object]:
@@ -117,7 +163,7 @@ def _format_param() -> inspect.Parameter:
         OutputFormat.TABLE,
         "--format",
         "-f",
-        help="table for people, json or csv for programs",
+        help=N_("table for people, json or csv for programs"),
     )
 
 
@@ -127,16 +173,24 @@ def _expect_param() -> inspect.Parameter:
         int | None,
         None,
         "--expect-version",
-        help="refuse the change unless the record is still at this version",
+        help=N_("refuse the change unless the record is still at this version"),
     )
 
 
 def entity_app(spec: EntitySpec) -> typer.Typer:
     app = typer.Typer(
-        help=f"List, show, add, edit and delete {spec.name.replace('_', ' ')}.",
+        help=Lazy(
+            f"List, show, add, edit and delete {spec.name.replace('_', ' ')}.",
+            lambda: _("List, show, add, edit and delete %(records)s.", records=_records(spec)),
+        ),
         no_args_is_help=True,
     )
     singular = spec.singular
+
+    def one(english: str, template: str) -> str:
+        """``english`` about one record, said again with ``template`` in the reader's
+        language."""
+        return Lazy(english, lambda: _(template, record=vocabulary.singular(spec.name)))
 
     def list_(ctx: typer.Context, **kwargs: Any) -> None:
         fmt = kwargs.pop("format")
@@ -150,8 +204,11 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
         ][:6]
         render.records(spec, items, fmt, columns)
 
-    list_.__doc__ = f"List {spec.name.replace('_', ' ')}, optionally filtered."
-    app.command("list")(
+    listed = Lazy(
+        f"List {spec.name.replace('_', ' ')}, optionally filtered.",
+        lambda: _("List %(records)s, optionally filtered.", records=_records(spec)),
+    )
+    app.command("list", help=listed)(
         _with_signature(list_, [_CTX, *_field_params(spec, for_filter=True), _format_param()])
     )
 
@@ -161,9 +218,13 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
         referrers = records.referrers_of(db, entity_name=spec.name, key=key)
         render.record(spec, found.record, found.version, referrers, format)
 
-    show.__doc__ = f"Show one {singular} with its version and what refers to it."
-    app.command("show")(
-        _with_signature(show, [_CTX, _key_param(f"key of the {singular}"), _format_param()])
+    shown = one(
+        f"Show one {singular} with its version and what refers to it.",
+        N_("Show one %(record)s with its version and what refers to it."),
+    )
+    key_help = one(f"key of the {singular}", N_("key of the %(record)s"))
+    app.command("show", help=shown)(
+        _with_signature(show, [_CTX, _key_param(key_help), _format_param()])
     )
 
     if spec.written_by is not None:
@@ -180,9 +241,10 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
         )
         render.console().print(escape(added))
 
-    add.__doc__ = f"Add a {singular}."
-    key_params = [] if spec.identity else [_key_param(f"key of the new {singular}")]
-    app.command("add")(_with_signature(add, [_CTX, *key_params, *_field_params(spec)]))
+    new_key = one(f"key of the new {singular}", N_("key of the new %(record)s"))
+    key_params = [] if spec.identity else [_key_param(new_key)]
+    added = one(f"Add a {singular}.", N_("Add a %(record)s."))
+    app.command("add", help=added)(_with_signature(add, [_CTX, *key_params, *_field_params(spec)]))
 
     def edit(ctx: typer.Context, key: str, expect_version: int | None, **kwargs: Any) -> None:
         changes = _raw_values(spec, kwargs)
@@ -203,12 +265,12 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
         )
         render.console().print(escape(said))
 
-    edit.__doc__ = f"Change fields of a {singular}; an empty value clears an optional field."
-    app.command("edit")(
-        _with_signature(
-            edit,
-            [_CTX, _key_param(f"key of the {singular}"), _expect_param(), *_field_params(spec)],
-        )
+    edited = one(
+        f"Change fields of a {singular}; an empty value clears an optional field.",
+        N_("Change fields of a %(record)s; an empty value clears an optional field."),
+    )
+    app.command("edit", help=edited)(
+        _with_signature(edit, [_CTX, _key_param(key_help), _expect_param(), *_field_params(spec)])
     )
 
     def delete(ctx: typer.Context, key: str, expect_version: int | None, yes: bool) -> None:
@@ -225,15 +287,18 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
         gone = _("deleted %(record)s %(key)s", record=vocabulary.singular(spec.name), key=key)
         render.console().print(escape(gone))
 
-    delete.__doc__ = f"Delete a {singular} that nothing refers to."
-    app.command("delete")(
+    deleted = one(
+        f"Delete a {singular} that nothing refers to.",
+        N_("Delete a %(record)s that nothing refers to."),
+    )
+    app.command("delete", help=deleted)(
         _with_signature(
             delete,
             [
                 _CTX,
-                _key_param(f"key of the {singular}"),
+                _key_param(key_help),
                 _expect_param(),
-                _opt("yes", bool, False, "--yes", "-y", help="do not ask to confirm"),
+                _opt("yes", bool, False, "--yes", "-y", help=N_("do not ask to confirm")),
             ],
         )
     )
@@ -242,4 +307,4 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
 
 def add_entity_commands(app: typer.Typer) -> None:
     for spec in ENTITIES:
-        app.add_typer(entity_app(spec), name=command_name(spec), rich_help_panel="Register")
+        app.add_typer(entity_app(spec), name=command_name(spec), rich_help_panel=N_("Register"))

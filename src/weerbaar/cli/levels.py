@@ -18,18 +18,18 @@ from weerbaar.cli.state import state
 from weerbaar.domain.alerting import Level, LevelError, Scope, picture_time
 from weerbaar.domain.fields import FieldKind, FieldSpec, FieldValueError, coerce
 from weerbaar.errors import Issue, ValidationError, message_of
-from weerbaar.i18n import _, ngettext
+from weerbaar.i18n import N_, _, ngettext
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services.level_views import levels_view, timelines
 from weerbaar.services.levels import LevelRequest, rebuild_levels, resolve_target, set_level
 from weerbaar.services.notifications.delivery import deliver_due
 
 app = typer.Typer(
-    help="Threat levels, the measures agreed per level, and who is notified of a change.",
+    help=N_("Threat levels, the measures agreed per level, and who is notified of a change."),
     no_args_is_help=True,
 )
 
-ScaleOption = Annotated[str | None, typer.Option("--scale", help="only this level scale")]
+ScaleOption = Annotated[str | None, typer.Option("--scale", help=N_("only this level scale"))]
 FormatOption = Annotated[OutputFormat, typer.Option("--format")]
 
 
@@ -53,12 +53,13 @@ def _scope(scope: Scope) -> str:
     return f"{scope.scale}: {_where(scope.sector, scope.region, scope.site)}"
 
 
-@app.command("show")
+@app.command(
+    "show",
+    help=N_("The current level of every scope, since when, and how many measures it has in force."),
+)
 def show(
     ctx: typer.Context, scale: ScaleOption = None, fmt: FormatOption = OutputFormat.TABLE
 ) -> None:
-    """The current level of every scope, since when, and how many measures it has in
-    force."""
     view = levels_view(state(ctx).database(), scale=scale)
     if fmt is not OutputFormat.TABLE:
         from weerbaar.web.presenters import as_json  # pydantic models: only here
@@ -84,48 +85,54 @@ def show(
     console().print(table)
 
 
-@app.command("set")
+@app.command(
+    "set",
+    help=N_(
+        "Set a level: the picture is recorded, the measures agreed for it "
+        "switch on or off, and each organisation that takes them is notified."
+    ),
+)
 def set_command(
     ctx: typer.Context,
     target: Annotated[
         str,
         typer.Argument(
-            help="a scale (dtn, cyber), a theme with a national scale, a sector, or a "
-            "site (with --scale bb)",
+            help=N_(
+                "a scale (dtn, cyber), a theme with a national scale, a sector, or a "
+                "site (with --scale bb)"
+            ),
             metavar="THEME|SECTOR",
         ),
     ],
-    level: Annotated[str, typer.Argument(help="the level: its number or its name")],
+    level: Annotated[str, typer.Argument(help=N_("the level: its number or its name"))],
     rationale: Annotated[
-        str | None, typer.Option("--rationale", help="why; required for a change")
+        str | None, typer.Option("--rationale", help=N_("why; required for a change"))
     ] = None,
     scale: Annotated[
-        str | None, typer.Option("--scale", help="the scale, when the target is ambiguous")
+        str | None, typer.Option("--scale", help=N_("the scale, when the target is ambiguous"))
     ] = None,
-    region: Annotated[str | None, typer.Option("--region", help="part of the country")] = None,
-    site: Annotated[str | None, typer.Option("--site", help="object or site")] = None,
+    region: Annotated[str | None, typer.Option("--region", help=N_("part of the country"))] = None,
+    site: Annotated[str | None, typer.Option("--site", help=N_("object or site"))] = None,
     at: Annotated[
         str | None,
-        typer.Option("--at", help="when it takes effect (ISO 8601; default now)"),
+        typer.Option("--at", help=N_("when it takes effect (ISO 8601; default now)")),
     ] = None,
     summary: Annotated[str | None, typer.Option("--summary")] = None,
     sources: Annotated[str | None, typer.Option("--sources")] = None,
     classification: Annotated[
-        str, typer.Option("--classification", help="marking of the picture (the reasons)")
+        str, typer.Option("--classification", help=N_("marking of the picture (the reasons)"))
     ] = "public",
     level_classification: Annotated[
         str | None,
         typer.Option(
             "--level-classification",
-            help="marking of the level itself (default: the scope keeps its own)",
+            help=N_("marking of the level itself (default: the scope keeps its own)"),
         ),
     ] = None,
     deliver: Annotated[
-        bool, typer.Option("--deliver/--no-deliver", help="send the notifications now")
+        bool, typer.Option("--deliver/--no-deliver", help=N_("send the notifications now"))
     ] = True,
 ) -> None:
-    """Set a level: the picture is recorded, the measures agreed for it switch on or
-    off, and each organisation that takes them is notified."""
     st = state(ctx)
     found = resolve_target(st.database(), target, scale=scale)
     change = set_level(
@@ -186,16 +193,18 @@ def _moment(text: str) -> dt.datetime:
     return value
 
 
-@app.command("active")
+@app.command(
+    "active",
+    help=N_("The pre-agreed measures in force: where, since when, taken by whom, and why."),
+)
 def active(
     ctx: typer.Context,
     scale: ScaleOption = None,
     organisation: Annotated[
-        str | None, typer.Option("--organisation", help="only this organisation's")
+        str | None, typer.Option("--organisation", help=N_("only this organisation's"))
     ] = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """The pre-agreed measures in force: where, since when, taken by whom, and why."""
     view = levels_view(state(ctx).database(), scale=scale)
     if fmt is not OutputFormat.TABLE:
         from weerbaar.web.presenters import as_json  # pydantic models: only here
@@ -221,14 +230,15 @@ def active(
     console().print(table)
 
 
-@app.command("history")
+@app.command(
+    "history", help=N_("Threat pictures, newest first: every level ever set, with its rationale.")
+)
 def history(
     ctx: typer.Context,
     scale: ScaleOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Threat pictures, newest first: every level ever set, with its rationale."""
     view = levels_view(state(ctx).database(), scale=scale)
     if fmt is not OutputFormat.TABLE:
         from weerbaar.web.presenters import as_json  # pydantic models: only here
@@ -248,19 +258,21 @@ def history(
     console().print(table)
 
 
-@app.command("timeline")
+@app.command(
+    "timeline",
+    help=N_("Plot the levels over time per scope, with the measures that were in force."),
+)
 def timeline(
     ctx: typer.Context,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="file to write: .png, .svg or .pdf")
+        Path, typer.Option("-o", "--output", help=N_("file to write: .png, .svg or .pdf"))
     ],
     scale: ScaleOption = None,
-    sector: Annotated[str | None, typer.Option("--sector", help="only this sector")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", help=N_("only this sector"))] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="start of the plot (YYYY-MM-DD)")
+        str | None, typer.Option("--since", help=N_("start of the plot (YYYY-MM-DD)"))
     ] = None,
 ) -> None:
-    """Plot the levels over time per scope, with the measures that were in force."""
     from weerbaar.reports.levels_timeline import write_timeline  # matplotlib: only here
 
     now = dt.datetime.now(dt.UTC)
@@ -284,13 +296,14 @@ def timeline(
     )
 
 
-@app.command("advise")
+@app.command(
+    "advise", help=N_("The level of measures advised for an object (severity × likelihood).")
+)
 def advise(
-    severity: Annotated[str, typer.Option("--severity", help="how bad an attack would be")],
-    likelihood: Annotated[str, typer.Option("--likelihood", help="how likely it is")],
-    scale: Annotated[str, typer.Option("--scale", help="a scale with an advice matrix")] = "bb",
+    severity: Annotated[str, typer.Option("--severity", help=N_("how bad an attack would be"))],
+    likelihood: Annotated[str, typer.Option("--likelihood", help=N_("how likely it is"))],
+    scale: Annotated[str, typer.Option("--scale", help=N_("a scale with an advice matrix"))] = "bb",
 ) -> None:
-    """The level of measures advised for an object (severity × likelihood)."""
     spec = level_scales().get(scale)
     if spec is None or spec.advice is None:
         with_advice = ", ".join(k for k, s in level_scales().items() if s.advice) or _("none")
@@ -321,9 +334,13 @@ def advise(
         console().print(f"[dim]{escape(note)}[/]")
 
 
-@app.command("rebuild")
+@app.command(
+    "rebuild",
+    help=N_(
+        "Give scopes whose pictures were imported without a level change their "
+        "current level and the measures their history switched on."
+    ),
+)
 def rebuild(ctx: typer.Context) -> None:
-    """Give scopes whose pictures were imported without a level change their current
-    level and the measures their history switched on."""
     count = rebuild_levels(state(ctx).context())
     console().print(ngettext("%(num)d scope given a level", "%(num)d scopes given a level", count))

@@ -20,6 +20,7 @@ from weerbaar.cli import (
     declassify,
     diagram,
     glossary,
+    helptext,
     levels,
     notify,
     portfolio,
@@ -35,7 +36,8 @@ from weerbaar.cli import (
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
-from weerbaar.config import load_settings
+from weerbaar.config import language_from_env, load_settings
+from weerbaar.i18n import N_
 
 EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
     (errors.ValidationError, 3),
@@ -82,7 +84,12 @@ def file_error(exc: OSError) -> tuple[str, int]:
 class _Group(TyperGroup):
     """The root group: weerbaar's own errors, and files the system will not read or
     write, become a message and an exit code, for every subcommand, however it is
-    invoked."""
+    invoked; help reads in the language of the process's environment."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with i18n.speaking(_help_language()):
+            helptext.speak(self)
+            return super().main(*args, **kwargs)
 
     # typer declares invoke on its vendored click Context, which it does not export.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
@@ -100,6 +107,15 @@ class _Group(TyperGroup):
             ctx.exit(code)
 
 
+def _help_language() -> str:
+    """The language of this run's environment (a test may change it between runs); a
+    language weerbaar does not speak is refused when the command runs."""
+    try:
+        return language_from_env(os.environ)
+    except errors.ConfigError:
+        return i18n.language()
+
+
 def _complain(message: str) -> None:
     label = i18n.gettext("error:")
     console(stderr=True).print(f"[bold red]{label}[/] {escape(message)}", soft_wrap=True)
@@ -108,8 +124,10 @@ def _complain(message: str) -> None:
 app = typer.Typer(
     cls=_Group,
     name="weerbaar",
-    help="The national register of threats and scenarios and the strengthened approach "
-    "to risks and threats.",
+    help=N_(
+        "The national register of threats and scenarios and the strengthened approach "
+        "to risks and threats."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -129,7 +147,7 @@ def main(
         str | None,
         typer.Option(
             "--db",
-            help="database URL (default: $WEERBAAR_DB, else SQLite in your data folder)",
+            help=N_("database URL (default: $WEERBAAR_DB, else SQLite in your data folder)"),
             show_default=False,
         ),
     ] = None,
@@ -137,15 +155,16 @@ def main(
         str | None,
         typer.Option(
             "--user",
-            help="who acts, for the audit trail (default: "
-            "$WEERBAAR_USER, else your system account)",
+            help=N_(
+                "who acts, for the audit trail (default: $WEERBAAR_USER, else your system account)"
+            ),
             show_default=False,
         ),
     ] = None,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="print the version and stop"
+            "--version", callback=_version, is_eager=True, help=N_("print the version and stop")
         ),
     ] = False,
 ) -> None:
@@ -156,19 +175,24 @@ def main(
     ctx.call_on_close(lambda: i18n.reset_language(spoken))
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Create the register database, or migrate it to this version's schema, "
+        "with the keys that seal its audit trail."
+    )
+)
 def init(
     ctx: typer.Context,
     app_role: Annotated[
         str | None,
         typer.Option(
-            help="PostgreSQL only: let this role (the one the web app connects as) use the "
-            "register but only add to the audit trail"
+            help=N_(
+                "PostgreSQL only: let this role (the one the web app connects as) use the "
+                "register but only add to the audit trail"
+            )
         ),
     ] = None,
 ) -> None:
-    """Create the register database, or migrate it to this version's schema, with the
-    keys that seal its audit trail."""
     st = state(ctx)
     db = st.database(require_schema=False)
     before, head = db.schema_state()
@@ -207,39 +231,90 @@ def init(
 
 
 demo_app = typer.Typer(
-    help="The demo national risk profile (illustrative, not official).", no_args_is_help=True
+    help=N_("The demo national risk profile (illustrative, not official)."), no_args_is_help=True
 )
 
 
-@demo_app.command("load")
+@demo_app.command(
+    "load",
+    help=N_("Load the demo profile into the register (again: only what changed is written)."),
+)
 def demo_load(ctx: typer.Context) -> None:
-    """Load the demo profile into the register (again: only what changed is written)."""
     transfer.load_demo_command(state(ctx))
 
 
 app.add_typer(demo_app, name="demo")
-app.command("profile")(profile.profile)
-app.command("glossary")(glossary.glossary)
-app.command("assess", rich_help_panel="Assessment")(assess.assess)
-app.command("score", rich_help_panel="Assessment")(assess.score)
-app.command("criteria", rich_help_panel="Assessment")(assess.criteria)
-app.command("diagram", rich_help_panel="Assessment")(diagram.diagram)
-app.command("sensitivity", rich_help_panel="Assessment")(sensitivity.sensitivity)
-app.add_typer(tiers.app, name="tiers", rich_help_panel="Strategy")
-app.add_typer(levels.app, name="levels", rich_help_panel="Strategy")
-app.add_typer(notify.app, name="notify", rich_help_panel="Strategy")
-app.command("gaps", rich_help_panel="Strategy")(capabilities.gaps)
-app.add_typer(cascade.app, name="cascade", rich_help_panel="Strategy")
-app.add_typer(signals.app, name="signals", rich_help_panel="Strategy")
-app.command("portfolio", rich_help_panel="Strategy")(portfolio.portfolio)
-app.add_typer(report.app, name="report", rich_help_panel="Strategy")
-app.command("export")(transfer.export)
-app.command("import")(transfer.import_)
+app.command(
+    "profile",
+    help=N_("Print the national risk register: every theme under its tier, with its scenarios."),
+)(profile.profile)
+app.command(
+    "glossary", help=N_("Print the glossary of official Dutch terms and their English (Markdown).")
+)(glossary.glossary)
+app.command(
+    "assess",
+    rich_help_panel=N_("Assessment"),
+    help=N_("Assess a round: scores, aggregated impact, likelihood, ranks and uncertainty."),
+)(assess.assess)
+app.command(
+    "score",
+    rich_help_panel=N_("Assessment"),
+    help=N_("Record a score (created or replaced) and show the rule the method applied."),
+)(assess.score)
+app.command(
+    "criteria",
+    rich_help_panel=N_("Assessment"),
+    help=N_("Show an edition's interests and criteria with their class thresholds."),
+)(assess.criteria)
+app.command(
+    "diagram",
+    rich_help_panel=N_("Assessment"),
+    help=N_("Draw the national risk diagram of a round."),
+)(diagram.diagram)
+app.command(
+    "sensitivity",
+    rich_help_panel=N_("Assessment"),
+    help=N_("Which criterion weights move the risk ranking most (global Sobol indices)."),
+)(sensitivity.sensitivity)
+app.add_typer(tiers.app, name="tiers", rich_help_panel=N_("Strategy"))
+app.add_typer(levels.app, name="levels", rich_help_panel=N_("Strategy"))
+app.add_typer(notify.app, name="notify", rich_help_panel=N_("Strategy"))
+app.command(
+    "gaps",
+    rich_help_panel=N_("Strategy"),
+    help=N_(
+        "Capability analysis: per scenario and phase of the security chain, the"
+        " level needed and the level that exists, the gap, and which measures "
+        "close it."
+    ),
+)(capabilities.gaps)
+app.add_typer(cascade.app, name="cascade", rich_help_panel=N_("Strategy"))
+app.add_typer(signals.app, name="signals", rich_help_panel=N_("Strategy"))
+app.command(
+    "portfolio",
+    rich_help_panel=N_("Strategy"),
+    help=N_("Which risks get which measures, which get none, and each ministry's effort."),
+)(portfolio.portfolio)
+app.add_typer(report.app, name="report", rich_help_panel=N_("Strategy"))
+app.command(
+    "export",
+    help=N_(
+        "Export the whole register: JSON/YAML (lossless), XLSX or CSV per "
+        "entity; GraphML holds the vital processes and their dependencies only."
+    ),
+)(transfer.export)
+app.command("import", help=N_("Import records; any problem in any row and nothing is written."))(
+    transfer.import_
+)
 app.add_typer(audit.app, name="audit")
 app.add_typer(bench.app, name="bench")
-app.command("serve")(serve.serve)
+app.command("serve", help=N_("Serve the web app and the REST API (/api/v1)."))(serve.serve)
 app.add_typer(users.user_app, name="user")
-app.command("declassify", rich_help_panel="Register")(declassify.declassify_command)
+app.command(
+    "declassify",
+    rich_help_panel=N_("Register"),
+    help=N_("Lower a record's classification, with the reason kept in the audit trail."),
+)(declassify.declassify_command)
 add_entity_commands(app)
 
 

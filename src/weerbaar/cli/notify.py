@@ -22,7 +22,7 @@ from weerbaar.services.notifications import views
 from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
 
 app = typer.Typer(
-    help="Notifications of level changes: channels, delivery, the log and retries.",
+    help=N_("Notifications of level changes: channels, delivery, the log and retries."),
     no_args_is_help=True,
 )
 
@@ -54,20 +54,24 @@ def _when(value: dt.datetime | None) -> str:
     return "" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-@app.command("channel-add")
+@app.command(
+    "channel-add",
+    help=N_(
+        "Send an organisation's notifications to an e-mail address or a "
+        "webhook, in Dutch or English (a webhook's JSON is the same in either)."
+    ),
+)
 def channel_add(
     ctx: typer.Context,
-    organisation: Annotated[str, typer.Argument(help="key of the organisation notified")],
-    email: Annotated[str | None, typer.Option("--email", help="e-mail address")] = None,
+    organisation: Annotated[str, typer.Argument(help=N_("key of the organisation notified"))],
+    email: Annotated[str | None, typer.Option("--email", help=N_("e-mail address"))] = None,
     webhook: Annotated[
-        str | None, typer.Option("--webhook", help="https:// URL that receives signed POSTs")
+        str | None, typer.Option("--webhook", help=N_("https:// URL that receives signed POSTs"))
     ] = None,
     language: Annotated[
         Language | None, typer.Option("--language", help=LANGUAGE_HELP, case_sensitive=False)
     ] = None,
 ) -> None:
-    """Send an organisation's notifications to an e-mail address or a webhook, in
-    Dutch or English (a webhook's JSON is the same in either)."""
     if (email is None) == (webhook is None):
         raise ValidationError(
             [Issue("", "channel", said("give either --email ADDRESS or --webhook URL"))],
@@ -102,14 +106,13 @@ def channel_add(
         typer.echo(secret)
 
 
-@app.command("channels")
+@app.command("channels", help=N_("List the channels, removed ones too (never their secrets)."))
 def channels(
     ctx: typer.Context,
     organisation: Annotated[
-        str | None, typer.Option("--organisation", help="only this organisation's")
+        str | None, typer.Option("--organisation", help=N_("only this organisation's"))
     ] = None,
 ) -> None:
-    """List the channels, removed ones too (never their secrets)."""
     found = channel_service.list_channels(state(ctx).database(), organisation=organisation)
     title = _("Notification channels (%(count)s)", count=len(found))
     table = Table(title=escape(title), title_justify="left")
@@ -131,15 +134,16 @@ def channels(
     console().print(table)
 
 
-@app.command("channel-language")
+@app.command(
+    "channel-language", help=N_("Write a channel's e-mails in Dutch or English from now on.")
+)
 def channel_language(
     ctx: typer.Context,
-    channel_id: Annotated[int, typer.Argument(help="channel id")],
+    channel_id: Annotated[int, typer.Argument(help=N_("channel id"))],
     language: Annotated[
-        Language, typer.Argument(help="nl or en", case_sensitive=False, show_default=False)
+        Language, typer.Argument(help=N_("nl or en"), case_sensitive=False, show_default=False)
     ],
 ) -> None:
-    """Write a channel's e-mails in Dutch or English from now on."""
     channel = channel_service.set_channel_language(state(ctx).context(), channel_id, language.value)
     line = _(
         "channel %(id)s (%(kind)s %(target)s): language %(language)s",
@@ -151,11 +155,12 @@ def channel_language(
     console().print(escape(line))
 
 
-@app.command("channel-remove")
+@app.command(
+    "channel-remove", help=N_("Stop using a channel (it stays in the log; its secret is erased).")
+)
 def channel_remove(
-    ctx: typer.Context, channel_id: Annotated[int, typer.Argument(help="channel id")]
+    ctx: typer.Context, channel_id: Annotated[int, typer.Argument(help=N_("channel id"))]
 ) -> None:
-    """Stop using a channel (it stays in the log; its secret is erased)."""
     channel = channel_service.remove_channel(state(ctx).context(), channel_id)
     line = _(
         "channel %(id)s (%(kind)s %(target)s) removed",
@@ -175,19 +180,24 @@ def _report_line(report: DeliveryReport) -> str:
     )
 
 
-@app.command("deliver")
+@app.command(
+    "deliver",
+    help=N_(
+        "Send the notifications that are due. Settings: WEERBAAR_SMTP_HOST, "
+        "_PORT, _FROM, _STARTTLS, _USER, _PASSWORD; WEERBAAR_NOTIFY_ATTEMPTS "
+        "(before a notification is dead), _BACKOFF (seconds, doubling), "
+        "_TIMEOUT (seconds)."
+    ),
+)
 def deliver(
     ctx: typer.Context,
     loop: Annotated[
-        bool, typer.Option("--loop", help="keep delivering until interrupted (Ctrl-C)")
+        bool, typer.Option("--loop", help=N_("keep delivering until interrupted (Ctrl-C)"))
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", min=0.1, help="seconds between rounds with --loop")
+        float, typer.Option("--interval", min=0.1, help=N_("seconds between rounds with --loop"))
     ] = 30.0,
 ) -> None:
-    """Send the notifications that are due. Settings: WEERBAAR_SMTP_HOST, _PORT,
-    _FROM, _STARTTLS, _USER, _PASSWORD; WEERBAAR_NOTIFY_ATTEMPTS (before a
-    notification is dead), _BACKOFF (seconds, doubling), _TIMEOUT (seconds)."""
     st = state(ctx)
     settings = st.settings.delivery
     db = st.database()
@@ -214,18 +224,17 @@ def deliver(
         out.print(escape(_("stopped")))
 
 
-@app.command("list")
+@app.command("list", help=N_("The notifications, newest first, with their status and attempts."))
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        Status | None, typer.Option("--status", help="only these (dead: the dead-letter list)")
+        Status | None, typer.Option("--status", help=N_("only these (dead: the dead-letter list)"))
     ] = None,
     change: Annotated[
-        str | None, typer.Option("--change", help="only those of this threat picture")
+        str | None, typer.Option("--change", help=N_("only those of this threat picture"))
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=N_("at most this many"))] = 200,
 ) -> None:
-    """The notifications, newest first, with their status and attempts."""
     found = views.list_notifications(
         state(ctx).database(),
         subject=None,
@@ -265,12 +274,13 @@ def list_(
     console().print(table)
 
 
-@app.command("retry")
+@app.command(
+    "retry", help=N_("Put a dead notification back in the queue, due now (run `notify deliver`).")
+)
 def retry(
     ctx: typer.Context,
-    notification_id: Annotated[int, typer.Argument(help="notification id")],
+    notification_id: Annotated[int, typer.Argument(help=N_("notification id"))],
 ) -> None:
-    """Put a dead notification back in the queue, due now (run `notify deliver`)."""
     notification = views.retry(state(ctx).context(), notification_id)
     line = _(
         "notification %(id)s (%(kind)s %(target)s) is pending again",

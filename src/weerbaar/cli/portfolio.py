@@ -33,17 +33,17 @@ def _state(state: CoverageState) -> str:
     return f"[{style}]{escape(_(word))}[/]"
 
 
-ThemeOption = Annotated[str | None, typer.Option("--theme", help="only this theme (key)")]
+ThemeOption = Annotated[str | None, typer.Option("--theme", help=N_("only this theme (key)"))]
 MinistryOption = Annotated[
     str | None,
-    typer.Option("--ministry", help="only this ministry's measures (key or abbreviation)"),
+    typer.Option("--ministry", help=N_("only this ministry's measures (key or abbreviation)")),
 ]
 TodayOption = Annotated[
     dt.datetime | None,
     typer.Option(
         "--today",
         formats=["%Y-%m-%d"],
-        help="judge dates as of this day (default: today)",
+        help=N_("judge dates as of this day (default: today)"),
         show_default=False,
     ),
 ]
@@ -56,14 +56,13 @@ def portfolio(
     today: TodayOption = None,
     fmt: Annotated[
         OutputFormat,
-        typer.Option("--format", help="table; json: every section; csv: the matrix"),
+        typer.Option("--format", help=N_("table; json: every section; csv: the matrix")),
     ] = OutputFormat.TABLE,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="also draw the matrix as a heatmap: .html or .png"),
+        typer.Option("--plot", help=N_("also draw the matrix as a heatmap: .html or .png")),
     ] = None,
 ) -> None:
-    """Which risks get which measures, which get none, and each ministry's effort."""
     if plot is not None and plot.suffix.lower() not in (".html", ".png"):
         raise FileFormatError(_("%(path)s: write a .html or .png file", path=plot))
     view = portfolio_view(

@@ -23,7 +23,6 @@ TIER_NAMES = {
 
 
 def profile(ctx: typer.Context) -> None:
-    """Print the national risk register: every theme under its tier, with its scenarios."""
     out = console()
     tiers = national_profile(state(ctx).database())
     if not any(t.themes for t in tiers):

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from weerbaar import i18n
+from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.portfolio import MinistryOption, ThemeOption, TodayOption
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
@@ -28,7 +29,7 @@ from weerbaar.services.public_summary import (
 )
 
 app = typer.Typer(
-    help="Reports: progress per ministry and theme, and the public summary.",
+    help=N_("Reports: progress per ministry and theme, and the public summary."),
     no_args_is_help=True,
 )
 
@@ -44,7 +45,13 @@ class PublicFormat(StrEnum):
     HTML = "html"
 
 
-@app.command("progress")
+@app.command(
+    "progress",
+    help=N_(
+        "Milestones done, late and due; each concretisation record's status; "
+        "and what changed since the last report."
+    ),
+)
 def progress_command(
     ctx: typer.Context,
     ministry: MinistryOption = None,
@@ -55,18 +62,22 @@ def progress_command(
         typer.Option(
             "--since",
             formats=["%Y-%m-%d"],
-            help=f"changes since this day (default: {DEFAULT_SINCE_DAYS} days before today)",
+            help=Lazy(
+                f"changes since this day (default: {DEFAULT_SINCE_DAYS} days before today)",
+                lambda: _(
+                    "changes since this day (default: %(days)s days before today)",
+                    days=DEFAULT_SINCE_DAYS,
+                ),
+            ),
             show_default=False,
         ),
     ] = None,
     horizon: Annotated[
         int,
-        typer.Option("--horizon", min=1, max=3650, help="days ahead a milestone counts as due"),
+        typer.Option("--horizon", min=1, max=3650, help=N_("days ahead a milestone counts as due")),
     ] = DEFAULT_HORIZON_DAYS,
     fmt: Annotated[ProgressFormat, typer.Option("--format")] = ProgressFormat.TABLE,
 ) -> None:
-    """Milestones done, late and due; each concretisation record's status; and what
-    changed since the last report."""
     view = progress(
         state(ctx).database(),
         ministry=ministry,
@@ -181,17 +192,22 @@ def _progress_tables(view: ProgressView) -> None:
         )
 
 
-@app.command("public")
+@app.command(
+    "public",
+    help=N_(
+        "The summary for citizens, from public records only, whoever asks: the "
+        "risks the country prepares for, what is done, and what you can do "
+        "yourself."
+    ),
+)
 def public(
     ctx: typer.Context,
     fmt: Annotated[PublicFormat, typer.Option("--format")] = PublicFormat.MD,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="write to this file instead of printing"),
+        typer.Option("--output", "-o", help=N_("write to this file instead of printing")),
     ] = None,
 ) -> None:
-    """The summary for citizens, from public records only, whoever asks: the risks the
-    country prepares for, what is done, and what you can do yourself."""
     summary = public_summary(state(ctx).database())
     text = {
         PublicFormat.MD: as_markdown,

@@ -14,7 +14,7 @@ from weerbaar import i18n
 from weerbaar.cli.assess import RoundOption, WeightsOption, load_weights
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.i18n import _
+from weerbaar.i18n import N_, _
 
 if TYPE_CHECKING:
     from weerbaar.services.sensitivity import SensitivityReport
@@ -111,19 +111,20 @@ def sensitivity(
     spread: Annotated[
         float,
         typer.Option(
-            min=0.01, max=0.99, help="how far each weight varies, as a fraction of itself"
+            min=0.01, max=0.99, help=N_("how far each weight varies, as a fraction of itself")
         ),
     ] = 0.5,
     samples: Annotated[
         int,
         typer.Option(
-            min=2, max=1 << 16, help="base samples (a power of two; runs ×(criteria + 2))"
+            min=2, max=1 << 16, help=N_("base samples (a power of two; runs ×(criteria + 2))")
         ),
     ] = 512,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed, to repeat a run exactly")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help=N_("seed, to repeat a run exactly"))
+    ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
 ) -> None:
-    """Which criterion weights move the risk ranking most (global Sobol indices)."""
     # SALib, scipy and pandas load only when the analysis runs.
     from weerbaar.services.sensitivity import weight_sensitivity_report
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import ConfigError
-from weerbaar.i18n import _
+from weerbaar.i18n import N_, _
 from weerbaar.reference.access import classification_levels
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -106,29 +106,32 @@ def server_config(
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8000,
+    host: Annotated[str, typer.Option(help=N_("address to listen on"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help=N_("port"))] = 8000,
     secure_cookies: Annotated[
-        bool, typer.Option(help="mark cookies Secure (behind HTTPS)")
+        bool, typer.Option(help=N_("mark cookies Secure (behind HTTPS)"))
     ] = False,
     notify_interval: Annotated[
         float,
         typer.Option(
             min=0,
-            help="seconds between rounds of delivering due notifications (0: never; then "
-            "run `weerbaar notify deliver --loop` beside it)",
+            help=N_(
+                "seconds between rounds of delivering due notifications (0: never; then "
+                "run `weerbaar notify deliver --loop` beside it)"
+            ),
         ),
     ] = 30.0,
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
             envvar=FORWARDED_ALLOW_IPS_VARIABLE,
-            help="comma-separated addresses or networks of the reverse proxies whose "
-            "X-Forwarded-For and X-Forwarded-Proto are believed (default: none)",
+            help=N_(
+                "comma-separated addresses or networks of the reverse proxies whose "
+                "X-Forwarded-For and X-Forwarded-Proto are believed (default: none)"
+            ),
         ),
     ] = None,
 ) -> None:
-    """Serve the web app and the REST API (/api/v1)."""
     import uvicorn
 
     from weerbaar.web.app import create_app

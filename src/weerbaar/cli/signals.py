@@ -13,12 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from weerbaar import i18n
+from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.config import DASK_VARIABLE
 from weerbaar.domain.access import Marking
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.i18n import _
+from weerbaar.i18n import N_, _
 from weerbaar.i18n.vocabulary import value_label
 from weerbaar.services.executors import batch_executor
 from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
@@ -30,10 +31,10 @@ from weerbaar.signals.readers import KINDS
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Horizon scanning: signals in, growing themes and possible new threats out.",
+    help=N_("Horizon scanning: signals in, growing themes and possible new threats out."),
 )
 
-DateOption = Annotated[str | None, typer.Option(help="YYYY-MM-DD")]
+DateOption = Annotated[str | None, typer.Option(help=N_("YYYY-MM-DD"))]
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -47,49 +48,70 @@ def _date(text: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-@app.command("ingest")
+@app.command(
+    "ingest",
+    help=N_(
+        "Take signals in: feeds (RSS, Atom), JSON, JSON Lines, CSV, STIX 2.1 "
+        "bundles and MISP events. Bad items are listed with their reasons; the "
+        "rest goes in."
+    ),
+)
 def ingest_command(
     ctx: typer.Context,
     places: Annotated[
         list[str],
-        typer.Argument(help="files, folders or http(s) addresses", metavar="PATH|URL"),
+        typer.Argument(help=N_("files, folders or http(s) addresses"), metavar="PATH|URL"),
     ],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help=f"{', '.join(KINDS)} (default: from the content)"),
+        typer.Option(
+            "--kind",
+            help=Lazy(
+                f"{', '.join(KINDS)} (default: from the content)",
+                lambda: _("%(kinds)s (default: from the content)", kinds=", ".join(KINDS)),
+            ),
+        ),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="the source's name (default: from the input)")
+        str | None, typer.Option("--source", help=N_("the source's name (default: from the input)"))
     ] = None,
     classification: Annotated[
-        str, typer.Option("--classification", help="marking of what comes in")
+        str, typer.Option("--classification", help=N_("marking of what comes in"))
     ] = "public",
     owner: Annotated[
-        str | None, typer.Option("--owner", help="owning organisation (classified input)")
+        str | None, typer.Option("--owner", help=N_("owning organisation (classified input)"))
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="local worker processes (default: cores)")
+        int | None, typer.Option("--workers", help=N_("local worker processes (default: cores)"))
     ] = None,
     dask: Annotated[
         str | None,
-        typer.Option("--dask", help=f"Dask scheduler address (default: ${DASK_VARIABLE})"),
+        typer.Option(
+            "--dask",
+            help=Lazy(
+                f"Dask scheduler address (default: ${DASK_VARIABLE})",
+                lambda: _(
+                    "Dask scheduler address (default: $%(variable)s)", variable=DASK_VARIABLE
+                ),
+            ),
+        ),
     ] = None,
-    chunk: Annotated[int, typer.Option("--chunk", help="signals per batch")] = CHUNK,
+    chunk: Annotated[int, typer.Option("--chunk", help=N_("signals per batch"))] = CHUNK,
     alerts: Annotated[
-        bool, typer.Option("--alerts/--no-alerts", help="raise alerts afterwards")
+        bool, typer.Option("--alerts/--no-alerts", help=N_("raise alerts afterwards"))
     ] = True,
     semantic: Annotated[
         bool,
         typer.Option(
             "--semantic",
-            help="also the semantic layer: zero-shot themes and Dutch/English repeats "
-            "(needs weerbaar[semantic])",
+            help=N_(
+                "also the semantic layer: zero-shot themes and Dutch/English repeats "
+                "(needs weerbaar[semantic])"
+            ),
         ),
     ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Take signals in: feeds (RSS, Atom), JSON, JSON Lines, CSV, STIX 2.1 bundles and
-    MISP events. Bad items are listed with their reasons; the rest goes in."""
     if kind is not None and kind not in KINDS:
         raise ValidationError(
             [
@@ -199,18 +221,22 @@ def _print_report(report: IngestReport) -> None:
             out.print(escape(more))
 
 
-@app.command("trends")
+@app.command(
+    "trends",
+    help=N_(
+        "Signal volume per theme (default: the 120 days up to the newest "
+        "signal), and which themes are growing since when."
+    ),
+)
 def trends_command(
     ctx: typer.Context,
     since: DateOption = None,
     until: DateOption = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="write the trends to .png, .svg or .pdf")
+        Path | None, typer.Option("--plot", help=N_("write the trends to .png, .svg or .pdf"))
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Signal volume per theme (default: the 120 days up to the newest signal), and
-    which themes are growing since when."""
     trends = theme_trends(
         state(ctx).database(), since=_date(since, "--since"), until=_date(until, "--until")
     )
@@ -254,17 +280,21 @@ def trends_command(
         console().print(escape(_("trends written to %(path)s", path=plot)))
 
 
-@app.command("alerts")
+@app.command(
+    "alerts",
+    help=N_(
+        "Growing themes and possible new threats, with their evidence and the "
+        "scenarios to reassess."
+    ),
+)
 def alerts_command(
     ctx: typer.Context,
-    detect: Annotated[bool, typer.Option("--detect", help="look for new alerts first")] = False,
+    detect: Annotated[bool, typer.Option("--detect", help=N_("look for new alerts first"))] = False,
     status: Annotated[
-        str | None, typer.Option("--status", help="open, flagged or dismissed")
+        str | None, typer.Option("--status", help=N_("open, flagged or dismissed"))
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Growing themes and possible new threats, with their evidence and the scenarios
-    to reassess."""
     st = state(ctx)
     if detect:
         for versioned in detect_alerts(st.context()):
@@ -307,21 +337,22 @@ def alerts_command(
     console().print(table)
 
 
-@app.command("flag")
+@app.command(
+    "flag", help=N_("Flag an alert's scenarios for reassessment in a round, or dismiss it.")
+)
 def flag_command(
     ctx: typer.Context,
-    alert: Annotated[str, typer.Argument(help="the alert's key")],
+    alert: Annotated[str, typer.Argument(help=N_("the alert's key"))],
     round_key: Annotated[
-        str | None, typer.Option("--round", help="reassess its scenarios in this round")
+        str | None, typer.Option("--round", help=N_("reassess its scenarios in this round"))
     ] = None,
     scenarios: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help="the scenarios to reassess (default: the alert's)"),
+        typer.Option("--scenario", help=N_("the scenarios to reassess (default: the alert's)")),
     ] = None,
-    dismiss: Annotated[bool, typer.Option("--dismiss", help="nothing to reassess")] = False,
-    note: Annotated[str | None, typer.Option("--note", help="why")] = None,
+    dismiss: Annotated[bool, typer.Option("--dismiss", help=N_("nothing to reassess"))] = False,
+    note: Annotated[str | None, typer.Option("--note", help=N_("why"))] = None,
 ) -> None:
-    """Flag an alert's scenarios for reassessment in a round, or dismiss it."""
     saved = flag_alert(
         state(ctx).context(),
         alert,
@@ -342,13 +373,12 @@ def flag_command(
     console().print(escape(f"{record.key} {what}"))
 
 
-@app.command("label")
+@app.command("label", help=N_("Correct a signal's theme; the next model learns from it."))
 def label_command(
     ctx: typer.Context,
-    signal: Annotated[str, typer.Argument(help="the signal's key")],
-    theme: Annotated[str, typer.Argument(help="the right theme's key, or 'none'")],
+    signal: Annotated[str, typer.Argument(help=N_("the signal's key"))],
+    theme: Annotated[str, typer.Argument(help=N_("the right theme's key, or 'none'"))],
 ) -> None:
-    """Correct a signal's theme; the next model learns from it."""
     saved = label_signal(state(ctx).context(), signal, None if theme == "none" else theme)
     console().print(
         escape(

@@ -20,7 +20,7 @@ from weerbaar.cli.state import state
 from weerbaar.domain.enums import Tier
 from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set, rule_set_to_data
 from weerbaar.errors import FileFormatError, Issue, ValidationError, message_of
-from weerbaar.i18n import _, ngettext
+from weerbaar.i18n import N_, _, ngettext
 from weerbaar.services.records import create_record
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import (
@@ -31,12 +31,12 @@ from weerbaar.services.tier_proposals import (
 )
 
 app = typer.Typer(
-    help="Tier proposals by transparent rules, and the decisions taken on them.",
+    help=N_("Tier proposals by transparent rules, and the decisions taken on them."),
     no_args_is_help=True,
 )
 
 CycleOption = Annotated[
-    str | None, typer.Option("--cycle", help="strategy cycle (default: the newest)")
+    str | None, typer.Option("--cycle", help=N_("strategy cycle (default: the newest)"))
 ]
 
 
@@ -68,16 +68,22 @@ def _report_rows(report: TierReport) -> list[dict[str, Any]]:
     return rows
 
 
-@app.command("propose")
+@app.command(
+    "propose",
+    help=N_(
+        "Propose a tier per theme from the evidence, by the cycle's rules (or "
+        "the default set), beside the current tier and the cycle's decision."
+    ),
+)
 def propose(
     ctx: typer.Context,
     cycle: CycleOption = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="only this theme")] = None,
-    reasons: Annotated[bool, typer.Option("--reasons", help="print every rule's reasons")] = False,
+    theme: Annotated[str | None, typer.Option("--theme", help=N_("only this theme"))] = None,
+    reasons: Annotated[
+        bool, typer.Option("--reasons", help=N_("print every rule's reasons"))
+    ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Propose a tier per theme from the evidence, by the cycle's rules (or the default
-    set), beside the current tier and the cycle's decision."""
     report = propose_tiers(state(ctx).database(), cycle=cycle)
     rows = [r for r in _report_rows(report) if theme is None or r["theme"] == theme]
     if theme is not None and not rows:
@@ -151,17 +157,16 @@ def _rule_file(path: Path) -> RuleSet:
         raise ValidationError([Issue(str(path), "rules", message_of(exc))]) from exc
 
 
-@app.command("dry-run")
+@app.command("dry-run", help=N_("Which themes' tiers the rules would change; nothing is written."))
 def dry_run_command(
     ctx: typer.Context,
     rules: Annotated[
         Path | None,
-        typer.Option("--rules", help="a rule set file (YAML) to try instead of the cycle's"),
+        typer.Option("--rules", help=N_("a rule set file (YAML) to try instead of the cycle's")),
     ] = None,
     cycle: CycleOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Which themes' tiers the rules would change; nothing is written."""
     rule_set = _rule_file(rules) if rules else None
     report = propose_tiers(state(ctx).database(), cycle=cycle, rule_set=rule_set)
     changes = report.changes()
@@ -211,7 +216,10 @@ def dry_run_command(
     out.print(table)
 
 
-@app.command("rules")
+@app.command(
+    "rules",
+    help=N_("Print the rules that propose tiers for a cycle (as YAML, the --rules format)."),
+)
 def rules_command(
     ctx: typer.Context,
     cycle: CycleOption = None,
@@ -219,11 +227,10 @@ def rules_command(
         bool,
         typer.Option(
             "--copy-default",
-            help="give the cycle its own copy of the default rules, to edit as tier_rules",
+            help=N_("give the cycle its own copy of the default rules, to edit as tier_rules"),
         ),
     ] = False,
 ) -> None:
-    """Print the rules that propose tiers for a cycle (as YAML, the --rules format)."""
     st = state(ctx)
     report = propose_tiers(st.database(), cycle=cycle)
     key = report.cycle.key
@@ -250,29 +257,28 @@ def rules_command(
     )
 
 
-@app.command("decide")
+@app.command("decide", help=N_("Record a tier decision beside the tier the rules propose now."))
 def decide(
     ctx: typer.Context,
-    theme: Annotated[str, typer.Argument(help="theme key")],
-    tier: Annotated[Tier, typer.Option("--tier", help="the tier decided")],
+    theme: Annotated[str, typer.Argument(help=N_("theme key"))],
+    tier: Annotated[Tier, typer.Option("--tier", help=N_("the tier decided"))],
     rationale: Annotated[
-        str, typer.Option("--rationale", help="answers to the strategy's two questions")
+        str, typer.Option("--rationale", help=N_("answers to the strategy's two questions"))
     ],
-    decided_by: Annotated[str, typer.Option("--by", help="who decided, e.g. the Council")],
-    lead: Annotated[str | None, typer.Option("--lead", help="lead ministry")] = None,
+    decided_by: Annotated[str, typer.Option("--by", help=N_("who decided, e.g. the Council"))],
+    lead: Annotated[str | None, typer.Option("--lead", help=N_("lead ministry"))] = None,
     involved: Annotated[
-        list[str] | None, typer.Option("--involved", help="organisation involved (repeat)")
+        list[str] | None, typer.Option("--involved", help=N_("organisation involved (repeat)"))
     ] = None,
     deviation: Annotated[
         str | None,
-        typer.Option("--deviation", help="why, when the decision differs from the proposal"),
+        typer.Option("--deviation", help=N_("why, when the decision differs from the proposal")),
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--on", help="date of the decision (default today)")
+        str | None, typer.Option("--on", help=N_("date of the decision (default today)"))
     ] = None,
     cycle: CycleOption = None,
 ) -> None:
-    """Record a tier decision beside the tier the rules propose now."""
     try:
         decided_on = dt.date.fromisoformat(on) if on else None
     except ValueError as exc:

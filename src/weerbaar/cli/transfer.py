@@ -14,7 +14,7 @@ from weerbaar.cli.progress import progress_bar
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
 from weerbaar.domain.register import ENTITIES
-from weerbaar.i18n import _, ngettext, vocabulary
+from weerbaar.i18n import N_, _, ngettext, vocabulary
 from weerbaar.services.demo import load_demo
 from weerbaar.services.transfer import (
     ImportMode,
@@ -25,7 +25,9 @@ from weerbaar.services.transfer import (
 
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", help="json, yaml, csv, xlsx or graphml (default: from the file name)"),
+    typer.Option(
+        "--format", help=N_("json, yaml, csv, xlsx or graphml (default: from the file name)")
+    ),
 ]
 
 
@@ -50,13 +52,11 @@ def export(
     path: Annotated[
         Path,
         typer.Argument(
-            help="file to write (.json, .yaml, .xlsx, .graphml) or a folder for CSV files"
+            help=N_("file to write (.json, .yaml, .xlsx, .graphml) or a folder for CSV files")
         ),
     ],
     format: FormatOption = None,
 ) -> None:
-    """Export the whole register: JSON/YAML (lossless), XLSX or CSV per entity;
-    GraphML holds the vital processes and their dependencies only."""
     data = export_register(state(ctx).database())
     written = formats.write(path, data, fmt=format)
     fmt = format or formats.guess_format(path)
@@ -84,24 +84,26 @@ def import_(
     path: Annotated[
         Path,
         typer.Argument(
-            help="a .json/.yaml/.xlsx/.graphml file, a .csv file or a folder of CSV files"
+            help=N_("a .json/.yaml/.xlsx/.graphml file, a .csv file or a folder of CSV files")
         ),
     ],
     format: FormatOption = None,
     entity: Annotated[
         str | None,
-        typer.Option("--entity", help="which entity a single CSV file holds (default: its name)"),
+        typer.Option(
+            "--entity", help=N_("which entity a single CSV file holds (default: its name)")
+        ),
     ] = None,
     mode: Annotated[
         ImportMode,
         typer.Option(
             "--mode",
-            help="upsert: create new records and update changed ones; create: "
-            "refuse keys that exist",
+            help=N_(
+                "upsert: create new records and update changed ones; create: refuse keys that exist"
+            ),
         ),
     ] = ImportMode.UPSERT,
 ) -> None:
-    """Import records; any problem in any row and nothing is written."""
     st = state(ctx)
     doc = formats.read(path, fmt=format, entity=entity)
     with progress_bar(_("importing %(file)s", file=path.name)) as progress:

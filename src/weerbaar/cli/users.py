@@ -13,7 +13,7 @@ from weerbaar.i18n import N_, _, ngettext
 from weerbaar.services import accounts, api_tokens, web_sessions
 
 user_app = typer.Typer(
-    help="Local accounts of the web app and API, their tokens and sessions.",
+    help=N_("Local accounts of the web app and API, their tokens and sessions."),
     no_args_is_help=True,
 )
 
@@ -28,7 +28,7 @@ def _token_state(value: str) -> str:
 
 
 PasswordStdin = Annotated[
-    bool, typer.Option("--password-stdin", help="read the password from standard input")
+    bool, typer.Option("--password-stdin", help=N_("read the password from standard input"))
 ]
 
 
@@ -42,19 +42,19 @@ def _password(prompt: str, *, from_stdin: bool) -> str:
     return value
 
 
-@user_app.command("add")
+@user_app.command("add", help=N_("Add a local account."))
 def add(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
+    username: Annotated[str, typer.Argument(help=N_("login name"))],
     role: Annotated[
-        str, typer.Option(help="viewer, analyst, ministry-officer, coordinator or administrator")
+        str,
+        typer.Option(help=N_("viewer, analyst, ministry-officer, coordinator or administrator")),
     ],
-    organisation: Annotated[str, typer.Option(help="key of the user's organisation")],
-    clearance: Annotated[str, typer.Option(help="public, dep-v, stg-c or stg-g")] = "public",
-    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    organisation: Annotated[str, typer.Option(help=N_("key of the user's organisation"))],
+    clearance: Annotated[str, typer.Option(help=N_("public, dep-v, stg-c or stg-g"))] = "public",
+    name: Annotated[str | None, typer.Option(help=N_("display name"))] = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Add a local account."""
     password = _password(_("Password"), from_stdin=password_stdin)
     user = accounts.add_user(
         state(ctx).context(),
@@ -75,33 +75,32 @@ def add(
     console().print(escape(added))
 
 
-@user_app.command("passwd")
+@user_app.command("passwd", help=N_("Set an account's password (ends its sessions)."))
 def passwd(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
+    username: Annotated[str, typer.Argument(help=N_("login name"))],
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Set an account's password (ends its sessions)."""
     password = _password(_("New password"), from_stdin=password_stdin)
     accounts.set_password(state(ctx).context(), username, password)
     console().print(escape(_("password of %(user)s changed", user=username)))
 
 
-@user_app.command("disable")
+@user_app.command(
+    "disable", help=N_("Disable an account (ends its sessions; its API tokens stop working).")
+)
 def disable(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
-    enable: Annotated[bool, typer.Option("--enable", help="enable it again instead")] = False,
+    username: Annotated[str, typer.Argument(help=N_("login name"))],
+    enable: Annotated[bool, typer.Option("--enable", help=N_("enable it again instead"))] = False,
 ) -> None:
-    """Disable an account (ends its sessions; its API tokens stop working)."""
     accounts.set_disabled(state(ctx).context(), username, not enable)
     said = _("%(user)s enabled", user=username) if enable else _("%(user)s disabled", user=username)
     console().print(escape(said))
 
 
-@user_app.command("list")
+@user_app.command("list", help=N_("List the accounts."))
 def list_(ctx: typer.Context) -> None:
-    """List the accounts."""
     from rich.table import Table
 
     found = accounts.list_users(state(ctx).database())
@@ -127,20 +126,19 @@ def list_(ctx: typer.Context) -> None:
     console().print(table)
 
 
-@user_app.command("token")
+@user_app.command("token", help=N_("Create an API token for an account (shown once)."))
 def token(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="login name")],
-    name: Annotated[str, typer.Option(help="what the token is for")] = "api",
+    username: Annotated[str, typer.Argument(help=N_("login name"))],
+    name: Annotated[str, typer.Option(help=N_("what the token is for"))] = "api",
     scope: Annotated[
-        api_tokens.Scope, typer.Option(help="read: reads only; write: reads and writes")
+        api_tokens.Scope, typer.Option(help=N_("read: reads only; write: reads and writes"))
     ] = api_tokens.Scope.READ,
     days: Annotated[
         int | None,
-        typer.Option(min=1, help="days it lasts (default: $WEERBAAR_TOKEN_DAYS, else 90)"),
+        typer.Option(min=1, help=N_("days it lasts (default: $WEERBAAR_TOKEN_DAYS, else 90)")),
     ] = None,
 ) -> None:
-    """Create an API token for an account (shown once)."""
     st = state(ctx)
     made = api_tokens.create_token(
         st.context(), username, name, settings=st.settings.sign_in, scope=scope, days=days
@@ -156,17 +154,19 @@ def token(
     typer.echo(made.token)
 
 
-@user_app.command("token-list")
+@user_app.command(
+    "token-list",
+    help=N_("List API tokens: scope, expiry, state, and when and from where last used."),
+)
 def token_list(
     ctx: typer.Context,
     username: Annotated[
-        str | None, typer.Argument(help="login name (default: every account's)")
+        str | None, typer.Argument(help=N_("login name (default: every account's)"))
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+    fmt: Annotated[OutputFormat, typer.Option("--format", help=N_("table or json"))] = (
         OutputFormat.TABLE
     ),
 ) -> None:
-    """List API tokens: scope, expiry, state, and when and from where last used."""
     from weerbaar.web.presenters.account import as_json, tokens_answer
 
     ctx_ = state(ctx).context()
@@ -203,15 +203,16 @@ def token_list(
     console().print(table)
 
 
-@user_app.command("token-revoke")
+@user_app.command("token-revoke", help=N_("Revoke an API token: it stops working at once."))
 def token_revoke(
     ctx: typer.Context,
     token: Annotated[
         str,
-        typer.Argument(help="the token's id (the part between wb_ and the next _), or the token"),
+        typer.Argument(
+            help=N_("the token's id (the part between wb_ and the next _), or the token")
+        ),
     ],
 ) -> None:
-    """Revoke an API token: it stops working at once."""
     owner = api_tokens.revoke_token(state(ctx).context(), token)
     revoked = _(
         "API token %(id)s of %(user)s revoked", id=api_tokens.token_id_of(token), user=owner
@@ -219,14 +220,16 @@ def token_revoke(
     console().print(escape(revoked))
 
 
-@user_app.command("sessions")
+@user_app.command(
+    "sessions",
+    help=N_("List the browser sessions that are signed in: from where, on what, since when."),
+)
 def sessions(
     ctx: typer.Context,
     username: Annotated[
-        str | None, typer.Argument(help="login name (default: every account's)")
+        str | None, typer.Argument(help=N_("login name (default: every account's)"))
     ] = None,
 ) -> None:
-    """List the browser sessions that are signed in: from where, on what, since when."""
     from rich.table import Table
 
     found = web_sessions.list_sessions(state(ctx).context(), username)
@@ -245,15 +248,17 @@ def sessions(
     console().print(table)
 
 
-@user_app.command("session-end")
+@user_app.command(
+    "session-end",
+    help=N_("End a browser session (or all of an account's): its browser is signed out."),
+)
 def session_end(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="a session's id, or with --all a login name")],
+    target: Annotated[str, typer.Argument(help=N_("a session's id, or with --all a login name"))],
     all_: Annotated[
-        bool, typer.Option("--all", help="end every session of the account TARGET")
+        bool, typer.Option("--all", help=N_("end every session of the account TARGET"))
     ] = False,
 ) -> None:
-    """End a browser session (or all of an account's): its browser is signed out."""
     context = state(ctx).context()
     if all_:
         ended = web_sessions.end_sessions(context, username=target)
@@ -262,12 +267,16 @@ def session_end(
     console().print(ngettext("%(num)d session ended", "%(num)d sessions ended", ended))
 
 
-@user_app.command("reset-factors")
+@user_app.command(
+    "reset-factors",
+    help=N_(
+        "Remove an account's second factors and recovery codes (a lost phone) "
+        "and end its sessions: it sets up a new one at its next sign-in."
+    ),
+)
 def reset_factors(
-    ctx: typer.Context, username: Annotated[str, typer.Argument(help="login name")]
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help=N_("login name"))]
 ) -> None:
-    """Remove an account's second factors and recovery codes (a lost phone) and end its
-    sessions: it sets up a new one at its next sign-in."""
     from weerbaar.services import second_factors
 
     removed = second_factors.reset_factors(state(ctx).context(), username)
