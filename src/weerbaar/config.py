@@ -347,6 +347,15 @@ def process_language() -> str:
         return DEFAULT_LANGUAGE
 
 
+def environment_language(fallback: str) -> str:
+    """The language the environment asks for now (a test may change it between runs
+    of one process), or ``fallback`` where it names one weerbaar does not speak."""
+    try:
+        return language_from_env(os.environ)
+    except ConfigError:
+        return fallback
+
+
 def language_from_env(env: Mapping[str, str]) -> str:
     """``WEERBAAR_LANG`` ("nl" or "en"), else the language of ``LANG`` if weerbaar
     speaks it, else Dutch. A ``WEERBAAR_LANG`` it does not speak stops the start."""

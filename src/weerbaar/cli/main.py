@@ -36,7 +36,7 @@ from weerbaar.cli import (
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
-from weerbaar.config import language_from_env, load_settings
+from weerbaar.config import environment_language, load_settings
 from weerbaar.i18n import N_
 
 EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
@@ -108,12 +108,8 @@ class _Group(TyperGroup):
 
 
 def _help_language() -> str:
-    """The language of this run's environment (a test may change it between runs); a
-    language weerbaar does not speak is refused when the command runs."""
-    try:
-        return language_from_env(os.environ)
-    except errors.ConfigError:
-        return i18n.language()
+    # A language weerbaar does not speak is refused when the command runs, not here.
+    return environment_language(i18n.language())
 
 
 def _complain(message: str) -> None:
