@@ -108,7 +108,17 @@ def _url_problem(url: str) -> str | None:
 def _language_issues(language: str) -> list[Issue]:
     if supported(language) == language:
         return []
-    return [Issue("", "language", f"unknown language {language!r}; use {' or '.join(LANGUAGES)}")]
+    return [
+        Issue(
+            "",
+            "language",
+            said(
+                "unknown language %(language)s; use %(languages)s",
+                language=repr(language),
+                languages=" or ".join(LANGUAGES),
+            ),
+        )
+    ]
 
 
 def _channel_issues(kind: str, target: str) -> list[Issue]:
@@ -249,12 +259,7 @@ def remove_channel(ctx: Context, channel_id: int) -> Channel:
     secret is erased, as nothing is signed with it any more."""
     _require_admin(ctx)
     with ctx.db.transaction(write=True) as connection:
-        row = connection.execute(
-            select(notification_channels).where(notification_channels.c.id == channel_id)
-        ).first()
-        if row is None:
-            raise NotFoundError("notification channel", str(channel_id))
-        before = _channel(row)
+        before = _locked_channel(connection, channel_id)
         if not before.active:
             return before
         connection.execute(
@@ -274,24 +279,38 @@ def remove_channel(ctx: Context, channel_id: int) -> Channel:
     return after
 
 
+def _locked_channel(connection: Connection, channel_id: int) -> Channel:
+    """The channel, its row locked until the change to it is written: two changes at
+    once are written one after the other, each audited against what it changed."""
+    row = connection.execute(
+        select(notification_channels)
+        .where(notification_channels.c.id == channel_id)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFoundError("notification channel", str(channel_id))
+    return _channel(row)
+
+
 def set_channel_language(ctx: Context, channel_id: int, language: str) -> Channel:
     """Write a channel's e-mails in ``language`` ("nl" or "en") from now on; those
     already queued keep the words they were queued with."""
     _require_admin(ctx)
     issues = _language_issues(language)
     if issues:
-        raise ValidationError(issues, summary="channel not changed")
+        raise ValidationError(issues, summary=said("channel not changed"))
     with ctx.db.transaction(write=True) as connection:
-        row = connection.execute(
-            select(notification_channels).where(notification_channels.c.id == channel_id)
-        ).first()
-        if row is None:
-            raise NotFoundError("notification channel", str(channel_id))
-        before = _channel(row)
+        before = _locked_channel(connection, channel_id)
         if not before.active:
             raise ValidationError(
-                [Issue("", "channel", f"channel {channel_id} was removed: nothing is sent to it")],
-                summary="channel not changed",
+                [
+                    Issue(
+                        "",
+                        "channel",
+                        said("channel %(id)s was removed: nothing is sent to it", id=channel_id),
+                    )
+                ],
+                summary=said("channel not changed"),
             )
         if before.language == language:
             return before
