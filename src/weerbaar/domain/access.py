@@ -80,9 +80,18 @@ class Role:
     name_en: str
     writes: frozenset[str]  # entity names, or "*"
     manages_accounts: bool = False
+    # What else the role does in an assessment: chair expert sessions, review a
+    # scenario's assessment, approve it (the steering group's sign-off), reopen one.
+    acts: frozenset[str] = frozenset()
+    # A guest (an external expert) sees only the scenarios of the sessions it takes
+    # part in, and what they stand on; never the rest of the register.
+    guest: bool = False
 
     def may_write(self, entity: str) -> bool:
         return "*" in self.writes or entity in self.writes
+
+    def may(self, act: str) -> bool:
+        return act in self.acts
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import Field
 
@@ -33,6 +34,8 @@ class _RoleFile(Strict):
     name_en: str
     writes: list[str]
     manages_accounts: bool = False
+    acts: tuple[Literal["chair", "review", "approve", "reopen"], ...] = ()
+    guest: bool = False
 
 
 class _RolesFile(Strict):
@@ -106,6 +109,14 @@ def roles() -> dict[str, Role]:
         if unknown:
             raise ConfigError(f"weerbaar/data/access/roles.yaml: role {key!r} names {unknown}")
     return {
-        key: Role(key, r.name, r.name_en, frozenset(r.writes), r.manages_accounts)
+        key: Role(
+            key,
+            r.name,
+            r.name_en,
+            frozenset(r.writes),
+            r.manages_accounts,
+            acts=frozenset(r.acts),
+            guest=r.guest,
+        )
         for key, r in data.roles.items()
     }
