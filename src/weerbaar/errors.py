@@ -11,6 +11,8 @@ No HTTP codes live here::
     ├── NotFoundError          no record with that key
     ├── ValidationError        one or more field problems (each an Issue with a place)
     ├── ConflictError          an edit based on a stale version (no lost update)
+    ├── StepError              a step the record's state does not allow now (a
+    │                          concluded session scored again, an approved round edited)
     ├── ReferencedError        a delete that would leave dangling references
     ├── DuplicateError         a key that already exists
     ├── ForbiddenError         not allowed to this user (role, need-to-know)
@@ -229,6 +231,11 @@ class ConflictError(WeerbaarError):
         self.key = key
         self.expected = expected
         self.current = current
+
+
+class StepError(WeerbaarError):
+    """A step that the state of what it acts on does not allow now; the message says
+    which state and what would allow it."""
 
 
 class ReferencedError(WeerbaarError):

@@ -42,6 +42,7 @@ from weerbaar.i18n import N_
 EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
     (errors.ValidationError, 3),
     (errors.ConflictError, 4),
+    (errors.StepError, 4),
     (errors.NotFoundError, 5),
     (errors.NotInitialisedError, 6),
     (errors.ConfigError, 6),

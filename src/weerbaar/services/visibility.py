@@ -10,6 +10,11 @@ not see, not even through a reference, a count or a rank.
 
 Visibility changes only when the register changes, and every write moves the audit
 head, so the computed set is cached per (database, organisation, clearance, head).
+
+A guest (an external expert, :attr:`weerbaar.domain.access.Role.guest`) sees less
+still: of the scenarios, only those of the expert sessions they take part in; of the
+rest, only what such a scenario stands on (rounds, cycles, themes, threats, actors and
+organisations), never measures, signals, scores or anything else of the register.
 """
 
 from __future__ import annotations
@@ -27,7 +32,13 @@ from weerbaar.domain.fields import FieldKind
 from weerbaar.domain.register import ENTITIES, entity
 from weerbaar.errors import NotFoundError
 from weerbaar.reference.access import classification_levels
-from weerbaar.storage.tables import audit_head, entity_tables, link_tables
+from weerbaar.storage.tables import (
+    audit_head,
+    entity_tables,
+    link_tables,
+    session_participants,
+    session_scenarios,
+)
 
 _CACHE_SIZE = 256
 
@@ -92,10 +103,37 @@ _cache: dict[tuple[str, str, str, int], Visibility] = {}
 _lock = threading.Lock()
 
 
+# What a guest's scenarios stand on, and so what a guest may read of the register.
+GUEST_ENTITIES = frozenset({"organisations", "cycles", "rounds", "themes", "threats", "actors"})
+
+
 def visibility(connection: Connection, subject: Subject | None) -> Visibility:
     """What ``subject`` sees in the database of this connection, now."""
     if subject is None:
         return EVERYTHING
+    seen = need_to_know(connection, subject)
+    return _as_guest(connection, subject, seen) if subject.role.guest else seen
+
+
+def _as_guest(connection: Connection, subject: Subject, seen: Visibility) -> Visibility:
+    assert seen.keys is not None
+    theirs = frozenset(
+        connection.execute(
+            select(session_scenarios.c.scenario)
+            .join(
+                session_participants,
+                session_participants.c.session == session_scenarios.c.session,
+            )
+            .where(session_participants.c.username == subject.username)
+        ).scalars()
+    )
+    keys = {name: seen.keys.get(name, frozenset()) for name in GUEST_ENTITIES}
+    keys["scenarios"] = seen.keys.get("scenarios", frozenset()) & theirs
+    return Visibility(keys)
+
+
+def need_to_know(connection: Connection, subject: Subject) -> Visibility:
+    """What the need-to-know rule lets ``subject`` see, whatever their role."""
     head = connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1)).scalar()
     cache_key = (str(connection.engine.url), subject.organisation, subject.clearance, head or 0)
     with _lock:

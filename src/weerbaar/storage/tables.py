@@ -400,3 +400,180 @@ notifications = Table(
     # What a deliverer asks for: the pending rows that are due.
     Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
 )
+
+# Expert sessions: a round's scenarios scored independently by experts, discussed and
+# concluded by the chair. The experts' scores live here, not in the register, because
+# the blind rule decides who reads them (weerbaar.domain.sessions).
+expert_sessions = Table(
+    "expert_sessions",
+    metadata,
+    Column("key", String(KEY_LENGTH), primary_key=True),
+    Column(
+        "round",
+        String(KEY_LENGTH),
+        ForeignKey("rounds.key", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("title", Text, nullable=False),
+    Column("title_en", Text, nullable=True),
+    Column("held_on", Date, nullable=False),
+    Column(
+        "chair",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("status", String(16), nullable=False),
+    # The scoring round (Delphi) the session is in; 1 until the chair opens another.
+    Column("scoring_round", Integer, nullable=False),
+    Column("rationale", Text, nullable=True),  # the chair's reasoning at the conclusion
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("concluded_by", String(128), nullable=True),
+    Column("concluded_at", UtcDateTime(), nullable=True),
+    Column("version", Integer, nullable=False),
+    CheckConstraint(
+        "status IN ('planned', 'scoring', 'discussion', 'concluded')", name="status_known"
+    ),
+    CheckConstraint("scoring_round >= 1", name="scoring_round_positive"),
+    CheckConstraint("version >= 1", name="version_positive"),
+)
+
+session_scenarios = Table(
+    "session_scenarios",
+    metadata,
+    Column(
+        "session",
+        String(KEY_LENGTH),
+        ForeignKey("expert_sessions.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "scenario",
+        String(KEY_LENGTH),
+        ForeignKey("scenarios.key", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+session_participants = Table(
+    "session_participants",
+    metadata,
+    Column(
+        "session",
+        String(KEY_LENGTH),
+        ForeignKey("expert_sessions.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+    # The expert's weight in the pooled distribution (linear opinion pool).
+    Column("weight", Double, nullable=False),
+    Column("email", Text, nullable=True),  # where the invitation goes
+    Column("invited_at", UtcDateTime(), nullable=True),
+    CheckConstraint("weight > 0", name="weight_positive"),
+)
+
+expert_scores = Table(
+    "expert_scores",
+    metadata,
+    Column(
+        "session",
+        String(KEY_LENGTH),
+        ForeignKey("expert_sessions.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "scenario",
+        String(KEY_LENGTH),
+        ForeignKey("scenarios.key", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    Column("criterion", String(32), primary_key=True),  # a catalogue code, or "likelihood"
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    Column("scoring_round", Integer, primary_key=True),
+    Column("expected", String(8), nullable=True),
+    Column("lowest", String(8), nullable=True),
+    Column("highest", String(8), nullable=True),
+    Column("quantity", Double, nullable=True),
+    Column("quantity_low", Double, nullable=True),
+    Column("quantity_high", Double, nullable=True),
+    Column("duration", Double, nullable=True),
+    Column("duration_low", Double, nullable=True),
+    Column("duration_high", Double, nullable=True),
+    Column("probability", Double, nullable=True),
+    Column("probability_low", Double, nullable=True),
+    Column("probability_high", Double, nullable=True),
+    Column("confidence", String(8), nullable=True),
+    Column("rationale", Text, nullable=True),
+    Column("scored_at", UtcDateTime(), nullable=False),
+    CheckConstraint("confidence IN ('low', 'medium', 'high')", name="confidence_known"),
+)
+
+session_submissions = Table(
+    "session_submissions",
+    metadata,
+    Column(
+        "session",
+        String(KEY_LENGTH),
+        ForeignKey("expert_sessions.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "username",
+        String(KEY_LENGTH),
+        ForeignKey("users.username", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    Column("scoring_round", Integer, primary_key=True),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+)
+
+# The chair's outcome per scenario and criterion, with its provenance: how many
+# experts scored and how far apart they were.
+session_outcomes = Table(
+    "session_outcomes",
+    metadata,
+    Column(
+        "session",
+        String(KEY_LENGTH),
+        ForeignKey("expert_sessions.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "scenario",
+        String(KEY_LENGTH),
+        ForeignKey("scenarios.key", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    Column("criterion", String(32), primary_key=True),
+    Column("expected", String(8), nullable=True),
+    Column("lowest", String(8), nullable=True),
+    Column("highest", String(8), nullable=True),
+    Column("quantity", Double, nullable=True),
+    Column("quantity_low", Double, nullable=True),
+    Column("quantity_high", Double, nullable=True),
+    Column("duration", Double, nullable=True),
+    Column("duration_low", Double, nullable=True),
+    Column("duration_high", Double, nullable=True),
+    Column("probability", Double, nullable=True),
+    Column("probability_low", Double, nullable=True),
+    Column("probability_high", Double, nullable=True),
+    Column("rationale", Text, nullable=False),
+    Column("experts", Integer, nullable=False),
+    Column("spread", Integer, nullable=True),  # whole classes between the experts
+    Column("aggregate", Boolean, nullable=False),  # the proposed aggregate was taken
+)

@@ -17,6 +17,7 @@ from weerbaar.web.templating import render
 STATUS: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
     (errors.ValidationError, 422),
     (errors.ConflictError, 409),
+    (errors.StepError, 409),
     (errors.NotFoundError, 404),
     (errors.DuplicateError, 409),
     (errors.ReferencedError, 409),
@@ -30,6 +31,7 @@ STATUS: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
 CODES = {
     errors.ValidationError: "invalid",
     errors.ConflictError: "conflict",
+    errors.StepError: "not_now",
     errors.NotFoundError: "not_found",
     errors.DuplicateError: "duplicate",
     errors.ReferencedError: "referenced",
