@@ -257,3 +257,46 @@ def test_a_session_outside_the_readers_need_to_know_reads_as_missing(planned: Co
     for key in ("s-floods", "s-none"):
         with pytest.raises(NotFoundError, match="no session"):
             sessions.get_session(planned.db, subject=outsider, key=key)
+
+
+def _concluded(ctx: Context) -> None:
+    sessions.advance(ctx, session="s-floods", to=SessionStatus.SCORING)
+    for username, value in (("ann", "A"), ("bob", "C"), ("guest", "Chigh")):
+        expert = _as(ctx, username)
+        sessions.score(
+            expert,
+            session="s-floods",
+            scenario="lek-dike",
+            criterion="2.1",
+            value=value,
+            rationale=f"{username}'s own reasoning",
+        )
+        sessions.submit(expert, session="s-floods")
+    sessions.advance(ctx, session="s-floods", to=SessionStatus.DISCUSSION)
+
+
+def test_minutes_say_the_spread_and_the_outcome_but_no_experts_score(planned: Context) -> None:
+    from weerbaar import i18n
+    from weerbaar.reports.minutes import minutes_html, minutes_markdown
+
+    _concluded(planned)
+    boss = _as(planned, "boss")
+    # Not concluded: a draft for the chair alone.
+    assert sessions.minutes(planned.db, subject=planned.subject, session="s-floods").draft
+    with pytest.raises(NotFoundError):
+        sessions.minutes(planned.db, subject=boss.subject, session="s-floods")
+    sessions.conclude(planned, session="s-floods", rationale="Evacuation <limits> the toll.")
+    made = sessions.minutes(planned.db, subject=boss.subject, session="s-floods")
+    assert not made.draft
+    with i18n.speaking("en"):
+        text = minutes_markdown(made)
+        page = minutes_html(made)
+    assert (
+        "| 2.1 " in text
+        and "| 3 | A – Chigh | 2 classes ⚑ | C (A – Chigh) (proposal taken) |" in text
+    )
+    assert "ann's own reasoning" not in text and "ann's own reasoning" not in page
+    assert "Evacuation &lt;limits&gt; the toll." in page and "<limits>" not in page
+    with i18n.speaking("nl"):
+        dutch = minutes_markdown(made)
+    assert "Verslag van expertsessie s-floods" in dutch and "2 klassen" in dutch

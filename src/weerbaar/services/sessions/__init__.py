@@ -8,6 +8,7 @@ its audit entry.
 from __future__ import annotations
 
 from weerbaar.services.sessions.conclusion import Outcome, conclude, expert_distributions
+from weerbaar.services.sessions.minutes import Minutes, minutes
 from weerbaar.services.sessions.planning import (
     add_participant,
     advance,
@@ -29,6 +30,7 @@ from weerbaar.services.sessions.scoring import score, submit
 __all__ = [
     "CriterionView",
     "ExpertScoreView",
+    "Minutes",
     "Outcome",
     "Participant",
     "SessionView",
@@ -40,6 +42,7 @@ __all__ = [
     "expert_distributions",
     "get_session",
     "list_sessions",
+    "minutes",
     "score",
     "scores_of",
     "set_weight",
