@@ -2,7 +2,10 @@
 
 from collections import Counter
 
+from weerbaar.domain.sessions import SessionStatus
+from weerbaar.services.context import Context
 from weerbaar.services.demo import demo_data
+from weerbaar.storage.db import Database
 
 
 def test_demo_is_marked_illustrative_with_a_source() -> None:
@@ -32,3 +35,19 @@ def test_demo_covers_the_seven_strengthened_issues_and_more() -> None:
     } <= kinds
     assert len(data["cycles"]) == 1 and len(data["rounds"]) == 1
     assert all(m.get("owner") for m in data["measures"])
+
+
+def test_demo_carries_a_concluded_session_with_minutes(demo_register: Database) -> None:
+    from weerbaar.reports.minutes import minutes_markdown
+    from weerbaar.services import sessions
+    from weerbaar.services.demo import load_demo
+
+    (made,) = sessions.list_sessions(demo_register, subject=None)
+    assert made.status is SessionStatus.CONCLUDED and len(made.participants) == 3
+    text = minutes_markdown(sessions.minutes(demo_register, subject=None, session=made.key))
+    assert "2 classes ⚑" in text and "Koninklijke Marechaussee" in text
+    # An expert's own reasoning stays out of the minutes.
+    assert "Goedkope drones zijn overal te koop." not in text
+    # Loading the demo again plays nothing twice.
+    load_demo(Context(db=demo_register, actor="test:demo"))
+    assert len(sessions.list_sessions(demo_register, subject=None)) == 1

@@ -169,7 +169,7 @@ def test_blind_scoring_disagreement_second_round_and_conclusion(planned: Context
     assert done.status is SessionStatus.CONCLUDED and done.concluded_by == "chair"
     score = get_record(ctx.db, entity_name="impact_scores", key="r-2019/lek-dike/2.1").record
     assert (score.expected, score.lowest, score.highest) == ("C", "B", "D")
-    assert score.note.startswith("Expert session s-floods (3 experts, 1 class(es) apart)")
+    assert score.note.startswith("Expert session s-floods (3 experts, 1 class apart)")
     likelihood = get_record(ctx.db, entity_name="likelihood_scores", key="r-2019/lek-dike").record
     assert (likelihood.expected, likelihood.lowest, likelihood.highest) == ("C", "B", "C")
     # Once concluded, the analysts' network reads every score.

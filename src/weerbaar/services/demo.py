@@ -10,6 +10,7 @@ import yaml
 from weerbaar.formats.document import from_data
 from weerbaar.formats.raw import RawDocument
 from weerbaar.services.context import Context
+from weerbaar.services.demo_sessions import load_demo_sessions
 from weerbaar.services.transfer import ImportSummary, Progress, import_register
 
 DEMO_FILES = (
@@ -37,5 +38,8 @@ def demo_document() -> RawDocument:
 
 
 def load_demo(ctx: Context, *, progress: Progress | None = None) -> ImportSummary:
-    """Load (or refresh) the demo profile; records already equal are left alone."""
-    return import_register(ctx, doc=demo_document(), progress=progress)
+    """Load (or refresh) the demo profile; records already equal are left alone. Its
+    expert session is played through once, after the register it scores."""
+    summary = import_register(ctx, doc=demo_document(), progress=progress)
+    load_demo_sessions(ctx)
+    return summary

@@ -220,7 +220,8 @@ def provenance(session: str, experts: int, spread: int | None, rationale: str) -
     """The note a concluded score carries: where it came from and why."""
     if spread is None:
         return f"Expert session {session}: {rationale}"
-    return f"Expert session {session} ({experts} experts, {spread} class(es) apart): {rationale}"
+    apart = "1 class" if spread == 1 else f"{spread} classes"
+    return f"Expert session {session} ({experts} experts, {apart} apart): {rationale}"
 
 
 def _round_write(connection: Connection, view: SessionView, row: dict[str, Any]) -> Create | Update:
