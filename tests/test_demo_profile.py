@@ -45,7 +45,7 @@ def test_demo_carries_a_concluded_session_with_minutes(demo_register: Database) 
     (made,) = sessions.list_sessions(demo_register, subject=None)
     assert made.status is SessionStatus.CONCLUDED and len(made.participants) == 3
     text = minutes_markdown(sessions.minutes(demo_register, subject=None, session=made.key))
-    assert "2 classes ⚑" in text and "Koninklijke Marechaussee" in text
+    assert "2 classes ⚑" in text and "Royal Netherlands Marechaussee" in text
     # An expert's own reasoning stays out of the minutes.
     assert "Goedkope drones zijn overal te koop." not in text
     # Loading the demo again plays nothing twice.
