@@ -7,6 +7,7 @@ The method's rules are in :mod:`weerbaar.method`; the sampling in
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -36,10 +37,17 @@ from weerbaar.method.weights import WeightSet, custom, resolve
 from weerbaar.reference.method import editions, profiles, scales_for
 from weerbaar.services.rounds import newest_round
 from weerbaar.services.visibility import visibility
-from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult
+from weerbaar.simulation.model import Pool, UncertainAssessment, UncertaintyResult
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 from weerbaar.storage.tables import audit_head
+
+LIKELIHOOD = "likelihood"
+"""The criterion name of a scenario's likelihood in pooled ranges."""
+
+PooledRanges = Mapping[tuple[str, str], Sequence[tuple[float, Resolved]]]
+"""Experts' ranges per (scenario, criterion code or :data:`LIKELIHOOD`): each expert's
+weight and resolved score (its latent triangle is what is pooled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,7 @@ class RoundAssessment:
     incomplete: tuple[str, ...]  # scenarios with impact scores but no likelihood, or vice versa
     draws: int = 0
     seed: int | None = None
+    pooled: tuple[tuple[str, str], ...] = ()  # (scenario, criterion) sampled from pools
 
     def result(self, scenario: str) -> ScenarioResult | None:
         return next((r for r in self.results if r.scenario.key == scenario), None)
@@ -147,14 +156,22 @@ def assess_round(
     draws: int = 0,
     seed: int | None = None,
     subject: Subject | None = None,
+    pools: PooledRanges | None = None,
 ) -> RoundAssessment:
     """Assess every scenario scored in the round (the newest round by default).
 
     With ``draws`` > 0, each scenario also gets its uncertainty band from a Monte
     Carlo run over the scores' ranges (reproducible with the reported seed).
+
+    ``pools`` gives, for some (scenario, criterion code or ``"likelihood"``), the
+    experts' weighted ranges: the Monte Carlo then samples that cell from their linear
+    opinion pool (the weights normalised per cell) instead of the round's single
+    range, so that the experts' disagreement widens the bands. The point values and
+    ranks stay the round's scores. A scenario not assessed in the round, a criterion
+    not in its catalogue, a negative weight or no weight at all are refused.
     """
-    if not isinstance(weights, str) or (draws > 0 and seed is None):
-        return _assess(db, round_key, weights, draws, seed, subject)
+    if pools is not None or not isinstance(weights, str) or (draws > 0 and seed is None):
+        return _assess(db, round_key, weights, draws, seed, subject, pools)
     # What a subject sees depends only on their organisation and clearance, and the
     # register only changes with the audit head, so equal keys give equal answers.
     key = (
@@ -199,6 +216,7 @@ def _assess(
     draws: int,
     seed: int | None,
     subject: Subject | None,
+    pools: PooledRanges | None = None,
 ) -> RoundAssessment:
     round_, scenarios, impacts, likelihoods = _load(db, round_key, subject)
     edition = editions()[round_.edition]
@@ -227,10 +245,12 @@ def _assess(
             {row.scenario.key: {c.code: c.resolved.expected for c in row.criteria} for row in rows}
         )
     }
+    pooled = pool_ranges(pools or {}, rows, weight, round_)
     bands: dict[str, Band] = {}
     used_seed = None
     if draws > 0 and rows:
-        outcome = _propagate(encode(rows, weight, scales), draws=draws, seed=seed)
+        uncertain = replace(encode(rows, weight, scales), pools=pooled)
+        outcome = _propagate(uncertain, draws=draws, seed=seed)
         used_seed = outcome.seed
         for i, row in enumerate(rows):
             p5, p50, p95 = (float(v) for v in outcome.impact[i])
@@ -258,7 +278,16 @@ def _assess(
         )
     )
     return RoundAssessment(
-        round_, edition, scales, weight, results, unscored, incomplete, draws, used_seed
+        round_,
+        edition,
+        scales,
+        weight,
+        results,
+        unscored,
+        incomplete,
+        draws,
+        used_seed,
+        pooled=tuple(sorted(pools or {})) if draws > 0 and rows else (),
     )
 
 
@@ -331,6 +360,110 @@ def encode(
         lik_positions=positions,
         lik_scale=10.0 ** (positions - 1),
     )
+
+
+def pool_ranges(
+    pools: PooledRanges, rows: Sequence[ScenarioResult], weight: WeightSet, round_: Round
+) -> tuple[Pool, ...]:
+    """The experts' ranges as the engine's pools, in the cells :func:`encode` makes
+    of ``rows`` and ``weight``; each cell's weights normalised to sum to 1.
+
+    Raises
+    ------
+    ValidationError
+        For a scenario not among ``rows``, a criterion not in the weight set's
+        catalogue, a cell without experts, a weight that is not a number or negative,
+        weights that add up to 0, or a range that is not lowest ≤ expected ≤ highest.
+    """
+    scenario_of = {row.scenario.key: i for i, row in enumerate(rows)}
+    column = {code: j for j, code in enumerate(weight.weights)}
+    issues: list[Issue] = []
+    made: list[Pool] = []
+    for (scenario, criterion), experts in pools.items():
+        place = f"pools[{scenario!r}, {criterion!r}]"
+        before = len(issues)
+        if scenario not in scenario_of:
+            issues.append(
+                Issue(
+                    place,
+                    "scenario",
+                    said(
+                        "scenario %(scenario)s is not assessed in round %(round)s",
+                        scenario=repr(scenario),
+                        round=repr(round_.key),
+                    ),
+                )
+            )
+        if criterion != LIKELIHOOD and criterion not in column:
+            issues.append(
+                Issue(
+                    place,
+                    "criterion",
+                    said(
+                        "edition %(edition)s has no criterion %(criterion)s",
+                        edition=repr(round_.edition),
+                        criterion=repr(criterion),
+                    ),
+                )
+            )
+        if not experts:
+            issues.append(Issue(place, "", said("no experts' ranges to pool")))
+        weights: list[float] = []
+        corners: list[tuple[float, float, float]] = []
+        for k, (given, resolved) in enumerate(experts):
+            where = f"{place}[{k}]"
+            if not isinstance(given, int | float) or isinstance(given, bool):
+                issues.append(
+                    Issue(
+                        where,
+                        "weight",
+                        said("weight must be a number, got %(raw)s", raw=repr(given)),
+                    )
+                )
+                continue
+            if not math.isfinite(given) or given < 0:
+                issues.append(
+                    Issue(
+                        where,
+                        "weight",
+                        said("weight must not be negative, got %(raw)s", raw=repr(given)),
+                    )
+                )
+                continue
+            low, mode, high = (float(v) for v in resolved.latent)
+            if not (math.isfinite(low) and math.isfinite(high) and low <= mode <= high):
+                issues.append(
+                    Issue(
+                        where,
+                        "range",
+                        said(
+                            "the range is not lowest ≤ expected ≤ highest: %(range)s",
+                            range=repr(resolved.latent),
+                        ),
+                    )
+                )
+                continue
+            weights.append(float(given))
+            corners.append((low, mode, high))
+        total = math.fsum(weights)
+        if len(issues) == before and experts and total <= 0:
+            issues.append(Issue(place, "weight", said("the experts' weights add up to 0")))
+        if len(issues) > before:
+            continue
+        low, mode, high = np.array(corners).T
+        made.append(
+            Pool(
+                scenario=scenario_of[scenario],
+                criterion=None if criterion == LIKELIHOOD else column[criterion],
+                weights=np.array(weights) / total,
+                low=low,
+                mode=mode,
+                high=high,
+            )
+        )
+    if issues:
+        raise ValidationError(issues, summary=said("bad pooled ranges"))
+    return tuple(made)
 
 
 def _propagate(

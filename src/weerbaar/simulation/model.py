@@ -8,6 +8,16 @@ table turns the index into the method's class value. With ten thresholds per row
 the indices are X, A, A-high, B, B-high, … E-high, so the "high within class" mark
 survives sampling. The mapping from register scores to these arrays lives in
 ``weerbaar.method``; here only numbers.
+
+A cell (a scenario's criterion, or its likelihood) can instead carry a *linear opinion
+pool* of several experts' ranges [1]_: the mixture ``Σ w_k · Triangular(a_k, m_k, b_k)``
+with non-negative weights summing to 1, so that the experts' disagreement becomes
+uncertainty in the bands and ranks.
+
+References
+----------
+.. [1] R. T. Clemen, R. L. Winkler, "Combining probability distributions from experts
+   in risk analysis", *Risk Analysis* 19(2), 187-203, 1999 (the linear opinion pool).
 """
 
 from __future__ import annotations
@@ -21,10 +31,29 @@ F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
+class Pool:
+    """A linear opinion pool for one cell: K experts' triangular ranges and weights.
+
+    ``criterion`` is the criterion's column, or ``None`` for the scenario's likelihood.
+    Weights are non-negative and sum to 1 (within 1e-9); each range has
+    ``low ≤ mode ≤ high`` on the cell's latent axis.
+    """
+
+    scenario: int
+    criterion: int | None
+    weights: F64  # (K,)
+    low: F64  # (K,)
+    mode: F64  # (K,)
+    high: F64  # (K,)
+
+
+@dataclass(frozen=True, slots=True)
 class UncertainAssessment:
     """S scenarios × C criteria, each a triangular (low, mode, high) on its latent axis.
 
     A point score has low == mode == high. Weights are non-negative and sum to 1.
+    A cell named by one of ``pools`` is sampled from that mixture of ranges; its own
+    (low, mode, high) is then not sampled.
     """
 
     low: F64  # (S, C)
@@ -39,6 +68,7 @@ class UncertainAssessment:
     lik_thresholds: F64  # (T,) ascending
     lik_positions: F64  # (T + 1,) likelihood class position per index (A = 1, A-high = 1.5, …)
     lik_scale: F64  # (T + 1,) relative probability per index, for ranking by risk
+    pools: tuple[Pool, ...] = ()  # at most one per cell
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ One pipeline, two sources of uniforms:
   seeded from ``SeedSequence(seed).spawn``; the straightforward baseline.
 
 Per chunk of draws the pipeline samples every latent score with the triangular inverse
-CDF, looks its class up with ``searchsorted(side="right")``, sums weight × class value
-over the criteria (in criterion order, as the kernel does), ranks the scenarios by risk,
+CDF (a pooled cell with its mixture's, :func:`latent_values`), looks its class up with
+``searchsorted(side="right")``, sums weight × class value over the criteria (in
+criterion order, as the kernel does), ranks the scenarios by risk,
 and keeps the aggregated impacts of a batch of scenarios for exact percentiles
 (``numpy.partition``). Memory is bounded by the chunk (``chunk · S · (C + 1)`` values
 per temporary) and the batch (:data:`KEEP_VALUES`); a second pass recomputes the
@@ -27,7 +28,7 @@ from weerbaar.compute.rng import counter_bits, spawn_seeds, split_bits
 from weerbaar.simulation.compiled import Tallies
 from weerbaar.simulation.model import F64
 from weerbaar.simulation.ranking import OrderStatistics, ranks_descending, risk_keys
-from weerbaar.simulation.sampling import GRID, Prepared, Triangles, inverse_cdf
+from weerbaar.simulation.sampling import GRID, Prepared, Triangles, inverse_cdf, mixture_inverse
 
 __all__ = [
     "GENERATOR_BLOCK",
@@ -37,6 +38,7 @@ __all__ = [
     "counter_uniforms",
     "default_chunk",
     "generator_uniforms",
+    "latent_values",
     "run_numpy",
 ]
 
@@ -101,10 +103,28 @@ def _subset(t: Triangles, rows: slice) -> Triangles:
     )
 
 
-def _impact(prep: Prepared, u: F64, rows: slice) -> F64:
-    """Aggregated impact ``(n, S')`` of the scenarios in ``rows``."""
+def latent_values(prep: Prepared, u: F64, rows: slice) -> F64:
+    """The latent values ``(n, S', C + 1)`` the uniforms ``u`` of the scenarios in
+    ``rows`` (a slice with step 1) give: each cell's triangular inverse CDF, or its
+    mixture's where it is pooled; slot ``C`` is the likelihood."""
+    c = prep.criteria
+    x = np.empty(u.shape)
+    x[..., :c] = inverse_cdf(u[..., :c], _subset(prep.impact, rows))
+    x[..., c] = inverse_cdf(u[..., c], _subset(prep.likelihood, rows))
+    m = prep.mixtures
+    if m.count:
+        start, stop, _ = rows.indices(prep.scenarios)
+        cells = np.flatnonzero((m.scenario >= start) & (m.scenario < stop))
+        if cells.size:
+            part = m.take(cells)
+            at = (slice(None), part.scenario - start, part.slot)
+            x[at] = mixture_inverse(u[at], part)
+    return x
+
+
+def _impact(prep: Prepared, x: F64) -> F64:
+    """Aggregated impact ``(n, S')`` from the latent values ``x`` (:func:`latent_values`)."""
     a = prep.arrays
-    x = inverse_cdf(u[..., : prep.criteria], _subset(prep.impact, rows))
     total = np.zeros(x.shape[:2])
     for c in range(prep.criteria):
         index = np.searchsorted(a["thresholds"][c], x[..., c], side="right")
@@ -127,11 +147,9 @@ def run_numpy(
     offsets = np.arange(s) * levels
     for d0 in range(0, draws, chunk):
         d1 = min(d0 + chunk, draws)
-        u = source(d0, d1)
-        impact = _impact(prep, u, slice(None))
-        lik = np.searchsorted(
-            a["lik_thresholds"], inverse_cdf(u[..., c], prep.likelihood), side="right"
-        )
+        x = latent_values(prep, source(d0, d1), slice(None))
+        impact = _impact(prep, x)
+        lik = np.searchsorted(a["lik_thresholds"], x[..., c], side="right")
         lik_counts += np.bincount((lik + offsets).ravel(), minlength=s * levels)
         ranks = ranks_descending(risk_keys(impact * a["lik_scale"][lik]))
         rank_sum += ranks.sum(axis=0)
@@ -147,7 +165,8 @@ def run_numpy(
         if s > batch:  # second pass: recompute this batch's impacts
             for d0 in range(0, draws, chunk):
                 d1 = min(d0 + chunk, draws)
-                part[:, d0:d1] = _impact(prep, source(d0, d1)[:, rows], rows).T
+                x = latent_values(prep, source(d0, d1)[:, rows], rows)
+                part[:, d0:d1] = _impact(prep, x).T
         part.partition(plan.needed, axis=1)
         stats[rows] = part[:, plan.needed]
     return Tallies(

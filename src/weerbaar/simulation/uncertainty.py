@@ -28,6 +28,12 @@ other uniforms, gives other numbers within Monte Carlo error.
 
 Ties in risk count as the better rank (see :mod:`weerbaar.simulation.ranking`).
 
+A cell may carry the experts' pooled distribution instead of a single range
+(:class:`~weerbaar.simulation.model.Pool`, a linear opinion pool); every engine samples
+it exactly from the same single uniform (:mod:`weerbaar.simulation.sampling`), so it
+keeps the reproducibility by seed and the equality of the engines.
+:func:`latent_draws` gives the latent values one cell takes in a run.
+
 References
 ----------
 .. [1] D. Vose, *Risk Analysis: A Quantitative Guide*, 3rd ed., Wiley 2008, §10.4
@@ -48,18 +54,26 @@ from weerbaar.compute.checks import check_positive
 from weerbaar.compute.rng import counter_key, resolve_seed
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.simulation.compiled import Tallies, run_compiled
-from weerbaar.simulation.model import UncertainAssessment, UncertaintyResult
+from weerbaar.simulation.model import F64, UncertainAssessment, UncertaintyResult
 from weerbaar.simulation.numpy_engine import (
     GENERATOR_BLOCK,
     counter_uniforms,
     default_chunk,
     generator_uniforms,
+    latent_values,
     run_numpy,
 )
 from weerbaar.simulation.ranking import OrderStatistics, order_statistics, percentiles_from_counts
 from weerbaar.simulation.sampling import Prepared, prepare
 
-__all__ = ["AUTO_COMPILED_SCORES", "MAX_DRAWS", "Engine", "propagate", "propagate_plain"]
+__all__ = [
+    "AUTO_COMPILED_SCORES",
+    "MAX_DRAWS",
+    "Engine",
+    "latent_draws",
+    "propagate",
+    "propagate_plain",
+]
 
 Engine = Literal["auto", "numpy", "compiled"]
 
@@ -169,6 +183,38 @@ def propagate_plain(
     size = chunk or default_chunk(prep.scenarios, prep.criteria)
     size = -(-size // GENERATOR_BLOCK) * GENERATOR_BLOCK
     return _result(prep, run_numpy(prep, source, draws, size, plan), used, draws, plan)
+
+
+def latent_draws(
+    assessment: UncertainAssessment,
+    *,
+    scenario: int,
+    criterion: int | None,
+    draws: int,
+    seed: int,
+) -> F64:
+    """The latent values one cell takes in the first ``draws`` draws of
+    :func:`propagate` with ``seed``: criterion ``criterion`` of scenario ``scenario``,
+    or its likelihood when ``criterion`` is ``None``.
+
+    The same uniforms and the same inverse CDF (of the cell's range, or of its pooled
+    mixture) as the engines; the class a value falls in is the class the engines count.
+    """
+    draws = _check_draws(draws)
+    prep = prepare(assessment)
+    slot = prep.criteria if criterion is None else criterion
+    if not 0 <= scenario < prep.scenarios or not 0 <= slot <= prep.criteria:
+        raise ValidationError(
+            [Issue(place="scenario", field="", reason="no such scenario or criterion")]
+        )
+    source = counter_uniforms(counter_key(resolve_seed(seed)), prep.scenarios, prep.criteria)
+    rows = slice(scenario, scenario + 1)
+    size = default_chunk(1, prep.criteria)
+    out = np.empty(draws)
+    for d0 in range(0, draws, size):
+        d1 = min(d0 + size, draws)
+        out[d0:d1] = latent_values(prep, source(d0, d1)[:, rows], rows)[:, 0, slot]
+    return out
 
 
 def _check_draws(draws: int) -> int:

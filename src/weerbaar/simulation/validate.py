@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from weerbaar.errors import Issue, ValidationError
-from weerbaar.simulation.model import F64, UncertainAssessment
+from weerbaar.simulation.model import F64, Pool, UncertainAssessment
 
-__all__ = ["MAX_LISTED", "as_float_arrays", "check_assessment"]
+__all__ = ["MAX_LISTED", "CheckedPool", "as_float_arrays", "check_assessment", "check_pools"]
 
 MAX_LISTED = 20
 """At most this many issues per kind of problem are listed; the rest are counted."""
@@ -190,3 +190,141 @@ def check_assessment(assessment: UncertainAssessment) -> dict[str, F64]:
     if issues:
         raise ValidationError(issues, summary="invalid uncertain assessment")
     return a
+
+
+CheckedPool = tuple[int, int, F64, F64, F64, F64]
+"""A checked pool: scenario, slot (the criterion's column, or C for the likelihood),
+and its weights, lows, modes and highs as float64 arrays of one length."""
+
+
+def _index_in(value: object, count: int) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        return False
+    return 0 <= int(value) < count
+
+
+def _pool_arrays(place: str, pool: Pool, issues: list[Issue]) -> list[F64] | None:
+    arrays: list[F64] = []
+    for name in ("weights", "low", "mode", "high"):
+        try:
+            arrays.append(np.asarray(getattr(pool, name), dtype=np.float64))
+        except (TypeError, ValueError) as exc:
+            issues.append(
+                Issue(place=f"{place}.{name}", field="", reason=f"not an array of numbers ({exc})")
+            )
+    if len(arrays) < 4:
+        return None
+    shapes = [a.shape for a in arrays]
+    if arrays[0].ndim != 1 or arrays[0].shape[0] < 1 or len(set(shapes)) > 1:
+        issues.append(
+            Issue(
+                place=place,
+                field="",
+                reason=(
+                    "weights, low, mode and high must be 1-D arrays of one length ≥ 1 "
+                    f"(one entry per expert), got shapes {', '.join(map(str, shapes))}"
+                ),
+            )
+        )
+        return None
+    return arrays
+
+
+def _pool_values(place: str, weights: F64, low: F64, mode: F64, high: F64) -> list[Issue]:
+    found: list[Issue] = []
+    for name, array in (("weights", weights), ("low", low), ("mode", mode), ("high", high)):
+        _where(found, f"{place}.{name}", ~np.isfinite(array), "not a finite number")
+    if found:
+        return found
+    _where(found, f"{place}.weights", weights < 0, lambda k: f"expert {k[0]}: negative weight")
+    total = float(weights.sum())
+    if abs(total - 1.0) > _WEIGHT_TOLERANCE:
+        found.append(
+            Issue(
+                place=f"{place}.weights", field="", reason=f"sum to {total!r}, not 1 (within 1e-9)"
+            )
+        )
+    _where(
+        found,
+        f"{place}.low",
+        low > mode,
+        lambda k: f"expert {k[0]}: low {float(low[k])!r} is above mode {float(mode[k])!r}",
+    )
+    _where(
+        found,
+        f"{place}.mode",
+        mode > high,
+        lambda k: f"expert {k[0]}: mode {float(mode[k])!r} is above high {float(high[k])!r}",
+    )
+    return found
+
+
+def check_pools(pools: object, scenarios: int, criteria: int) -> list[CheckedPool]:
+    """Check an assessment's pools against its ``scenarios`` × ``criteria``.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem: a pool outside the scenarios or criteria, two pools for
+        one cell, weights, lows, modes and highs of unequal length or none, non-finite
+        numbers, negative weights or weights that do not sum to 1 (within 1e-9), and
+        ranges with ``not low ≤ mode ≤ high``.
+    """
+    issues: list[Issue] = []
+    checked: list[CheckedPool] = []
+    seen: dict[tuple[int, int], int] = {}
+    if not isinstance(pools, tuple | list):
+        raise ValidationError(
+            [Issue(place="pools", field="", reason="must be a tuple of Pool")],
+            summary="invalid uncertain assessment",
+        )
+    for i, pool in enumerate(pools):
+        place = f"pools[{i}]"
+        before = len(issues)
+        if not isinstance(pool, Pool):
+            issues.append(Issue(place=place, field="", reason="not a Pool"))
+            continue
+        if not _index_in(pool.scenario, scenarios):
+            issues.append(
+                Issue(
+                    place=f"{place}.scenario",
+                    field="",
+                    reason=f"{pool.scenario!r} is not a scenario index in 0 … {scenarios - 1}",
+                )
+            )
+        if pool.criterion is not None and not _index_in(pool.criterion, criteria):
+            issues.append(
+                Issue(
+                    place=f"{place}.criterion",
+                    field="",
+                    reason=(
+                        f"{pool.criterion!r} is not a criterion index in 0 … {criteria - 1} "
+                        "(or None for the likelihood)"
+                    ),
+                )
+            )
+        arrays = _pool_arrays(place, pool, issues)
+        if arrays is None:
+            continue
+        weights, low, mode, high = arrays
+        found = _pool_values(place, weights, low, mode, high)
+        issues += found
+        if len(issues) > before:
+            continue
+        slot = criteria if pool.criterion is None else int(pool.criterion)
+        cell = (int(pool.scenario), slot)
+        if cell in seen:
+            what = "likelihood" if pool.criterion is None else f"criterion {slot}"
+            issues.append(
+                Issue(
+                    place=place,
+                    field="",
+                    reason=f"scenario {cell[0]}, {what} already has pools[{seen[cell]}]",
+                )
+            )
+            continue
+        seen[cell] = i
+        checked.append((cell[0], slot, weights, low, mode, high))
+    if issues:
+        raise ValidationError(issues, summary="invalid uncertain assessment")
+    return checked
