@@ -16,6 +16,7 @@ from weerbaar.web.api import (
     audit,
     capabilities,
     declassify,
+    expert_sessions,
     export,
     infrastructure,
     levels,
@@ -44,6 +45,7 @@ _parts = [
     search.router,
     audit.router,
     export.router,
+    expert_sessions.router,
     signals.router,  # before the generic /signals/{key}
     declassify.router,  # before the generic /{entity}/{key}
     *(entity_router(spec) for spec in ENTITIES),
