@@ -28,6 +28,7 @@ from weerbaar.cli import (
     report,
     sensitivity,
     serve,
+    sessions,
     signals,
     tiers,
     transfer,
@@ -293,6 +294,7 @@ app.command(
     help=N_("Which risks get which measures, which get none, and each ministry's effort."),
 )(portfolio.portfolio)
 app.add_typer(report.app, name="report", rich_help_panel=N_("Strategy"))
+app.add_typer(sessions.app, name="session", rich_help_panel=N_("Assessment"))
 app.command(
     "export",
     help=N_(
