@@ -28,6 +28,7 @@ from weerbaar.web.app import create_app
 
 ORGANISATION = "ncsc"
 PROCESS = "vp-electricity-regional-zh"
+SESSION = "gra-2019-drones"  # the demo's concluded expert session
 
 # (the command's arguments, the API's method, path and body) for every view both offer.
 VIEWS: dict[str, tuple[list[str], str, str, dict[str, Any] | None]] = {
@@ -58,6 +59,20 @@ VIEWS: dict[str, tuple[list[str], str, str, dict[str, Any] | None]] = {
         "POST",
         "/infrastructure/cascades",
         {"targets": ["energy"], "hours": 24, "members": 30, "seed": 5},
+    ),
+    "expert session": (["session", "show", SESSION], "GET", f"/expert-sessions/{SESSION}", None),
+    "expert sessions": (["session", "list"], "GET", "/expert-sessions", None),
+    "expert scores": (
+        ["session", "scores", SESSION],
+        "GET",
+        f"/expert-sessions/{SESSION}/scores",
+        None,
+    ),
+    "expert disagreement": (
+        ["session", "disagreement", SESSION, "--round", "1"],
+        "GET",
+        f"/expert-sessions/{SESSION}/disagreement?round=1",
+        None,
     ),
     "criticality ranking": (
         ["cascade", "rank", "--hours", "12", "--limit", "5"],

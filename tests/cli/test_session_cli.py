@@ -84,10 +84,36 @@ def test_a_session_played_through(planned: Database, runner: CliRunner, tmp_path
     assert "0.5" in run(runner, "session", "weight", KEY, "gus", "0.5")
     assert "scoring" in run(runner, "session", "start", KEY)
 
-    run(runner, "session", "score", KEY, SCENARIO, "2.1", "A", "--expert", "ann",
-        "--rationale", "ann's reasoning")  # fmt: skip
-    run(runner, "session", "score", KEY, SCENARIO, "2.1", "C", "--low", "B", "--high", "D",
-        "--confidence", "high", "--expert", "gus")  # fmt: skip
+    run(
+        runner,
+        "session",
+        "score",
+        KEY,
+        SCENARIO,
+        "2.1",
+        "A",
+        "--expert",
+        "ann",
+        "--rationale",
+        "ann's reasoning",
+    )
+    run(
+        runner,
+        "session",
+        "score",
+        KEY,
+        SCENARIO,
+        "2.1",
+        "C",
+        "--low",
+        "B",
+        "--high",
+        "D",
+        "--confidence",
+        "high",
+        "--expert",
+        "gus",
+    )
     run(runner, "session", "score", KEY, SCENARIO, "L", "C", "--expert", "ann")
     assert "1 of 2" in run(runner, "session", "submit", KEY, "--expert", "ann")
 
@@ -133,8 +159,9 @@ def test_a_session_played_through(planned: Database, runner: CliRunner, tmp_path
     assert (likelihood.record.expected, likelihood.record.lowest) == ("C", "B")
 
     page = tmp_path / "minutes.html"
-    assert "minutes.html" in run(runner, "session", "minutes", KEY, "--format", "html", "-o",
-                                 str(page))  # fmt: skip
+    assert "minutes.html" in run(
+        runner, "session", "minutes", KEY, "--format", "html", "-o", str(page)
+    )
     assert "Converged after the discussion" in page.read_text("utf-8")
     assert "ann's reasoning" not in page.read_text("utf-8")
 
@@ -153,13 +180,13 @@ def test_refusals_have_their_exit_codes_and_write_nothing(
             ["score", KEY, "drone-airport-disruption", "2.1", "C", "--expert", "ann"],
             3,
             "not one of session",
-        ),  # fmt: skip
+        ),
         (["score", KEY, SCENARIO, "2.1", "C", "--expert", "chair"], 10, "takes no part"),
         (
             ["score", KEY, SCENARIO, "2.1", "C", "--confidence", "sure", "--expert", "ann"],
             3,
             "confidence",
-        ),  # fmt: skip
+        ),
         (["submit", KEY, "--expert", "ann"], 3, "at least one"),
         (["start", KEY], 4, "goes from"),
         (["conclude", KEY, "--rationale", " "], 3, "reasoning"),
@@ -167,7 +194,7 @@ def test_refusals_have_their_exit_codes_and_write_nothing(
             ["conclude", KEY, "--rationale", "ok", "--outcome", "nonsense"],
             3,
             "SCENARIO:CRITERION=VALUE",
-        ),  # fmt: skip
+        ),
         (["add-expert", KEY, "chair"], 3, "chair watches"),
         (["add-expert", KEY, "ann"], 8, "ann"),
         (["weight", KEY, "ann", "0"], 3, "above 0"),
@@ -189,7 +216,7 @@ def test_refusals_have_their_exit_codes_and_write_nothing(
             ],
             3,
             "YYYY-MM-DD",
-        ),  # fmt: skip
+        ),
         (
             [
                 "create",
@@ -205,7 +232,7 @@ def test_refusals_have_their_exit_codes_and_write_nothing(
             ],
             3,
             "chair",
-        ),  # fmt: skip
+        ),
     ]
     for args, code, said in cases:
         out = run(runner, "session", *args, code=code)

@@ -264,12 +264,13 @@ def weight(
     value: Annotated[float, typer.Argument(help=N_("the weight, above 0"), metavar="W")],
 ) -> None:
     sessions.set_weight(state(ctx).context(), session=key, username=username, weight=value)
+    shown = f"{value:g}"
     console().print(
         escape(
             _(
                 "%(user)s weighs %(weight)s in session %(session)s",
                 user=username,
-                weight=f"{value:g}",
+                weight=shown,
                 session=key,
             )
         )
