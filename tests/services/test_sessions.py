@@ -300,3 +300,20 @@ def test_minutes_say_the_spread_and_the_outcome_but_no_experts_score(planned: Co
     with i18n.speaking("nl"):
         dutch = minutes_markdown(made)
     assert "Verslag van expertsessie s-floods" in dutch and "2 klassen" in dutch
+
+
+def test_the_pooled_monte_carlo_draws_from_the_concluded_experts(planned: Context) -> None:
+    from weerbaar.services.assessment import assess_round
+
+    _concluded(planned)
+    sessions.conclude(planned, session="s-floods", rationale="The median, as proposed.")
+    plain = assess_round(planned.db, round_key="r-2019", draws=20_000, seed=11)
+    pooled = assess_round(planned.db, round_key="r-2019", draws=20_000, seed=11, pooled=True)
+    again = assess_round(planned.db, round_key="r-2019", draws=20_000, seed=11, pooled=True)
+    assert pooled.pooled == (("lek-dike", "2.1"),)
+    one, other = plain.result("lek-dike"), pooled.result("lek-dike")
+    assert one is not None and other is not None and one.band and other.band
+    # The same point, a band as wide as the experts' disagreement: A to Chigh.
+    assert one.impact == other.impact
+    assert other.band.impact[0] < one.band.impact[0]
+    assert again.result("lek-dike") == other
