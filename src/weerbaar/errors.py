@@ -11,6 +11,7 @@ No HTTP codes live here::
     ├── NotFoundError          no record with that key
     ├── ValidationError        one or more field problems (each an Issue with a place)
     ├── ConflictError          an edit based on a stale version (no lost update)
+    │   └── LockedError        a change to an approved (locked) round or scenario
     ├── ReferencedError        a delete that would leave dangling references
     ├── DuplicateError         a key that already exists
     ├── ForbiddenError         not allowed to this user (role, need-to-know)
@@ -229,6 +230,18 @@ class ConflictError(WeerbaarError):
         self.key = key
         self.expected = expected
         self.current = current
+
+
+class LockedError(ConflictError):
+    """A change to the assessment of a round (or of one scenario in it) that has been
+    approved: refused until a coordinator reopens it. The message names the round."""
+
+    def __init__(self, message: str, *, round_key: str, scenario: str | None = None) -> None:
+        WeerbaarError.__init__(self, message)
+        self.entity = "round"
+        self.key = round_key
+        self.round_key = round_key
+        self.scenario = scenario
 
 
 class ReferencedError(WeerbaarError):

@@ -29,6 +29,7 @@ STATUS: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
 
 CODES = {
     errors.ValidationError: "invalid",
+    errors.LockedError: "locked",
     errors.ConflictError: "conflict",
     errors.NotFoundError: "not_found",
     errors.DuplicateError: "duplicate",
