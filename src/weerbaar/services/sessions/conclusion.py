@@ -32,7 +32,7 @@ from weerbaar.services.sessions.reading import (
 )
 from weerbaar.services.sessions.resolving import Resolver, as_round_score, fields_for
 from weerbaar.services.sessions.scoring import LIKELIHOOD_NAMES, score_values
-from weerbaar.services.sessions.steps import lock_refusal_in, sessions_concluded_in
+from weerbaar.services.sessions.steps import refuse_if_any_locked, sessions_concluded_in
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -85,9 +85,7 @@ def conclude(
         problem = transition_problem(view.status, SessionStatus.CONCLUDED)
         if problem is not None:
             raise StepError(problem)
-        refusal = lock_refusal_in(connection, round_key=view.round)
-        if refusal is not None:
-            raise StepError(refusal)
+        refuse_if_any_locked(connection, round_key=view.round, scenarios=view.scenarios)
         criteria = {
             (c.scenario, c.criterion): c
             for c in criteria_views(readable_scores(connection, None, view, view.scoring_round))
