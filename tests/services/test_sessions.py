@@ -317,3 +317,30 @@ def test_the_pooled_monte_carlo_draws_from_the_concluded_experts(planned: Contex
     assert one.impact == other.impact
     assert other.band.impact[0] < one.band.impact[0]
     assert again.result("lek-dike") == other
+
+
+def test_sessions_set_the_scenarios_steps_and_respect_the_lock(planned: Context) -> None:
+    from weerbaar.errors import LockedError
+    from weerbaar.services import sign_off
+
+    _concluded(planned)
+    sessions.conclude(planned, session="s-floods", rationale="The median, as proposed.")
+    with planned.db.transaction() as connection:
+        setters = sign_off.setters_of(connection, round_key="r-2019", scenario="lek-dike")
+    assert {"chair", "ann", "bob", "guest"} <= setters and "boss" not in setters
+    board = sign_off.status_board(planned.db, None, "r-2019")
+    assert {r.scenario.key: r.status for r in board.rows}["lek-dike"] == "concluded"
+    boss = _as(planned, "boss")
+    sign_off.review(boss, round_key="r-2019", scenario="lek-dike")
+    sign_off.approve(boss, round_key="r-2019", scenario="lek-dike")
+    before = _audit_count(planned)
+    with pytest.raises(LockedError, match="r-2019"):
+        sessions.create_session(
+            planned,
+            key="s-again",
+            round_key="r-2019",
+            title="Again",
+            held_on=DAY,
+            scenarios=["lek-dike"],
+        )
+    assert _audit_count(planned) == before
