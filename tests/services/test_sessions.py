@@ -344,3 +344,16 @@ def test_sessions_set_the_scenarios_steps_and_respect_the_lock(planned: Context)
             scenarios=["lek-dike"],
         )
     assert _audit_count(planned) == before
+
+
+def test_a_score_typed_in_after_the_conclusion_loses_the_sessions_provenance(
+    planned: Context,
+) -> None:
+    from weerbaar.services.scoring import record_score
+
+    _concluded(planned)
+    sessions.conclude(planned, session="s-floods", rationale="The median, as proposed.")
+    key = "r-2019/lek-dike/2.1"
+    assert get_record(planned.db, entity_name="impact_scores", key=key).record.note
+    record_score(planned, scenario="lek-dike", criterion="2.1", value="D", round_key="r-2019")
+    assert get_record(planned.db, entity_name="impact_scores", key=key).record.note is None
