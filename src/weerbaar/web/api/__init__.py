@@ -22,6 +22,7 @@ from weerbaar.web.api import (
     levels,
     notifications,
     portfolio,
+    rounds,
     search,
     signals,
     tiers,
@@ -48,6 +49,7 @@ _parts = [
     expert_sessions.router,
     signals.router,  # before the generic /signals/{key}
     declassify.router,  # before the generic /{entity}/{key}
+    rounds.router,  # before the generic /rounds/{key}
     *(entity_router(spec) for spec in ENTITIES),
 ]
 router = APIRouter(dependencies=[Security(bearer)])

@@ -26,6 +26,7 @@ from weerbaar.web.pages import (
     progress,
     public,
     records,
+    round_status,
     scenario_scores,
     search,
     signals,
@@ -54,6 +55,7 @@ for part in (
     exports,
     scenario_scores,
     declassify,  # before the generic /{entity}/{key:path}
+    round_status,  # before the generic /{entity}/{key:path}
     records,
 ):
     router.include_router(part.router)
