@@ -41,6 +41,7 @@ def test_demo_carries_a_concluded_session_with_minutes(demo_register: Database) 
     from weerbaar.reports.minutes import minutes_markdown
     from weerbaar.services import sessions
     from weerbaar.services.demo import load_demo
+    from weerbaar.services.sign_off import status_board
 
     (made,) = sessions.list_sessions(demo_register, subject=None)
     assert made.status is SessionStatus.CONCLUDED and len(made.participants) == 3
@@ -48,6 +49,9 @@ def test_demo_carries_a_concluded_session_with_minutes(demo_register: Database) 
     assert "2 classes ⚑" in text and "Royal Netherlands Marechaussee" in text
     # An expert's own reasoning stays out of the minutes.
     assert "Goedkope drones zijn overal te koop." not in text
+    board = status_board(demo_register, None, made.round)
+    waiting = {row.scenario.key: row.status for row in board.rows if row.status != "draft"}
+    assert waiting == {"drone-airport-disruption": "reviewed"}
     # Loading the demo again plays nothing twice.
     load_demo(Context(db=demo_register, actor="test:demo"))
     assert len(sessions.list_sessions(demo_register, subject=None)) == 1

@@ -12,7 +12,8 @@ No HTTP codes live here::
     ├── ValidationError        one or more field problems (each an Issue with a place)
     ├── ConflictError          an edit based on a stale version (no lost update)
     ├── StepError              a step the record's state does not allow now (a
-    │                          concluded session scored again, an approved round edited)
+    │   │                      concluded session concluded again)
+    │   └── LockedError        a change to an approved (locked) round or scenario
     ├── ReferencedError        a delete that would leave dangling references
     ├── DuplicateError         a key that already exists
     ├── ForbiddenError         not allowed to this user (role, need-to-know)
@@ -236,6 +237,18 @@ class ConflictError(WeerbaarError):
 class StepError(WeerbaarError):
     """A step that the state of what it acts on does not allow now; the message says
     which state and what would allow it."""
+
+
+class LockedError(StepError):
+    """A change to the assessment of a round (or of one scenario in it) that has been
+    approved: refused until a coordinator reopens it. The message names the round."""
+
+    def __init__(self, message: str, *, round_key: str, scenario: str | None = None) -> None:
+        WeerbaarError.__init__(self, message)
+        self.entity = "round"
+        self.key = round_key
+        self.round_key = round_key
+        self.scenario = scenario
 
 
 class ReferencedError(WeerbaarError):

@@ -300,3 +300,60 @@ def test_minutes_say_the_spread_and_the_outcome_but_no_experts_score(planned: Co
     with i18n.speaking("nl"):
         dutch = minutes_markdown(made)
     assert "Verslag van expertsessie s-floods" in dutch and "2 klassen" in dutch
+
+
+def test_the_pooled_monte_carlo_draws_from_the_concluded_experts(planned: Context) -> None:
+    from weerbaar.services.assessment import assess_round
+
+    _concluded(planned)
+    sessions.conclude(planned, session="s-floods", rationale="The median, as proposed.")
+    plain = assess_round(planned.db, round_key="r-2019", draws=20_000, seed=11)
+    pooled = assess_round(planned.db, round_key="r-2019", draws=20_000, seed=11, pooled=True)
+    again = assess_round(planned.db, round_key="r-2019", draws=20_000, seed=11, pooled=True)
+    assert pooled.pooled == (("lek-dike", "2.1"),)
+    one, other = plain.result("lek-dike"), pooled.result("lek-dike")
+    assert one is not None and other is not None and one.band and other.band
+    # The same point, a band as wide as the experts' disagreement: A to Chigh.
+    assert one.impact == other.impact
+    assert other.band.impact[0] < one.band.impact[0]
+    assert again.result("lek-dike") == other
+
+
+def test_sessions_set_the_scenarios_steps_and_respect_the_lock(planned: Context) -> None:
+    from weerbaar.errors import LockedError
+    from weerbaar.services import sign_off
+
+    _concluded(planned)
+    sessions.conclude(planned, session="s-floods", rationale="The median, as proposed.")
+    with planned.db.transaction() as connection:
+        setters = sign_off.setters_of(connection, round_key="r-2019", scenario="lek-dike")
+    assert {"chair", "ann", "bob", "guest"} <= setters and "boss" not in setters
+    board = sign_off.status_board(planned.db, None, "r-2019")
+    assert {r.scenario.key: r.status for r in board.rows}["lek-dike"] == "concluded"
+    boss = _as(planned, "boss")
+    sign_off.review(boss, round_key="r-2019", scenario="lek-dike")
+    sign_off.approve(boss, round_key="r-2019", scenario="lek-dike")
+    before = _audit_count(planned)
+    with pytest.raises(LockedError, match="r-2019"):
+        sessions.create_session(
+            planned,
+            key="s-again",
+            round_key="r-2019",
+            title="Again",
+            held_on=DAY,
+            scenarios=["lek-dike"],
+        )
+    assert _audit_count(planned) == before
+
+
+def test_a_score_typed_in_after_the_conclusion_loses_the_sessions_provenance(
+    planned: Context,
+) -> None:
+    from weerbaar.services.scoring import record_score
+
+    _concluded(planned)
+    sessions.conclude(planned, session="s-floods", rationale="The median, as proposed.")
+    key = "r-2019/lek-dike/2.1"
+    assert get_record(planned.db, entity_name="impact_scores", key=key).record.note
+    record_score(planned, scenario="lek-dike", criterion="2.1", value="D", round_key="r-2019")
+    assert get_record(planned.db, entity_name="impact_scores", key=key).record.note is None

@@ -182,10 +182,24 @@ def assess(
         int | None, typer.Option(min=0, help=N_("seed, to repeat a run exactly"))
     ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TABLE,
+    pooled: Annotated[
+        bool,
+        typer.Option(
+            help=N_(
+                "draw the criteria that expert sessions concluded from the experts' pooled "
+                "ranges (their disagreement widens the bands)"
+            )
+        ),
+    ] = False,
 ) -> None:
     db = state(ctx).database()
     result = assess_round(
-        db, round_key=round_key, weights=load_weights(weights), draws=draws, seed=seed
+        db,
+        round_key=round_key,
+        weights=load_weights(weights),
+        draws=draws,
+        seed=seed,
+        pooled=pooled,
     )
     by_profile = ranks_by_profile(db, round_key=result.round.key)
     if format is OutputFormat.JSON:

@@ -8,7 +8,7 @@ which reports every problem at once.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -305,6 +305,13 @@ def entity_app(spec: EntitySpec) -> typer.Typer:
     return app
 
 
-def add_entity_commands(app: typer.Typer) -> None:
+def add_entity_commands(
+    app: typer.Typer, more: Mapping[str, Callable[[typer.Typer], None]] | None = None
+) -> None:
+    """The register's commands; ``more`` adds commands of its own to an entity's
+    group (by entity name), as ``weerbaar round`` has its sign-off."""
     for spec in ENTITIES:
-        app.add_typer(entity_app(spec), name=command_name(spec), rich_help_panel=N_("Register"))
+        group = entity_app(spec)
+        if more and spec.name in more:
+            more[spec.name](group)
+        app.add_typer(group, name=command_name(spec), rich_help_panel=N_("Register"))

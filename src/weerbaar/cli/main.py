@@ -26,6 +26,7 @@ from weerbaar.cli import (
     portfolio,
     profile,
     report,
+    rounds,
     sensitivity,
     serve,
     signals,
@@ -312,7 +313,7 @@ app.command(
     rich_help_panel=N_("Register"),
     help=N_("Lower a record's classification, with the reason kept in the audit trail."),
 )(declassify.declassify_command)
-add_entity_commands(app)
+add_entity_commands(app, {"rounds": rounds.add_commands})
 
 
 def run() -> None:

@@ -36,6 +36,7 @@ from weerbaar.method.scales import Scales
 from weerbaar.method.weights import WeightSet, custom, resolve
 from weerbaar.reference.method import editions, profiles, scales_for
 from weerbaar.services.rounds import newest_round
+from weerbaar.services.sessions.conclusion import pooled_ranges
 from weerbaar.services.visibility import visibility
 from weerbaar.simulation.model import Pool, UncertainAssessment, UncertaintyResult
 from weerbaar.storage.db import Database
@@ -157,6 +158,7 @@ def assess_round(
     seed: int | None = None,
     subject: Subject | None = None,
     pools: PooledRanges | None = None,
+    pooled: bool = False,
 ) -> RoundAssessment:
     """Assess every scenario scored in the round (the newest round by default).
 
@@ -169,7 +171,18 @@ def assess_round(
     range, so that the experts' disagreement widens the bands. The point values and
     ranks stay the round's scores. A scenario not assessed in the round, a criterion
     not in its catalogue, a negative weight or no weight at all are refused.
+
+    ``pooled`` takes those pools from the round's concluded expert sessions (the
+    experts' ranges of the last scoring round, each with the weight the chair gave the
+    expert), as far as ``subject`` sees the scores they set.
     """
+    if pooled and pools is None:
+        if round_key is None:
+            with db.transaction() as connection:
+                round_key = newest_round(
+                    Repository(connection), visibility(connection, subject)
+                ).key
+        pools = pooled_ranges(db, round_key=round_key, subject=subject)
     if pools is not None or not isinstance(weights, str) or (draws > 0 and seed is None):
         return _assess(db, round_key, weights, draws, seed, subject, pools)
     # What a subject sees depends only on their organisation and clearance, and the

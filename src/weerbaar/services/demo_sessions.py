@@ -19,6 +19,7 @@ from weerbaar.domain.sessions import SessionStatus
 from weerbaar.services import sessions
 from weerbaar.services.accounts import add_user_without_password, get_user
 from weerbaar.services.context import Context
+from weerbaar.services.sign_off import review
 from weerbaar.storage.tables import expert_sessions, users
 
 SESSIONS_FILE = "demo/sessions.yaml"
@@ -102,4 +103,6 @@ def load_demo_sessions(ctx: Context) -> bool:
     sessions.conclude(
         chair, session=key, rationale=" ".join(plan["rationale"].split()), outcomes=outcomes
     )
+    # Reviewed by the analysts' network: the round waits for the steering group.
+    review(_as(ctx, plan["reviewed_by"]), round_key=plan["round"], scenario=scenario)
     return True

@@ -32,6 +32,7 @@ from weerbaar.reference.access import classification_levels
 from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
 from weerbaar.services.lookup import VisibleLookup
+from weerbaar.services.round_locks import refuse_locked_write
 from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
@@ -273,6 +274,7 @@ def _create(
             )
         raise DuplicateError(spec.singular, record.key)
     _authorise(ctx, entity_name, None, record, record.key)
+    refuse_locked_write(connection, entity_name, None, record)
     repo.insert(entity_name, record)
     audit_log.append(
         connection,
@@ -354,6 +356,8 @@ def _update(ctx: Context, connection: Connection, edit: Update) -> Versioned:
     seen = visibility(connection, ctx.subject)
     seen.require(entity_name, key)
     current = repo.require(entity_name, key)
+    # A locked record is refused as it stands, before its new values are judged.
+    refuse_locked_write(connection, entity_name, current, None)
     version = repo.version(entity_name, key)
     assert version is not None
     base = edit.expected_version if edit.expected_version is not None else version
@@ -366,6 +370,7 @@ def _update(ctx: Context, connection: Connection, edit: Update) -> Versioned:
     )
     record = _validated(spec, raw, VisibleLookup(repo, seen, kept))
     _authorise(ctx, entity_name, current, record, key)
+    refuse_locked_write(connection, entity_name, current, record)
     new_version = repo.update(entity_name, record, expected_version=base)
     audit_log.append(
         connection,
@@ -408,6 +413,7 @@ def delete_record(
         version = repo.version(entity_name, key)
         assert version is not None
         _authorise(ctx, entity_name, current, None, key)
+        refuse_locked_write(connection, entity_name, current, None)
         referrers = repo.referrers(entity_name, key)
         if referrers:
             raise ReferencedError(spec.singular, key, _visible_referrers(referrers, seen))

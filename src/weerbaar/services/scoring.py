@@ -59,8 +59,10 @@ def record_score(
     except NotFoundError:
         saved = create_record(ctx, entity_name=entity_name, raw=raw)
     else:
-        # An update replaces the whole score: fields not given are cleared.
-        blank = {"expected": None, "lowest": None, "highest": None}
+        # An update replaces the whole score: fields not given are cleared, its note
+        # too, which said why the score it replaces was given (an expert session's
+        # provenance must not stay on a score typed in by hand afterwards).
+        blank = {"expected": None, "lowest": None, "highest": None, "note": None}
         blank |= (
             {
                 "probability": None,

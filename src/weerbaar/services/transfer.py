@@ -27,6 +27,7 @@ from weerbaar.services.levels import rebuild_in
 from weerbaar.services.lookup import OverlayLookup
 from weerbaar.services.partial_rows import with_stored_fields
 from weerbaar.services.records import change, record_json, write_refusal
+from weerbaar.services.round_locks import locks_in, refusal_text
 from weerbaar.services.visibility import visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
@@ -202,8 +203,11 @@ def _refusals(
     """The rows the importer may not write, as an edit or a creation through the
     services would be refused: role, need-to-know, and who may set the marking (an
     import never lowers a classification). A record the importer may not see is
-    refused without saying why, so the refusal does not describe it."""
+    refused without saying why, so the refusal does not describe it. A row that would
+    change the assessment of an approved (locked) round or scenario is refused, naming
+    the round (:mod:`weerbaar.services.round_locks`)."""
     seen = visibility(repo.connection, ctx.subject)
+    locks = locks_in(repo.connection)
     issues: list[Issue] = []
     for spec in ENTITIES:
         rows = parsed[spec.name]
@@ -235,6 +239,10 @@ def _refusals(
             refusal = write_refusal(ctx, spec.name, current, record, marking_by_use_case=False)
             if refusal is not None:
                 issues.append(Issue(place, "", refusal))
+                continue
+            locked = locks.write_locked(spec.name, current, record)
+            if locked is not None:
+                issues.append(Issue(place, "", refusal_text(*locked)))
     return issues
 
 

@@ -577,3 +577,50 @@ session_outcomes = Table(
     Column("spread", Integer, nullable=True),  # whole classes between the experts
     Column("aggregate", Boolean, nullable=False),  # the proposed aggregate was taken
 )
+
+# -- review and sign-off: where each scenario's assessment in a round stands, and the
+# rounds approved as a whole (a row locks its round until it is reopened) -------------
+
+ASSESSMENT_STATUSES = ("draft", "in_session", "concluded", "reviewed", "approved")
+
+# A scenario without a row here is a draft in that round.
+assessment_states = Table(
+    "assessment_states",
+    metadata,
+    Column(
+        "round",
+        String(KEY_LENGTH),
+        ForeignKey("rounds.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "scenario",
+        String(KEY_LENGTH),
+        ForeignKey("scenarios.key", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("status", String(16), nullable=False),
+    Column("changed_by", String(128), nullable=False),  # the audit trail's actor
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("reason", Text, nullable=True),  # a reopening's
+    Column("version", Integer, nullable=False),
+    CheckConstraint(
+        "status IN ('draft', 'in_session', 'concluded', 'reviewed', 'approved')",
+        name="status_known",
+    ),
+    CheckConstraint("version >= 1", name="version_positive"),
+)
+
+round_approvals = Table(
+    "round_approvals",
+    metadata,
+    Column(
+        "round",
+        String(KEY_LENGTH),
+        ForeignKey("rounds.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("approved_by", String(128), nullable=False),
+    Column("approved_at", UtcDateTime(), nullable=False),
+)

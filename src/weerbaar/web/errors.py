@@ -30,6 +30,7 @@ STATUS: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
 
 CODES = {
     errors.ValidationError: "invalid",
+    errors.LockedError: "locked",
     errors.ConflictError: "conflict",
     errors.StepError: "not_now",
     errors.NotFoundError: "not_found",

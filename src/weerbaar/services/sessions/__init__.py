@@ -7,7 +7,12 @@ its audit entry.
 
 from __future__ import annotations
 
-from weerbaar.services.sessions.conclusion import Outcome, conclude, expert_distributions
+from weerbaar.services.sessions.conclusion import (
+    Outcome,
+    conclude,
+    expert_distributions,
+    pooled_ranges,
+)
 from weerbaar.services.sessions.minutes import Minutes, minutes
 from weerbaar.services.sessions.planning import (
     add_participant,
@@ -43,6 +48,7 @@ __all__ = [
     "get_session",
     "list_sessions",
     "minutes",
+    "pooled_ranges",
     "score",
     "scores_of",
     "set_weight",

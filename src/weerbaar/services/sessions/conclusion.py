@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from weerbaar.domain.access import Subject
 from weerbaar.domain.sessions import LIKELIHOOD, SessionStatus, transition_problem
 from weerbaar.errors import Issue, StepError, ValidationError, said
 from weerbaar.method.resolve import Resolved
@@ -31,8 +32,9 @@ from weerbaar.services.sessions.reading import (
 )
 from weerbaar.services.sessions.resolving import Resolver, as_round_score, fields_for
 from weerbaar.services.sessions.scoring import LIKELIHOOD_NAMES, score_values
-from weerbaar.services.sessions.steps import lock_refusal_in, sessions_concluded_in
+from weerbaar.services.sessions.steps import refuse_if_any_locked, sessions_concluded_in
 from weerbaar.services.visibility import visibility
+from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 from weerbaar.storage.tables import (
     expert_scores,
@@ -83,9 +85,7 @@ def conclude(
         problem = transition_problem(view.status, SessionStatus.CONCLUDED)
         if problem is not None:
             raise StepError(problem)
-        refusal = lock_refusal_in(connection, round_key=view.round)
-        if refusal is not None:
-            raise StepError(refusal)
+        refuse_if_any_locked(connection, round_key=view.round, scenarios=view.scenarios)
         criteria = {
             (c.scenario, c.criterion): c
             for c in criteria_views(readable_scores(connection, None, view, view.scoring_round))
@@ -277,3 +277,24 @@ def expert_distributions(
                 found[(row.scenario, row.criterion)].append((weights[row.username], resolved))
         pools.update(found)
     return pools
+
+
+def pooled_ranges(
+    db: Database, *, round_key: str, subject: Subject | None = None
+) -> dict[tuple[str, str], list[tuple[float, Resolved]]]:
+    """:func:`expert_distributions` as ``subject`` may use them: only for scores of the
+    round they see, so that a pool neither adds a hidden scenario to their assessment
+    nor tells them one exists."""
+    with db.transaction() as connection:
+        seen = visibility(connection, subject)
+        pools = expert_distributions(connection, round_key)
+        repo = Repository(connection)
+        kept = {}
+        for (scenario, criterion), pool in pools.items():
+            if criterion == LIKELIHOOD:
+                entity_name, key = "likelihood_scores", f"{round_key}/{scenario}"
+            else:
+                entity_name, key = "impact_scores", f"{round_key}/{scenario}/{criterion}"
+            if seen.sees(entity_name, key) and repo.version(entity_name, key) is not None:
+                kept[(scenario, criterion)] = pool
+        return kept

@@ -36,7 +36,7 @@ from weerbaar.services.sessions.reading import (
     view_of,
     visible_row,
 )
-from weerbaar.services.sessions.steps import lock_refusal_in, sessions_started_in
+from weerbaar.services.sessions.steps import refuse_if_any_locked, sessions_started_in
 from weerbaar.services.visibility import need_to_know, visibility
 from weerbaar.storage.tables import (
     expert_sessions,
@@ -128,9 +128,7 @@ def create_session(
         seen.require("rounds", round_key)
         for scenario in scenarios:
             seen.require("scenarios", scenario)
-        refusal = lock_refusal_in(connection, round_key=round_key)
-        if refusal is not None:
-            raise StepError(refusal)
+        refuse_if_any_locked(connection, round_key=round_key, scenarios=scenarios)
         chair_user = _user(connection, chair)
         if not chair_user.subject().role.may("chair"):
             raise ValidationError(
@@ -203,9 +201,7 @@ def _locked(ctx: Context, connection: Connection, key: str) -> SessionView:
     not in an approved round."""
     view = view_of(connection, visible_row(connection, ctx.subject, key))
     require_chair(ctx, view)
-    refusal = lock_refusal_in(connection, round_key=view.round)
-    if refusal is not None:
-        raise StepError(refusal)
+    refuse_if_any_locked(connection, round_key=view.round, scenarios=view.scenarios)
     return view
 
 

@@ -19,7 +19,7 @@ from weerbaar.services.context import Context
 from weerbaar.services.lookup import VisibleLookup
 from weerbaar.services.sessions.reading import SessionView, view_of, visible_row
 from weerbaar.services.sessions.resolving import Resolver, fields_for
-from weerbaar.services.sessions.steps import lock_refusal_in
+from weerbaar.services.sessions.steps import refuse_if_any_locked
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.repository import Repository
 from weerbaar.storage.tables import expert_scores, session_submissions
@@ -70,9 +70,7 @@ def _open_for(connection: Connection, view: SessionView, expert: str) -> None:
                 round=view.scoring_round,
             )
         )
-    refusal = lock_refusal_in(connection, round_key=view.round)
-    if refusal is not None:
-        raise StepError(refusal)
+    refuse_if_any_locked(connection, round_key=view.round, scenarios=view.scenarios)
 
 
 def score_values(

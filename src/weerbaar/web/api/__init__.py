@@ -21,6 +21,7 @@ from weerbaar.web.api import (
     levels,
     notifications,
     portfolio,
+    rounds,
     search,
     signals,
     tiers,
@@ -46,6 +47,7 @@ _parts = [
     export.router,
     signals.router,  # before the generic /signals/{key}
     declassify.router,  # before the generic /{entity}/{key}
+    rounds.router,  # before the generic /rounds/{key}
     *(entity_router(spec) for spec in ENTITIES),
 ]
 router = APIRouter(dependencies=[Security(bearer)])

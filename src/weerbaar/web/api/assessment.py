@@ -47,11 +47,21 @@ def assessment(
     seed: Annotated[
         int | None, Query(ge=0, lt=2**SEED_BITS, description="seed of the draws")
     ] = None,
+    pooled: Annotated[
+        bool,
+        Query(description="draw what expert sessions concluded from the experts' pooled ranges"),
+    ] = False,
 ) -> Assessment:
     db = database(request)
     subject = caller.subject
     result = assess_round(
-        db, round_key=round_key, weights=weights.value, draws=draws, seed=seed, subject=subject
+        db,
+        round_key=round_key,
+        weights=weights.value,
+        draws=draws,
+        seed=seed,
+        subject=subject,
+        pooled=pooled,
     )
     by_profile = ranks_by_profile(db, round_key=result.round.key, subject=subject)
     return assessment_answer(result, by_profile)

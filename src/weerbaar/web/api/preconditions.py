@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
-from weerbaar.errors import ConflictError, Issue, ValidationError, message_of, said
+from weerbaar.errors import ConflictError, Issue, LockedError, ValidationError, message_of, said
 
 
 def etag(version: int) -> str:
@@ -73,6 +73,8 @@ def stale_as(given: Precondition) -> Iterator[None]:
     """Answer a stale version the way it was given: 412 for If-Match, else 409."""
     try:
         yield
+    except LockedError:
+        raise  # not a stale version: the round is locked, whatever version was named
     except ConflictError as exc:
         if given.from_header:
             raise HTTPException(412, message_of(exc)) from exc

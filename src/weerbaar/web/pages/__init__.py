@@ -26,6 +26,7 @@ from weerbaar.web.pages import (
     progress,
     public,
     records,
+    round_status,
     scenario_scores,
     search,
     sessions,
@@ -56,6 +57,7 @@ for part in (
     scenario_scores,
     sessions,
     declassify,  # before the generic /{entity}/{key:path}
+    round_status,  # before the generic /{entity}/{key:path}
     records,
 ):
     router.include_router(part.router)

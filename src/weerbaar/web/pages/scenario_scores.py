@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from weerbaar import i18n
 from weerbaar.domain.register import BY_NAME
-from weerbaar.errors import Issue, ValidationError
+from weerbaar.errors import Issue, LockedError, ValidationError
 from weerbaar.services.context import Context
 from weerbaar.services.records import get_record
 from weerbaar.services.scoring import record_score
@@ -61,15 +61,16 @@ def record(request: Request, key: str, form: Annotated[FormData, Depends(read_fo
     rounds = visible_rounds(db, caller.subject)
     try:
         _save(context_of(request, caller), key, values, rounds[-1].key if rounds else None)
-    except ValidationError as exc:
-        section = assessment_section(
-            request,
-            caller,
-            found.record,
-            form=values,
-            problems=[i18n.issue_text(i) for i in exc.issues],
+    except (ValidationError, LockedError) as exc:
+        # A locked round's refusal is said where the score was typed, as a bad value is.
+        problems = (
+            [i18n.issue_text(i) for i in exc.issues]
+            if isinstance(exc, ValidationError)
+            else [i18n.error_text(exc)]
         )
+        section = assessment_section(request, caller, found.record, form=values, problems=problems)
+        status = 422 if isinstance(exc, ValidationError) else 409
         return show_response(
-            request, caller, BY_NAME["scenarios"], found, assessment=section, status=422
+            request, caller, BY_NAME["scenarios"], found, assessment=section, status=status
         )
     return see_other(f"/scenarios/{key}#assessment")
