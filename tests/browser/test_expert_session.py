@@ -2,7 +2,9 @@
 and invites three experts (the invitations reach a real SMTP receiver), each expert
 scores in a browser context of their own without seeing the others' scores until they
 submit, the chair's live view flags the criterion where they lie two classes apart,
-the chair opens a second scoring round and concludes, and the risk diagram moves."""
+the chair opens a second scoring round and concludes, and the risk diagram moves; an
+analyst reviews, the chair may not approve (four eyes), a coordinator who took no
+part approves, and an edit of the approved scenario is refused on its page."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
+    ANALYST,
     COORDINATOR,
     PASSWORD,
     SERVERS,
@@ -37,6 +40,7 @@ EXPERTS = (
     Person("erik", "expert", "politie", "dep-v"),
     Person("emma", "analyst", "nctv", "dep-v"),
 )
+APPROVER = Person("dirk", "coordinator", "nctv", "stg-g")  # took no part in the session
 # Round 1 on deaths (2.1): A, C and B: two classes apart, flagged for discussion.
 FIRST = {"eva": "A", "erik": "C", "emma": "B"}
 SECOND = {"eva": "D", "erik": "E", "emma": "D"}
@@ -54,11 +58,11 @@ def _eventually(done: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def expert_pages(browser: Browser, live_server: LiveServer) -> Iterator[dict[str, Page]]:
-    """Each expert's account (with their authenticator app), signed in in a browser
-    context of their own."""
+    """Each expert's and the approver's account (with their authenticator app), each
+    with a browser context of their own."""
     operator = Context(db=live_server.db, actor="test:setup")
     pages: dict[str, Page] = {}
-    for person in EXPERTS:
+    for person in (*EXPERTS, APPROVER):
         user = accounts.add_user(
             operator,
             username=person.username,
@@ -198,12 +202,12 @@ def test_three_experts_score_blind_and_the_chair_concludes(
     _step(chair, "To discussion")
     _step(chair, "Open another scoring round")
     expect(chair.locator("#session-status")).to_contain_text("scoring round 2")
-    for name, tab in expert_pages.items():
+    for name, tab in ((p.username, expert_pages[p.username]) for p in EXPERTS):
         _score(tab, SECOND[name], f"Second thoughts of {name}", likelihood=False)
     eva.goto(f"/sessions/{KEY}")
     assert "Second thoughts of erik" not in eva.content()
     expect(eva.locator("#earlier")).to_contain_text(RATIONALE["erik"])  # round 1, discussed
-    for tab in expert_pages.values():
+    for tab in (eva, erik, emma):
         _submit(tab)
     _step(chair, "To discussion")
 
@@ -224,4 +228,41 @@ def test_three_experts_score_blind_and_the_chair_concludes(
     after = point_of(diagram_figure(chair), SCENARIO)
     assert abs(after.x - before.x) < 0.5, "the likelihood was not concluded: its place stays"
     assert after.y > before.y, "deaths concluded at E moves the scenario up"
+
+    # Review by an analyst; the chair may not approve what she concluded; Dirk does.
+    reviewer = expert_pages[APPROVER.username].context.new_page()
+    sign_in(reviewer, ANALYST, landing=f"/rounds/{ROUND}/status")
+    board_row = f"#scenario-{SCENARIO}"
+    expect(reviewer.locator(f"{board_row} td[data-status]")).to_have_attribute(
+        "data-status", "concluded"
+    )
+    reviewer.locator(f"{board_row} button", has_text="Review").click()
+    reviewer.wait_for_url(f"**/rounds/{ROUND}/status")
+    expect(reviewer.locator(f"{board_row} td[data-status]")).to_have_attribute(
+        "data-status", "reviewed"
+    )
+    chair.goto(f"/rounds/{ROUND}/status")
+    expect(chair.locator(board_row)).to_contain_text("someone else approves")
+    expect(chair.locator(f"{board_row} button", has_text="Approve")).to_have_count(0)
+    approver = expert_pages[APPROVER.username]
+    sign_in(approver, APPROVER, landing=f"/rounds/{ROUND}/status")
+    approver.locator(f"{board_row} button", has_text="Approve").click()
+    approver.wait_for_url(f"**/rounds/{ROUND}/status")
+    expect(approver.locator(f"{board_row} td[data-status]")).to_have_attribute(
+        "data-status", "approved"
+    )
+
+    # An edit of the approved scenario on its page is refused, naming the round.
+    reviewer.goto(f"/scenarios/{SCENARIO}")
+    form = reviewer.locator(f"form[action='/scenarios/{SCENARIO}/scores']")
+    form.locator("select[name=criterion]").select_option("2.1")
+    form.locator("input[name=value]").fill("B")
+    with reviewer.expect_navigation() as navigation:
+        form.locator("[type=submit]").click()
+    refused = navigation.value
+    assert refused is not None and refused.status == 409
+    expect(reviewer.locator("main")).to_contain_text(ROUND)
+    expect(reviewer.locator("main")).to_contain_text("locked")
+    final = point_of(diagram_figure(chair), SCENARIO)
+    assert (final.x, final.y) == (after.x, after.y), "the refused edit changed nothing"
     assert not live_server.errors, f"script errors: {live_server.errors}"
