@@ -31,6 +31,8 @@ PAGES = (
     "/progress",
     "/infrastructure",
     "/signals",
+    "/sessions",
+    "/sessions/gra-2019-drones",
     "/cycles",
     "/audit",
     "/account",

@@ -158,7 +158,8 @@ def _claim(
         language=row.language,
         created_at=row.created_at,
         secret=row.secret,
-        channel_active=bool(row.channel_active),
+        # A notification to an address of its own (a session's invitation) has no channel.
+        channel_active=row.channel_id is None or bool(row.channel_active),
     )
 
 

@@ -4,7 +4,7 @@ The routers are joined in an order that matters: fixed paths (``/search``,
 ``/audit``, ``/diagram.png``, ``/portfolio/export.csv``, ``/public.md``) and the
 exports and score form come before the generic entity routes, whose ``/{entity}`` and
 ``/{entity}/{key:path}`` would match them too; so would ``/levels`` and
-``/notifications``, and the signal pages (``/signals``, ``/signals/trends``,
+``/notifications``, ``/sessions``, and the signal pages (``/signals``, ``/signals/trends``,
 ``/signals/alerts``) before ``/signals/{key}``.
 """
 
@@ -29,6 +29,7 @@ from weerbaar.web.pages import (
     round_status,
     scenario_scores,
     search,
+    sessions,
     signals,
     signals_alerts,
     signals_trends,
@@ -54,6 +55,7 @@ for part in (
     public,
     exports,
     scenario_scores,
+    sessions,
     declassify,  # before the generic /{entity}/{key:path}
     round_status,  # before the generic /{entity}/{key:path}
     records,
