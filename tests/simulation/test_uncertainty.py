@@ -202,7 +202,8 @@ def _set(field: str, index: Any, value: float) -> Mutation:
     def mutate(a: UncertainAssessment) -> UncertainAssessment:
         array = np.array(getattr(a, field), dtype=float)
         array[index] = value
-        return dataclasses.replace(a, **{field: array})
+        changes: dict[str, Any] = {field: array}
+        return dataclasses.replace(a, **changes)
 
     return mutate
 

@@ -39,7 +39,10 @@ def put_score(client: TestClient, note: str, **headers: str) -> httpx.Response:
     """An edit of the score's note, at the version the client reads first."""
     version = client.get(f"/api/v1/impact_scores/{SCORE}").json()["version"]
     body = {"note": note} if headers else {"note": note, "version": version}
-    return client.put(f"/api/v1/impact_scores/{SCORE}", json=body, headers=headers)
+    answer: httpx.Response = client.put(
+        f"/api/v1/impact_scores/{SCORE}", json=body, headers=headers
+    )
+    return answer
 
 
 def states(answer: dict[str, object]) -> dict[str, str]:
@@ -139,7 +142,8 @@ def test_the_board_hides_what_the_reader_may_not_see(
 
 
 def post(user: SignedIn, path: str, **data: str) -> httpx.Response:
-    return user.client.post(path, data={"csrf_token": user.csrf_token, **data})
+    answer: httpx.Response = user.client.post(path, data={"csrf_token": user.csrf_token, **data})
+    return answer
 
 
 def test_the_status_board_page_and_its_buttons(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+import httpx
 import pytest
 
 from tests.web.conftest import MakeUser, SignedIn, SignIn
@@ -33,8 +34,9 @@ def experts(make_user: MakeUser, sign_in: SignIn) -> dict[str, SignedIn]:
     }
 
 
-def _post(who: SignedIn, url: str, data: dict[str, object]) -> object:
-    return who.client.post(url, data={"csrf_token": who.csrf_token, **data})
+def _post(who: SignedIn, url: str, data: dict[str, object]) -> httpx.Response:
+    answer: httpx.Response = who.client.post(url, data={"csrf_token": who.csrf_token, **data})
+    return answer
 
 
 def _plan(chair: SignedIn, experts: dict[str, SignedIn]) -> None:
@@ -72,12 +74,13 @@ def _advance(chair: SignedIn, to: str) -> None:
     assert answer.status_code == 303, answer.text
 
 
-def _score(who: SignedIn, rows: dict[str, dict[str, str]]) -> object:
+def _score(who: SignedIn, rows: dict[str, dict[str, str]]) -> httpx.Response:
     data: dict[str, str] = {"csrf_token": who.csrf_token}
     for criterion, values in rows.items():
         for name, value in values.items():
             data[f"{name}:{SCENARIO}:{criterion}"] = value
-    return who.client.post(f"/sessions/{KEY}/scores", data=data)
+    answer: httpx.Response = who.client.post(f"/sessions/{KEY}/scores", data=data)
+    return answer
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ class Reopening(BaseModel):
     summary="Reopen a round or a scenario",
     description="With a reason (422 without one): the round is unlocked; a scenario goes "
     "back to draft, and its round, if approved, is unlocked with it (roles that reopen).",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
 )
 def reopen(
     request: Request,
