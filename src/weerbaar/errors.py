@@ -19,6 +19,7 @@ No HTTP codes live here::
     ├── ForbiddenError         not allowed to this user (role, need-to-know)
     ├── UnauthenticatedError   no valid sign-in
     ├── RateLimitedError       too many failed sign-ins for now
+    │   └── BusyError          too much slow work (reports being made) at once for now
     ├── FileFormatError        a file that cannot be read at all (encoding, structure)
     └── AuditChainError        the audit trail is broken (names the first bad entry)
 
@@ -317,6 +318,21 @@ class RateLimitedError(WeerbaarError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             said("too many failed sign-ins; try again in %(seconds)s s", seconds=retry_after)
+        )
+        self.retry_after = retry_after
+
+
+class BusyError(RateLimitedError):
+    """As much slow work of a kind (the national risk profile being made) as may run at
+    once runs now: asking again after ``retry_after`` seconds may succeed."""
+
+    def __init__(self, retry_after: int) -> None:
+        WeerbaarError.__init__(
+            self,
+            said(
+                "too many reports are being made at once; try again in %(seconds)s s",
+                seconds=retry_after,
+            ),
         )
         self.retry_after = retry_after
 

@@ -29,6 +29,7 @@ PAGES = (
     "/threat_pictures",
     "/portfolio",
     "/progress",
+    "/reports",
     "/infrastructure",
     "/signals",
     "/sessions",

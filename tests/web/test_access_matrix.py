@@ -479,6 +479,33 @@ def test_api_shows_exactly_what_need_to_know_allows(api: TestClient, account: Ac
     assert not problems, _report(account, problems)
 
 
+def public_keys() -> set[str]:
+    """What a citizen reads, and so the public edition of the risk profile: public
+    records of no organisation."""
+    return {c.key for c in CASES if c.level == LEVELS[0] and c.owned_by is None}
+
+
+def test_the_risk_profile_shows_exactly_what_need_to_know_allows(
+    api: TestClient, account: Account
+) -> None:
+    """The classified edition up to the account's clearance holds every scenario it may
+    see and no other; the public edition (whatever the clearance) only what a citizen
+    reads."""
+    problems: list[str] = []
+    editions = {account.clearance: visible_keys(account), LEVELS[0]: public_keys()}
+    for level, expected in editions.items():
+        response = api.post(
+            "/api/v1/reports/profile", json={"classification": level, "format": "md"}
+        )
+        if response.status_code != 200:
+            problems.append(f"profile {level}: {response.status_code} {response.text}")
+            continue
+        problems += _compare(f"profile {level}", _keys_in(response.text), expected)
+        hidden = {c.theme for c in CASES if c.carrier == "theme" and c.key not in expected}
+        problems += [f"profile {level} leaks theme {k}" for k in hidden if k in response.text]
+    assert not problems, _report(account, problems)
+
+
 # ---------------------------------------------------------------- pages
 
 

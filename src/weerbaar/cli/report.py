@@ -1,5 +1,5 @@
-"""``weerbaar report``: progress of the portfolio per ministry and theme, and the
-public summary for citizens."""
+"""``weerbaar report``: progress of the portfolio per ministry and theme, the public
+summary for citizens, and the national risk profile."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from rich.table import Table
 from weerbaar import i18n
 from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.portfolio import MinistryOption, ThemeOption, TodayOption
+from weerbaar.cli.progress import progress_bar
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.domain.progress import DEFAULT_HORIZON_DAYS, MilestoneState
 from weerbaar.formats.atomic import write_atomic
 from weerbaar.i18n import N_, _, vocabulary
+from weerbaar.reports.risk_profile import TEMPLATE_FILES, copy_template, make_profile
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
 from weerbaar.services.public_summary import (
     PublicSummary,
@@ -29,7 +31,10 @@ from weerbaar.services.public_summary import (
 )
 
 app = typer.Typer(
-    help=N_("Reports: progress per ministry and theme, and the public summary."),
+    help=N_(
+        "Reports: progress per ministry and theme, the public summary, and the national "
+        "risk profile."
+    ),
     no_args_is_help=True,
 )
 
@@ -226,3 +231,93 @@ def _public_json(summary: PublicSummary) -> str:
     from weerbaar.web.presenters.public_summary import public_answer
 
     return as_json(public_answer(summary))
+
+
+@app.command(
+    "profile",
+    help=N_(
+        "The national risk profile of a round as PDF, HTML or Markdown (from the file "
+        "name's ending): public, or a numbered copy of a classified edition."
+    ),
+)
+def profile(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help=N_("the file to make: .pdf, .html or .md")),
+    ],
+    round_key: Annotated[
+        str | None, typer.Option("--round", help=N_("assessment round (default: the newest)"))
+    ] = None,
+    level: Annotated[
+        str,
+        typer.Option(
+            "--classification",
+            help=N_("the edition: public, or the highest classification it may hold"),
+        ),
+    ] = "public",
+    language: Annotated[
+        str | None,
+        typer.Option("--lang", help=N_("nl or en (default: the command line's language)")),
+    ] = None,
+    recipient: Annotated[
+        str | None,
+        typer.Option("--recipient", help=N_("whom a classified copy is for (default: you)")),
+    ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation", help=N_("read the register as a member of this organisation")
+        ),
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            help=N_("a folder with your own template files (see: weerbaar report template)"),
+        ),
+    ] = None,
+) -> None:
+    with progress_bar(_("making the risk profile")) as step:
+        made = make_profile(
+            state(ctx).context(),
+            round_key=round_key,
+            level=level,
+            language=language or i18n.language(),
+            output=output,
+            recipient=recipient,
+            organisation=organisation,
+            template=template,
+            progress=step,
+        )
+    out = console(stderr=True)
+    out.print(escape(_("wrote %(path)s", path=made.path)))
+    facts = [
+        _("%(count)s scenarios", count=made.scenarios),
+        _("marking %(level)s", level=made.marking),
+    ]
+    if made.pages is not None:
+        facts.append(_("%(count)s pages", count=made.pages))
+    if made.copy is not None:
+        facts.append(_("copy %(number)s", number=made.copy.number))
+    out.print(escape(", ".join(facts)))
+    out.print(escape(f"sha256 {made.sha256}"))
+
+
+@app.command(
+    "template",
+    help=N_(
+        "Copy the risk profile's template files into a folder, to restyle them (logo, "
+        "colours, cover text) and use with report profile --template."
+    ),
+)
+def template(
+    folder: Annotated[Path, typer.Option("--out", help=N_("the folder to copy into"))],
+) -> None:
+    made = copy_template(folder)
+    out = console(stderr=True)
+    for path in made:
+        out.print(escape(_("wrote %(path)s", path=path)))
+    kept = len(TEMPLATE_FILES) - len(made)
+    if kept:
+        out.print(escape(_("kept %(count)s files that were already there", count=kept)))

@@ -14,6 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 Point = tuple[float, float]
 Segment = tuple[Point, Point]
 
@@ -131,6 +134,45 @@ def _candidates(label: Label, gap: float, step: float, rings: int) -> list[tuple
     return out
 
 
+def _overlaps(
+    label: Label,
+    boxes: Sequence[Box],
+    margin: float,
+    bounds: Box,
+    near_labels: Sequence[Box],
+    near_markers: Sequence[tuple[int, Box]],
+) -> list[float]:
+    """How much each spot overlaps labels (kept ``margin`` apart), markers and the
+    plot's edge, all spots at once: a label tries hundreds of spots against dozens of
+    boxes, too many for a loop in Python. The areas are added in the order labels,
+    markers, edge, one after the other, so the sums are those of adding them by hand."""
+    spots = np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes], dtype=np.float64)
+    spaced = spots + np.array([-margin, -margin, margin, margin])
+    parts = [np.zeros((len(boxes), 1))]
+    if near_labels:
+        parts.append(_shared_areas(spaced, near_labels))
+    if near_markers:
+        parts.append(_shared_areas(spots, [m for _, m in near_markers]))
+    hard = np.add.accumulate(np.hstack(parts), axis=1)[:, -1]
+    inside = (
+        (spots[:, 0] >= bounds.x0)
+        & (spots[:, 1] >= bounds.y0)
+        & (spots[:, 2] <= bounds.x1)
+        & (spots[:, 3] <= bounds.y1)
+    )
+    hard = np.where(inside, hard, hard + label.width * label.height)
+    return [float(h) for h in hard]
+
+
+def _shared_areas(spots: NDArray[np.float64], others: Sequence[Box]) -> NDArray[np.float64]:
+    """Spots × others: the area each pair shares, as :meth:`Box.overlap`."""
+    o = np.array([(b.x0, b.y0, b.x1, b.y1) for b in others], dtype=np.float64)
+    w = np.minimum(spots[:, None, 2], o[None, :, 2]) - np.maximum(spots[:, None, 0], o[None, :, 0])
+    h = np.minimum(spots[:, None, 3], o[None, :, 3]) - np.maximum(spots[:, None, 1], o[None, :, 1])
+    shared: NDArray[np.float64] = np.where((w > 0) & (h > 0), w * h, 0.0)
+    return shared
+
+
 def _greedy(
     labels: Sequence[Label],
     order: Sequence[int],
@@ -159,14 +201,15 @@ def _greedy(
         near_leaders = [b for b in leaders if area.crossed_by(b)]
         best: tuple[float, Box, bool] | None = None
         fallback: tuple[float, Box] | None = None
-        for ring, preference, box in _candidates(label, gap, step, rings):
+        candidates = _candidates(label, gap, step, rings)
+        hards = _overlaps(
+            label, [box for _, _, box in candidates], margin, bounds, near_labels, near_markers
+        )
+        for (ring, preference, box), hard in zip(candidates, hards, strict=True):
             if best is not None and ring * RING_COST > best[0]:
                 break
-            spaced = box.grown(margin)
-            hard = sum(spaced.overlap(other) for other in near_labels)
-            hard += sum(box.overlap(m) for _, m in near_markers)
-            if not box.inside(bounds):
-                hard += label.width * label.height
+            # Once a clear spot is known, any overlap rules a spot out; before, only
+            # one with less overlap than the best so far can become the fallback.
             if hard > 0:
                 if best is None and (fallback is None or hard < fallback[0]):
                     fallback = (hard, box)

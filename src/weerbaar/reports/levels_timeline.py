@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from weerbaar.domain.alerting import ActiveSpan, LevelScale, ScopeTimeline, Step
 from weerbaar.formats.atomic import write_atomic
 from weerbaar.i18n import N_, gettext, localised
 from weerbaar.reports._dates import SpokenDateFormatter
+from weerbaar.reports._svg import svg_text
 
 __all__ = ["FORMATS", "timeline_figure", "timeline_png", "write_timeline"]
 
@@ -64,10 +63,6 @@ MEASURE_ROW = 0.19
 NO_MEASURES = 0.26
 TICKS = 0.36
 ROW_GAP = 0.22
-
-# svg.fonttype can only be set through rcParams; the lock keeps two SVG writes in this
-# process from restoring each other's value halfway.
-_SVG_LOCK = threading.Lock()
 
 
 def timeline_figure(
@@ -468,23 +463,9 @@ def _render(fig: Figure, fmt: str) -> bytes:
         dpi = min(float(DPI), AGG_LIMIT / max(fig.get_size_inches()))
         fig.savefig(buffer, format="png", dpi=dpi)
     elif fmt == "svg":
-        with _svg_text():
+        with svg_text():
             # No creation date, so the same timelines give the same file.
             fig.savefig(buffer, format="svg", metadata={"Date": None})
     else:
         fig.savefig(buffer, format="pdf", metadata={"CreationDate": None})
     return buffer.getvalue()
-
-
-@contextmanager
-def _svg_text() -> Iterator[None]:
-    """Text written as SVG text, not as glyph paths: searchable, selectable and
-    readable by a screen reader. Only the one setting is restored afterwards, so a
-    change anyone else makes to rcParams meanwhile is kept."""
-    with _SVG_LOCK:
-        before = mpl.rcParams["svg.fonttype"]
-        mpl.rcParams["svg.fonttype"] = "none"
-        try:
-            yield
-        finally:
-            mpl.rcParams["svg.fonttype"] = before

@@ -3,9 +3,10 @@ top) against ministries (columns), each cell the number of measures of that mini
 covering that scenario.
 
 Interactive HTML with plotly (self-contained, hover text naming the measures), or a
-PNG with matplotlib: plotly's own image export needs kaleido and a browser, which
-weerbaar does not depend on. Its words, scenario and measure titles are in the language
-current when the matrix is made (:func:`portfolio_matrix`) or drawn.
+matplotlib figure (:func:`portfolio_figure`) saved as PNG or SVG: plotly's own image
+export needs kaleido and a browser, which weerbaar does not depend on. Its words,
+scenario and measure titles are in the language current when the matrix is made
+(:func:`portfolio_matrix`) or drawn.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from weerbaar.domain.portfolio import Portfolio
 from weerbaar.formats.atomic import write_atomic
 from weerbaar.i18n import N_, gettext, language, localised, ngettext
 
-__all__ = ["PortfolioMatrix", "build_heatmap", "portfolio_matrix", "render_portfolio"]
+__all__ = [
+    "PortfolioMatrix",
+    "build_heatmap",
+    "portfolio_figure",
+    "portfolio_matrix",
+    "render_portfolio",
+]
 
 FONT = "Arial, Helvetica, sans-serif"
 COLOURS = "Blues"
@@ -131,7 +138,9 @@ def _render_html(matrix: PortfolioMatrix) -> bytes:
     return page.encode("utf-8")
 
 
-def _render_png(matrix: PortfolioMatrix, dpi: int = 150) -> bytes:
+def portfolio_figure(matrix: PortfolioMatrix, *, dpi: int = 150) -> Figure:
+    """The heatmap as a matplotlib figure with an Agg canvas, laid out and ready to
+    save (as PNG, or SVG for a report)."""
     # A Figure with its own canvas, never pyplot: no global state, safe in threads.
     rows, columns = len(matrix.rows), len(matrix.columns)
     fig = Figure(
@@ -164,8 +173,12 @@ def _render_png(matrix: PortfolioMatrix, dpi: int = 150) -> bytes:
         fig.colorbar(image, ax=ax, label=gettext("measures"), shrink=0.6)
     ax.set_title(matrix.title, loc="left", fontsize=11)
     fig.tight_layout()
+    return fig
+
+
+def _render_png(matrix: PortfolioMatrix, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    portfolio_figure(matrix, dpi=dpi).savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 

@@ -12,6 +12,7 @@ from weerbaar.i18n import format_number, gettext, localised
 from weerbaar.method.classes import describe_position, impact_position
 from weerbaar.reports.diagram import DiagramPoint, RiskDiagram, impact_axis, likelihood_axis
 from weerbaar.services.assessment import RoundAssessment, ScenarioResult, assess_round
+from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 
@@ -75,9 +76,13 @@ def _point(
     )
 
 
-def _themes(db: Database) -> Mapping[str, str]:
+def theme_names(db: Database, subject: Subject | None) -> Mapping[str, str]:
+    """The names of the themes the reader may see; another's stays its key."""
     with db.transaction() as connection:
-        return {t.key: localised(t) for t in Repository(connection).fetch("themes")}
+        themes = Repository(connection).fetch("themes")
+        if subject is not None:
+            themes = visibility(connection, subject).filter("themes", themes)
+        return {t.key: localised(t) for t in themes}
 
 
 def risk_diagram(
@@ -94,7 +99,6 @@ def risk_diagram(
     current = assess_round(
         db, round_key=round_key, weights=weights, draws=draws, seed=seed, subject=subject
     )
-    themes = _themes(db)
     earlier = (
         assess_round(
             db, round_key=compare, weights=weights, draws=draws, seed=seed, subject=subject
@@ -102,6 +106,13 @@ def risk_diagram(
         if compare
         else None
     )
+    return assessed_diagram(current, earlier, theme_names(db, subject))
+
+
+def assessed_diagram(
+    current: RoundAssessment, earlier: RoundAssessment | None, themes: Mapping[str, str]
+) -> RiskDiagram:
+    """The diagram of rounds already assessed, with ``themes`` naming their themes."""
     before = {r.scenario.key for r in earlier.results} if earlier else set()
     points, unplaced = [], []
     for result in current.results:

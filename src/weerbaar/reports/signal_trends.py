@@ -50,7 +50,11 @@ def trends_figure(panels: Sequence[Panel], *, period_days: int = 1) -> Figure:
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     for ax, panel in zip(axes, panels, strict=True):
         x = [_x(day) for day in panel.days]
-        ax.bar(x, panel.volume, width=0.9 * period_days, color=EVENTS, label=gettext("events"))
+        # One outline for all periods rather than a bar each: a period-long trend
+        # stays a handful of SVG elements, cheap to typeset in a PDF.
+        if x:
+            edges = [*(start - period_days / 2 for start in x), x[-1] + period_days / 2]
+            ax.stairs(panel.volume, edges, fill=True, color=EVENTS, label=gettext("events"))
         ax.plot(x, panel.weight, color=REPORTS, linewidth=0.8, label=gettext("reports"))
         if panel.growing_since is not None:
             ax.axvspan(_x(panel.growing_since), x[-1] + period_days, color=GROWTH, alpha=0.25)

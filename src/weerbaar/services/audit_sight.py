@@ -27,8 +27,8 @@ from weerbaar.services.visibility import Visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.repository import Repository
 
-# Account changes, and notification channels and retries, are for administrators' eyes
-# only.
+# Account changes, notification channels and retries, and the register of report copies
+# (who received which classified edition) are for administrators' eyes only.
 ACCOUNT_ENTITIES = frozenset(
     {
         "users",
@@ -40,6 +40,7 @@ ACCOUNT_ENTITIES = frozenset(
         "recovery_codes",
         "notification_channels",
         "notifications",
+        "report_copies",
     }
 )
 

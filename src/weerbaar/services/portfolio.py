@@ -23,7 +23,7 @@ from weerbaar.domain.portfolio import (
     theme_measures,
 )
 from weerbaar.errors import NotFoundError
-from weerbaar.services.assessment import assess_round
+from weerbaar.services.assessment import RoundAssessment, assess_round
 from weerbaar.services.visibility import visibility
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
@@ -87,9 +87,12 @@ def portfolio_view(
     ministry: str | None = None,
     today: dt.date | None = None,
     subject: Subject | None = None,
+    ranked_by: RoundAssessment | None = None,
 ) -> PortfolioView:
     """Risks against effort, limited to one theme and/or one ministry when given: a
-    ministry's view shows only its own measures against every risk."""
+    ministry's view shows only its own measures against every risk. The risks are
+    ranked by ``ranked_by``, a round already assessed for ``subject``, or else by the
+    newest round they may see."""
     today = today or dt.date.today()
     with db.transaction() as connection:
         repo = Repository(connection)
@@ -109,7 +112,10 @@ def portfolio_view(
     if ministry is not None:
         ministry_key = resolve_ministry(ministry, organisations)
         measures = [m for m in measures if ministry_of(m.owner, organisations) == ministry_key]
-    round_, ranks = _risk_ranks(db, subject)
+    if ranked_by is None:
+        round_, ranks = _risk_ranks(db, subject)
+    else:
+        round_, ranks = ranked_by.round, {r.scenario.key: r.rank for r in ranked_by.results}
     return PortfolioView(
         portfolio=build_portfolio(
             themes=themes,

@@ -624,3 +624,23 @@ round_approvals = Table(
     Column("approved_by", String(128), nullable=False),
     Column("approved_at", UtcDateTime(), nullable=False),
 )
+
+
+# -- the copies of the national risk profile made, numbered: a classified copy carries
+# its number and recipient on every page, and the trail names its file's hash ----------
+
+report_copies = Table(
+    "report_copies",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=True),
+    # No foreign key: the record of a copy outlives the round it was made of.
+    Column("round", String(KEY_LENGTH), nullable=False, index=True),
+    Column("level", String(32), nullable=False),  # the edition's level
+    Column("marking", String(32), nullable=False),  # the highest level it contains
+    Column("language", String(8), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("recipient", String(200), nullable=False),
+    Column("made_by", String(128), nullable=False),  # the audit trail's actor
+    Column("made_at", UtcDateTime(), nullable=False),
+    Column("sha256", String(64), nullable=True),  # empty until the file is written
+)
