@@ -22,6 +22,7 @@ from weerbaar.domain.access import Subject
 from weerbaar.domain.entities.strategy import Scenario
 from weerbaar.errors import ValidationError
 from weerbaar.reference.access import roles
+from weerbaar.reports import profile_figures as profile_figures_module
 from weerbaar.reports._svg import inline_svg, inlined
 from weerbaar.reports.profile_figures import (
     TREND_BARS,
@@ -29,6 +30,7 @@ from weerbaar.reports.profile_figures import (
     _panel,
     profile_figures,
 )
+from weerbaar.reports.round_diagram import assessed_diagram, theme_names
 from weerbaar.services.assessment import assess_round
 from weerbaar.services.horizon import ThemeTrend
 from weerbaar.services.public_summary import citizen
@@ -205,6 +207,38 @@ def test_text_stays_text(public: ProfileFigures) -> None:
         assert "<text" in svg
         assert 'id="DejaVuSans' not in svg and "-DejaVuSans" not in svg  # no glyph paths
     assert mpl.rcParams["svg.fonttype"] == before
+
+
+def test_the_heatmap_is_drawn_in_vectors(analyst: ProfileFigures) -> None:
+    assert analyst.portfolio is not None
+    svg = ET.fromstring(analyst.portfolio)
+    assert not list(svg.iter(f"{SVG}image"))  # no raster image inside the figure
+    assert list(svg.iter(f"{SVG}path"))
+
+
+def test_a_diagram_of_many_risks_draws_the_highest_and_says_so(demo: Database) -> None:
+    with i18n.speaking("en"):
+        current = assess_round(demo, round_key=ROUND, subject=ANALYST)
+        themes = theme_names(demo, ANALYST)
+        capped = assessed_diagram(current, current, themes, most=3)
+        whole = assessed_diagram(current, current, themes)
+    top = [r.scenario.key for r in current.results[:3]]
+    assert [p.key for p in capped.points] == top
+    assert sorted(p.key for p in capped.previous) == sorted(top)
+    assert f"The 3 highest risks of {len(current.results)} are drawn." in capped.notes
+    assert len(whole.points) == len(current.results) > 3
+    assert not any("highest risks of" in note for note in whole.notes)
+
+
+def test_the_heatmap_of_many_risks_shows_the_highest_and_says_so(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(profile_figures_module, "FIGURE_SCENARIOS", 3)
+    figures = _figures(demo, ANALYST, "en", None)
+    assert figures.portfolio is not None
+    words = _words(figures.portfolio)
+    assert re.search(r"the 3 highest risks of \d+", words)
+    assert "3. " in words and "4. " not in words  # rows are labelled with their rank
 
 
 def test_the_period_must_have_a_length(demo: Database) -> None:

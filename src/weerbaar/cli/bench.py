@@ -116,3 +116,22 @@ def bench_signals(
 
     report = run(items=items, workers=workers, seed=seed)
     console().print(report.format())
+
+
+@app.command(
+    "report",
+    help=N_(
+        "The national risk profile: the demo's four editions as PDF against the same "
+        "as HTML, and a large register's classified edition with its peak memory."
+    ),
+)
+def bench_report(
+    scenarios: Annotated[
+        int, typer.Option(min=1, help=N_("scenarios in the large register"))
+    ] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help=N_("seed"))] = 0,
+) -> None:
+    from weerbaar.bench.report import bench_report as run
+
+    report = run(scenarios=scenarios, seed=seed)
+    console().print(report.format())

@@ -21,7 +21,6 @@ from weerbaar.cli.state import state
 from weerbaar.domain.progress import DEFAULT_HORIZON_DAYS, MilestoneState
 from weerbaar.formats.atomic import write_atomic
 from weerbaar.i18n import N_, _, vocabulary
-from weerbaar.reports.risk_profile import TEMPLATE_FILES, copy_template, make_profile
 from weerbaar.services.progress import DEFAULT_SINCE_DAYS, ProgressView, progress
 from weerbaar.services.public_summary import (
     PublicSummary,
@@ -278,6 +277,8 @@ def profile(
         ),
     ] = None,
 ) -> None:
+    from weerbaar.reports.risk_profile import make_profile  # matplotlib: only when used
+
     with progress_bar(_("making the risk profile")) as step:
         made = make_profile(
             state(ctx).context(),
@@ -314,6 +315,8 @@ def profile(
 def template(
     folder: Annotated[Path, typer.Option("--out", help=N_("the folder to copy into"))],
 ) -> None:
+    from weerbaar.reports.risk_profile import TEMPLATE_FILES, copy_template
+
     made = copy_template(folder)
     out = console(stderr=True)
     for path in made:

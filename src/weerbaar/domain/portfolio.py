@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from weerbaar.domain.entities.strategy import Measure, Organisation, Scenario, Theme
@@ -120,10 +120,16 @@ class Portfolio:
     by_ministry: tuple[Effort, ...]
     by_theme: tuple[Effort, ...]
     unlinked: tuple[Measure, ...]  # measures linked to no risk
+    # The rows by scenario key: a cell is looked up once per row and column, so a
+    # search through the rows would make the matrix quadratic in the scenarios.
+    _rows: Mapping[str, Coverage] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rows", {c.scenario.key: c for c in self.coverage})
 
     def cell(self, scenario: str, ministry: str) -> tuple[Measure, ...]:
         """The measures of ``ministry`` that cover ``scenario``."""
-        row = next((c for c in self.coverage if c.scenario.key == scenario), None)
+        row = self._rows.get(scenario)
         if row is None:
             return ()
         return tuple(m for m in row.measures if self.ministry_of[m.key] == ministry)

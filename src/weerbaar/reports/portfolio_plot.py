@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -154,12 +155,17 @@ def portfolio_figure(matrix: PortfolioMatrix, *, dpi: int = 150) -> Figure:
         ax.set_axis_off()
         ax.text(0.5, 0.5, gettext("no scenarios or no measures in view"), ha="center", va="center")
     else:
-        image = ax.imshow(
-            [[count if count else float("nan") for count in row] for row in matrix.counts],
+        # One vector quad per cell (pcolormesh), not a raster image (imshow): the
+        # heatmap stays sharp in an SVG or a PDF at any zoom.
+        image = ax.pcolormesh(
+            np.arange(columns + 1) - 0.5,
+            np.arange(rows + 1) - 0.5,
+            np.ma.masked_equal(np.array(matrix.counts, dtype=float), 0.0),
             cmap=COLOURS,
             vmin=0,
-            aspect="auto",
         )
+        ax.set_xlim(-0.5, columns - 0.5)
+        ax.set_ylim(rows - 0.5, -0.5)  # the highest risk on top
         ax.set_facecolor(EMPTY)
         top = max((max(row) for row in matrix.counts), default=0) or 1
         for r, row in enumerate(matrix.counts):
@@ -170,7 +176,9 @@ def portfolio_figure(matrix: PortfolioMatrix, *, dpi: int = 150) -> Figure:
         ax.set_xticks(range(columns), matrix.columns, rotation=45, ha="left", fontsize=8)
         ax.xaxis.tick_top()
         ax.set_yticks(range(rows), matrix.rows, fontsize=8)
-        fig.colorbar(image, ax=ax, label=gettext("measures"), shrink=0.6)
+        bar = fig.colorbar(image, ax=ax, label=gettext("measures"), shrink=0.6)
+        if bar.solids is not None:
+            bar.solids.set_rasterized(False)  # matplotlib rasterizes a bar of many colours
     ax.set_title(matrix.title, loc="left", fontsize=11)
     fig.tight_layout()
     return fig

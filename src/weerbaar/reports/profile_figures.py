@@ -11,6 +11,7 @@ names of records are in the current language (:func:`weerbaar.i18n.speaking`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,7 @@ from numpy.typing import NDArray
 from weerbaar.domain.access import Subject
 from weerbaar.domain.alerting import ScopeTimeline
 from weerbaar.errors import Issue, ValidationError, said
+from weerbaar.i18n import gettext
 from weerbaar.reports._svg import inline_svg
 from weerbaar.reports.diagram_static import build_figure
 from weerbaar.reports.levels_timeline import timeline_figure
@@ -34,7 +36,7 @@ from weerbaar.services.level_views import timelines
 from weerbaar.services.portfolio import portfolio_view
 from weerbaar.storage.db import Database
 
-__all__ = ["DIAGRAM_SIZE", "TREND_BARS", "ProfileFigures", "profile_figures"]
+__all__ = ["DIAGRAM_SIZE", "FIGURE_SCENARIOS", "TREND_BARS", "ProfileFigures", "profile_figures"]
 
 # At most this many bars in a trend: a longer period is drawn in steps of several of
 # the detection's periods (growth is still detected per period, as on the pages).
@@ -42,6 +44,10 @@ TREND_BARS = 120
 # Smaller than the diagram's own default (12 × 9 in), so that its words keep a
 # readable size on an A4 page when the figure is scaled to the width of the text.
 DIAGRAM_SIZE = (10.0, 7.5)
+# The diagram and the heatmap show at most this many of the highest risks (the
+# annexes list them all): beyond it their labels no longer fit on a page, and drawing
+# them would take minutes.
+FIGURE_SCENARIOS = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,7 @@ def profile_figures(
 def _diagram(
     db: Database, reader: Subject, current: RoundAssessment, earlier: RoundAssessment | None
 ) -> str:
-    diagram = assessed_diagram(current, earlier, theme_names(db, reader))
+    diagram = assessed_diagram(current, earlier, theme_names(db, reader), most=FIGURE_SCENARIOS)
     return inline_svg(build_figure(diagram, size=DIAGRAM_SIZE), prefix="diagram")
 
 
@@ -105,7 +111,16 @@ def _portfolio(
     view = portfolio_view(db, today=today, subject=reader, ranked_by=current)
     if not view.portfolio.coverage or not view.portfolio.ministries:
         return None
-    matrix = portfolio_matrix(view.portfolio, label=view.label, title=view.title)
+    portfolio, title = view.portfolio, view.title
+    if len(portfolio.coverage) > FIGURE_SCENARIOS:
+        title = gettext(
+            "%(title)s: the %(shown)s highest risks of %(count)s",
+            title=title,
+            shown=FIGURE_SCENARIOS,
+            count=len(portfolio.coverage),
+        )
+        portfolio = dataclasses.replace(portfolio, coverage=portfolio.coverage[:FIGURE_SCENARIOS])
+    matrix = portfolio_matrix(portfolio, label=view.label, title=title)
     return inline_svg(portfolio_figure(matrix), prefix="portfolio")
 
 

@@ -318,6 +318,9 @@ def profile_pdf(html: str) -> tuple[bytes, int]:
     """Typeset the HTML as a tagged PDF (PDF/UA-1); the PDF and its page count."""
     import weasyprint
 
+    from weerbaar.reports import _pdf_pages
+
+    _pdf_pages.install()
     try:
         document = weasyprint.HTML(string=html).render(pdf_variant=PDF_VARIANT)
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)

@@ -110,12 +110,22 @@ def risk_diagram(
 
 
 def assessed_diagram(
-    current: RoundAssessment, earlier: RoundAssessment | None, themes: Mapping[str, str]
+    current: RoundAssessment,
+    earlier: RoundAssessment | None,
+    themes: Mapping[str, str],
+    *,
+    most: int | None = None,
 ) -> RiskDiagram:
-    """The diagram of rounds already assessed, with ``themes`` naming their themes."""
+    """The diagram of rounds already assessed, with ``themes`` naming their themes.
+
+    With ``most``, only that many of the highest risks are drawn (and of the earlier
+    round only those same scenarios), and a note says so: hundreds of labelled points
+    make a diagram nobody can read."""
     before = {r.scenario.key for r in earlier.results} if earlier else set()
+    shown = current.results if most is None else current.results[:most]
+    kept = {r.scenario.key for r in shown}
     points, unplaced = [], []
-    for result in current.results:
+    for result in shown:
         point = _point(
             result,
             current,
@@ -129,6 +139,8 @@ def assessed_diagram(
     previous = []
     if earlier is not None:
         for result in earlier.results:
+            if len(shown) < len(current.results) and result.scenario.key not in kept:
+                continue
             point = _point(
                 result, earlier, themes.get(result.scenario.theme, result.scenario.theme), new=False
             )
@@ -136,6 +148,14 @@ def assessed_diagram(
                 previous.append(point)
     labels = current.scales.classes
     notes = [gettext("Weights: %(weights)s.", weights=localised(current.weights))]
+    if len(shown) < len(current.results):
+        notes.append(
+            gettext(
+                "The %(shown)s highest risks of %(count)s are drawn.",
+                shown=len(shown),
+                count=len(current.results),
+            )
+        )
     if not current.scales.official:
         notes.append(
             gettext(
