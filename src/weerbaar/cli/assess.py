@@ -288,7 +288,7 @@ def score(
             _("saved %(key)s (version %(version)s)", key=saved.record.key, version=saved.version)
         )
     )
-    out.print(f"  {escape(resolved.rule)}")
+    out.print(f"  {escape(i18n.translated(resolved.rule))}")
     if resolved.lowest != resolved.highest:
         span = _("range %(low)s–%(high)s", low=resolved.lowest, high=resolved.highest)
         out.print(f"  {escape(span)}")

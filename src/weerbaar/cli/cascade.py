@@ -210,7 +210,7 @@ def _print(report: CascadeReport) -> None:
         impacts.add_row(*row)
     out.print(impacts)
     for i in report.impacts:
-        out.print(f"  {i.code}: {escape(i.rule)}")
+        out.print(f"  {i.code}: {escape(i18n.translated(i.rule))}")
     if ensemble:
         spread = Table(
             title=_("%(members)s members, seed %(seed)s", members=report.members, seed=report.seed)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from weerbaar.domain.classes import ClassScore
 from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
+from weerbaar.errors import said
 from weerbaar.method.classes import ClassScheme
 from weerbaar.method.scales import (
     CriterionScale,
@@ -93,7 +94,7 @@ def _class_range(
         class_latent(mid, high_from),
         class_latent(high, high_from),
     )
-    return Resolved(low, mid, high, f"scored as class {mid}", latent)
+    return Resolved(low, mid, high, said("scored as class %(score)s", score=str(mid)), latent)
 
 
 def resolve_impact(score: ImpactScore, scale: CriterionScale, scheme: ClassScheme) -> Resolved:
@@ -147,7 +148,11 @@ def resolve_likelihood(
             resolved.lowest,
             resolved.expected,
             resolved.highest,
-            f"scored as class {resolved.expected}: {descriptor}",
+            said(
+                "scored as class %(score)s: %(descriptor)s",
+                score=str(resolved.expected),
+                descriptor=descriptor,
+            ),
             resolved.latent,
         )
     assert score.probability is not None

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from weerbaar.domain.classes import IMPACT_CLASSES, LIKELIHOOD_CLASSES, ClassScore
+from weerbaar.errors import grouped, said, said_in
 from weerbaar.method.classes import ClassScheme
 
 
@@ -25,9 +26,38 @@ class Classified:
     rule: str  # the rule applied, in words, e.g. "13,000,000,000 EUR → D (D from …)"
 
 
+# A rule is a catalogue message (errors.said): English as a string, and said in its
+# reader's language, numbers included, where it is shown (i18n.translated).
+
+
+def _figure(value: float, general: str) -> str:
+    """``value`` as ``format(value, general)`` writes it, its digits grouped as its
+    reader writes numbers (a figure in exponent form stays as it is)."""
+    text = format(value, general)
+    if "e" in text or "inf" in text or "nan" in text:
+        return text
+    return grouped(value, len(text.split(".")[1]) if "." in text else 0)
+
+
+def _unit(unit: str) -> str:
+    # The shipped scales' units that are words; any other unit (EUR, km²) as written.
+    words = {"people": said_in("unit", "people"), "days": said_in("unit", "days")}
+    return words.get(unit, unit)
+
+
 def _number(value: float, unit: str) -> str:
-    shown = f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.4g}"
-    return f"{shown} {unit}".strip()
+    shown = _figure(value, ",.0f" if value >= 100 or value == int(value) else ",.4g")
+    if not unit:
+        return shown
+    return said("%(number)s %(unit)s", number=shown, unit=_unit(unit))
+
+
+def _percent(probability: float) -> str:
+    return said("%(number)s%%", number=grouped(probability * 100, 4))
+
+
+def _years(years: float) -> str:
+    return _figure(years, "g")
 
 
 def _check_quantity(value: float, name: str) -> None:
@@ -64,21 +94,43 @@ class QuantityScale:
         if k == 0:
             return Classified(
                 ClassScore(0),
-                f"{shown} → X (below class A, which starts at "
-                f"{_number(self.bounds[0], self.unit)})",
+                said(
+                    "%(shown)s → X (below class A, which starts at %(start)s)",
+                    shown=shown,
+                    start=_number(self.bounds[0], self.unit),
+                ),
             )
         letter = IMPACT_CLASSES[k]
         high = value >= self.high_bound(k)
         upper = (
-            f"; {IMPACT_CLASSES[k + 1]} from {_number(self.bounds[k], self.unit)}" if k < 5 else ""
+            said(
+                "; %(letter)s from %(bound)s",
+                letter=IMPACT_CLASSES[k + 1],
+                bound=_number(self.bounds[k], self.unit),
+            )
+            if k < 5
+            else ""
         )
         position = (
-            f"; high within {letter} from {_number(self.high_bound(k), self.unit)}" if high else ""
+            said(
+                "; high within %(letter)s from %(bound)s",
+                letter=letter,
+                bound=_number(self.high_bound(k), self.unit),
+            )
+            if high
+            else ""
         )
         return Classified(
             ClassScore(k, high),
-            f"{shown} → {letter}{'high' if high else ''} ({letter} from "
-            f"{_number(self.bounds[k - 1], self.unit)}{upper}{position})",
+            said(
+                "%(shown)s → %(score)s (%(letter)s from %(bound)s%(upper)s%(position)s)",
+                shown=shown,
+                score=letter + ("high" if high else ""),
+                letter=letter,
+                bound=_number(self.bounds[k - 1], self.unit),
+                upper=upper,
+                position=position,
+            ),
         )
 
 
@@ -99,20 +151,35 @@ class MatrixScale:
         _check_quantity(value, self.name)
         _check_quantity(duration, self.duration_name)
         row = sum(1 for b in self.rows if value >= b)
-        shown = f"{_number(value, self.unit)} for {_number(duration, self.duration_unit)}"
+        shown = said(
+            "%(quantity)s for %(duration)s",
+            quantity=_number(value, self.unit),
+            duration=_number(duration, self.duration_unit),
+        )
         if row == 0:
             return Classified(
                 ClassScore(0),
-                f"{shown} → X (fewer than {_number(self.rows[0], self.unit)})",
+                said(
+                    "%(shown)s → X (fewer than %(bound)s)",
+                    shown=shown,
+                    bound=_number(self.rows[0], self.unit),
+                ),
             )
         col = max(i for i, (_, bound) in enumerate(self.columns) if duration >= bound)
         letter = self.table[row - 1][col]
         label = self.columns[col][0]
         return Classified(
             ClassScore.parse(letter),
-            f"{shown} → {letter} (row {IMPACT_CLASSES[row]}: from "
-            f"{_number(self.rows[row - 1], self.unit)}; column '{label}': from "
-            f"{_number(self.columns[col][1], self.duration_unit)})",
+            said(
+                "%(shown)s → %(letter)s (row %(row)s: from %(bound)s; column '%(label)s': "
+                "from %(column)s)",
+                shown=shown,
+                letter=letter,
+                row=IMPACT_CLASSES[row],
+                bound=_number(self.rows[row - 1], self.unit),
+                label=label,
+                column=_number(self.columns[col][1], self.duration_unit),
+            ),
         )
 
 
@@ -164,17 +231,33 @@ class LikelihoodScale:
         k = sum(1 for b in self.hazard_bounds if p >= b)
         letter = LIKELIHOOD_CLASSES[k - 1]
         high = p >= self.high_bound(k)
-        converted = (
-            f" over {years:g} years = {p:.4%} over {self.horizon_years:g} years"
-            if years != self.horizon_years
-            else f" over {self.horizon_years:g} years"
+        band = said(
+            "%(low)s–%(high)s",
+            low=_percent(self.hazard_bounds[k - 1]),
+            high=_percent(self.upper(k)),
         )
-        band = f"{self.hazard_bounds[k - 1]:.2%}–{self.upper(k):.2%}"
-        return Classified(
-            ClassScore(k, high),
-            f"{probability:.4%}{converted} → {letter}{'high' if high else ''} "
-            f"({letter}: {band} in {self.horizon_years:g} years)",
-        )
+        values = {
+            "probability": _percent(probability),
+            "years": _years(years),
+            "converted": _percent(p),
+            "horizon": _years(self.horizon_years),
+            "score": letter + ("high" if high else ""),
+            "letter": letter,
+            "band": band,
+        }
+        if years != self.horizon_years:
+            rule = said(
+                "%(probability)s over %(years)s years = %(converted)s over %(horizon)s years "
+                "→ %(score)s (%(letter)s: %(band)s in %(horizon)s years)",
+                **values,
+            )
+        else:
+            rule = said(
+                "%(probability)s over %(horizon)s years → %(score)s "
+                "(%(letter)s: %(band)s in %(horizon)s years)",
+                **values,
+            )
+        return Classified(ClassScore(k, high), rule)
 
     def band(self, letter: str) -> tuple[float, float]:
         k = LIKELIHOOD_CLASSES.index(letter) + 1

@@ -377,6 +377,7 @@ def make_profile(
     fmt = format_of(output)
     folder = _template_dir(template)
     _language(language)
+    ctx.db.keys()  # every copy goes on the trail: without its key, stop before the work
     edition = edition_for(ctx.subject, level, organisation=organisation)
     addressee = None if edition.public else _recipient(ctx, recipient)
     step = progress or (lambda done, total: None)

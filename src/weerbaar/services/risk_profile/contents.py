@@ -409,7 +409,7 @@ def _line(code: str, name: str, resolved: Resolved, weight: str) -> CriterionLin
         value=str(resolved.expected),
         low=str(resolved.lowest),
         high=str(resolved.highest),
-        rule=resolved.rule,
+        rule=i18n.translated(resolved.rule),
         weight=weight,
     )
 

@@ -261,6 +261,7 @@ def _result(report: CascadeReport, graph: InfrastructureGraph) -> dict[str, Any]
         "impacts": [
             {
                 **i.row(),
+                "rule": i18n.translated(i.rule),
                 "range": None
                 if i.quantity_low is None
                 else f"{i.quantity_low:,.0f}–{i.quantity_high or 0:,.0f}",

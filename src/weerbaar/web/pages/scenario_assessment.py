@@ -127,7 +127,7 @@ def assessment_section(
                 names.get(c.code, ""),
                 str(c.resolved.expected),
                 _span(c.resolved),
-                c.resolved.rule,
+                i18n.translated(c.resolved.rule),
                 prefix + c.code,
             )
             for c in result.criteria
@@ -137,7 +137,7 @@ def assessment_section(
             "",
             str(result.likelihood.expected),
             _span(result.likelihood),
-            result.likelihood.rule,
+            i18n.translated(result.likelihood.rule),
             f"/likelihood_scores/{found.round.key}/{scenario.key}",
         ),
         "impact_class": describe_position(result.impact_position),
