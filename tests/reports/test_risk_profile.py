@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import http.server
 import json
 import random
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -412,6 +414,8 @@ def test_a_write_that_fails_late_withdraws_the_copy_number(
         ("profile.html", "<h1>{% if %}</h1>", "profile.html line 1"),
         ("cover.html", "<p>\n{{ p.no_such_field }}</p>", "cover.html line 2"),
         ("profile.md", "{{ p.round_name }\n", "profile.md line 1"),
+        # The sandbox: no way from a template into Python's internals.
+        ("profile.md", "{{ p.__class__.__mro__ }}", "profile.md"),
     ],
 )
 def test_a_template_with_an_error_is_named_with_its_line(
@@ -425,6 +429,50 @@ def test_a_template_with_an_error_is_named_with_its_line(
         make(Context(db=demo_register, actor="op"), out, name, level="dep-v", template=template)
     assert says in str(caught.value) and "template error" in str(caught.value)
     nothing_made(demo_register, out)
+
+
+@sqlite_only
+def test_a_template_makes_the_typesetter_fetch_nothing_outside(
+    demo_register: Database, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("NOT FOR THE REPORT", encoding="utf-8")
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        template = tmp_path / "template"
+        template.mkdir()
+        (template / "cover.html").write_text(
+            f'<section class="cover"><p class="marking-line">{{{{ marking_text }}}}</p>'
+            f'<img src="{url}/logo.png" alt="x"><img src="{secret.as_uri()}" alt="y">'
+            f'<object data="{secret.as_uri()}"></object></section>',
+            encoding="utf-8",
+        )
+        (template / "profile.css").write_text(
+            f'@import url("{url}/more.css"); body {{ background: url("{url}/b.png"); }}',
+            encoding="utf-8",
+        )
+        made = make(
+            Context(db=demo_register, actor="op"),
+            tmp_path,
+            "p.pdf",
+            level="public",
+            template=template,
+        )
+        server.shutdown()
+    assert asked == []
+    assert "NOT FOR THE REPORT" not in "\n".join(pages(made.path))
 
 
 @sqlite_only

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from weerbaar import i18n
@@ -127,7 +128,8 @@ def _environment(folder: Path | None) -> jinja2.Environment:
     if folder is not None:
         loaders.append(jinja2.FileSystemLoader(folder))
     loaders.append(jinja2.FileSystemLoader(SHIPPED))
-    return jinja2.Environment(
+    # Sandboxed: a template folder is not code, so it reaches no Python internals.
+    return SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         undefined=jinja2.StrictUndefined,
@@ -322,7 +324,10 @@ def profile_pdf(html: str) -> tuple[bytes, int]:
 
     _pdf_pages.install()
     try:
-        document = weasyprint.HTML(string=html).render(pdf_variant=PDF_VARIANT)
+        # Everything the page shows is inside it (figures and logo as data: URIs); a
+        # template may not make the typesetter read a file or ask a server.
+        inside = weasyprint.URLFetcher(allowed_protocols={"data"})
+        document = weasyprint.HTML(string=html, url_fetcher=inside).render(pdf_variant=PDF_VARIANT)
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     except Exception as exc:  # noqa: BLE001 - a stylesheet can break the layout in many ways
         raise _refused(
