@@ -52,8 +52,8 @@ def _number(value: float, unit: str) -> str:
     return said("%(number)s %(unit)s", number=shown, unit=_unit(unit))
 
 
-def _percent(probability: float) -> str:
-    return said("%(number)s%%", number=grouped(probability * 100, 4))
+def _percent(probability: float, digits: int = 4) -> str:
+    return said("%(number)s%%", number=grouped(probability * 100, digits))
 
 
 def _years(years: float) -> str:
@@ -233,8 +233,8 @@ class LikelihoodScale:
         high = p >= self.high_bound(k)
         band = said(
             "%(low)s–%(high)s",
-            low=_percent(self.hazard_bounds[k - 1]),
-            high=_percent(self.upper(k)),
+            low=_percent(self.hazard_bounds[k - 1], 2),
+            high=_percent(self.upper(k), 2),
         )
         values = {
             "probability": _percent(probability),
