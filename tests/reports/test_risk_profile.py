@@ -360,6 +360,17 @@ def test_without_the_trail_key_nothing_is_made(
 
 
 @sqlite_only
+@pytest.mark.parametrize("level", ["public", "dep-v"])
+def test_a_recipient_with_control_characters_is_refused(
+    demo_register: Database, out: Path, level: str
+) -> None:
+    with pytest.raises(ValidationError, match="control characters") as caught:
+        make(Context(db=demo_register, actor="op"), out, "p.md", level=level, recipient="M.\x07")
+    assert caught.value.issues[0].place == "--recipient"
+    nothing_made(demo_register, out)
+
+
+@sqlite_only
 def test_a_level_above_the_clearance_is_refused(demo_register: Database, out: Path) -> None:
     ctx = Context(db=demo_register, actor="a", subject=analyst(clearance="dep-v"))
     with pytest.raises(ForbiddenError, match="clearance"):

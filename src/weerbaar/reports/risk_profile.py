@@ -357,6 +357,8 @@ def _recipient(ctx: Context, recipient: str | None) -> str:
             "--recipient",
             said("the recipient's name must be 1 to %(n)s characters", n=RECIPIENT_LENGTH),
         )
+    if not name.isprintable():  # it is printed on every page, and goes on the trail
+        raise _refused("--recipient", said("the recipient's name may hold no control characters"))
     return name
 
 
@@ -384,7 +386,8 @@ def make_profile(
     _language(language)
     ctx.db.keys()  # every copy goes on the trail: without its key, stop before the work
     edition = edition_for(ctx.subject, level, organisation=organisation)
-    addressee = None if edition.public else _recipient(ctx, recipient)
+    named = _recipient(ctx, recipient)  # checked even where the edition names no one
+    addressee = None if edition.public else named
     step = progress or (lambda done, total: None)
     step(0, STEPS)
     if round_key is None:

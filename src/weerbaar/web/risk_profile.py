@@ -167,15 +167,9 @@ def _format(fmt: str, place: str) -> str:
     return fmt
 
 
-def _recipient(given: str | None, caller: Caller, place: str) -> str:
-    """The recipient as asked, else the requester by name; its length is
-    make_profile's to check."""
-    name = " ".join((given or "").split()) or caller.user.display_name or caller.user.username
-    if not name.isprintable():
-        raise _refused(
-            place, "recipient", said("the recipient's name may hold no control characters")
-        )
-    return name
+def _recipient(given: str | None, caller: Caller) -> str:
+    """The recipient as asked, else the requester by name; make_profile checks it."""
+    return " ".join((given or "").split()) or caller.user.display_name or caller.user.username
 
 
 def _round(db: Database, caller: Caller, order: Order, organisation: str | None) -> str | None:
@@ -203,7 +197,7 @@ def make_download(request: Request, caller: Caller, order: Order, *, place: str)
     request's fields are (``"body"``, ``"form"``), for its refusals."""
     db = database(request)
     fmt = _format(order.fmt, place)
-    recipient = _recipient(order.recipient, caller, place)
+    recipient = _recipient(order.recipient, caller)
     # Their own organisation is who they read as anyway; another one only the local
     # operator may choose, and make_profile refuses it.
     organisation = None if order.organisation == caller.user.organisation else order.organisation

@@ -306,7 +306,6 @@ class _Register:
     level_states: Sequence[Any]
     pictures: Sequence[Any]
     alerts: Sequence[Any]
-    impact_scores: Mapping[tuple[str, str], Any]
     scenarios: Mapping[str, Scenario]
 
     @classmethod
@@ -325,7 +324,6 @@ class _Register:
             level_states=visible("level_states"),
             pictures=visible("threat_pictures"),
             alerts=visible("alerts"),
-            impact_scores={(s.scenario, s.criterion): s for s in visible("impact_scores")},
             scenarios={s.key: s for s in visible("scenarios")},
         )
 

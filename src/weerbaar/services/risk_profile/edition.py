@@ -13,6 +13,7 @@ edition as the register's own records at that level: those owned by no organisat
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from weerbaar.domain.access import Role, Subject
@@ -81,6 +82,4 @@ def edition_for(
         return Edition(level, citizen())
     if requester is None:
         return Edition(level, Subject("operator", _READER_ROLE, organisation or "", level))
-    return Edition(
-        level, Subject(requester.username, requester.role, requester.organisation, level)
-    )
+    return Edition(level, dataclasses.replace(requester, clearance=level))
