@@ -160,6 +160,21 @@ class SignalKind(StrEnum):
     INDICATOR = "indicator"
 
 
+class SourceKind(StrEnum):
+    FEED = "feed"  # RSS or Atom
+    JSON = "json"  # JSON or JSON Lines of signals at an address
+    CSV = "csv"
+    TAXII = "taxii"  # a TAXII 2.1 collection
+    MISP = "misp"  # a MISP feed: manifest.json and one file per event
+
+
+class AuthScheme(StrEnum):
+    NONE = "none"
+    BASIC = "basic"  # the secret is the password of the user named
+    BEARER = "bearer"  # Authorization: Bearer <secret>
+    KEY = "key"  # Authorization: <secret>, as MISP's API keys are sent
+
+
 class ThemeSource(StrEnum):
     MODEL = "model"  # the classifier's
     ANALYST = "analyst"  # set or corrected by a person: training data for the next model

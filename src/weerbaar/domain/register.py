@@ -17,7 +17,7 @@ from weerbaar.domain.entities.base import MARKING_FIELDS, field_specs
 from weerbaar.domain.entities.infrastructure import Dependency, Expertise, VitalProcess
 from weerbaar.domain.entities.levels import Activation, AlertMeasure, LevelState, ThreatPicture
 from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
-from weerbaar.domain.entities.signals import Alert, Signal
+from weerbaar.domain.entities.signals import Alert, Signal, Source
 from weerbaar.domain.entities.strategy import (
     Actor,
     Capability,
@@ -120,6 +120,7 @@ ENTITIES: tuple[EntitySpec, ...] = (
     _entity("vital_processes", "vital process", VitalProcess, "name"),
     _entity("dependencies", "dependency", Dependency, "kind", ("supplier", "dependent")),
     _entity("expertise", "expertise", Expertise, "topic", ("process", "organisation")),
+    _entity("sources", "source", Source, "name"),
     _entity("signals", "signal", Signal, "title"),
     _entity("alerts", "alert", Alert, "title"),
     _entity(

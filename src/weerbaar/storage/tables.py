@@ -644,3 +644,27 @@ report_copies = Table(
     Column("made_at", UtcDateTime(), nullable=False),
     Column("sha256", String(64), nullable=True),  # empty until the file is written
 )
+
+
+# -- each source's polling state: where the next poll starts and how the last went. Kept
+# apart from the source's record, which people edit: a poll changes no record version --
+
+source_states = Table(
+    "source_states",
+    metadata,
+    Column(
+        "source",
+        String(KEY_LENGTH),
+        ForeignKey("sources.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The protocol's own position: TAXII's last added date, a feed's ETag and
+    # Last-Modified, a MISP feed's event timestamps (JSON).
+    Column("cursor", Text, nullable=True),
+    Column("last_poll", UtcDateTime(), nullable=True),
+    Column("last_success", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("failures", Integer, nullable=False, default=0),  # in a row, for the back-off
+    Column("next_poll", UtcDateTime(), nullable=True),
+    Column("items_taken", Integer, nullable=False, default=0),  # signals created, in all
+)

@@ -4,10 +4,52 @@ from __future__ import annotations
 
 import datetime as dt
 
-from weerbaar.domain.entities.base import Marked, date, enum, key, number, record, ref, refs, text
-from weerbaar.domain.enums import AlertKind, AlertStatus, Language, SignalKind, ThemeSource
+from weerbaar.domain.entities.base import (
+    Marked,
+    date,
+    enum,
+    integer,
+    key,
+    number,
+    record,
+    ref,
+    refs,
+    text,
+)
+from weerbaar.domain.enums import (
+    AlertKind,
+    AlertStatus,
+    AuthScheme,
+    Language,
+    SignalKind,
+    SourceKind,
+    ThemeSource,
+)
 
-__all__ = ["Alert", "Signal"]
+__all__ = ["Alert", "Signal", "Source"]
+
+
+@record
+class Source(Marked):
+    """A feed, TAXII collection or MISP feed that is polled for signals. Its marking is
+    also the marking of what it brings in (a stricter TLP marking on an item wins), so
+    who may see the source may see what came of it. The secret it needs is never kept
+    here: only the name of the environment variable or file that holds it."""
+
+    key: str = key()
+    name: str = text("name", required=True)
+    kind: SourceKind = enum(SourceKind, "feed, json, csv, taxii or misp", required=True)
+    address: str = text(
+        "web address: the feed, the TAXII collection, or the MISP feed's folder",
+        required=True,
+    )
+    auth: AuthScheme | None = enum(AuthScheme, "none, basic, bearer or key (blank: none)")
+    username: str | None = text("user name, for basic authentication")
+    secret_env: str | None = text("name of the environment variable holding the secret")
+    secret_file: str | None = text("path of the file holding the secret")
+    interval_minutes: int = integer("minutes between polls", minimum=1, maximum=10_080, default=60)
+    language: Language | None = enum(Language, "language of its items, if known")
+    description: str | None = text("description")
 
 
 @record

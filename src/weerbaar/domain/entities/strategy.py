@@ -131,6 +131,12 @@ class Actor(Marked):
     capability: Level = enum(Level, "assessed capability", required=True)
     description: str | None = text("description")
     description_en: str | None = english("description")
+    synonyms: str | None = text("other names, separated by semicolons")
+    sponsor: str | None = text("suspected state sponsor")
+    target_sectors: str | None = text("sectors it targets, separated by semicolons")
+    victims: str | None = text("suspected victims, separated by semicolons")
+    references: str | None = text("external references (web addresses), one per line")
+    external_id: str | None = text("its UUID in a MISP galaxy or ATT&CK")
 
 
 @record
