@@ -54,6 +54,7 @@ from weerbaar.errors import ConfigError
 
 APP_NAME = "weerbaar"
 DASK_VARIABLE = "WEERBAAR_DASK"
+SOURCE_SECRETS_VARIABLE = "WEERBAAR_SOURCE_SECRETS"
 LANGUAGE_VARIABLE = "WEERBAAR_LANG"
 ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 OIDC_VARIABLE = "WEERBAAR_OIDC_CONFIG"
@@ -252,6 +253,8 @@ class WebSettings:
 
     secure_cookies: bool = False
     notify_interval: float | None = None
+    # Seconds between looks for sources due to be polled (None: not at all).
+    poll_interval: float | None = None
     admin_password: str | None = field(default=None, repr=False)
 
 
@@ -296,11 +299,17 @@ class Settings:
     dask_scheduler: str | None = None  # batch work on Dask; None: local processes
     # The language of pages for readers who chose none, and of the command line.
     language: str = DEFAULT_LANGUAGE
+    # The folder of the secrets sources name by file (docs/threat-intelligence.md).
+    source_secrets: Path = field(default_factory=lambda: default_source_secrets())
 
 
 def default_db_url() -> str:
     path = Path(user_data_dir(APP_NAME, appauthor=False)) / "weerbaar.db"
     return f"sqlite:///{path}"
+
+
+def default_source_secrets() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "source-secrets"
 
 
 def _system_user() -> str:
@@ -335,6 +344,7 @@ def load_settings(
         single_sign_on=SingleSignOnSettings.from_env(env),
         dask_scheduler=env.get(DASK_VARIABLE) or None,
         language=language_from_env(env),
+        source_secrets=Path(env.get(SOURCE_SECRETS_VARIABLE) or default_source_secrets()),
     )
 
 

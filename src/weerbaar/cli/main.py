@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from weerbaar import __version__, errors, i18n
 from weerbaar.cli import (
+    actors,
     assess,
     audit,
     bench,
@@ -31,6 +32,7 @@ from weerbaar.cli import (
     serve,
     sessions,
     signals,
+    sources,
     tiers,
     transfer,
     users,
@@ -315,7 +317,14 @@ app.command(
     rich_help_panel=N_("Register"),
     help=N_("Lower a record's classification, with the reason kept in the audit trail."),
 )(declassify.declassify_command)
-add_entity_commands(app, {"rounds": rounds.add_commands})
+add_entity_commands(
+    app,
+    {
+        "rounds": rounds.add_commands,
+        "actors": actors.add_commands,
+        "sources": sources.add_commands,
+    },
+)
 
 
 def run() -> None:

@@ -121,6 +121,16 @@ def serve(
             ),
         ),
     ] = 30.0,
+    poll_interval: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help=N_(
+                "seconds between looks for sources due to be polled (0: never; then run "
+                "`weerbaar signals poll --loop` beside it)"
+            ),
+        ),
+    ] = 60.0,
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
@@ -144,7 +154,10 @@ def serve(
     url = f"http://{host}:{port}/"
     console().print(escape(_("weerbaar on %(url)s  (API: /api/v1/docs)", url=url)))
     web = dataclasses.replace(
-        st.settings.web, secure_cookies=secure_cookies, notify_interval=notify_interval or None
+        st.settings.web,
+        secure_cookies=secure_cookies,
+        notify_interval=notify_interval or None,
+        poll_interval=poll_interval or None,
     )
     app = create_app(dataclasses.replace(st.settings, web=web), db=db)
     uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from weerbaar import i18n
+from weerbaar.cli import sources
 from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
@@ -33,6 +34,14 @@ app = typer.Typer(
     no_args_is_help=True,
     help=N_("Horizon scanning: signals in, growing themes and possible new threats out."),
 )
+
+app.command(
+    "poll",
+    help=N_(
+        "Poll the sources that are due (TAXII collections, MISP feeds, web feeds) for new "
+        "signals; --source polls one now, --loop keeps polling."
+    ),
+)(sources.poll)
 
 DateOption = Annotated[str | None, typer.Option(help=N_("YYYY-MM-DD"))]
 

@@ -26,7 +26,8 @@ from weerbaar.services.transfer import (
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format", help=N_("json, yaml, csv, xlsx or graphml (default: from the file name)")
+        "--format",
+        help=N_("json, yaml, csv, xlsx, graphml or stix (default: from the file name)"),
     ),
 ]
 
@@ -52,16 +53,26 @@ def export(
     path: Annotated[
         Path,
         typer.Argument(
-            help=N_("file to write (.json, .yaml, .xlsx, .graphml) or a folder for CSV files")
+            help=N_(
+                "file to write (.json, .yaml, .xlsx, .graphml, .stix.json) or a folder for CSV"
+                " files"
+            )
         ),
     ],
     format: FormatOption = None,
 ) -> None:
-    data = export_register(state(ctx).database())
-    written = formats.write(path, data, fmt=format)
     fmt = format or formats.guess_format(path)
-    names = formats.GRAPHML_ENTITIES if fmt == "graphml" else [spec.name for spec in ENTITIES]
-    count = sum(len(data[name]) for name in names)
+    if fmt == formats.STIX:
+        from weerbaar.services.stix_export import export_stix
+
+        made = export_stix(state(ctx).database(), subject=None)
+        written = formats.write(path, made.bundle, fmt=fmt)
+        count = made.records
+    else:
+        data = export_register(state(ctx).database())
+        written = formats.write(path, data, fmt=format)
+        names = formats.GRAPHML_ENTITIES if fmt == "graphml" else [spec.name for spec in ENTITIES]
+        count = sum(len(data[name]) for name in names)
     places = ", ".join(map(str, written[:3]))
     if len(written) > 3:
         places = ngettext(

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from weerbaar.domain.alerting_rules import level_problems
 from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
+from weerbaar.domain.entities.signals import Source
 from weerbaar.domain.entities.strategy import Organisation, Round, Scenario
 from weerbaar.domain.enums import ScenarioKind
 from weerbaar.domain.fields import FieldKind, FieldValueError, Value, coerce
@@ -20,6 +21,7 @@ from weerbaar.domain.infrastructure_rules import infrastructure_problems
 from weerbaar.domain.portfolio_rules import portfolio_problems
 from weerbaar.domain.register import EntitySpec
 from weerbaar.domain.score_rules import criterion_kind, impact_problems, likelihood_problems
+from weerbaar.domain.source_rules import source_problems
 from weerbaar.errors import Issue, message_of, said
 
 
@@ -152,6 +154,8 @@ def _rules(record: Any, lookup: Lookup, reference: Reference) -> list[tuple[str,
                 ]
         case Organisation():
             return _parent_rules(record, lookup)
+        case Source():
+            return source_problems(record)
         case ImpactScore():
             round_ = lookup.get("rounds", record.round)
             if round_ is None:

@@ -1,6 +1,7 @@
 """Register files: JSON and YAML documents, CSV per entity, XLSX with a sheet per
 entity, and GraphML for vital infrastructure (vital processes as nodes, dependencies
-as edges; a GraphML file holds no other entity). Readers return a
+as edges; a GraphML file holds no other entity). A name ending in ``.stix.json`` is a
+STIX 2.1 bundle (:mod:`.stix_bundle`), written only: STIX comes in as signals. Readers return a
 :class:`~weerbaar.formats.raw.RawDocument` with each row's place in the file;
 writers write atomically (a killed export leaves either the old file or the new one,
 never half of one)."""
@@ -16,9 +17,13 @@ from weerbaar.formats.raw import RawDocument
 
 FORMATS = ("json", "yaml", "csv", "xlsx", "graphml")
 GRAPHML_ENTITIES = ("vital_processes", "dependencies")  # what a GraphML file holds
+STIX = "stix"  # a STIX 2.1 bundle, export only
+STIX_SUFFIX = ".stix.json"
 
 
 def guess_format(path: Path) -> str:
+    if path.name.lower().endswith(STIX_SUFFIX):
+        return STIX
     suffix = path.suffix.lower().lstrip(".")
     if suffix == "yml":
         return "yaml"
@@ -39,6 +44,14 @@ def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> Ra
     if not path.exists():
         raise FileFormatError(said("%(path)s: no such file or folder", path=path))
     fmt = fmt or guess_format(path)
+    if fmt == STIX:
+        raise FileFormatError(
+            said(
+                "%(path)s: a STIX bundle is not a register file; read it as signals with "
+                "weerbaar signals ingest",
+                path=path,
+            )
+        )
     if fmt in ("json", "yaml"):
         return document.read(path, fmt)
     if fmt == "csv":
@@ -61,8 +74,12 @@ def read(path: Path, *, fmt: str | None = None, entity: str | None = None) -> Ra
 
 
 def write(path: Path, data: dict[str, Any], *, fmt: str | None = None) -> list[Path]:
-    """Write the exported register; return the files written."""
+    """Write the exported register (for STIX: the bundle); return the files written."""
     fmt = fmt or guess_format(path)
+    if fmt == STIX:
+        from weerbaar.formats import stix_bundle
+
+        return [stix_bundle.write_bundle(path, data)]
     if fmt in ("json", "yaml"):
         return [document.write(path, data, fmt)]
     if fmt == "csv":

@@ -20,7 +20,6 @@ the reference holds; there are few of them (reports, campaigns, indicators).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -35,18 +34,21 @@ from weerbaar.domain.register import entity
 from weerbaar.domain.validation import parse_row
 from weerbaar.errors import ForbiddenError, joined, said
 from weerbaar.reference.access import classification_levels
+from weerbaar.reference.markings import marking_table
 from weerbaar.reference.signals import (
     classifier_settings,
     labelled_signals,
     semantic_settings,
     theme_descriptions,
 )
+from weerbaar.services.actor_match import SEPARATOR, ActorIndex, actor_key
 from weerbaar.services.context import Context
 from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
 from weerbaar.services.visibility import EVERYTHING, Visibility, visibility
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
 from weerbaar.signals.prepare import ModelSpec, Prepared, ZeroShot, prepare_chunk
+from weerbaar.signals.readers.galaxy import names
 from weerbaar.signals.semantic import EventWindow, describe_themes, from_bytes, semantic_model
 from weerbaar.signals.settings import Labelled
 from weerbaar.signals.text import clean
@@ -101,16 +103,6 @@ def signal_key(source: str, identity: str, marking: Marking | None = None) -> st
         parts += [marking.classification, marking.owned_by or ""]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"sig-{digest[:20]}"
-
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def _actor_key(name: str) -> str:
-    slug = _SLUG.sub("-", name.casefold()).strip("-")[:60].strip("-")
-    if not slug or not slug[0].isalpha():
-        slug = f"actor-{slug}".strip("-")
-    return slug if len(slug) >= 2 else f"actor-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def _text(signal: Signal) -> str:
@@ -171,6 +163,7 @@ class _Run:
     actor_keys: dict[str, str] = field(default_factory=dict)  # external id → actor key
     waiting: list[RawSignal] = field(default_factory=list)
     sightings: list[ActorSighting] = field(default_factory=list)
+    markings: dict[tuple[str, ...], Marking | str] = field(default_factory=dict)
 
     def split(self, items: Iterable[Item]) -> Iterator[RawSignal]:
         """The signals to prepare now; rejections counted, actors and the signals
@@ -185,18 +178,34 @@ class _Run:
             else:
                 yield item
 
+    def marking_of(self, signal: RawSignal) -> Marking | str:
+        """The marking a signal is stored under: the run's, or stricter where its own
+        TLP or PAP markings say so; or why it cannot be taken in."""
+        if not signal.markings:
+            return self.marking
+        known = self.markings.get(signal.markings)
+        if known is None:
+            known = _marking_for(self.ctx, self.marking, signal.markings)
+            self.markings[signal.markings] = known
+        return known
+
     def store(self, prepared: Sequence[Prepared]) -> None:
         records: list[Signal] = []
-        keys = [
-            signal_key(
-                item.signal.source, item.signal.external_id or item.fingerprint, self.marking
-            )
-            for item in prepared
-        ]
+        markings: list[Marking] = []
+        keyed: list[tuple[str, Prepared]] = []
+        for item in prepared:
+            marking = self.marking_of(item.signal)
+            if isinstance(marking, str):
+                self.report.read += 1
+                self.report.reject(Rejected(item.signal.origin, marking))
+                continue
+            identity = item.signal.external_id or item.fingerprint
+            keyed.append((signal_key(item.signal.source, identity, marking), item))
+            markings.append(marking)
         with self.ctx.db.transaction() as connection:
             # Asked per chunk rather than kept for the run: memory stays bounded.
-            taken = Repository(connection).existing_keys("signals", keys)
-        for key, item in zip(keys, prepared, strict=True):
+            taken = Repository(connection).existing_keys("signals", [k for k, _ in keyed])
+        for (key, item), marking in zip(keyed, markings, strict=True):
             self.report.read += 1
             signal = item.signal
             if key in taken:
@@ -214,7 +223,7 @@ class _Run:
                     self.report.near_repeats += 1
             elif self.events is not None and item.embedding is not None:
                 duplicate_of = self._other_language(key, item)
-            records.append(self._record(key, item, duplicate_of))
+            records.append(self._record(key, item, duplicate_of, marking))
         if records:
             self._write(records)
 
@@ -234,7 +243,9 @@ class _Run:
         self.dedupe.join(key, first)
         return first
 
-    def _record(self, key: str, item: Prepared, duplicate_of: str | None) -> Signal:
+    def _record(
+        self, key: str, item: Prepared, duplicate_of: str | None, marking: Marking
+    ) -> Signal:
         signal, prediction = item.signal, item.prediction
         theme = prediction.theme if prediction.theme in self.themes else None
         if theme is None:
@@ -261,9 +272,9 @@ class _Run:
             "theme_by": ThemeSource.MODEL if theme else None,
             "theme_confidence": round(prediction.confidence, 4),
             "actors": tuple(sorted(actors)),
-            "classification": self.marking.classification,
-            "owned_by": self.marking.owned_by,
-            "shared_with": self.marking.shared_with,
+            "classification": marking.classification,
+            "owned_by": marking.owned_by,
+            "shared_with": marking.shared_with,
         }
         return Signal(**values)
 
@@ -274,21 +285,23 @@ class _Run:
         self.report.keys += [r.key for r in records][: MAX_KEYS_KEPT - len(self.report.keys)]
 
     def store_actors(self) -> None:
-        """Create the actors the input describes that the register lacks."""
+        """Create the actors the input describes that the register lacks. A sighting
+        is the register's actor of its external id, else of its name or one of its
+        aliases as the actor's name or one of its synonyms, case ignored."""
         if not self.sightings:
             return
         spec = entity("actors")
         with self.ctx.db.transaction(write=True) as connection:
             repo = Repository(connection)
-            by_name = {a.name.casefold(): a.key for a in repo.fetch("actors")}
+            index = ActorIndex.of(repo.fetch("actors"))
             new: list[Actor] = []
             for sighting in self.sightings:
-                known = by_name.get(sighting.name.casefold())
+                known = index.find(sighting.external_id, [sighting.name, *sighting.aliases])
                 if known is not None:
                     self.actor_keys[sighting.external_id] = known
                     self.report.actors_known.append(known)
                     continue
-                key = _actor_key(sighting.name)
+                key = actor_key(sighting.name)
                 # Another actor of that name-like key ("APT-1" and "APT 1"): number it.
                 base, number = key, 1
                 while repo.version("actors", key) is not None or key in self.report.actors_created:
@@ -302,6 +315,9 @@ class _Run:
                     "intent": Level.UNKNOWN,
                     "capability": Level.UNKNOWN,
                     "description": sighting.description or None,
+                    "synonyms": SEPARATOR.join(names(sighting.aliases, without=[sighting.name]))
+                    or None,
+                    "external_id": sighting.external_id[:500] or None,
                     "classification": self.marking.classification,
                     "owned_by": self.marking.owned_by,
                     "shared_with": self.marking.shared_with,
@@ -312,7 +328,7 @@ class _Run:
                         Rejected(sighting.origin, "; ".join(i.reason for i in issues))
                     )
                     continue
-                by_name[sighting.name.casefold()] = key
+                index.add(actor)
                 new.append(actor)
                 self.report.actors_created.append(key)
             _insert_audited(self.ctx, connection, "actors", new)
@@ -331,6 +347,17 @@ def _insert_audited(
             for r in records
         ],
     )
+
+
+def _marking_for(ctx: Context, base: Marking, labels: Sequence[str]) -> Marking | str:
+    """What the marking table makes of ``labels`` on an item of a run marked ``base``,
+    if the taker may write signals so marked."""
+    levels = classification_levels()
+    marking = marking_table().incoming(base, labels, levels)
+    if isinstance(marking, str) or ctx.subject is None:
+        return marking
+    problems = write_problems(ctx.subject, "signals", None, marking, levels)
+    return joined(problems) if problems else marking
 
 
 def _authorise(ctx: Context, marking: Marking) -> None:

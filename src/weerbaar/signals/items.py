@@ -29,6 +29,9 @@ class RawSignal:
     external_id: str | None = None  # the input's own id (guid, STIX id, MISP uuid)
     actors: tuple[str, ...] = ()  # external ids of actors it names (STIX, MISP)
     tags: tuple[str, ...] = ()
+    # TLP, PAP or other markings as the input names them ("tlp:amber", a STIX
+    # marking-definition id); weerbaar's marking table reads the ones it knows.
+    markings: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

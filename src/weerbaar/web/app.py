@@ -16,7 +16,7 @@ from weerbaar import errors
 from weerbaar.config import DeliverySettings, Settings
 from weerbaar.services.single_sign_on import check_providers
 from weerbaar.storage.db import Database
-from weerbaar.web import confirm, login, second_factor, security_key, single_sign_on
+from weerbaar.web import confirm, login, second_factor, security_key, single_sign_on, taxii
 from weerbaar.web import errors as web_errors
 from weerbaar.web.language import language_middleware
 from weerbaar.web.methods import AllowedMethods
@@ -58,6 +58,25 @@ async def _deliver_notifications(db: Database, settings: DeliverySettings, inter
             log.exception("delivering notifications failed; trying again in %s s", interval)
 
 
+async def _poll_sources(db: Database, settings: Settings, interval: float) -> None:
+    """Poll the sources that are due, for as long as the app runs; a source that
+    fails is retried on its own back-off and does not stop the others."""
+    from weerbaar.services.context import Context
+    from weerbaar.services.source_polling import poll_due
+
+    poller = Context(db, POLLER)
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(poll_due, poller, secrets=settings.source_secrets)
+        except Exception:  # a bad round must not stop the next one
+            log.exception("polling sources failed; trying again in %s s", interval)
+
+
+POLLER = "weerbaar:poller"
+"""Who the audit trail names for what the app's poller takes in."""
+
+
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     """The app as ``settings`` say, on ``db`` (default: the settings' database, which
     the app then closes when it stops)."""
@@ -70,13 +89,17 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = (
-            asyncio.create_task(_deliver_notifications(database, settings.delivery, interval))
-            if interval
-            else None
-        )
+        tasks = []
+        if interval:
+            tasks.append(
+                asyncio.create_task(_deliver_notifications(database, settings.delivery, interval))
+            )
+        if settings.web.poll_interval:
+            tasks.append(
+                asyncio.create_task(_poll_sources(database, settings, settings.web.poll_interval))
+            )
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -119,5 +142,6 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.include_router(confirm.router)
     app.include_router(single_sign_on.router)
     app.include_router(api.router, prefix="/api/v1")
+    app.include_router(taxii.router)  # before the pages: /taxii2/… is never a page
     app.include_router(pages.router)
     return app

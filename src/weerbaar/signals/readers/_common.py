@@ -138,6 +138,7 @@ def make_signal(
     external_id: str | None = None,
     actors: Iterable[str] = (),
     tag_values: Iterable[str] = (),
+    markings: Iterable[str] = (),
 ) -> RawSignal | Rejected:
     """The signal, or why it cannot be one: the rules every reader applies."""
     clean_title = clean(title, MAX_TITLE_CHARS)
@@ -163,4 +164,5 @@ def make_signal(
         external_id=(external_id or "").strip() or None,
         actors=tuple(dict.fromkeys(actors)),
         tags=tags(tag_values),
+        markings=tags(markings),
     )

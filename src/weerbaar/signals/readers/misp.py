@@ -125,6 +125,7 @@ def _event(event: Mapping[str, Any], origin: str, fallback: str) -> Iterator[Ite
     orgc = event.get("Orgc")
     org_name = orgc.get("name") if isinstance(orgc, Mapping) else None
     uuid = event.get("uuid")
+    tag_names = [n for t in lists["Tag"] if isinstance(t, Mapping) for n in _strings(t.get("name"))]
     yield make_signal(
         origin=origin,
         title=info,
@@ -135,9 +136,8 @@ def _event(event: Mapping[str, Any], origin: str, fallback: str) -> Iterator[Ite
         url=url,
         external_id=uuid if isinstance(uuid, str) else None,
         actors=[actor.external_id for actor in actors],
-        tag_values=[
-            n for t in lists["Tag"] if isinstance(t, Mapping) for n in _strings(t.get("name"))
-        ],
+        tag_values=tag_names,
+        markings=tag_names,
     )
 
 

@@ -172,6 +172,7 @@ def _signal(
         external_id=obj["id"],
         actors=actors,
         tag_values=_strings(obj.get("labels")) + labels,
+        markings=_strings(obj.get("object_marking_refs")),
     )
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Security
 from weerbaar.domain.register import ENTITIES
 from weerbaar.web.api import (
     account,
+    actors,
     assessment,
     audit,
     capabilities,
@@ -50,6 +51,7 @@ _parts = [
     export.router,
     expert_sessions.router,
     signals.router,  # before the generic /signals/{key}
+    actors.router,  # before the generic /actors/{key}
     declassify.router,  # before the generic /{entity}/{key}
     rounds.router,  # before the generic /rounds/{key}
     *(entity_router(spec) for spec in ENTITIES),

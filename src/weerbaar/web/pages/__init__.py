@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from weerbaar.web.pages import (
     account,
     accounts_admin,
+    actor_import,
     audit,
     dashboard,
     declassify,
@@ -60,6 +61,7 @@ for part in (
     sessions,
     declassify,  # before the generic /{entity}/{key:path}
     round_status,  # before the generic /{entity}/{key:path}
+    actor_import,  # before the generic /{entity}/{key:path}
     records,
 ):
     router.include_router(part.router)
