@@ -45,8 +45,12 @@ def _versions(db: Database) -> dict[str, int]:
 
 def _galaxy(values: list[object], kind: str = "threat-actor") -> bytes:
     return json.dumps(
-        {"name": "Test", "type": kind, "uuid": "7cdff317-a673-4474-84ec-4f1754947823",
-         "values": values}
+        {
+            "name": "Test",
+            "type": kind,
+            "uuid": "7cdff317-a673-4474-84ec-4f1754947823",
+            "values": values,
+        }
     ).encode()
 
 
@@ -121,8 +125,16 @@ def test_an_attack_bundle_brings_groups_with_aliases_and_skips_revoked_ones(
 
     # The same group from the galaxy merges into it rather than doubling it.
     galaxy = _galaxy(
-        [{"value": "Sofacy", "uuid": "5b4ee3ea-eee3-4c8e-8323-85ae32658754",
-          "meta": {"synonyms": ["Pawn Storm"], "cfr-suspected-state-sponsor": "Russian Federation"}}]
+        [
+            {
+                "value": "Sofacy",
+                "uuid": "5b4ee3ea-eee3-4c8e-8323-85ae32658754",
+                "meta": {
+                    "synonyms": ["Pawn Storm"],
+                    "cfr-suspected-state-sponsor": "Russian Federation",
+                },
+            }
+        ]
     )
     merged = import_actors(ctx, galaxy, "threat-actor.json")
     assert merged.updated == ["apt28"] and merged.created == []
@@ -136,11 +148,11 @@ def test_bad_input_is_refused_or_rejected_with_its_place_and_the_rest_goes_on(
     ctx: Context, db: Database
 ) -> None:
     sectors = (CLUSTERS / "sector.json").read_bytes()
-    with pytest.raises(FileFormatError, match="sector.json: a MISP galaxy of type 'sector'"):
+    with pytest.raises(FileFormatError, match=r"sector\.json: a MISP galaxy of type 'sector'"):
         import_actors(ctx, sectors, "sector.json")
     with pytest.raises(FileFormatError, match=r"bad.json: not JSON \(line 1, column 13"):
         import_actors(ctx, b'{"values": [}', "bad.json")
-    with pytest.raises(FileFormatError, match="empty.json: the file is empty"):
+    with pytest.raises(FileFormatError, match=r"empty\.json: the file is empty"):
         import_actors(ctx, b"  \n", "empty.json")
     with pytest.raises(FileFormatError, match="nested too deeply"):
         import_actors(ctx, b"[" * 100 + b"]" * 100, "deep.json")
@@ -172,8 +184,13 @@ def test_a_signal_naming_an_actor_by_a_synonym_is_linked_to_it(
     ctx: Context, db: Database, threads: ThreadPoolExecutor
 ) -> None:
     galaxy = _galaxy(
-        [{"value": "APT29", "uuid": "b2056ff0-00b9-482e-b11c-c771daa5f28a",
-          "meta": {"synonyms": ["Cozy Bear", "The Dukes"]}}]
+        [
+            {
+                "value": "APT29",
+                "uuid": "b2056ff0-00b9-482e-b11c-c771daa5f28a",
+                "meta": {"synonyms": ["Cozy Bear", "The Dukes"]},
+            }
+        ]
     )
     assert import_actors(ctx, galaxy, "threat-actor.json").created == ["apt29"]
     actor = stix2.ThreatActor(name="COZY BEAR", threat_actor_types=["nation-state"])
@@ -225,8 +242,13 @@ def test_a_hidden_actor_is_neither_overwritten_nor_given_away(ctx: Context, db: 
     outsider = Subject("analyst-x", roles()["analyst"], "min-jenv", "stg-g")
     as_outsider = Context(db=db, actor="analyst-x", subject=outsider)
     same_id = _galaxy(
-        [{"value": "Other Name", "uuid": "11111111-1111-4111-8111-111111111111",
-          "description": "overwrite"}]
+        [
+            {
+                "value": "Other Name",
+                "uuid": "11111111-1111-4111-8111-111111111111",
+                "description": "overwrite",
+            }
+        ]
     )
     same_key = _galaxy([{"value": "Shadow Group", "description": "overwrite"}])
     taken_visible = _galaxy([{"value": "Open Group"}, {"value": "open group!", "uuid": "x-2"}])
@@ -238,8 +260,7 @@ def test_a_hidden_actor_is_neither_overwritten_nor_given_away(ctx: Context, db: 
         reasons += [r.reason for r in report.rejected]
     assert reasons == [
         "cannot be created as actor other-name: another actor has that key or that external id",
-        "cannot be created as actor shadow-group: another actor has that key or that external "
-        "id",
+        "cannot be created as actor shadow-group: another actor has that key or that external id",
     ]
     assert all("Secret" not in r and "stg-c" not in r for r in reasons)
     # A clash with an actor the importer may see reads the same.
@@ -252,9 +273,7 @@ def test_a_hidden_actor_is_neither_overwritten_nor_given_away(ctx: Context, db: 
 
     # Nor may anyone import above their clearance.
     with pytest.raises(ForbiddenError, match="cannot import actors"):
-        import_actors(
-            as_outsider, same_key, "threat-actor.json", marking=Marking("stg-c", "nctv")
-        )
+        import_actors(as_outsider, same_key, "threat-actor.json", marking=Marking("stg-c", "nctv"))
     reader = Subject("viewer-x", roles()["viewer"], "min-jenv", "stg-g")
     with pytest.raises(ForbiddenError, match="cannot import actors"):
         import_actors(Context(db=db, actor="viewer-x", subject=reader), same_key, "t.json")

@@ -402,7 +402,7 @@ def test_misp_feed_next_poll_takes_only_new_and_changed_events(
     clock = Clock()
     ctx = Context(db, "test", clock=clock)
     seed_small_register(ctx)
-    _source(ctx, "osint", "misp", address, owned_by="nctv", interval_minutes=30)
+    _source(ctx, "osint", "misp", address, owned_by="nctv", interval_minutes=30, language="en")
     _write_feed(
         folder,
         [
@@ -415,6 +415,7 @@ def test_misp_feed_next_poll_takes_only_new_and_changed_events(
     by_event = {s.external_id.split("@")[0]: s for s in list_records(db, entity_name="signals")}
     assert by_event[B].classification == "dep-v" and by_event[B].owned_by == "nctv"
     assert by_event[A].classification == "public"
+    assert {str(s.language) for s in by_event.values()} == {"en"}  # the source's language
 
     # One event changes, one is new, one stays: only two are read.
     _write_feed(

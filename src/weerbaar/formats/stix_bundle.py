@@ -44,8 +44,8 @@ from weerbaar.formats.tables import json_bytes
 __all__ = [
     "EXPORTED",
     "EXTENSION_ID",
-    "REFERS_TO",
     "IDENTITY_ID",
+    "REFERS_TO",
     "TLP2_IDS",
     "Dated",
     "actor_id",
@@ -60,7 +60,11 @@ __all__ = [
 
 EXPORTED = ("actors", "signals", "scenarios", "level_states")
 """The entities that leave as STIX, in the order they are written."""
-REFERS_TO = {"actors": (), "signals": ("actors", "scenarios"), "scenarios": ("actors",)}
+REFERS_TO: dict[str, tuple[str, ...]] = {
+    "actors": (),
+    "signals": ("actors", "scenarios"),
+    "scenarios": ("actors",),
+}
 """The entities whose objects an entity's objects refer to."""
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://weerbaar.nl/stix")

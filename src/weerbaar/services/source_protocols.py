@@ -421,4 +421,15 @@ def fetch(
 ) -> Fetch:
     """Start one poll of ``source`` from ``cursor``."""
     secret = secret_of(source, secrets, os.environ if environ is None else environ)
-    return _FETCHERS[source.kind](source, secret, cursor)
+    polled = _FETCHERS[source.kind](source, secret, cursor)
+    if source.language is not None:
+        polled.items = _in_language(polled.items, str(source.language))
+    return polled
+
+
+def _in_language(items: Iterator[Item], language: str) -> Iterator[Item]:
+    """The source's language for the items that do not say theirs."""
+    for item in items:
+        if isinstance(item, RawSignal) and item.language is None:
+            item = dataclasses.replace(item, language=language)
+        yield item

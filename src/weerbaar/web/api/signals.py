@@ -9,6 +9,7 @@ These routes are joined before the generic ``/signals`` routes, whose
 # No ``from __future__ import annotations``: FastAPI reads the models from the
 # endpoints' annotations, and the record models are made at import time.
 
+import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -19,6 +20,7 @@ from weerbaar.services.context import Context
 from weerbaar.services.horizon import detect_alerts, flag_alert, label_signal, theme_trends
 from weerbaar.services.signal_ingest import IngestReport
 from weerbaar.services.signal_intake import take_in
+from weerbaar.services.source_polling import poll_due, source_states_of
 from weerbaar.signals.readers import KINDS, read
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.problems import error_responses
@@ -232,3 +234,83 @@ async def ingest_file(
     ctx = context_of(request, caller)
     report = await run_in_threadpool(take_in, ctx, read(data, upload_name(file), kind=kind))
     return report_answer(report)
+
+
+# ---------------------------------------------------------------- sources and their polls
+
+
+class SourceState(BaseModel):
+    source: str
+    kind: str
+    healthy: bool = Field(description="false after a failed poll, until one succeeds")
+    last_poll: dt.datetime | None
+    last_success: dt.datetime | None
+    next_poll: dt.datetime | None
+    failures: int = Field(description="failed polls in a row")
+    items_taken: int = Field(description="signals created by its polls, in all")
+    last_error: str | None
+
+
+class PollOutcome(BaseModel):
+    source: str
+    ok: bool
+    error: str | None = None
+    read: int = 0
+    created: int = 0
+    already_in: int = 0
+    rejected: int = 0
+
+
+@router.get(
+    "/sources",
+    summary="The sources polled for signals, with the state of their polls",
+    responses=error_responses(401),
+)
+def source_states(
+    request: Request, caller: Annotated[Caller, Depends(reader)]
+) -> list[SourceState]:
+    return [
+        SourceState(
+            source=source.key,
+            kind=str(source.kind),
+            healthy=state is None or state.healthy,
+            last_poll=state.last_poll if state else None,
+            last_success=state.last_success if state else None,
+            next_poll=state.next_poll if state else None,
+            failures=state.failures if state else 0,
+            items_taken=state.items_taken if state else 0,
+            last_error=state.last_error if state else None,
+        )
+        for source, state in source_states_of(context_of(request, caller))
+    ]
+
+
+@router.post(
+    "/sources/{key}/poll",
+    summary="Poll one source now",
+    description="Polls the source at once, whether due or not, and takes its new items "
+    "in as signals under the source's marking (or a stricter one an item carries).",
+    responses=error_responses(401, 403, 404, 422),
+)
+def poll_source(
+    request: Request, key: PathKey, caller: Annotated[Caller, Depends(writer)]
+) -> PollOutcome:
+    require_write(caller, "sources")
+    settings = request.app.state.settings
+    outcomes = poll_due(
+        context_of(request, caller), secrets=settings.source_secrets, only=key, force=True
+    )
+    if not outcomes:  # another poller has it at this moment
+        return PollOutcome(source=key, ok=True)
+    outcome = outcomes[0]
+    report = outcome.report
+    if report is None:
+        return PollOutcome(source=key, ok=False, error=outcome.error)
+    return PollOutcome(
+        source=key,
+        ok=True,
+        read=report.read,
+        created=report.created,
+        already_in=report.already_in,
+        rejected=report.rejected,
+    )

@@ -5,7 +5,7 @@ The routers are joined in an order that matters: fixed paths (``/search``,
 exports and score form come before the generic entity routes, whose ``/{entity}`` and
 ``/{entity}/{key:path}`` would match them too; so would ``/levels`` and
 ``/notifications``, ``/sessions``, and the signal pages (``/signals``, ``/signals/trends``,
-``/signals/alerts``) before ``/signals/{key}``.
+``/signals/alerts``, ``/signals/sources``) before ``/signals/{key}``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from weerbaar.web.pages import (
     sessions,
     signals,
     signals_alerts,
+    signals_sources,
     signals_trends,
     tiers,
 )
@@ -50,6 +51,7 @@ for part in (
     infrastructure,
     signals_trends,
     signals_alerts,
+    signals_sources,
     signals,
     notifications,
     portfolio,
