@@ -269,6 +269,10 @@ def test_a_wrong_accept_header_is_refused_with_a_taxii_error(taxii: Taxii) -> No
         f"{taxii.url}weerbaar/", auth=auth, headers={"Accept": "application/taxii+json;version=2.0"}
     )
     assert wrong_version.status_code == 406
+    refused = _get(
+        f"{taxii.url}weerbaar/", auth=auth, headers={"Accept": f"{TAXII_MEDIA_TYPE};q=0, text/html"}
+    )
+    assert refused.status_code == 406
     stix = _get(
         f"{taxii.url}weerbaar/collections/{ACTORS}/objects/",
         auth=auth,

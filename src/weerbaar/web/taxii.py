@@ -168,7 +168,10 @@ def _media_type(request: Request, offered: Sequence[str]) -> str:
         for parameter in parameters:
             name, _, value = parameter.partition("=")
             values[name.strip().lower()] = value.strip().strip('"')
-        if values.get("q", "1").rstrip("0").rstrip(".") == "0":
+        try:
+            if float(values.get("q", "1")) <= 0:
+                continue  # "not this one"
+        except ValueError:
             continue
         if values.get("version", "2.1") != "2.1":
             continue
