@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import http.server
 import threading
 from collections.abc import Iterator
@@ -210,9 +211,42 @@ def test_actors_with_like_names_get_their_own_keys(
         actors=("threat-actor--1", "threat-actor--2", "threat-actor--9"),
     )
     report = ingest(ctx, [report_item, *sightings], executor=threads)
-    assert report.actors_created == ["apt-1", "apt-1-2"] and report.actors_known == ["apt-1"]
+    second = "apt-1-" + hashlib.sha256(b"threat-actor--2").hexdigest()[:8]
+    assert report.actors_created == ["apt-1", second] and report.actors_known == ["apt-1"]
     (stored,) = list_records(db, entity_name="signals")
-    assert stored.actors == ("apt-1", "apt-1-2")  # the unknown third id is left out
+    assert stored.actors == tuple(sorted(("apt-1", second)))  # the unknown third is left out
+
+
+def test_a_hidden_actor_is_neither_linked_nor_numbered_around(
+    ctx: Context, db: Database, threads: ThreadPoolExecutor
+) -> None:
+    seed_small_register(ctx)
+    create_record(
+        ctx,
+        entity_name="actors",
+        raw={"key": "apt-1", "name": "APT 1", "kind": "state", "intent": "high",
+             "capability": "high", "classification": "stg-c", "owned_by": "nctv"},
+    )  # fmt: skip
+    outsider = Subject("analyst-x", roles()["analyst"], "min-jenv", "dep-v")
+    taker = Context(db=db, actor="web:analyst-x", subject=outsider)
+    red = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
+    report = ingest(
+        taker,
+        [
+            dataclasses.replace(_event("intel", 3, "Report on APT 1"), actors=("ta--1",)),
+            ActorSighting("ta--1", "APT 1", state=True),
+            ActorSighting("ta--2", "Red group", state=False, markings=(red,)),
+        ],
+        executor=threads,
+    )
+    # Not linked to the hidden actor; its key as if "apt-1" were any other actor's.
+    new_key = "apt-1-" + hashlib.sha256(b"ta--1").hexdigest()[:8]
+    assert report.actors_known == [] and report.actors_created == [new_key]
+    (stored,) = list_records(db, entity_name="signals", subject=outsider)
+    assert stored.actors == (new_key,)
+    # An actor marked TLP:RED is kept to an owner the run does not have: not taken in.
+    [rejected] = report.rejections
+    assert "TLP:RED" in rejected.reason
 
 
 def test_taking_in_never_runs_into_what_the_taker_may_not_see(

@@ -163,7 +163,7 @@ class _Run:
     actor_keys: dict[str, str] = field(default_factory=dict)  # external id → actor key
     waiting: list[RawSignal] = field(default_factory=list)
     sightings: list[ActorSighting] = field(default_factory=list)
-    markings: dict[tuple[str, ...], Marking | str] = field(default_factory=dict)
+    markings: dict[tuple[str, tuple[str, ...]], Marking | str] = field(default_factory=dict)
 
     def split(self, items: Iterable[Item]) -> Iterator[RawSignal]:
         """The signals to prepare now; rejections counted, actors and the signals
@@ -181,12 +181,15 @@ class _Run:
     def marking_of(self, signal: RawSignal) -> Marking | str:
         """The marking a signal is stored under: the run's, or stricter where its own
         TLP or PAP markings say so; or why it cannot be taken in."""
-        if not signal.markings:
+        return self._marked(signal.markings, "signals")
+
+    def _marked(self, labels: tuple[str, ...], entity_name: str) -> Marking | str:
+        if not labels:
             return self.marking
-        known = self.markings.get(signal.markings)
+        known = self.markings.get((entity_name, labels))
         if known is None:
-            known = _marking_for(self.ctx, self.marking, signal.markings)
-            self.markings[signal.markings] = known
+            known = _marking_for(self.ctx, self.marking, labels, entity_name)
+            self.markings[(entity_name, labels)] = known
         return known
 
     def store(self, prepared: Sequence[Prepared]) -> None:
@@ -293,7 +296,10 @@ class _Run:
         spec = entity("actors")
         with self.ctx.db.transaction(write=True) as connection:
             repo = Repository(connection)
-            index = ActorIndex.of(repo.fetch("actors"))
+            # Only the actors the taker may see: linking to (or numbering around) a
+            # hidden one would tell them it exists.
+            seen = visibility(connection, self.ctx.subject)
+            index = ActorIndex.of(seen.filter("actors", repo.fetch("actors")))
             new: list[Actor] = []
             for sighting in self.sightings:
                 known = index.find(sighting.external_id, [sighting.name, *sighting.aliases])
@@ -301,12 +307,21 @@ class _Run:
                     self.actor_keys[sighting.external_id] = known
                     self.report.actors_known.append(known)
                     continue
+                marking = self._marked(sighting.markings, "actors")
+                if isinstance(marking, str):
+                    self.report.reject(Rejected(sighting.origin, marking))
+                    continue
                 key = actor_key(sighting.name)
-                # Another actor of that name-like key ("APT-1" and "APT 1"): number it.
-                base, number = key, 1
-                while repo.version("actors", key) is not None or key in self.report.actors_created:
-                    number += 1
-                    key = f"{base[:60]}-{number}"
+                if repo.version("actors", key) is not None or key in self.report.actors_created:
+                    # Another actor has that name-like key ("APT-1" and "APT 1"), seen or
+                    # not: a suffix from the input's own id, the same either way.
+                    digest = hashlib.sha256(sighting.external_id.encode()).hexdigest()[:8]
+                    key = f"{key[:55].rstrip('-')}-{digest}"
+                    if repo.version("actors", key) is not None:
+                        self.report.reject(
+                            Rejected(sighting.origin, said("key %(key)s is taken", key=key))
+                        )
+                        continue
                 self.actor_keys[sighting.external_id] = key
                 raw = {
                     "key": key,
@@ -318,9 +333,9 @@ class _Run:
                     "synonyms": SEPARATOR.join(names(sighting.aliases, without=[sighting.name]))
                     or None,
                     "external_id": sighting.external_id[:500] or None,
-                    "classification": self.marking.classification,
-                    "owned_by": self.marking.owned_by,
-                    "shared_with": self.marking.shared_with,
+                    "classification": marking.classification,
+                    "owned_by": marking.owned_by,
+                    "shared_with": marking.shared_with,
                 }
                 actor, issues = parse_row(spec, raw, sighting.origin)
                 if actor is None:
@@ -349,14 +364,16 @@ def _insert_audited(
     )
 
 
-def _marking_for(ctx: Context, base: Marking, labels: Sequence[str]) -> Marking | str:
+def _marking_for(
+    ctx: Context, base: Marking, labels: Sequence[str], entity_name: str
+) -> Marking | str:
     """What the marking table makes of ``labels`` on an item of a run marked ``base``,
-    if the taker may write signals so marked."""
+    if the taker may write records of ``entity_name`` so marked."""
     levels = classification_levels()
     marking = marking_table().incoming(base, labels, levels)
     if isinstance(marking, str) or ctx.subject is None:
         return marking
-    problems = write_problems(ctx.subject, "signals", None, marking, levels)
+    problems = write_problems(ctx.subject, entity_name, None, marking, levels)
     return joined(problems) if problems else marking
 
 

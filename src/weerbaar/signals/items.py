@@ -49,6 +49,7 @@ class ActorSighting:
     description: str = ""
     aliases: tuple[str, ...] = ()
     origin: str = ""
+    markings: tuple[str, ...] = ()  # as on RawSignal
 
 
 @dataclass(frozen=True, slots=True)

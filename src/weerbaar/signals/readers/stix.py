@@ -132,6 +132,7 @@ def _actor(obj: Mapping[str, Any], origin: str) -> ActorSighting:
         description=clean(obj.get("description")),
         aliases=tags(_strings(obj.get("aliases"))),
         origin=origin,
+        markings=tags(_strings(obj.get("object_marking_refs"))),
     )
 
 
