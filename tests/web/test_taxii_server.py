@@ -333,3 +333,72 @@ def test_the_api_exports_stix_by_the_readers_clearance(
     assert all(classification.get(k, "public") == "public" for k in seen["uncleared"])
     assert any(classification.get(k, "public") != "public" for k in seen["cleared"])
     assert TestClient(cleared.app).get("/api/v1/stix").status_code == 401
+
+
+def _report(register: Database, key: str, written: dt.datetime, **marking: str) -> None:
+    """A report published in the past, written at ``written`` (after the seed's)."""
+    create_record(
+        Context(db=register, actor="test:setup", clock=lambda: written),
+        entity_name="signals",
+        raw={"key": key, "title": f"Report {key}", "published_on": "2026-11-01",
+             "source": "test", "language": "en", "kind": "report", **marking},
+    )  # fmt: skip
+
+
+def test_another_weerbaar_polls_this_one_as_a_taxii_source(
+    taxii: Taxii, register: Database, tmp_path: Any
+) -> None:
+    """Two installations: the second subscribes to the first's signals collection with a
+    token of an uncleared account, and takes in what that account may see, with its
+    TLP markings read back into need-to-know; a second poll brings only what is new."""
+    from tests.helpers import trail_config
+    from weerbaar.services.records import list_records
+    from weerbaar.services.source_polling import poll_due
+
+    other = Database(f"sqlite:///{tmp_path}/other.db", trail=trail_config())
+    other.upgrade()
+    try:
+        clock = [dt.datetime(2030, 6, 1, tzinfo=dt.UTC)]
+        ctx = Context(db=other, actor="test:other", clock=lambda: clock[0])
+        create_record(
+            ctx,
+            entity_name="organisations",
+            raw={"key": "cert-x", "name": "CERT X", "kind": "agency"},
+        )
+        create_record(
+            ctx,
+            entity_name="sources",
+            raw={
+                "key": "partner",
+                "name": "Partner weerbaar",
+                "kind": "taxii",
+                "address": f"{taxii.url}weerbaar/collections/{SIGNALS}/",
+                "auth": "bearer",
+                "secret_env": "WEERBAAR_SOURCE_PARTNER",
+                "owned_by": "cert-x",
+            },
+        )
+        secret = {"WEERBAAR_SOURCE_PARTNER": taxii.tokens["uncleared"]}
+        _report(register, "past-report", MOMENT + dt.timedelta(days=2), owned_by="nctv")
+        [first] = poll_due(ctx, secrets=tmp_path, environ=secret)
+        assert first.report is not None, first.error
+        taken = {s.title: s for s in list_records(other, entity_name="signals")}
+        assert "Report past-report" in taken and "Report secret-report" not in taken
+        # It left owned by its organisation, as TLP:AMBER+STRICT: it is kept to the
+        # receiving organisation alone.
+        opened = taken["Report past-report"]
+        assert (opened.classification, opened.owned_by, opened.shared_with) == (
+            "dep-v",
+            "cert-x",
+            (),
+        )
+        # Nothing new: nothing read. A new public report: only that one.
+        clock[0] += dt.timedelta(hours=2)
+        [again] = poll_due(ctx, secrets=tmp_path, environ=secret)
+        assert again.report is not None and again.report.created == 0
+        _report(register, "newer-report", MOMENT + dt.timedelta(days=3))
+        clock[0] += dt.timedelta(hours=2)
+        [third] = poll_due(ctx, secrets=tmp_path, environ=secret)
+        assert third.report is not None and third.report.created == 1, third
+    finally:
+        other.dispose()
