@@ -308,6 +308,13 @@ def default_db_url() -> str:
     return f"sqlite:///{path}"
 
 
+def current_environment() -> Mapping[str, str]:
+    """This process's environment as it is now, for what is read at each use rather
+    than at start: a source's secret variable, so that a rotated secret is used from
+    the next poll on."""
+    return os.environ
+
+
 def default_source_secrets() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "source-secrets"
 

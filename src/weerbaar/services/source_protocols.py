@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from weerbaar.config import current_environment
 from weerbaar.domain.entities.signals import Source
 from weerbaar.domain.enums import AuthScheme, SourceKind
 from weerbaar.domain.source_rules import SECRET_FILE_PATTERN, SECRET_VARIABLE_PATTERN
@@ -67,7 +67,7 @@ class Fetch:
         return self.cursor
 
 
-def secret_of(source: Source, secrets: Path, environ: Mapping[str, str]) -> str | None:
+def secret_of(source: Source, secrets: Path, variables: Mapping[str, str]) -> str | None:
     """The secret the source names, read now; never stored or logged."""
     if source.secret_env:
         if not SECRET_VARIABLE_PATTERN.fullmatch(source.secret_env):
@@ -77,7 +77,7 @@ def secret_of(source: Source, secrets: Path, environ: Mapping[str, str]) -> str 
                     source=source.key,
                 )
             )
-        value = environ.get(source.secret_env)
+        value = variables.get(source.secret_env)
         if not value:
             raise SourceError(
                 said(
@@ -420,7 +420,7 @@ def fetch(
     environ: Mapping[str, str] | None = None,
 ) -> Fetch:
     """Start one poll of ``source`` from ``cursor``."""
-    secret = secret_of(source, secrets, os.environ if environ is None else environ)
+    secret = secret_of(source, secrets, current_environment() if environ is None else environ)
     polled = _FETCHERS[source.kind](source, secret, cursor)
     if source.language is not None:
         polled.items = _in_language(polled.items, str(source.language))
