@@ -57,6 +57,13 @@ def test_every_entity_lists_shows_and_offers_its_forms(
         operator = Context(db=demo_db, actor="test:setup")
         for row in default_rules_as_records("nss-2019"):
             create_record(operator, entity_name=name, raw=row)
+    if name == "sources":  # the demo polls nothing: one that is never polled here
+        create_record(
+            Context(db=demo_db, actor="test:setup"),
+            entity_name=name,
+            raw={"key": "example-feed", "name": "Example feed", "kind": "feed",
+                 "address": "https://feeds.example.org/news.rss"},
+        )  # fmt: skip
     first = list_records(demo_db, entity_name=name)[0]
     if name == "signals":  # its list is the signals page: newest first reports first
         first = max(
