@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from weerbaar.domain.access import Marking
 from weerbaar.domain.entities.signals import Source
-from weerbaar.errors import WeerbaarError, said
+from weerbaar.errors import NotFoundError, WeerbaarError, said
 from weerbaar.services.context import Context
 from weerbaar.services.signal_ingest import IngestReport
 from weerbaar.services.signal_intake import take_in
@@ -202,8 +202,6 @@ def poll_due(
     if only is not None:
         sources = [s for s in sources if s.key == only]
         if not sources:
-            from weerbaar.errors import NotFoundError
-
             raise NotFoundError("sources", only)
     outcomes = []
     for source in sources:

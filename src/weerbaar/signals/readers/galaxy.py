@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import stix2
-import stix2.exceptions
 
 from weerbaar.errors import FileFormatError, said
 from weerbaar.signals.items import Rejected
 from weerbaar.signals.readers._common import kind_of, shown, web_address
 from weerbaar.signals.readers._json import find_long_number, load_json
+from weerbaar.signals.readers.stix import INVALID_STIX
 from weerbaar.signals.text import clean
 
 __all__ = [
@@ -83,16 +83,6 @@ SPONSOR_COUNTRIES: Mapping[str, str] = {
 }
 _NO_SPONSOR = frozenset({"", "unknown", "none", "n/a"})
 _ALPHA2 = re.compile(r"[A-Za-z]{2}")
-
-_INVALID = (
-    stix2.exceptions.STIXError,
-    ValueError,
-    TypeError,
-    KeyError,
-    AttributeError,
-    OverflowError,
-    RecursionError,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +227,7 @@ def _stix_actor(obj: Mapping[str, Any], origin: str) -> ActorItem:
         return Rejected(origin, str(long_number))
     try:
         parsed = stix2.parse(obj, allow_custom=True)
-    except _INVALID as exc:
+    except INVALID_STIX as exc:
         return Rejected(origin, shown(said("invalid STIX object: %(error)s", error=exc), 500))
     name = clean(parsed.get("name"), MAX_NAME_CHARS)
     if not name:

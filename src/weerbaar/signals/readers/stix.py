@@ -29,7 +29,7 @@ from weerbaar.signals.readers._common import language, make_signal, parse_date, 
 from weerbaar.signals.readers._json import find_long_number, load_json
 from weerbaar.signals.text import clean
 
-__all__ = ["read_stix", "read_stix_value"]
+__all__ = ["INVALID_STIX", "read_stix", "read_stix_value"]
 
 ACTOR_TYPES = ("threat-actor", "intrusion-set")
 SIGNAL_TYPES = {
@@ -47,7 +47,7 @@ MAX_PATTERN_DEPTH = 32
 _PATTERN_TITLE_CHARS = 120
 _PATTERN_STRING = re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL)
 _PATTERN_OPERATOR = re.compile(r"\b(?:AND|OR|FOLLOWEDBY)\b")
-_INVALID = (
+INVALID_STIX = (
     stix2.exceptions.STIXError,
     ValueError,
     TypeError,
@@ -228,7 +228,7 @@ def read_stix_value(value: object, name: str, *, source: str | None = None) -> I
             continue
         try:
             parsed = stix2.parse(obj, allow_custom=True)
-        except _INVALID as exc:
+        except INVALID_STIX as exc:
             yield Rejected(origin, shown(f"invalid STIX {kind}: {exc}", 500))
             continue
         if kind in ACTOR_TYPES:
