@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import COORDINATOR, LiveServer
 from tests.browser.test_flows import sign_in
 
-THEME = "natural-disasters"  # continued focus in the demo; its risks rank high
+THEME = "natural-disasters"  # continued focus in the demo; a capability gap nobody closes
 
 
 def _new(page: Page, entity: str, key: str, **given: str) -> None:
@@ -29,8 +29,11 @@ def test_rules_decision_concretisation_measure_progress(
     row = page.locator(f"#theme-{THEME}")
     expect(row).to_contain_text("Strengthened approach")  # proposed
     expect(row).to_contain_text("would change")
+    expect(row.locator(".certainty")).to_contain_text("of draws")
+    row.locator("summary", has_text="What would change it").click()
+    expect(row.locator(".what-if")).to_contain_text("gaps_open")
     row.locator("summary", has_text="Reasons").click()
-    expect(row.locator("ul.reasons")).to_contain_text("risk_quantile")
+    expect(row.locator("details", has_text="Reasons")).to_contain_text("no-comprehensive-approach")
 
     # Against the proposal without a reason: refused, nothing written.
     row.locator("summary", has_text="Record a decision").click()

@@ -24,9 +24,12 @@ def test_from_rules_to_progress(runner: CliRunner, tmp_path: Path) -> None:
     answer = json.loads(run(runner, "tiers", "propose", "--format", "json"))
     proposals = {p["theme"]: p for p in answer["themes"]}
     assert proposals[THEME]["current_tier"] == "continued_focus"
+    # Its impact calls for national attention, and a capability gap that no measure
+    # closes means there is no comprehensive approach yet.
     assert proposals[THEME]["proposed_tier"] == "strengthened"
-    assert any("risk_quantile" in r for r in proposals[THEME]["reasons"])
-    assert "rule top-quartile-risk" in run(runner, "tiers", "propose", "--theme", THEME)
+    assert proposals[THEME]["rule"] == "no-comprehensive-approach"
+    assert "gaps_open 1 > 0: met" in [r.strip() for r in proposals[THEME]["reasons"]]
+    assert "rule no-comprehensive-approach" in run(runner, "tiers", "propose", "--theme", THEME)
 
     decide = (
         "tiers",
@@ -47,7 +50,7 @@ def test_from_rules_to_progress(runner: CliRunner, tmp_path: Path) -> None:
     assert "against the proposal (strengthened)" in out
     decision = out.split()[1].rstrip(":")
     shown = run(runner, "decision", "show", decision)
-    assert "Flood defences are on schedule." in shown and "top-quartile-risk" in shown
+    assert "Flood defences are on schedule." in shown and "no-comprehensive-approach" in shown
 
     run(
         runner,
@@ -136,21 +139,34 @@ def test_edited_rules_in_a_dry_run(runner: CliRunner, tmp_path: Path) -> None:
     run(runner, "init")
     run(runner, "demo", "load")
     rules = yaml.safe_load(run(runner, "tiers", "rules"))
-    assert rules["rules"][0]["key"] == "top-quartile-risk"
+    assert rules["rules"][0]["key"] == "no-national-attention"
+    assert rules["rules"][0]["when"] == "not(national-attention)"
     before = json.loads(run(runner, "tiers", "dry-run", "--format", "json"))
     assert {c["theme"] for c in before} >= {THEME}
-    rules["rules"][0]["when"] = ["risk_quantile >= 2"]  # never holds
+    rules["rules"][0]["when"] = "risk_class > 99"  # never holds
     edited = tmp_path / "rules.yaml"
     edited.write_text(yaml.safe_dump(rules), "utf-8")
     changes = json.loads(
         run(runner, "tiers", "dry-run", "--rules", str(edited), "--format", "json")
     )
-    assert changes != before
-    assert all(c["rule"] != "top-quartile-risk" for c in changes)
-    rules["rules"][0]["when"] = ["risk_quantile >= high"]
+    # With no theme set aside for want of national attention, every theme without a
+    # comprehensive approach (too few links of the chain, or a gap left open) is
+    # strengthened; those already at it do not change.
+    strengthened = (
+        "cbrn",
+        "emerging-technologies",
+        "infectious-diseases",
+        "multilateral-order",
+        "natural-disasters",
+        "severe-accidents",
+    )
+    assert {c["theme"]: (c["proposed"], c["rule"]) for c in changes} == dict.fromkeys(
+        strengthened, ("strengthened", "no-comprehensive-approach")
+    )
+    rules["rules"][0]["when"] = "risk_class >= high"
     edited.write_text(yaml.safe_dump(rules), "utf-8")
     bad = run(runner, "tiers", "dry-run", "--rules", str(edited), code=3)
-    assert "rule 'top-quartile-risk': risk_quantile needs a number" in bad
+    assert "rule 'no-national-attention': risk_class needs a number" in bad
 
     run(runner, "tiers", "rules", "--copy-default")
     assert "already has its own rules" in run(runner, "tiers", "rules", "--copy-default", code=3)
@@ -158,9 +174,12 @@ def test_edited_rules_in_a_dry_run(runner: CliRunner, tmp_path: Path) -> None:
         runner,
         "tier-rule",
         "edit",
-        "nss-2019/top-quartile-risk",
+        "nss-2019/no-comprehensive-approach",
         "--conditions",
-        "risk_quantile >= 2",
+        "risk_class > 99",
     )
     out = json.loads(run(runner, "tiers", "propose", "--format", "json"))
-    assert {p["theme"]: p for p in out["themes"]}[THEME]["rule"] != "top-quartile-risk"
+    assert out["rules_from_cycle"]
+    # Nothing left says the approach falls short, so the focus is kept.
+    found = {p["theme"]: p for p in out["themes"]}[THEME]
+    assert (found["proposed_tier"], found["rule"]) == ("continued_focus", "approach-works")

@@ -9,7 +9,8 @@ from weerbaar.services.context import Context
 from weerbaar.services.records import create_record
 from weerbaar.storage.db import Database
 
-THEME = "natural-disasters"  # continued focus in the demo; the rules propose strengthened
+THEME = "natural-disasters"  # continued focus in the demo; the rules propose strengthened:
+# its risk calls for national attention and a capability gap is open nobody closes.
 
 
 def test_tier_page_shows_proposals_and_records_a_decision(
@@ -19,11 +20,14 @@ def test_tier_page_shows_proposals_and_records_a_decision(
     page = coordinator.client.get("/tiers")
     assert page.status_code == 200
     assert f'id="theme-{THEME}"' in page.text and "would change" in page.text
-    assert "rule: top-quartile-risk" in page.text and "risk_quantile" in page.text
+    assert "rule: no-comprehensive-approach" in page.text and "impact_class" in page.text
     assert "holds — proposes this tier" in page.text
-    # The reasons in Dutch, the rules' own terms (keys, metrics) as they are.
+    # In Dutch, the rules' own terms (keys, metrics) as they are.
     dutch = coordinator.client.get("/tiers", params={"lang": "nl"}).text
-    assert "geldt — stelt deze aanpak voor" in dutch and "risk_quantile" in dutch
+    assert "regel: no-comprehensive-approach" in dutch and "Versterkte aanpak" in dutch
+    assert "impact_class" in dutch and "Strengthened approach" not in dutch
+    # The reasons in Dutch too, not only the labels around them.
+    assert "stelt deze aanpak voor" in dutch and "Wat het zou veranderen" in dutch
     assert "proposes this tier" not in dutch and ": not met" not in dutch
     coordinator.client.get("/tiers", params={"lang": "en"})
     form = {
@@ -43,9 +47,13 @@ def test_tier_page_shows_proposals_and_records_a_decision(
     assert saved.status_code == 303
     decision = coordinator.client.get(saved.headers["location"])
     assert "Flood defences are on schedule." in decision.text
-    assert "top-quartile-risk" in decision.text
+    assert "no-comprehensive-approach" in decision.text
     again = coordinator.client.get("/tiers")
-    assert "against the proposal" in again.text
+    row = again.text[again.text.index(f'id="theme-{THEME}"') :]
+    row = row[: row.index("</tr>")]
+    # Both sides of the disagreement: the rule's reason and the decision's.
+    assert "against the proposal" in row and "no comprehensive approach yet" in row
+    assert "Flood defences are on schedule." in row
 
 
 def test_only_those_who_decide_get_the_form(make_user: MakeUser, sign_in: SignIn) -> None:
@@ -198,7 +206,8 @@ def test_from_decision_to_progress_through_the_api(
     assert "ms-floods-plans" in text and "conc-floods-ienw" in text and "ms-early" not in text
     tiers = {t["theme"]: t for t in client.get("/api/v1/tiers").json()["themes"]}
     assert tiers[THEME]["current_tier"] == "strengthened"
-    assert tiers[THEME]["decided_tier"] == "strengthened"
+    assert tiers[THEME]["decision"]["tier"] == "strengthened"
+    assert not tiers[THEME]["against_proposal"]
 
 
 def test_capability_gaps_api(make_user: MakeUser, api_client: ApiClient) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 import yaml
@@ -18,15 +18,26 @@ from weerbaar.cli.profile import TIER_NAMES
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
 from weerbaar.domain.enums import Tier
-from weerbaar.domain.tiering import RuleError, RuleSet, parse_rule_set, rule_set_to_data
+from weerbaar.domain.tiering import (
+    TIER_ORDER,
+    Proposal,
+    RuleError,
+    RuleSet,
+    parse_rule_set,
+    percent,
+    rule_set_to_data,
+)
 from weerbaar.errors import FileFormatError, Issue, ValidationError, message_of
 from weerbaar.i18n import N_, _, ngettext
-from weerbaar.services.records import create_record
+from weerbaar.reference.tiering import default_tier_rules
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import (
+    DRAWS,
+    MAX_DRAWS,
+    SEED,
     TierReport,
-    cycle_rules,
-    default_rules_as_records,
+    give_cycle_rules,
+    proposal_history,
     propose_tiers,
 )
 
@@ -47,32 +58,43 @@ def _tier(value: str | None) -> str:
     return _(TIER_NAMES[Tier(value)])
 
 
-def _report_rows(report: TierReport) -> list[dict[str, Any]]:
-    rows = []
-    for proposal in report.proposals:
-        theme = report.themes[proposal.theme]
-        decision = report.decisions.get(proposal.theme)
-        rows.append(
-            {
-                "theme": proposal.theme,
-                "name": theme.name_en,
-                "current_tier": str(theme.tier),
-                "proposed_tier": str(proposal.tier),
-                "rule": proposal.rule,
-                "decided_tier": str(decision.tier) if decision else None,
-                "decision": decision.key if decision else None,
-                "against_proposal": bool(decision and decision.tier != proposal.tier),
-                "reasons": list(proposal.reasons),
-            }
-        )
-    return rows
+DrawsOption = Annotated[
+    int,
+    typer.Option(
+        "--draws", min=1, max=MAX_DRAWS, help=N_("Monte Carlo draws of the risk to weigh over")
+    ),
+]
+SeedOption = Annotated[
+    int, typer.Option("--seed", min=0, help=N_("seed of the draws: the same seed, the same answer"))
+]
+
+
+def _shares(proposal: Proposal) -> str:
+    """``strengthened in 82 % of draws; explore and monitor in 18 %``."""
+    parts: list[str] = []
+    for tier, share in sorted(proposal.shares.items(), key=lambda item: -item[1]):
+        if not parts:
+            parts.append(
+                _("%(tier)s in %(share)s of draws", tier=_tier(tier), share=percent(share))
+            )
+        else:
+            parts.append(_("%(tier)s in %(share)s", tier=_tier(tier), share=percent(share)))
+    return "; ".join(parts)
+
+
+def _rule_reason(report: TierReport, rule: str | None) -> str:
+    found = next((r for r in report.rule_set.rules if r.key == rule), None)
+    if found is None:
+        return _("no rule holds: the default tier")
+    return found.reason
 
 
 @app.command(
     "propose",
     help=N_(
-        "Propose a tier per theme from the evidence, by the cycle's rules (or "
-        "the default set), beside the current tier and the cycle's decision."
+        "Propose a tier per theme from the evidence, by the cycle's rules (or the default "
+        "set), weighed over the draws of the risk: with how sure it is, what would change "
+        "it, and the cycle's decision beside it."
     ),
 )
 def propose(
@@ -82,11 +104,13 @@ def propose(
     reasons: Annotated[
         bool, typer.Option("--reasons", help=N_("print every rule's reasons"))
     ] = False,
+    draws: DrawsOption = DRAWS,
+    seed: SeedOption = SEED,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    report = propose_tiers(state(ctx).database(), cycle=cycle)
-    rows = [r for r in _report_rows(report) if theme is None or r["theme"] == theme]
-    if theme is not None and not rows:
+    report = propose_tiers(state(ctx).database(), cycle=cycle, draws=draws, seed=seed)
+    proposals = [p for p in report.proposals if theme is None or p.theme == theme]
+    if theme is not None and not proposals:
         raise ValidationError([Issue("--theme", "theme", _("no theme %(key)s", key=repr(theme)))])
     if fmt is not OutputFormat.TABLE:
         from weerbaar.web.presenters import as_json  # pydantic models: only here
@@ -97,6 +121,59 @@ def propose(
         typer.echo(as_json(answer.model_copy(update={"themes": shown})))
         return
     out = console()
+    _heading(report)
+    names = {t.key: i18n.localised(t) for t in report.themes.values()}
+    table = Table()
+    for column in (_("theme"), _("current"), _("proposed"), _("how sure"), _("rule"), _("decided")):
+        table.add_column(column, overflow="fold")
+    for proposal in proposals:
+        current = report.themes[proposal.theme].tier
+        decision = report.decisions.get(proposal.theme)
+        decided = _tier(decision.tier) if decision else "—"
+        if decision is not None and decision.tier is not proposal.tier:
+            decided = (
+                "[yellow]" + escape(_("%(tier)s (against the proposal)", tier=decided)) + "[/]"
+            )
+        proposed = _tier(proposal.tier)
+        if proposal.tier is not current:
+            proposed = f"[bold]{proposed}[/]"
+        table.add_row(
+            f"{escape(names[proposal.theme])} [dim]{proposal.theme}[/]",
+            _tier(current),
+            proposed,
+            percent(proposal.certainty),
+            proposal.rule or escape(_("(default)")),
+            decided,
+        )
+    out.print(table)
+    _summary(report)
+    for proposal in proposals:
+        out.rule(f"{escape(names[proposal.theme])}: {_tier(proposal.tier)}")
+        out.print("  " + escape(_shares(proposal)))
+        for line in proposal.straddles:
+            out.print("  [yellow]" + escape(i18n.translated(line)) + "[/]")
+        decision = report.decisions.get(proposal.theme)
+        if decision is not None and decision.tier is not proposal.tier:
+            out.print(
+                "  " + escape(_("proposal: %(why)s", why=_rule_reason(report, proposal.rule)))
+            )
+            why = decision.deviation or i18n.localised(decision, "rationale")
+            out.print(
+                "  " + escape(_("decision (%(tier)s): %(why)s", tier=_tier(decision.tier), why=why))
+            )
+        changes = report.counterfactuals.get(proposal.theme, ())
+        if changes:
+            out.print("  " + escape(_("What would change it:")))
+            for change in changes:
+                out.print("    • " + escape(i18n.translated(change.text)))
+        else:
+            out.print("  " + escape(_("No single change of the evidence would change it.")))
+        if reasons or theme:
+            for line in proposal.reasons:
+                out.print(f"    {escape(i18n.translated(line))}")
+
+
+def _heading(report: TierReport) -> None:
     source = _("the cycle's own rules") if report.rules_from_cycle else _("the default rule set")
     weighed = (
         _("risk from round %(round)s", round=report.round.key)
@@ -105,41 +182,84 @@ def propose(
     )
     if report.previous_round:
         weighed += ", " + _("trend against %(round)s", round=report.previous_round.key)
-    cycle_name = "[bold]" + escape(report.cycle.name) + "[/]"
-    out.print(
+    weighed += ", " + _("%(draws)s draws, seed %(seed)s", draws=report.draws, seed=report.seed)
+    console().print(
         _(
             "Cycle %(name)s (%(key)s); rules: %(source)s; %(weighed)s",
-            name=cycle_name,
+            name="[bold]" + escape(report.cycle.name) + "[/]",
             key=report.cycle.key,
             source=escape(source),
             weighed=weighed,
         )
     )
-    names = {t.key: i18n.localised(t) for t in report.themes.values()}
-    table = Table()
-    for column in (_("theme"), _("current"), _("proposed"), _("rule"), _("decided")):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        decided = _tier(row["decided_tier"])
-        if row["against_proposal"]:
-            against = _("%(tier)s (against the proposal)", tier=decided)
-            decided = "[yellow]" + escape(against) + "[/]"
-        proposed = _tier(row["proposed_tier"])
-        if row["proposed_tier"] != row["current_tier"]:
-            proposed = f"[bold]{proposed}[/]"
-        table.add_row(
-            f"{escape(names[row['theme']])} [dim]{row['theme']}[/]",
-            _tier(row["current_tier"]),
-            proposed,
-            row["rule"] or escape(_("(default)")),
-            decided,
+
+
+def _summary(report: TierReport) -> None:
+    counts = ", ".join(
+        f"{_tier(tier)}: {sum(1 for p in report.proposals if p.tier is tier)}"
+        for tier in reversed(TIER_ORDER)
+    )
+    decided = [p for p in report.proposals if p.theme in report.decisions]
+    agree = sum(1 for p in decided if report.decisions[p.theme].tier is p.tier)
+    console().print(
+        escape(
+            _(
+                "Proposed — %(counts)s. %(agree)s of %(decided)s decisions agree with the "
+                "proposal.",
+                counts=counts,
+                agree=agree,
+                decided=len(decided),
+            )
         )
-    out.print(table)
-    if reasons or theme:
-        for row in rows:
-            out.rule(f"{escape(names[row['theme']])}: {_tier(row['proposed_tier'])}")
-            for line in row["reasons"]:
-                out.print(f"  {escape(i18n.translated(line))}")
+    )
+
+
+@app.command("history", help=N_("How the proposals moved over the rounds, by the same rules."))
+def history(
+    ctx: typer.Context,
+    cycle: CycleOption = None,
+    draws: DrawsOption = DRAWS,
+    seed: SeedOption = SEED,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    db = state(ctx).database()
+    rounds = proposal_history(
+        db, propose_tiers(db, cycle=cycle, draws=draws, seed=seed, explain=False)
+    )
+    if fmt is not OutputFormat.TABLE:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "round": r.round.key,
+                        "held_on": r.round.held_on.isoformat(),
+                        "proposals": {
+                            theme: {"tier": str(p.tier), "certainty": round(p.certainty, 4)}
+                            for theme, p in sorted(r.proposals.items())
+                        },
+                    }
+                    for r in rounds
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not rounds:
+        console().print(_("No round to weigh: assess scenarios in a round first."))
+        return
+    table = Table(title=_("Proposals per round"))
+    table.add_column(_("theme"), overflow="fold")
+    for each in rounds:
+        table.add_column(each.round.key, overflow="fold")
+    for theme in sorted({t for r in rounds for t in r.proposals}):
+        cells = []
+        for each in rounds:
+            found = each.proposals.get(theme)
+            cells.append(
+                f"{_tier(found.tier)} ({percent(found.certainty)})" if found is not None else "—"
+            )
+        table.add_row(theme, *cells)
+    console().print(table)
 
 
 def _rule_file(path: Path) -> RuleSet:
@@ -230,26 +350,31 @@ def rules_command(
             help=N_("give the cycle its own copy of the default rules, to edit as tier_rules"),
         ),
     ] = False,
+    load: Annotated[
+        Path | None,
+        typer.Option(
+            "--load",
+            help=N_("give the cycle the rules of this rule set file (YAML): all or nothing"),
+        ),
+    ] = None,
 ) -> None:
     st = state(ctx)
-    report = propose_tiers(st.database(), cycle=cycle)
+    if copy_default and load is not None:
+        raise ValidationError(
+            [Issue("--load", "", _("give either --copy-default or --load, not both"))]
+        )
+    # A file is read and checked in full before the register is touched.
+    given = _rule_file(load) if load is not None else None
+    report = propose_tiers(st.database(), cycle=cycle, draws=1)
     key = report.cycle.key
-    if copy_default:
-        if cycle_rules(st.database(), key) is not None:
-            raise ValidationError(
-                [
-                    Issue(
-                        "--copy-default",
-                        "cycle",
-                        _("cycle %(key)s already has its own rules", key=repr(key)),
-                    )
-                ]
-            )
-        context = st.context()
-        for row in default_rules_as_records(key):
-            create_record(context, entity_name="tier_rules", raw=row)
+    if copy_default or given is not None:
+        written = give_cycle_rules(st.context(), key, given or default_tier_rules())
         console().print(
-            _("Copied the default rules to cycle %(key)s; edit them as tier_rules.", key=key)
+            _(
+                "Cycle %(key)s has its own %(count)s rules now; edit them as tier_rules.",
+                key=key,
+                count=len(written),
+            )
         )
         return
     typer.echo(

@@ -179,7 +179,7 @@ def _tier_rule(record: TierRule) -> Problems:
             )
         ]
     try:
-        parse_conditions(record.name, record.conditions)
+        parse_conditions(record.name, record.conditions, str(record.match or "all"))
     except RuleError as exc:
         return [("conditions", message_of(exc))]
     return []

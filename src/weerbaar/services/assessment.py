@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from weerbaar.compute.checks import check_positive
+from weerbaar.compute.rng import resolve_seed
 from weerbaar.domain.access import Subject
 from weerbaar.domain.catalogue import Edition
 from weerbaar.domain.entities.scores import ImpactScore, LikelihoodScore
@@ -38,7 +40,13 @@ from weerbaar.reference.method import editions, profiles, scales_for
 from weerbaar.services.rounds import newest_round
 from weerbaar.services.sessions.conclusion import pooled_ranges
 from weerbaar.services.visibility import visibility
-from weerbaar.simulation.model import Pool, UncertainAssessment, UncertaintyResult
+from weerbaar.simulation.model import (
+    F64,
+    Pool,
+    ScenarioDraws,
+    UncertainAssessment,
+    UncertaintyResult,
+)
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
 from weerbaar.storage.tables import audit_head
@@ -100,6 +108,23 @@ class RoundAssessment:
 
     def result(self, scenario: str) -> ScenarioResult | None:
         return next((r for r in self.results if r.scenario.key == scenario), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskDraws:
+    """Every Monte Carlo draw of a round's scored scenarios, as class positions.
+
+    The draws are those whose percentiles are the bands of
+    ``assess_round(round_key=…, draws=draws, seed=seed)`` (equal weights, no pools).
+    The arrays are read-only: a result may be shared by several callers.
+    """
+
+    round: Round
+    scenarios: tuple[str, ...]  # scenario keys, the columns' order
+    impact_class: F64  # (draws, S) impact class position (1 + log3 impact; 0 for X)
+    likelihood_class: F64  # (draws, S) likelihood class position (A = 1, A-high = 1.5, …)
+    seed: int
+    draws: int
 
 
 def weight_set(name_or_weights: str | Mapping[str, object], edition: Edition) -> WeightSet:
@@ -185,18 +210,7 @@ def assess_round(
         pools = pooled_ranges(db, round_key=round_key, subject=subject)
     if pools is not None or not isinstance(weights, str) or (draws > 0 and seed is None):
         return _assess(db, round_key, weights, draws, seed, subject, pools)
-    # What a subject sees depends only on their organisation and clearance, and the
-    # register only changes with the audit head, so equal keys give equal answers.
-    key = (
-        db.url,
-        _head(db),
-        subject.organisation if subject else None,
-        subject.clearance if subject else None,
-        round_key,
-        weights,
-        draws,
-        seed,
-    )
+    key = _kept_key(db, subject, round_key, weights, draws, seed)
     with _kept_lock:
         if key in _kept:
             _kept.move_to_end(key)
@@ -214,6 +228,19 @@ _kept: OrderedDict[tuple[Any, ...], RoundAssessment] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
+def _kept_key(db: Database, subject: Subject | None, *asked: object) -> tuple[Any, ...]:
+    """What a kept result is found by. What a subject sees depends only on their
+    organisation and clearance, and the register only changes with the audit head, so
+    equal keys give equal answers."""
+    return (
+        db.url,
+        _head(db),
+        subject.organisation if subject else None,
+        subject.clearance if subject else None,
+        *asked,
+    )
+
+
 def _head(db: Database) -> int:
     """The audit head's sequence number; read before the register is, so a result is
     never kept under a newer head than the data it was computed from."""
@@ -222,15 +249,25 @@ def _head(db: Database) -> int:
         return head.scalar() or 0
 
 
-def _assess(
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A round's scored scenarios as ``subject`` sees them, before ranking."""
+
+    round: Round
+    edition: Edition
+    scales: Scales
+    weight: WeightSet
+    rows: list[ScenarioResult]  # in the register's order of scenarios; ranks not set
+    unscored: tuple[str, ...]
+    incomplete: tuple[str, ...]
+
+
+def _read(
     db: Database,
     round_key: str | None,
     weights: str | Mapping[str, object],
-    draws: int,
-    seed: int | None,
     subject: Subject | None,
-    pools: PooledRanges | None = None,
-) -> RoundAssessment:
+) -> _Read:
     round_, scenarios, impacts, likelihoods = _load(db, round_key, subject)
     edition = editions()[round_.edition]
     scales = scales_for(edition)
@@ -250,6 +287,20 @@ def _assess(
         _score(scenario, by_scenario[scenario.key], likelihood_of[scenario.key], scales, weight)
         for scenario in scored
     ]
+    return _Read(round_, edition, scales, weight, rows, unscored, incomplete)
+
+
+def _assess(
+    db: Database,
+    round_key: str | None,
+    weights: str | Mapping[str, object],
+    draws: int,
+    seed: int | None,
+    subject: Subject | None,
+    pools: PooledRanges | None = None,
+) -> RoundAssessment:
+    read = _read(db, round_key, weights, subject)
+    rows, weight = read.rows, read.weight
     risk_rank = {r.key: r.rank for r in rank_by({row.scenario.key: row.risk for row in rows})}
     impact_rank = {r.key: r.rank for r in rank_by({row.scenario.key: row.impact for row in rows})}
     medal = {
@@ -258,11 +309,11 @@ def _assess(
             {row.scenario.key: {c.code: c.resolved.expected for c in row.criteria} for row in rows}
         )
     }
-    pooled = pool_ranges(pools or {}, rows, weight, round_)
+    pooled = pool_ranges(pools or {}, rows, weight, read.round)
     bands: dict[str, Band] = {}
     used_seed = None
     if draws > 0 and rows:
-        uncertain = replace(encode(rows, weight, scales), pools=pooled)
+        uncertain = replace(encode(rows, weight, read.scales), pools=pooled)
         outcome = _propagate(uncertain, draws=draws, seed=seed)
         used_seed = outcome.seed
         for i, row in enumerate(rows):
@@ -291,13 +342,13 @@ def _assess(
         )
     )
     return RoundAssessment(
-        round_,
-        edition,
-        scales,
+        read.round,
+        read.edition,
+        read.scales,
         weight,
         results,
-        unscored,
-        incomplete,
+        read.unscored,
+        read.incomplete,
         draws,
         used_seed,
         pooled=tuple(sorted(pools or {})) if draws > 0 and rows else (),
@@ -488,6 +539,13 @@ def _propagate(
     return result
 
 
+def _scenario_draws(uncertain: UncertainAssessment, *, draws: int, seed: int) -> ScenarioDraws:
+    from weerbaar.simulation.uncertainty import scenario_draws
+
+    result: ScenarioDraws = scenario_draws(uncertain, draws=draws, seed=seed)
+    return result
+
+
 def ranks_by_profile(
     db: Database, *, round_key: str | None = None, subject: Subject | None = None
 ) -> dict[str, dict[str, int]]:
@@ -499,3 +557,105 @@ def ranks_by_profile(
         for result in found.results:
             out.setdefault(result.scenario.key, {})[name] = result.rank
     return out
+
+
+def risk_draws(
+    db: Database,
+    *,
+    round_key: str | None = None,
+    draws: int,
+    seed: int,
+    subject: Subject | None = None,
+) -> RiskDraws:
+    """Every draw's impact and likelihood class position of each scored scenario.
+
+    A rule on classes (a tier, say) applied to the bands alone cannot say how often
+    it holds, since a scenario's impact and likelihood vary together draw by draw.
+    These are the draws of ``assess_round(db, round_key=round_key, draws=draws,
+    seed=seed, subject=subject)`` (equal weights, no pooled ranges): the same
+    scenarios, read with the same visibility, sampled from the same uniforms, so the
+    percentiles of each column are that assessment's bands, in positions.
+
+    Parameters
+    ----------
+    db
+        The register.
+    round_key
+        The round; the newest one ``subject`` sees by default.
+    draws
+        Monte Carlo draws, ≥ 1.
+    seed
+        A non-negative integer; the assessment run with it is the one reproduced.
+    subject
+        Whose sight: scenarios and scores hidden from them are left out before
+        anything is sampled.
+
+    Returns
+    -------
+    RiskDraws
+        One column per scored scenario, in the register's order; none (arrays of
+        shape ``(draws, 0)``) when no scenario is scored in the round.
+
+    Raises
+    ------
+    ValidationError
+        For ``draws < 1``, a negative seed, or more draws × scenarios than
+        :data:`weerbaar.simulation.uncertainty.MAX_SCENARIO_DRAWS`.
+    """
+    draws = check_positive("draws", draws)
+    seed = resolve_seed(seed)
+    key = _kept_key(db, subject, round_key, draws, seed)
+    with _kept_lock:
+        if key in _kept_draws:
+            _kept_draws.move_to_end(key)
+            return _kept_draws[key]
+    made = _risk_draws(db, round_key, draws, seed, subject)
+    with _kept_lock:
+        _kept_draws[key] = made
+        # Bounded by values rather than entries: one result may hold millions of them.
+        while sum(_values(kept) for kept in _kept_draws.values()) > _KEPT_DRAW_VALUES:
+            _kept_draws.popitem(last=False)
+    return made
+
+
+_KEPT_DRAW_VALUES = 1 << 24
+_kept_draws: OrderedDict[tuple[Any, ...], RiskDraws] = OrderedDict()
+
+
+def _values(found: RiskDraws) -> int:
+    return found.impact_class.size + found.likelihood_class.size
+
+
+def _risk_draws(
+    db: Database, round_key: str | None, draws: int, seed: int, subject: Subject | None
+) -> RiskDraws:
+    read = _read(db, round_key, "equal", subject)
+    keys = tuple(row.scenario.key for row in read.rows)
+    if read.rows:
+        sampled = _scenario_draws(
+            encode(read.rows, read.weight, read.scales), draws=draws, seed=seed
+        )
+        impact = _impact_positions(sampled.impact, read.scales.classes.ratio())
+        likelihood = sampled.likelihood
+    else:
+        impact = np.zeros((draws, 0))
+        likelihood = np.zeros((draws, 0))
+    impact.setflags(write=False)
+    likelihood.setflags(write=False)
+    return RiskDraws(read.round, keys, impact, likelihood, seed, draws)
+
+
+def _impact_positions(values: F64, ratio: float) -> F64:
+    """:func:`~weerbaar.method.classes.impact_position` of every value; 0.0 for X (0)."""
+    # The draws take few distinct values (sums of class values), so each distinct one
+    # goes through impact_position itself: a draw on a class boundary then gets the
+    # very position the point assessment gives, which NumPy's vectorised log, where it
+    # differs from math.log in the last bit, would not guarantee.
+    distinct, where = np.unique(values.ravel(), return_inverse=True)
+    positions = np.array([_position(float(v), ratio) for v in distinct], dtype=np.float64)
+    return positions[where].reshape(values.shape)
+
+
+def _position(value: float, ratio: float) -> float:
+    found = impact_position(value, ratio=ratio)
+    return 0.0 if found is None else found

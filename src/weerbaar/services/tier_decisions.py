@@ -39,7 +39,7 @@ def decide_tier(
     them, and give the theme that tier. Refused (nothing written) for an unknown theme
     or a decision against the proposal without a ``deviation`` reason."""
     on = decided_on or ctx.clock().date()
-    report = propose_tiers(ctx.db, cycle=cycle, today=on, subject=ctx.subject)
+    report = propose_tiers(ctx.db, cycle=cycle, today=on, subject=ctx.subject, explain=False)
     proposal = report.proposal(theme)
     if proposal is None:
         raise ValidationError(

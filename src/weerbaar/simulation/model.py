@@ -93,3 +93,14 @@ class WeightSensitivity:
     first_order: F64  # (S, C)
     total_order: F64  # (S, C)
     ranking_influence: F64  # (C,) mean total-order index over scenarios
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioDraws:
+    """Every draw's aggregated impact and likelihood class position per scenario: the
+    sample the percentiles and ranks of an :class:`UncertaintyResult` summarise."""
+
+    seed: int  # the seed used; the same seed gives the same draws as the engines
+    draws: int
+    impact: F64  # (draws, S) aggregated impact value
+    likelihood: F64  # (draws, S) likelihood class position (A = 1, A-high = 1.5, …)

@@ -35,6 +35,7 @@ __all__ = [
     "KEEP_VALUES",
     "TEMP_VALUES",
     "Uniforms",
+    "aggregated_impact",
     "counter_uniforms",
     "default_chunk",
     "generator_uniforms",
@@ -122,7 +123,7 @@ def latent_values(prep: Prepared, u: F64, rows: slice) -> F64:
     return x
 
 
-def _impact(prep: Prepared, x: F64) -> F64:
+def aggregated_impact(prep: Prepared, x: F64) -> F64:
     """Aggregated impact ``(n, S')`` from the latent values ``x`` (:func:`latent_values`)."""
     a = prep.arrays
     total = np.zeros(x.shape[:2])
@@ -148,7 +149,7 @@ def run_numpy(
     for d0 in range(0, draws, chunk):
         d1 = min(d0 + chunk, draws)
         x = latent_values(prep, source(d0, d1), slice(None))
-        impact = _impact(prep, x)
+        impact = aggregated_impact(prep, x)
         lik = np.searchsorted(a["lik_thresholds"], x[..., c], side="right")
         lik_counts += np.bincount((lik + offsets).ravel(), minlength=s * levels)
         ranks = ranks_descending(risk_keys(impact * a["lik_scale"][lik]))
@@ -166,7 +167,7 @@ def run_numpy(
             for d0 in range(0, draws, chunk):
                 d1 = min(d0 + chunk, draws)
                 x = latent_values(prep, source(d0, d1)[:, rows], rows)
-                part[:, d0:d1] = _impact(prep, x).T
+                part[:, d0:d1] = aggregated_impact(prep, x).T
         part.partition(plan.needed, axis=1)
         stats[rows] = part[:, plan.needed]
     return Tallies(

@@ -32,7 +32,8 @@ A cell may carry the experts' pooled distribution instead of a single range
 (:class:`~weerbaar.simulation.model.Pool`, a linear opinion pool); every engine samples
 it exactly from the same single uniform (:mod:`weerbaar.simulation.sampling`), so it
 keeps the reproducibility by seed and the equality of the engines.
-:func:`latent_draws` gives the latent values one cell takes in a run.
+:func:`latent_draws` gives the latent values one cell takes in a run, and
+:func:`scenario_draws` every draw's aggregated impact and likelihood position.
 
 References
 ----------
@@ -54,9 +55,15 @@ from weerbaar.compute.checks import check_positive
 from weerbaar.compute.rng import counter_key, resolve_seed
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.simulation.compiled import Tallies, run_compiled
-from weerbaar.simulation.model import F64, UncertainAssessment, UncertaintyResult
+from weerbaar.simulation.model import (
+    F64,
+    ScenarioDraws,
+    UncertainAssessment,
+    UncertaintyResult,
+)
 from weerbaar.simulation.numpy_engine import (
     GENERATOR_BLOCK,
+    aggregated_impact,
     counter_uniforms,
     default_chunk,
     generator_uniforms,
@@ -69,10 +76,12 @@ from weerbaar.simulation.sampling import Prepared, prepare
 __all__ = [
     "AUTO_COMPILED_SCORES",
     "MAX_DRAWS",
+    "MAX_SCENARIO_DRAWS",
     "Engine",
     "latent_draws",
     "propagate",
     "propagate_plain",
+    "scenario_draws",
 ]
 
 Engine = Literal["auto", "numpy", "compiled"]
@@ -81,6 +90,9 @@ AUTO_COMPILED_SCORES = 20_000_000
 """``engine="auto"`` uses the kernel from this many sampled scores (S·C·draws) up."""
 MAX_DRAWS = 1 << 32
 """Draw indices are the low 32 bits of the generator's counter."""
+MAX_SCENARIO_DRAWS = 50_000_000
+"""At most this many draws × scenarios from :func:`scenario_draws`: it keeps every
+value, two float64 arrays of this size (800 MB) at most."""
 
 
 def propagate(
@@ -215,6 +227,71 @@ def latent_draws(
         d1 = min(d0 + size, draws)
         out[d0:d1] = latent_values(prep, source(d0, d1)[:, rows], rows)[:, 0, slot]
     return out
+
+
+def scenario_draws(assessment: UncertainAssessment, *, draws: int, seed: int) -> ScenarioDraws:
+    """Every draw's aggregated impact and likelihood class position per scenario.
+
+    :func:`propagate` only summarises the draws; a rule that combines a scenario's
+    impact and likelihood (a tier, say) has to be applied draw by draw, to the very
+    draws a run's bands come from, for its outcome to be consistent with those bands.
+    This gives them: the same uniforms, inverse CDFs, class look-ups and weighted sum
+    as ``propagate(assessment, draws=draws, seed=seed, engine="numpy")`` (and so as
+    the compiled engine), so the percentiles of each column are that run's bands.
+
+    Parameters
+    ----------
+    assessment
+        S scenarios × C criteria of ranges, as for :func:`propagate`.
+    draws
+        Monte Carlo draws, ≥ 1.
+    seed
+        A non-negative integer; the run it names is the one reproduced.
+
+    Returns
+    -------
+    ScenarioDraws
+        ``impact`` and ``likelihood``, each ``(draws, S)``; the likelihood as the
+        position of the sampled class in ``lik_positions``.
+
+    Raises
+    ------
+    ValidationError
+        For inconsistent arrays, ``draws < 1``, a negative seed, or more than
+        :data:`MAX_SCENARIO_DRAWS` draws × scenarios (every value is kept in memory).
+    """
+    draws = _check_draws(draws)
+    prep = prepare(assessment)
+    if draws * prep.scenarios > MAX_SCENARIO_DRAWS:
+        raise ValidationError(
+            [
+                Issue(
+                    place="draws",
+                    field="",
+                    reason=(
+                        f"at most {MAX_SCENARIO_DRAWS} draws × scenarios are kept, "
+                        f"not {draws} × {prep.scenarios}"
+                    ),
+                )
+            ]
+        )
+    if prep.scenarios * ((prep.criteria + 2) // 2) >= MAX_DRAWS:
+        raise ValidationError(
+            [Issue(place="low", field="", reason="too many scenarios × criteria")]
+        )
+    used = resolve_seed(seed)
+    source = counter_uniforms(counter_key(used), prep.scenarios, prep.criteria)
+    size = default_chunk(prep.scenarios, prep.criteria)
+    a = prep.arrays
+    impact = np.empty((draws, prep.scenarios))
+    likelihood = np.empty((draws, prep.scenarios))
+    for d0 in range(0, draws, size):
+        d1 = min(d0 + size, draws)
+        x = latent_values(prep, source(d0, d1), slice(None))
+        impact[d0:d1] = aggregated_impact(prep, x)
+        lik = np.searchsorted(a["lik_thresholds"], x[..., prep.criteria], side="right")
+        likelihood[d0:d1] = a["lik_positions"][lik]
+    return ScenarioDraws(seed=used, draws=draws, impact=impact, likelihood=likelihood)
 
 
 def _check_draws(draws: int) -> int:

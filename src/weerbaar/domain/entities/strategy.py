@@ -281,13 +281,16 @@ class TierRule(Marked):
     position: int = integer("order of evaluation", minimum=1, maximum=999)
     tier: Tier = enum(Tier, "tier proposed when the rule holds", required=True)
     question: int = integer(
-        "the strategy's question it answers: 1 comprehensive approach, 2 still effective",
-        minimum=1,
+        "the step it answers: 0 national attention, 1 comprehensive approach, 2 still effective",
+        minimum=0,
         maximum=2,
     )
-    match: RuleMatch = enum(RuleMatch, "any or all of the conditions", required=True)
+    match: RuleMatch | None = enum(
+        RuleMatch, "older rules only: any or all of conditions separated by ';'"
+    )
     conditions: str = text(
-        "conditions separated by ';', e.g. risk_quantile >= 0.75; threat_level >= substantial",
+        "a condition, e.g. any(risk_class >= 6, threat_level >= substantial); "
+        "combine with all(…), any(…), not(…)",
         required=True,
     )
     reason: str = text("plain-language reason shown with the proposal", required=True)

@@ -12,13 +12,19 @@ from pydantic import BaseModel, Field
 
 from weerbaar.domain.enums import Tier
 from weerbaar.services.tier_decisions import decide_tier
-from weerbaar.services.tier_proposals import propose_tiers
+from weerbaar.services.tier_proposals import (
+    DRAWS,
+    MAX_DRAWS,
+    SEED,
+    proposal_history,
+    propose_tiers,
+)
 from weerbaar.web.api.callers import reader, writer
 from weerbaar.web.api.preconditions import etag
 from weerbaar.web.api.problems import error_responses
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
-from weerbaar.web.limits import Key
+from weerbaar.web.limits import MAX_SEED, Key
 from weerbaar.web.presenters.tiers import TierProposals, tiers_answer
 
 router = APIRouter(tags=["tiers"])
@@ -28,17 +34,28 @@ router = APIRouter(tags=["tiers"])
     "/tiers",
     summary="Tier proposals per theme",
     description="The tier the evidence the caller may see proposes for each theme, by the "
-    "cycle's rules (or the default set), with every reason, beside the current tier and "
-    "the cycle's decision.",
+    "cycle's rules (or the default set), weighed over Monte Carlo draws of the risk: the "
+    "median tier, the share of draws per tier, every reason, the smallest changes of the "
+    "evidence that would flip it, beside the current tier and the cycle's decision. The "
+    "same draws and seed give the same answer.",
     responses=error_responses(401, 404, 422),
 )
 def tiers(
     request: Request,
     caller: Annotated[Caller, Depends(reader)],
     cycle: Annotated[Key | None, Query(description="default: the newest")] = None,
+    draws: Annotated[
+        int, Query(ge=1, le=MAX_DRAWS, description="Monte Carlo draws of the risk")
+    ] = DRAWS,
+    seed: Annotated[int, Query(ge=0, le=MAX_SEED, description="seed of the draws")] = SEED,
+    history: Annotated[
+        bool, Query(description="add each theme's proposal on every round up to the newest")
+    ] = False,
 ) -> TierProposals:
-    report = propose_tiers(database(request), cycle=cycle, subject=caller.subject)
-    return tiers_answer(report)
+    db, subject = database(request), caller.subject
+    report = propose_tiers(db, cycle=cycle, subject=subject, draws=draws, seed=seed)
+    rounds = proposal_history(db, report, subject=subject) if history else None
+    return tiers_answer(report, rounds)
 
 
 class NewDecision(BaseModel):

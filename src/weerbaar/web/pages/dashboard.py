@@ -57,7 +57,7 @@ def _changes(db: Database, subject: Subject) -> dict[str, Any] | None:
 
 def _tier_report(db: Database, subject: Subject) -> TierReport | None:
     try:
-        return propose_tiers(db, subject=subject)
+        return propose_tiers(db, subject=subject, explain=False)
     except NotFoundError:
         return None  # no cycle the user may see
 
