@@ -146,6 +146,26 @@ def test_a_rule_file_that_cannot_be_used_writes_nothing(
     assert _written(demo_register) == before
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b'a: &a ["x", "x"]\nb: [*a, *a]\n', "an alias (*a)"),
+        (b"\xff\xfe not text", "cannot read the rule set"),
+        (b"- just\n- a list\n", "expected a rule set"),
+    ],
+    ids=["alias", "not-utf8", "not-a-rule-set"],
+)
+def test_a_file_that_is_no_rule_set_writes_nothing(
+    runner: CliRunner, demo_register: Database, tmp_path: Path, content: bytes, said: str
+) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(content)
+    before = _written(demo_register)
+    out = run(runner, "tiers", "rules", "--load", str(path), code=7)
+    assert said in " ".join(out.split())
+    assert _written(demo_register) == before
+
+
 def test_a_rule_file_gives_the_cycle_its_rules_once(
     runner: CliRunner, demo_register: Database, tmp_path: Path
 ) -> None:

@@ -332,6 +332,19 @@ def test_cycle_rules_replace_the_default_and_a_dry_run_shows_changes(ctx: Contex
             key="nss-2019/no-comprehensive-approach",
             changes={"conditions": "risk_quantile >= 0.75"},
         )
+    # A record carries no named conditions, an empty one is no condition at all: both
+    # are refused when written, not when the rules are next applied.
+    for bad, reason in [
+        ("not(comprehensive-approach)", "no condition named 'comprehensive-approach'"),
+        ("all()", r"all\(\) has no condition in it"),
+    ]:
+        with pytest.raises(ValidationError, match=reason):
+            update_record(
+                ctx,
+                entity_name="tier_rules",
+                key="nss-2019/no-comprehensive-approach",
+                changes={"conditions": bad},
+            )
     with pytest.raises(ValidationError, match="already has its own rules"):
         give_cycle_rules(ctx, "nss-2019", default_tier_rules())
     assert _entries(ctx.db) == before

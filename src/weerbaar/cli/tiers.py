@@ -28,6 +28,7 @@ from weerbaar.domain.tiering import (
     rule_set_to_data,
 )
 from weerbaar.errors import FileFormatError, Issue, ValidationError, message_of
+from weerbaar.formats.bounded_yaml import load_yaml
 from weerbaar.i18n import N_, _, ngettext
 from weerbaar.reference.tiering import default_tier_rules
 from weerbaar.services.tier_decisions import decide_tier
@@ -264,11 +265,13 @@ def history(
 
 def _rule_file(path: Path) -> RuleSet:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise FileFormatError(
             _("%(path)s: cannot read the rule set: %(error)s", path=path, error=exc)
         ) from exc
+    # The register's own YAML limits: no aliases, bounded nesting and numbers.
+    data = load_yaml(text, str(path))
     if not isinstance(data, dict):
         raise FileFormatError(_("%(path)s: expected a rule set (key, name, rules, …)", path=path))
     try:

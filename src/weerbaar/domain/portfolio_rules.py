@@ -18,7 +18,7 @@ from weerbaar.domain.entities.strategy import (
 )
 from weerbaar.domain.enums import MeasureKind, OrgKind, value_said
 from weerbaar.domain.fields import KEY_PATTERN
-from weerbaar.domain.tiering import RuleError, parse_conditions
+from weerbaar.domain.tiering import RuleError, record_condition
 from weerbaar.errors import message_of, said
 
 Problems = list[tuple[str, str]]
@@ -179,7 +179,7 @@ def _tier_rule(record: TierRule) -> Problems:
             )
         ]
     try:
-        parse_conditions(record.name, record.conditions, str(record.match or "all"))
+        record_condition(record.name, record.conditions, record.match)
     except RuleError as exc:
         return [("conditions", message_of(exc))]
     return []

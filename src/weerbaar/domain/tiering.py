@@ -69,6 +69,7 @@ __all__ = [
     "percent",
     "propose",
     "propose_all",
+    "record_condition",
     "rule_set_to_data",
     "tier_name",
     "truth",
@@ -537,6 +538,12 @@ def parse_conditions(rule: str, text: str | Sequence[str], match: str = "all") -
             )
         )
     return legacy_conditions(rule, match, [str(i) for i in items])
+
+
+def record_condition(rule: str, text: str, match: str | None) -> Condition:
+    """A cycle's rule record's condition, checked in full: a record carries no named
+    conditions, so every name in it is unknown."""
+    return resolve(rule, parse_conditions(rule, text, match or "all"), {}, ())
 
 
 def parse_rule(data: Mapping[str, object], definitions: Mapping[str, Condition]) -> TierRule:
