@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import secrets
 from typing import TYPE_CHECKING, Annotated
 
@@ -131,6 +132,16 @@ def serve(
             ),
         ),
     ] = 60.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=64,
+            help=N_(
+                "worker processes, each on its own core (0: one per core; 1: this process alone)"
+            ),
+        ),
+    ] = 0,
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
@@ -159,5 +170,21 @@ def serve(
         notify_interval=notify_interval or None,
         poll_interval=poll_interval or None,
     )
-    app = create_app(dataclasses.replace(st.settings, web=web), db=db)
-    uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()
+    settings = dataclasses.replace(st.settings, web=web)
+    count = workers or len(os.sched_getaffinity(0)) or 1
+    if count == 1:
+        app = create_app(settings, db=db)
+        uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()
+        return
+    from weerbaar.web.workers import run_workers
+
+    # Each worker opens the database itself after the fork: connections must not
+    # cross it.
+    db.dispose()
+    run_workers(
+        lambda: create_app(settings),
+        host=host,
+        port=port,
+        workers=count,
+        forwarded_allow_ips=proxies,
+    )
