@@ -28,9 +28,22 @@ FORWARDED_ALLOW_IPS_VARIABLE = "WEERBAAR_FORWARDED_ALLOW_IPS"
 
 
 def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> None:
-    """With no accounts yet, create ``admin`` with ``password`` (from the settings),
-    or with a new one printed once (it is not stored anywhere but as its hash)."""
-    if accounts.count_users(db) > 0:
+    """With no administrator yet, create ``admin`` with ``password`` (from the
+    settings), or with a new one printed once (it is not stored anywhere but as its
+    hash). Other accounts do not count: the demo profile brings its own experts and
+    assessors, and someone must still be able to administer the installation."""
+    known = accounts.list_users(db)
+    if any(user.role == "administrator" for user in known):
+        return
+    if any(user.username == "admin" for user in known):
+        console().print(
+            escape(
+                _(
+                    "No administrator, and the name admin is taken: add one with "
+                    "weerbaar user add NAME --role administrator …"
+                )
+            )
+        )
         return
     from weerbaar.storage.repository import Repository
 

@@ -275,11 +275,6 @@ def list_users(db: Database) -> list[User]:
     return [user_of(r) for r in rows]
 
 
-def count_users(db: Database) -> int:
-    with db.transaction() as connection:
-        return int(connection.execute(select(func.count()).select_from(users)).scalar_one())
-
-
 def _change_user(ctx: Context, username: str, expected_version: int | None, **values: Any) -> User:
     with ctx.db.transaction(write=True) as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
