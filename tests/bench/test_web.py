@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from weerbaar.bench.web import bench_web
+from weerbaar.bench.load import LoadResult
+from weerbaar.bench.web import WebBenchReport, bench_web
 from weerbaar.cli.main import app
 
 
@@ -19,9 +20,52 @@ def test_the_command_prints_its_figures_and_ratios(monkeypatch: pytest.MonkeyPat
     out = result.output
     assert "Web load: 70 scenarios" in out
     for label in ("GET / (dashboard, cookie)", "GET /api/v1/scenarios?per_page=50"):
-        assert out.count(label) == 2  # its figures, and its ratio to the baseline
+        assert out.count(label) == 3  # its figures, its ratio to the baseline, its verdict
     assert "GET /api/v1/me (baseline)" in out
     assert "× the requests/s" in out
+    assert "weerbaar serve --workers 2" in out  # one per core on this machine kind
+    assert out.count(": MET") + out.count(": MISSED") == 2
+
+
+def _run(label: str, per_second: float, p95: float) -> LoadResult:
+    # 100 requests: 90 quick ones and ten at the tail, so the 95th percentile is the tail.
+    count = 100
+    latencies = (0.001,) * 90 + (p95,) * 10
+    return LoadResult(label, clients=2, seconds=count / per_second, latencies=latencies, errors=0)
+
+
+def test_each_call_is_judged_against_the_baseline() -> None:
+    report = WebBenchReport(
+        database="sqlite",
+        scenarios=1,
+        generated=0,
+        clients=2,
+        dashboard=_run("dashboard", per_second=60.0, p95=0.02),
+        api_list=_run("list", per_second=40.0, p95=0.02),
+        baseline=_run("baseline", per_second=100.0, p95=0.01),
+        workers=2,
+    )
+    lines = report.format().splitlines()
+    # Both at least half the baseline's requests/s, the dashboard's p95 within 3×.
+    assert next(
+        line for line in lines if line.strip().startswith("dashboard") and "p95" in line
+    ).endswith("MET")
+    # The list call answers fewer than half as many requests: missed, whatever its p95.
+    assert next(
+        line for line in lines if line.strip().startswith("list") and "p95" in line
+    ).endswith("MISSED")
+    slow = WebBenchReport(
+        database="sqlite",
+        scenarios=1,
+        generated=0,
+        clients=2,
+        dashboard=_run("dashboard", per_second=90.0, p95=0.05),
+        api_list=_run("list", per_second=90.0, p95=0.02),
+        baseline=_run("baseline", per_second=100.0, p95=0.01),
+    ).format()
+    # Enough requests/s, but a p95 five times the baseline's.
+    assert "MISSED" in slow and slow.count("MET") == 1
+    assert all(len(line) <= 80 for line in slow.splitlines())
 
 
 def test_every_request_of_the_load_is_answered(tmp_path: object) -> None:

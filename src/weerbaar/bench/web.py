@@ -41,6 +41,10 @@ START_TIMEOUT = 60.0
 ACTOR = "bench:web"
 LIST_PATH = "/api/v1/scenarios?per_page=50"
 BASELINE_PATH = "/api/v1/me"
+THROUGHPUT_TARGET = 0.5
+"""A page or list call should answer at least half as many requests as the baseline…"""
+P95_TARGET = 3.0
+"""…with a 95th percentile at most three times the baseline's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,7 @@ class WebBenchReport:
     dashboard: LoadResult
     api_list: LoadResult
     baseline: LoadResult
+    workers: int = 1
 
     def format(self) -> str:
         """The report as lines of text (each under 80 characters)."""
@@ -67,14 +72,24 @@ class WebBenchReport:
         rows = [
             f"Web load: {self.scenarios:,} scenarios ({self.generated:,} generated)",
             f"  database {self.database}",
-            f"  {self.clients} concurrent clients, one uvicorn process (weerbaar serve), "
+            f"  {self.clients} concurrent clients, weerbaar serve --workers {self.workers}, "
             f"{self.baseline.seconds:.1f} s per run",
             head,
             *(self._row(r) for r in (self.dashboard, self.api_list, self.baseline)),
             f"  against the baseline {BASELINE_PATH} (same run, same clients):",
             *(self._ratio(r) for r in (self.dashboard, self.api_list)),
+            f"  target: ≥ {THROUGHPUT_TARGET}× its requests/s and ≤ {P95_TARGET:g}× its p95",
+            *(self._verdict(r) for r in (self.dashboard, self.api_list)),
         ]
         return "\n".join(rows)
+
+    def _verdict(self, r: LoadResult) -> str:
+        base = self.baseline
+        throughput = r.per_second / base.per_second if base.per_second else 0.0
+        p95 = r.percentile(95) / base.percentile(95) if base.percentile(95) else float("inf")
+        met = throughput >= THROUGHPUT_TARGET and p95 <= P95_TARGET
+        verdict = "MET" if met else "MISSED"
+        return f"  {r.label:34}{throughput:5.2f}×, p95 {p95:5.1f}×: {verdict}"
 
     @staticmethod
     def _row(r: LoadResult) -> str:
@@ -155,12 +170,12 @@ def _answers(port: int, token: str) -> bool:
 
 
 @contextmanager
-def served(url: str, token: str, log: Path, trail: TrailConfig) -> Iterator[int]:
-    """``weerbaar serve`` on ``url`` (its trail's keys in ``trail``) in a child process;
-    yields its port once it answers, and stops it afterwards."""
+def served(url: str, token: str, log: Path, trail: TrailConfig, workers: int = 0) -> Iterator[int]:
+    """``weerbaar serve --workers`` on ``url`` (its trail's keys in ``trail``) in a
+    child process; yields its port once it answers, and stops it afterwards."""
     port = _free_port()
     command = [sys.executable, "-c", "from weerbaar.cli.main import run; run()"]
-    command += ["--db", url, "serve"]
+    command += ["--db", url, "serve", "--workers", str(workers)]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as output:
         environment = {
@@ -194,13 +209,15 @@ def bench_web(
     seconds: float = 10.0,
     db_url: str | None = None,
     trail: TrailConfig | None = None,
+    workers: int = 0,
 ) -> WebBenchReport:
     """Fill a register, serve it, and measure the dashboard, an API list call and the
     baseline under ``clients`` concurrent clients for ``seconds`` each.
 
     Without ``db_url`` the register is a new SQLite file in a temporary folder; a given
     database is upgraded, topped up and left in place; ``trail`` says where the keys
-    of its audit trail are.
+    of its audit trail are. ``workers`` is the server's worker processes (0: one per
+    core).
     """
     with tempfile.TemporaryDirectory(prefix="weerbaar-bench-") as folder:
         url = db_url or f"sqlite:///{Path(folder) / 'register.db'}"
@@ -213,7 +230,8 @@ def bench_web(
             db.dispose()
         token = {"Authorization": f"Bearer {visitor.token}"}
         cookie = {"Cookie": f"{SESSION_COOKIE}={visitor.session}"}
-        with served(url, visitor.token, Path(folder) / "server.log", db.trail) as port:
+        log = Path(folder) / "server.log"
+        with served(url, visitor.token, log, db.trail, workers) as port:
 
             def run(label: str, path: str, headers: dict[str, str]) -> LoadResult:
                 return drive(
@@ -231,4 +249,5 @@ def bench_web(
         dashboard=dashboard,
         api_list=api_list,
         baseline=baseline,
+        workers=workers or len(os.sched_getaffinity(0)),
     )

@@ -91,11 +91,22 @@ def bench_web(
             ),
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=0, max=64, help=N_("the server's worker processes (0: one per core)")),
+    ] = 0,
 ) -> None:
     from weerbaar.bench.web import bench_web as run
 
     trail = state(ctx).settings.trail
-    report = run(scenarios=scenarios, clients=clients, seconds=seconds, db_url=db, trail=trail)
+    report = run(
+        scenarios=scenarios,
+        clients=clients,
+        seconds=seconds,
+        db_url=db,
+        trail=trail,
+        workers=workers,
+    )
     console().print(report.format())
 
 
