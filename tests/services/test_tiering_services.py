@@ -12,6 +12,7 @@ from weerbaar.domain.enums import Tier
 from weerbaar.errors import ValidationError
 from weerbaar.reference.access import roles
 from weerbaar.reference.tiering import default_tier_rules
+from weerbaar.services.assessment import sight_key
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
 from weerbaar.services.records import create_record, list_records, update_record
@@ -377,3 +378,28 @@ def test_proposals_weigh_only_what_the_reader_may_see(ctx: Context) -> None:
         1,
         2,
     )
+
+
+def test_a_report_is_kept_until_the_register_changes(ctx: Context) -> None:
+    seed_scored_round(ctx)
+    first = propose_tiers(ctx.db, today=TODAY)
+    assert propose_tiers(ctx.db, today=TODAY) is first
+    # Another day can make measures late: it is another question.
+    assert propose_tiers(ctx.db, today=TODAY + dt.timedelta(days=1)) is not first
+    _measure(ctx, "m-dikes", theme="floods", phase="response")
+    again = propose_tiers(ctx.db, today=TODAY)
+    assert again is not first
+    measures = {e.theme: e.measures for e in again.evidence}
+    assert measures["floods"] == 1 + {e.theme: e.measures for e in first.evidence}["floods"]
+
+
+def test_a_guest_never_shares_what_another_reader_was_given(ctx: Context) -> None:
+    analyst = Subject("analyst-nctv", roles()["analyst"], "nctv", "dep-v")
+    guest_role = next(r for r in roles().values() if r.guest)
+    guest = Subject("expert-a", guest_role, "nctv", "dep-v")
+    other_guest = Subject("expert-b", guest_role, "nctv", "dep-v")
+    keys = {sight_key(ctx.db, s, "asked") for s in (analyst, guest, other_guest)}
+    assert len(keys) == 3
+    # Readers of one organisation and clearance who are no guests see alike.
+    colleague = Subject("analyst-2", roles()["analyst"], "nctv", "dep-v")
+    assert sight_key(ctx.db, colleague, "asked") == sight_key(ctx.db, analyst, "asked")

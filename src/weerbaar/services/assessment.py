@@ -210,7 +210,7 @@ def assess_round(
         pools = pooled_ranges(db, round_key=round_key, subject=subject)
     if pools is not None or not isinstance(weights, str) or (draws > 0 and seed is None):
         return _assess(db, round_key, weights, draws, seed, subject, pools)
-    key = _kept_key(db, subject, round_key, weights, draws, seed)
+    key = sight_key(db, subject, round_key, weights, draws, seed)
     with _kept_lock:
         if key in _kept:
             _kept.move_to_end(key)
@@ -228,15 +228,19 @@ _kept: OrderedDict[tuple[Any, ...], RoundAssessment] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
-def _kept_key(db: Database, subject: Subject | None, *asked: object) -> tuple[Any, ...]:
-    """What a kept result is found by. What a subject sees depends only on their
-    organisation and clearance, and the register only changes with the audit head, so
-    equal keys give equal answers."""
+def sight_key(db: Database, subject: Subject | None, *asked: object) -> tuple[Any, ...]:
+    """What a kept result is found by: the database, its audit head, the reader's
+    sight and what was asked. What a subject sees depends only on their organisation
+    and clearance (and, for a guest, on who it is), and the register only changes
+    with the audit head, so equal keys give equal answers."""
+    # A guest sees only the scenarios of its own sessions: its sight is its own.
+    guest = subject.username if subject is not None and subject.role.guest else None
     return (
         db.url,
         _head(db),
         subject.organisation if subject else None,
         subject.clearance if subject else None,
+        guest,
         *asked,
     )
 
@@ -604,7 +608,7 @@ def risk_draws(
     """
     draws = check_positive("draws", draws)
     seed = resolve_seed(seed)
-    key = _kept_key(db, subject, round_key, draws, seed)
+    key = sight_key(db, subject, round_key, draws, seed)
     with _kept_lock:
         if key in _kept_draws:
             _kept_draws.move_to_end(key)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -51,7 +53,7 @@ from weerbaar.errors import Issue, NotFoundError, ValidationError, message_of, n
 from weerbaar.reference.alerting import level_scales, threat_level_names
 from weerbaar.reference.capabilities import capability_scale
 from weerbaar.reference.tiering import default_tier_rules
-from weerbaar.services.assessment import RiskDraws, risk_draws
+from weerbaar.services.assessment import RiskDraws, risk_draws, sight_key
 from weerbaar.services.context import Context
 from weerbaar.services.horizon import theme_trends
 from weerbaar.services.records import Create, Versioned, write_together
@@ -207,6 +209,39 @@ def propose_tiers(
     the cycle's newest round, or of ``round_key``. ``explain=False`` leaves out the
     counterfactuals, for callers that only need the tiers."""
     today = today or dt.date.today()
+    if rule_set is not None:  # a dry run of rules from outside the register
+        return _propose(db, cycle, rule_set, today, subject, draws, seed, round_key, explain)
+    key = sight_key(db, subject, cycle, today, draws, seed, round_key, explain)
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    made = _propose(db, cycle, None, today, subject, draws, seed, round_key, explain)
+    with _kept_lock:
+        _kept[key] = made
+        while len(_kept) > _KEPT:
+            _kept.popitem(last=False)
+    return made
+
+
+_KEPT = 32
+_kept: OrderedDict[tuple[Any, ...], TierReport] = OrderedDict()
+_kept_lock = threading.Lock()
+"""Reports kept per register state and reader's sight: the dashboard asks for the
+proposals on every view, and they only change when the register does."""
+
+
+def _propose(
+    db: Database,
+    cycle: str | None,
+    rule_set: RuleSet | None,
+    today: dt.date,
+    subject: Subject | None,
+    draws: int,
+    seed: int,
+    round_key: str | None,
+    explain: bool,
+) -> TierReport:
     with db.transaction() as connection:
         repo = Repository(connection)
         seen = visibility(connection, subject)
