@@ -8,8 +8,6 @@ The method's rules are in :mod:`weerbaar.method`; the sampling in
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +35,7 @@ from weerbaar.method.resolve import (
 from weerbaar.method.scales import Scales
 from weerbaar.method.weights import WeightSet, custom, resolve
 from weerbaar.reference.method import editions, profiles, scales_for
+from weerbaar.services.kept import Kept
 from weerbaar.services.rounds import newest_round
 from weerbaar.services.sessions.conclusion import pooled_ranges
 from weerbaar.services.visibility import visibility
@@ -211,21 +210,10 @@ def assess_round(
     if pools is not None or not isinstance(weights, str) or (draws > 0 and seed is None):
         return _assess(db, round_key, weights, draws, seed, subject, pools)
     key = sight_key(db, subject, round_key, weights, draws, seed)
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    made = _assess(db, round_key, weights, draws, seed, subject)
-    with _kept_lock:
-        _kept[key] = made
-        while len(_kept) > _KEPT:
-            _kept.popitem(last=False)
-    return made
+    return _kept.get(key, lambda: _assess(db, round_key, weights, draws, seed, subject))
 
 
-_KEPT = 64
-_kept: OrderedDict[tuple[Any, ...], RoundAssessment] = OrderedDict()
-_kept_lock = threading.Lock()
+_kept: Kept[RoundAssessment] = Kept(64)
 
 
 def sight_key(db: Database, subject: Subject | None, *asked: object) -> tuple[Any, ...]:
@@ -609,25 +597,15 @@ def risk_draws(
     draws = check_positive("draws", draws)
     seed = resolve_seed(seed)
     key = sight_key(db, subject, round_key, draws, seed)
-    with _kept_lock:
-        if key in _kept_draws:
-            _kept_draws.move_to_end(key)
-            return _kept_draws[key]
-    made = _risk_draws(db, round_key, draws, seed, subject)
-    with _kept_lock:
-        _kept_draws[key] = made
-        # Bounded by values rather than entries: one result may hold millions of them.
-        while sum(_values(kept) for kept in _kept_draws.values()) > _KEPT_DRAW_VALUES:
-            _kept_draws.popitem(last=False)
-    return made
-
-
-_KEPT_DRAW_VALUES = 1 << 24
-_kept_draws: OrderedDict[tuple[Any, ...], RiskDraws] = OrderedDict()
+    return _kept_draws.get(key, lambda: _risk_draws(db, round_key, draws, seed, subject))
 
 
 def _values(found: RiskDraws) -> int:
     return found.impact_class.size + found.likelihood_class.size
+
+
+# Bounded by values rather than entries: one result may hold millions of them.
+_kept_draws: Kept[RiskDraws] = Kept(1 << 24, _values)
 
 
 def _risk_draws(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -56,6 +54,7 @@ from weerbaar.reference.tiering import default_tier_rules
 from weerbaar.services.assessment import RiskDraws, risk_draws, sight_key
 from weerbaar.services.context import Context
 from weerbaar.services.horizon import theme_trends
+from weerbaar.services.kept import Kept
 from weerbaar.services.records import Create, Versioned, write_together
 from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database
@@ -212,23 +211,14 @@ def propose_tiers(
     if rule_set is not None:  # a dry run of rules from outside the register
         return _propose(db, cycle, rule_set, today, subject, draws, seed, round_key, explain)
     key = sight_key(db, subject, cycle, today, draws, seed, round_key, explain)
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    made = _propose(db, cycle, None, today, subject, draws, seed, round_key, explain)
-    with _kept_lock:
-        _kept[key] = made
-        while len(_kept) > _KEPT:
-            _kept.popitem(last=False)
-    return made
+    return _kept.get(
+        key, lambda: _propose(db, cycle, None, today, subject, draws, seed, round_key, explain)
+    )
 
 
-_KEPT = 32
-_kept: OrderedDict[tuple[Any, ...], TierReport] = OrderedDict()
-_kept_lock = threading.Lock()
-"""Reports kept per register state and reader's sight: the dashboard asks for the
-proposals on every view, and they only change when the register does."""
+# The dashboard asks for the proposals on every view; they change only with the
+# register (and the day).
+_kept: Kept[TierReport] = Kept(32)
 
 
 def _propose(
