@@ -12,9 +12,9 @@ from weerbaar.domain.enums import Tier
 from weerbaar.errors import ValidationError
 from weerbaar.reference.access import roles
 from weerbaar.reference.tiering import default_tier_rules
-from weerbaar.services.assessment import sight_key
 from weerbaar.services.audit import recent_entries
 from weerbaar.services.context import Context
+from weerbaar.services.kept import sight_key
 from weerbaar.services.records import create_record, list_records, update_record
 from weerbaar.services.tier_decisions import decide_tier
 from weerbaar.services.tier_proposals import give_cycle_rules, propose_tiers

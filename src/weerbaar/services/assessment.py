@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from weerbaar.compute.checks import check_positive
 from weerbaar.compute.rng import resolve_seed
@@ -35,7 +34,7 @@ from weerbaar.method.resolve import (
 from weerbaar.method.scales import Scales
 from weerbaar.method.weights import WeightSet, custom, resolve
 from weerbaar.reference.method import editions, profiles, scales_for
-from weerbaar.services.kept import Kept
+from weerbaar.services.kept import Kept, sight_key
 from weerbaar.services.rounds import newest_round
 from weerbaar.services.sessions.conclusion import pooled_ranges
 from weerbaar.services.visibility import visibility
@@ -48,7 +47,6 @@ from weerbaar.simulation.model import (
 )
 from weerbaar.storage.db import Database
 from weerbaar.storage.repository import Repository
-from weerbaar.storage.tables import audit_head
 
 LIKELIHOOD = "likelihood"
 """The criterion name of a scenario's likelihood in pooled ranges."""
@@ -214,31 +212,6 @@ def assess_round(
 
 
 _kept: Kept[RoundAssessment] = Kept(64)
-
-
-def sight_key(db: Database, subject: Subject | None, *asked: object) -> tuple[Any, ...]:
-    """What a kept result is found by: the database, its audit head, the reader's
-    sight and what was asked. What a subject sees depends only on their organisation
-    and clearance (and, for a guest, on who it is), and the register only changes
-    with the audit head, so equal keys give equal answers."""
-    # A guest sees only the scenarios of its own sessions: its sight is its own.
-    guest = subject.username if subject is not None and subject.role.guest else None
-    return (
-        db.url,
-        _head(db),
-        subject.organisation if subject else None,
-        subject.clearance if subject else None,
-        guest,
-        *asked,
-    )
-
-
-def _head(db: Database) -> int:
-    """The audit head's sequence number; read before the register is, so a result is
-    never kept under a newer head than the data it was computed from."""
-    with db.transaction() as connection:
-        head = connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1))
-        return head.scalar() or 0
 
 
 @dataclass(frozen=True, slots=True)

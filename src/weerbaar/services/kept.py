@@ -11,11 +11,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+
+from weerbaar.domain.access import Subject
+from weerbaar.storage.db import Database
+from weerbaar.storage.tables import audit_head
 
 T = TypeVar("T")
 
-__all__ = ["Kept"]
+__all__ = ["Kept", "sight_key"]
 
 
 class Kept(Generic[T]):
@@ -41,3 +47,28 @@ class Kept(Generic[T]):
             while self._items and sum(map(self.size, self._items.values())) > self.limit:
                 self._items.popitem(last=False)
         return made
+
+
+def sight_key(db: Database, subject: Subject | None, *asked: object) -> tuple[Any, ...]:
+    """What a kept result is found by: the database, its audit head, the reader's
+    sight and what was asked. What a subject sees depends only on their organisation
+    and clearance (and, for a guest, on who it is), and the register only changes
+    with the audit head, so equal keys give equal answers."""
+    # A guest sees only the scenarios of its own sessions: its sight is its own.
+    guest = subject.username if subject is not None and subject.role.guest else None
+    return (
+        db.url,
+        _head(db),
+        subject.organisation if subject else None,
+        subject.clearance if subject else None,
+        guest,
+        *asked,
+    )
+
+
+def _head(db: Database) -> int:
+    """The audit head's sequence number; read before the register is, so a result is
+    never kept under a newer head than the data it was computed from."""
+    with db.transaction() as connection:
+        head = connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1))
+        return head.scalar() or 0

@@ -31,6 +31,7 @@ from weerbaar.i18n.vocabulary import said_entity, said_record
 from weerbaar.reference.access import classification_levels
 from weerbaar.reference.validation import rule_reference
 from weerbaar.services.context import Context
+from weerbaar.services.kept import Kept, sight_key
 from weerbaar.services.lookup import VisibleLookup
 from weerbaar.services.round_locks import refuse_locked_write
 from weerbaar.services.visibility import Visibility, visibility
@@ -109,7 +110,24 @@ def list_page(
     limit: int | None = None,
 ) -> Page:
     """One page of the records ``subject`` may see, each with its version. Only the
-    page's records are read in full; the others only as keys."""
+    page's records are read in full; the others only as keys. A page is kept until
+    the next write, for every reader of the same sight."""
+    asked = tuple(sorted((where or {}).items()))
+    key = sight_key(db, subject, "page", entity_name, asked, offset, limit)
+    return _kept_pages.get(key, lambda: _list_page(db, entity_name, where, subject, offset, limit))
+
+
+_kept_pages: Kept[Page] = Kept(256)
+
+
+def _list_page(
+    db: Database,
+    entity_name: str,
+    where: Mapping[str, Value] | None,
+    subject: Subject | None,
+    offset: int,
+    limit: int | None,
+) -> Page:
     with db.transaction() as connection:
         repo = Repository(connection)
         seen = _filter_view(connection, entity_name, where, subject)

@@ -51,10 +51,10 @@ from weerbaar.errors import Issue, NotFoundError, ValidationError, message_of, n
 from weerbaar.reference.alerting import level_scales, threat_level_names
 from weerbaar.reference.capabilities import capability_scale
 from weerbaar.reference.tiering import default_tier_rules
-from weerbaar.services.assessment import RiskDraws, risk_draws, sight_key
+from weerbaar.services.assessment import RiskDraws, risk_draws
 from weerbaar.services.context import Context
 from weerbaar.services.horizon import theme_trends
-from weerbaar.services.kept import Kept
+from weerbaar.services.kept import Kept, sight_key
 from weerbaar.services.records import Create, Versioned, write_together
 from weerbaar.services.visibility import Visibility, visibility
 from weerbaar.storage.db import Database

@@ -18,6 +18,7 @@ from weerbaar.services.single_sign_on import check_providers
 from weerbaar.storage.db import Database
 from weerbaar.web import confirm, login, second_factor, security_key, single_sign_on, taxii
 from weerbaar.web import errors as web_errors
+from weerbaar.web.conditional import ConditionalReads
 from weerbaar.web.language import language_middleware
 from weerbaar.web.methods import AllowedMethods
 from weerbaar.web.templating import make_templates
@@ -122,6 +123,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(errors.WeerbaarError, web_errors.handle)
     api.install_error_handlers(app)
+    app.add_middleware(ConditionalReads)  # innermost: a 304 gets every header below
     app.add_middleware(AllowedMethods)  # inside the security headers: its 405s get them
     app.middleware("http")(language_middleware(settings))
 

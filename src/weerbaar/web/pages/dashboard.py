@@ -21,6 +21,7 @@ from weerbaar.services.profile import national_profile
 from weerbaar.services.tier_proposals import TierReport, propose_tiers
 from weerbaar.storage.db import Database
 from weerbaar.web.auth import database, require_caller
+from weerbaar.web.kept_views import kept_view
 from weerbaar.web.pages.display import scope_label
 from weerbaar.web.pages.figures import diagram_png, figure_json
 from weerbaar.web.pages.levels import when
@@ -103,30 +104,38 @@ def _plotly() -> bytes:
 def dashboard(request: Request) -> Response:
     caller = require_caller(request)
     db = database(request)
-    diagram = _diagram(db, caller.subject)
-    report = _tier_report(db, caller.subject)
-    return render(
-        request,
-        "dashboard.html",
-        {
-            "caller": caller,
-            "diagram": diagram,
-            "figure": figure_json(diagram) if diagram is not None and diagram.points else None,
-            "tiers": national_profile(db, subject=caller.subject),
-            "changes": _changes(db, caller.subject),
-            "levels": _threat_levels(db, caller.subject, report),
-            "plotly_version": metadata.version("plotly"),
-        },
-    )
+
+    def build() -> Response:
+        diagram = _diagram(db, caller.subject)
+        report = _tier_report(db, caller.subject)
+        return render(
+            request,
+            "dashboard.html",
+            {
+                "caller": caller,
+                "diagram": diagram,
+                "figure": figure_json(diagram) if diagram is not None and diagram.points else None,
+                "tiers": national_profile(db, subject=caller.subject),
+                "changes": _changes(db, caller.subject),
+                "levels": _threat_levels(db, caller.subject, report),
+                "plotly_version": metadata.version("plotly"),
+            },
+        )
+
+    return kept_view(request, caller, build)
 
 
 @router.get("/diagram.png")
 def diagram_image(request: Request) -> Response:
     caller = require_caller(request)
-    diagram = _diagram(database(request), caller.subject)
-    if diagram is None:
-        raise NotFoundError("round", "(any)")
-    return Response(diagram_png(diagram), media_type="image/png")
+
+    def build() -> Response:
+        diagram = _diagram(database(request), caller.subject)
+        if diagram is None:
+            raise NotFoundError("round", "(any)")
+        return Response(diagram_png(diagram), media_type="image/png")
+
+    return kept_view(request, caller, build)
 
 
 @router.get("/static-lib/plotly.min.js")

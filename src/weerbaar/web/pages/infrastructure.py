@@ -32,6 +32,7 @@ from weerbaar.services.infrastructure.scores import write_scores
 from weerbaar.services.records import list_records
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
+from weerbaar.web.kept_views import kept_view
 from weerbaar.web.limits import MAX_HOURS, MAX_MEMBERS, MAX_RANKED, MAX_SEED
 from weerbaar.web.pages.common import (
     Form,
@@ -438,6 +439,10 @@ def ranking_page(
     request: Request, hours: str = "24", by: str = "people_hours", limit: str = "25"
 ) -> Response:
     caller = require_caller(request)
+    return kept_view(request, caller, lambda: _ranking_page(request, caller, hours, by, limit))
+
+
+def _ranking_page(request: Request, caller: Caller, hours: str, by: str, limit: str) -> Response:
     values = {"hours": hours.strip(), "by": by.strip(), "limit": limit.strip()}
     errors: Errors = {}
     chosen_hours = _number(values, "hours", errors, low=0, high=MAX_HOURS)

@@ -35,6 +35,7 @@ from weerbaar.services.portfolio import PortfolioView, portfolio_view
 from weerbaar.services.records import list_records
 from weerbaar.storage.db import Database
 from weerbaar.web.auth import database, require_caller
+from weerbaar.web.kept_views import kept_view
 from weerbaar.web.pages.common import record_url
 from weerbaar.web.pages.figures import embeddable
 from weerbaar.web.presenters import as_json
@@ -176,6 +177,11 @@ def _view(request: Request, theme: str | None, ministry: str | None) -> tuple[An
 def portfolio_page(
     request: Request, theme: str | None = None, ministry: str | None = None
 ) -> Response:
+    caller = require_caller(request)
+    return kept_view(request, caller, lambda: _portfolio_page(request, theme, ministry))
+
+
+def _portfolio_page(request: Request, theme: str | None, ministry: str | None) -> Response:
     caller, view = _view(request, theme, ministry)
     p = view.portfolio
     rows = _rows(view)
@@ -214,11 +220,16 @@ def portfolio_page(
 def portfolio_image(
     request: Request, theme: str | None = None, ministry: str | None = None
 ) -> Response:
-    _, view = _view(request, theme, ministry)
-    matrix = portfolio_matrix(view.portfolio, label=view.label, title=view.title)
-    with tempfile.TemporaryDirectory(prefix="weerbaar-portfolio-") as folder:
-        image = render_portfolio(matrix, Path(folder) / "portfolio.png").read_bytes()
-    return Response(image, media_type="image/png")
+    caller = require_caller(request)
+
+    def build() -> Response:
+        _, view = _view(request, theme, ministry)
+        matrix = portfolio_matrix(view.portfolio, label=view.label, title=view.title)
+        with tempfile.TemporaryDirectory(prefix="weerbaar-portfolio-") as folder:
+            image = render_portfolio(matrix, Path(folder) / "portfolio.png").read_bytes()
+        return Response(image, media_type="image/png")
+
+    return kept_view(request, caller, build)
 
 
 # --- downloads of the matrix ----------------------------------------------------------

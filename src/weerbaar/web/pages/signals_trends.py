@@ -19,7 +19,8 @@ from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 from weerbaar import i18n
 from weerbaar.errors import ValidationError
 from weerbaar.services.horizon import ThemeTrend, theme_trends
-from weerbaar.web.auth import database, require_caller
+from weerbaar.web.auth import Caller, database, require_caller
+from weerbaar.web.kept_views import kept_view
 from weerbaar.web.limits import EARLIEST, LATEST, check_window
 from weerbaar.web.pages.figures import embeddable
 from weerbaar.web.templating import render
@@ -129,6 +130,10 @@ def _date(text: str, name: str, errors: dict[str, list[str]]) -> dt.date | None:
 @router.get("/signals/trends")
 def trends_page(request: Request, since: str = "", until: str = "") -> Response:
     caller = require_caller(request)
+    return kept_view(request, caller, lambda: _trends_page(request, caller, since, until))
+
+
+def _trends_page(request: Request, caller: Caller, since: str, until: str) -> Response:
     errors: dict[str, list[str]] = {}
     start = _date(since, "since", errors)
     end = _date(until, "until", errors)

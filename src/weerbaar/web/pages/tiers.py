@@ -27,6 +27,7 @@ from weerbaar.services.tier_proposals import (
 )
 from weerbaar.web.auth import Caller, database, require_caller
 from weerbaar.web.context import context_of, require_write
+from weerbaar.web.kept_views import kept_view
 from weerbaar.web.pages.common import (
     Form,
     check_form,
@@ -167,8 +168,12 @@ def _page(
 @router.get("/tiers")
 def tiers_page(request: Request, cycle: str | None = None) -> Response:
     caller = require_caller(request)
-    report = propose_tiers(database(request), cycle=cycle, subject=caller.subject)
-    return _page(request, caller, report)
+
+    def build() -> Response:
+        report = propose_tiers(database(request), cycle=cycle, subject=caller.subject)
+        return _page(request, caller, report)
+
+    return kept_view(request, caller, build)
 
 
 @router.post("/tiers/decide")
