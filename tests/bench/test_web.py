@@ -10,11 +10,14 @@ from weerbaar.bench.load import LoadResult
 from weerbaar.bench.web import WebBenchReport, bench_web
 from weerbaar.cli.main import app
 
+PYTHON = ("--load", "python")
+
 
 def test_the_command_prints_its_figures_and_ratios(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     result = CliRunner().invoke(
-        app, ["bench", "web", "--scenarios", "70", "--clients", "2", "--seconds", "0.2"]
+        app,
+        ["bench", "web", "--scenarios", "70", "--clients", "2", "--seconds", "0.2", *PYTHON],
     )
     assert result.exit_code == 0, result.output
     out = result.output
@@ -24,6 +27,7 @@ def test_the_command_prints_its_figures_and_ratios(monkeypatch: pytest.MonkeyPat
     assert "GET /api/v1/me (baseline)" in out
     assert "× the requests/s" in out
     assert "weerbaar serve --workers 2" in out  # one per core on this machine kind
+    assert "load from python" in out
     assert out.count(": MET") + out.count(": MISSED") == 2
 
 
@@ -31,7 +35,9 @@ def _run(label: str, per_second: float, p95: float) -> LoadResult:
     # 100 requests: 90 quick ones and ten at the tail, so the 95th percentile is the tail.
     count = 100
     latencies = (0.001,) * 90 + (p95,) * 10
-    return LoadResult(label, clients=2, seconds=count / per_second, latencies=latencies, errors=0)
+    return LoadResult.of(
+        label, clients=2, seconds=count / per_second, latencies=latencies, errors=0
+    )
 
 
 def test_each_call_is_judged_against_the_baseline() -> None:
@@ -68,10 +74,15 @@ def test_each_call_is_judged_against_the_baseline() -> None:
     assert all(len(line) <= 80 for line in slow.splitlines())
 
 
-def test_every_request_of_the_load_is_answered(tmp_path: object) -> None:
-    report = bench_web(scenarios=70, clients=3, seconds=0.2, db_url=f"sqlite:///{tmp_path}/b.db")
+def test_every_request_of_the_wrk_load_is_answered(tmp_path: object) -> None:
+    report = bench_web(
+        scenarios=70, clients=3, seconds=1, db_url=f"sqlite:///{tmp_path}/b.db", load="wrk"
+    )
     for run in (report.dashboard, report.api_list, report.baseline):
         assert run.requests > 0
-        assert run.errors == 0
+        assert run.errors == 0  # a cookie or token wrk did not send would answer 401
         assert run.clients == 3
+        assert run.generator == "wrk"
+        assert 0 < run.client_cpu < run.seconds * 2  # wrk's own time, one thread
+        assert run.percentile(50) <= run.percentile(95) <= run.percentile(99)
     assert (report.scenarios, report.generated) == (70, 5)  # the demo profile has 65

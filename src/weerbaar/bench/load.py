@@ -2,8 +2,10 @@
 asking for one path over and over for a fixed time.
 
 Each client is a thread with a standard-library connection: the server under test
-runs in another process, so the clients' own work (small next to the server's)
-does not compete with it for the interpreter lock.
+runs in another process, so the clients' own work does not compete with it for the
+interpreter lock — but it does for the cores, which is why each run reports the CPU
+time the clients took. Where ``wrk`` is installed, :mod:`.wrk` drives the load
+instead, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,26 +21,60 @@ import numpy as np
 CONNECT_TIMEOUT = 60.0
 
 
+PERCENTILES = (50, 95, 99)
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
-    """What one load run measured; latencies in seconds, one per completed request."""
+    """What one load run measured (times in seconds): completed requests, their
+    latency percentiles, and the CPU time the load generator itself used."""
 
     label: str
     clients: int
     seconds: float
-    latencies: tuple[float, ...]
+    requests: int
     errors: int  # answers other than 200, and broken connections
+    latency: dict[int, float]  # percentile (50, 95, 99) → seconds
+    client_cpu: float = float("nan")
+    generator: str = "python"
 
-    @property
-    def requests(self) -> int:
-        return len(self.latencies)
+    @classmethod
+    def of(
+        cls,
+        label: str,
+        *,
+        clients: int,
+        seconds: float,
+        latencies: Sequence[float],
+        errors: int,
+        client_cpu: float = float("nan"),
+    ) -> LoadResult:
+        """The result of a run that timed each request."""
+        found = np.percentile(latencies, PERCENTILES) if len(latencies) else None
+        return cls(
+            label,
+            clients,
+            seconds,
+            len(latencies),
+            errors,
+            {
+                q: float(found[i]) if found is not None else float("nan")
+                for i, q in enumerate(PERCENTILES)
+            },
+            client_cpu,
+        )
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
 
-    def percentile(self, q: float) -> float:
-        return float(np.percentile(self.latencies, q)) if self.latencies else float("nan")
+    @property
+    def client_share(self) -> float:
+        """The generator's CPU time as a share of one core over the run."""
+        return self.client_cpu / self.seconds if self.seconds > 0 else float("nan")
+
+    def percentile(self, q: int) -> float:
+        return self.latency.get(q, float("nan"))
 
 
 def _client(
@@ -107,15 +143,17 @@ def drive(
     ]
     for thread in threads:
         thread.start()
+    cpu = time.process_time()  # every thread of this process: the clients' work
     start.wait()
     began = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    return LoadResult(
-        label=label,
+    return LoadResult.of(
+        label,
         clients=clients,
         seconds=elapsed,
-        latencies=tuple(t for per_client in latencies for t in per_client),
+        latencies=[t for per_client in latencies for t in per_client],
         errors=len(errors),
+        client_cpu=time.process_time() - cpu,
     )

@@ -8,6 +8,8 @@ cookie) and for a page of 50 scenarios from the API (with a token), each for a f
 time. The baseline, measured in the same run with the same clients, is
 ``GET /api/v1/me``: the cheapest call that still resolves the caller's token, so the
 ratios show what rendering and need-to-know cost on top of the server's own floor.
+The load comes from ``wrk`` where it is installed (:mod:`.wrk`), else from Python
+threads (:mod:`.load`); either way each run reports the CPU time the load took.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weerbaar.bench.load import LoadResult, drive
+from weerbaar.bench.wrk import drive_wrk, wrk_path
 from weerbaar.config import SignInSettings, TrailConfig
 from weerbaar.formats.raw import RawDocument, RawRow
 from weerbaar.services import accounts, api_tokens, web_sessions
@@ -44,6 +47,7 @@ BASELINE_PATH = "/api/v1/me"
 THROUGHPUT_TARGET = 0.5
 """A page or list call should answer at least half as many requests as the baseline…"""
 P95_TARGET = 3.0
+LOADS = ("auto", "wrk", "python")
 """…with a 95th percentile at most three times the baseline's."""
 
 
@@ -68,12 +72,15 @@ class WebBenchReport:
 
     def format(self) -> str:
         """The report as lines of text (each under 80 characters)."""
-        head = f"  {'':34}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}"
+        head = (
+            f"  {'':34}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'load':>5}"
+        )
         rows = [
             f"Web load: {self.scenarios:,} scenarios ({self.generated:,} generated)",
             f"  database {self.database}",
             f"  {self.clients} concurrent clients, weerbaar serve --workers {self.workers}, "
             f"{self.baseline.seconds:.1f} s per run",
+            f"  load from {self.baseline.generator}; 'load' is the CPU it took, in % of one core",
             head,
             *(self._row(r) for r in (self.dashboard, self.api_list, self.baseline)),
             f"  against the baseline {BASELINE_PATH} (same run, same clients):",
@@ -94,7 +101,10 @@ class WebBenchReport:
     @staticmethod
     def _row(r: LoadResult) -> str:
         ms = [r.percentile(q) * 1000 for q in (50, 95, 99)]
-        return f"  {r.label:34}{r.per_second:8.1f}{ms[0]:8.1f}{ms[1]:8.1f}{ms[2]:8.1f}{r.errors:8d}"
+        return (
+            f"  {r.label:34}{r.per_second:8.1f}{ms[0]:8.1f}{ms[1]:8.1f}{ms[2]:8.1f}"
+            f"{r.errors:7d}{r.client_share * 100:4.0f}%"
+        )
 
     def _ratio(self, r: LoadResult) -> str:
         base = self.baseline
@@ -210,6 +220,7 @@ def bench_web(
     db_url: str | None = None,
     trail: TrailConfig | None = None,
     workers: int = 0,
+    load: str = "auto",
 ) -> WebBenchReport:
     """Fill a register, serve it, and measure the dashboard, an API list call and the
     baseline under ``clients`` concurrent clients for ``seconds`` each.
@@ -217,8 +228,12 @@ def bench_web(
     Without ``db_url`` the register is a new SQLite file in a temporary folder; a given
     database is upgraded, topped up and left in place; ``trail`` says where the keys
     of its audit trail are. ``workers`` is the server's worker processes (0: one per
-    core).
+    core). ``load`` is "wrk", "python", or "auto": wrk where it is installed.
     """
+    if load not in LOADS:
+        raise ValueError(f"load must be one of {', '.join(LOADS)}, not {load!r}")
+    use_wrk = load == "wrk" or (load == "auto" and wrk_path() is not None)
+    driver = drive_wrk if use_wrk else drive
     with tempfile.TemporaryDirectory(prefix="weerbaar-bench-") as folder:
         url = db_url or f"sqlite:///{Path(folder) / 'register.db'}"
         db = Database(url, trail=trail if db_url and trail else TrailConfig.within(Path(folder)))
@@ -234,7 +249,7 @@ def bench_web(
         with served(url, visitor.token, log, db.trail, workers) as port:
 
             def run(label: str, path: str, headers: dict[str, str]) -> LoadResult:
-                return drive(
+                return driver(
                     port, path, label=label, headers=headers, clients=clients, seconds=seconds
                 )
 

@@ -3,6 +3,7 @@ measured in the same run."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,6 +11,13 @@ import typer
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.i18n import N_
+
+
+class Load(StrEnum):
+    AUTO = "auto"
+    WRK = "wrk"
+    PYTHON = "python"
+
 
 app = typer.Typer(
     help=N_("Benchmarks that print their figures and the ratio to a baseline."),
@@ -95,6 +103,13 @@ def bench_web(
         int,
         typer.Option(min=0, max=64, help=N_("the server's worker processes (0: one per core)")),
     ] = 0,
+    load: Annotated[
+        Load,
+        typer.Option(
+            help=N_("load generator: wrk, python, or auto (wrk where it is installed)"),
+            case_sensitive=False,
+        ),
+    ] = Load.AUTO,
 ) -> None:
     from weerbaar.bench.web import bench_web as run
 
@@ -106,6 +121,7 @@ def bench_web(
         db_url=db,
         trail=trail,
         workers=workers,
+        load=load.value,
     )
     console().print(report.format())
 
