@@ -87,6 +87,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url(pg_admin: object) -> Iterator[str]:
+    """A new, empty PostgreSQL database of this test's own."""
+    yield from _fresh_pg_database(pg_admin)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: object) -> str:
     return f"sqlite:///{tmp_path}/other.db"
 

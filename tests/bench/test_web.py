@@ -86,3 +86,14 @@ def test_every_request_of_the_wrk_load_is_answered(tmp_path: object) -> None:
         assert 0 < run.client_cpu < run.seconds * 2  # wrk's own time, one thread
         assert run.percentile(50) <= run.percentile(95) <= run.percentile(99)
     assert (report.scenarios, report.generated) == (70, 5)  # the demo profile has 65
+
+
+def test_the_same_table_comes_from_postgresql_with_two_workers(pg_url: str) -> None:
+    report = bench_web(scenarios=70, clients=2, seconds=1, db_url=pg_url, workers=2)
+    assert report.database.startswith("postgresql")
+    assert report.workers == 2
+    for run in (report.dashboard, report.api_list, report.baseline):
+        assert run.requests > 0 and run.errors == 0
+    out = report.format()
+    assert "weerbaar serve --workers 2" in out
+    assert out.count(": MET") + out.count(": MISSED") == 2
