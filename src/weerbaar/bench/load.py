@@ -107,15 +107,28 @@ def _client(
         connection.close()
 
 
+WARM_UP_CONNECTIONS = 8
+"""Warm-up requests sent at once, so that every worker process of the server gets some."""
+
+
 def warm_up(port: int, path: str, headers: Mapping[str, str]) -> None:
-    """One request before measuring: the first answer of a path pays for one-off work
-    (compiling the Monte Carlo kernel, filling the need-to-know cache)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=CONNECT_TIMEOUT)
-    try:
-        connection.request("GET", path, headers=dict(headers))
-        connection.getresponse().read()
-    finally:
-        connection.close()
+    """Requests before measuring, several at once on their own connections: the
+    first answer of a path in each server process pays for one-off work (compiling
+    the Monte Carlo kernel, the assessment, filling the need-to-know cache)."""
+
+    def once() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=CONNECT_TIMEOUT)
+        try:
+            connection.request("GET", path, headers=dict(headers))
+            connection.getresponse().read()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=once, daemon=True) for _ in range(WARM_UP_CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def drive(

@@ -24,6 +24,15 @@ T = TypeVar("T")
 __all__ = ["Kept", "sight_key"]
 
 
+class _Making:
+    """A result one caller is making while others wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: object = None
+        self.failed = False
+
+
 class Kept(Generic[T]):
     """At most ``limit`` of ``size`` (each result's size, 1 by default) kept."""
 
@@ -31,21 +40,43 @@ class Kept(Generic[T]):
         self.limit = limit
         self.size = size
         self._items: OrderedDict[Hashable, T] = OrderedDict()
+        self._making: dict[Hashable, _Making] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The result kept under ``key``, or ``make()``'s, kept from now on. Two
-        callers may both make a missing result; the answers are equal, so either may
-        stay."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        made = make()
-        with self._lock:
-            self._items[key] = made
-            while self._items and sum(map(self.size, self._items.values())) > self.limit:
-                self._items.popitem(last=False)
+        """The result kept under ``key``, or ``make()``'s, kept from now on.
+
+        A missing result is made once: callers that ask for it meanwhile wait for
+        it rather than make it again, so a burst of requests after a write costs one
+        computation, not one per request. If making it fails, the error goes to the
+        caller that made it, and the next waiter makes it in turn."""
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                making = self._making.get(key)
+                if making is None:
+                    making = self._making[key] = _Making()
+                    break
+            making.done.wait()
+            if not making.failed:
+                return making.value  # type: ignore[return-value]
+        try:
+            made = make()
+        except BaseException:
+            making.failed = True
+            raise
+        else:
+            making.value = made
+            with self._lock:
+                self._items[key] = made
+                while self._items and sum(map(self.size, self._items.values())) > self.limit:
+                    self._items.popitem(last=False)
+        finally:
+            with self._lock:
+                del self._making[key]
+            making.done.set()
         return made
 
 
