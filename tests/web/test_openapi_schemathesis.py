@@ -38,7 +38,9 @@ CHECKS = [
 # own fixture loader does not run under this pytest.)
 _SCHEMA_DB = Database("sqlite://", trail=trail_config())
 APP = create_app(settings_for(_SCHEMA_DB), db=_SCHEMA_DB)
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
+# Building the schema of every entity takes seconds on a busy machine; schemathesis's
+# default wait for it is ten.
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP, timeout=300)
 
 
 @pytest.fixture(scope="module")
