@@ -14,7 +14,20 @@ import yaml
 from sklearn.metrics import f1_score
 
 from tests.helpers import REPORTED
-from weerbaar.reference.signals import labelled_signals, semantic_settings, theme_descriptions
+from weerbaar.reference.signals import (
+    classifier_settings,
+    labelled_signals,
+    semantic_settings,
+    theme_descriptions,
+)
+from weerbaar.signals.items import RawSignal
+from weerbaar.signals.prepare import (
+    ModelSpec,
+    ZeroShot,
+    encode_texts,
+    prepare_chunk,
+    prepare_sparingly,
+)
 from weerbaar.signals.semantic import (
     EventWindow,
     SemanticModel,
@@ -168,6 +181,70 @@ def test_the_window_matches_only_the_other_language_within_days(model: SemanticM
     for i, (text, _) in enumerate(SAME_EVENT[3:6]):  # pushes nl-1 out of the window
         window.add(f"other-{i}", model.encode([text])[0], "nl", day)
     assert len(window) == 3 and window.match(english, "en", day) is None
+
+
+def test_the_window_finds_what_a_search_of_every_report_finds() -> None:
+    """Against the whole window searched: the nearest report in the other language,
+    within the days, at or above the threshold, the first such slot on a tie."""
+    rng = np.random.default_rng(8)
+    size, threshold, days = 300, 0.3, 3
+    window = EventWindow(size=size, threshold=threshold, days=days)
+    kept: list[tuple[str, np.ndarray, bool, int]] = []  # by slot of the ring
+    added = matched = 0
+    start = dt.date(2026, 1, 1)
+    for i in range(1500):
+        # Most reports lie near an earlier one, so that matches are common.
+        if not kept or i % 20 == 0:
+            vector = rng.normal(size=512)
+        else:
+            vector = kept[int(rng.integers(len(kept)))][1] + rng.normal(size=512) / 20
+        unit = (vector / np.linalg.norm(vector)).astype(np.float32)
+        language, day = ("nl", "en")[i % 2], int(rng.integers(60))
+        expected, best = None, -np.inf
+        for key, other, dutch, other_day in kept:
+            cosine = float(other @ unit)
+            near = abs(other_day - day) <= days and dutch != (language == "nl")
+            if near and cosine >= threshold and cosine > best:
+                expected, best = key, cosine
+        found = window.match(unit, language, start + dt.timedelta(days=day))
+        assert found == expected
+        matched += found is not None
+        if found is None:
+            window.add(f"k{i}", unit, language, start + dt.timedelta(days=day))
+            entry = (f"k{i}", unit, language == "nl", day)
+            if len(kept) < size:
+                kept.append(entry)
+            else:
+                kept[added % size] = entry
+            added += 1
+    assert matched > 100 and added > size
+
+
+def test_sparing_preparation_encodes_only_what_the_model_leaves_out() -> None:
+    heldout = labelled_signals()["heldout"][:120]
+    texts = [h.text for h in heldout] + [heldout[0].text]  # one told twice
+    chunk = [
+        RawSignal(text, "", dt.date(2026, 11, 2), f"bron-{i}", f"item {i}")
+        for i, text in enumerate(texts)
+    ]
+    examples = labelled_signals()["train"]
+    spec = ModelSpec(
+        classifier_settings(),
+        examples,
+        ZeroShot(tuple(sorted(_descriptions().items())), semantic_settings().zero_shot_min),
+    )
+    every = prepare_chunk(chunk, spec)
+    sparing = prepare_sparingly(chunk, spec)
+    assert [p.prediction for p in sparing] == [p.prediction for p in every]
+    assert [p.signature for p in sparing] == [p.signature for p in every]
+    left_out = [
+        i for i, p in enumerate(sparing) if p.prediction.theme is None or p.prediction.by_zero_shot
+    ]
+    assert left_out and [i for i, p in enumerate(sparing) if p.embedding] == left_out
+    rest = [i for i, p in enumerate(sparing) if not p.embedding]
+    for i, vector in zip(rest, encode_texts([texts[i] for i in rest]), strict=True):
+        assert np.allclose(from_bytes(vector), from_bytes(every[i].embedding or b""), atol=2e-3)
+    assert every[0].embedding == every[-1].embedding
 
 
 def test_zero_shot_macro_f1_on_the_held_out_texts(model: SemanticModel) -> None:

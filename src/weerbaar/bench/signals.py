@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import resource
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -38,9 +39,12 @@ from weerbaar.services.signal_sources import open_inputs
 from weerbaar.signals.readers import read_json_lines
 from weerbaar.storage.db import Database
 
-__all__ = ["SignalsBench", "bench_signals", "write_archive"]
+__all__ = ["SEMANTIC_TARGET_RATE", "TARGET_RATE", "SignalsBench", "bench_signals", "write_archive"]
 
-TARGET_RATE = 2000.0
+TARGET_RATE = 5000.0
+"""End to end, signals per second: the stream of a national feed set at its peak."""
+SEMANTIC_TARGET_RATE = 1000.0
+"""End to end with the semantic layer, signals per second."""
 SEMANTIC_ENCODE_ITEMS = 5000
 SEMANTIC_INGEST_ITEMS = 20_000
 REPEAT_SHARE = 0.3
@@ -92,6 +96,8 @@ class SignalsBench:
     created: int = 0
     repeats: int = 0
     unthemed: int = 0
+    main_cpu: float = 0.0  # seconds of CPU, end to end, this process
+    workers_cpu: float = 0.0  # the worker processes', starting and training included
     rss_samples: list[tuple[int, int]] = field(default_factory=list)  # (items read, bytes)
     peak_children: int = 0
     semantic_missing: str = ""  # why the semantic layer was not measured
@@ -99,6 +105,8 @@ class SignalsBench:
     semantic_encode_seconds: float = 0.0  # encode + zero-shot, one thread, this process
     semantic_items: int = 0
     semantic_seconds: float = 0.0  # end to end with semantic=True
+    semantic_main_cpu: float = 0.0
+    semantic_workers_cpu: float = 0.0
     semantic_repeats: int = 0
     semantic_cross_language: int = 0
     semantic_unthemed: int = 0
@@ -116,7 +124,8 @@ class SignalsBench:
         return self.items / self.ingest_seconds
 
     def format(self) -> str:
-        verdict = "met" if self.rate >= TARGET_RATE else "MISSED"
+        """Each figure with its baseline from this run, the ratio and the verdict."""
+        verdict = "MET" if self.rate >= TARGET_RATE else "MISSED"
         samples = ", ".join(f"{n:,}: {b / 2**20:,.0f}" for n, b in self.rss_samples)
         growth = (
             (self.rss_samples[-1][1] - self.rss_samples[0][1]) / 2**20
@@ -128,13 +137,17 @@ class SignalsBench:
                 f"Signals: {self.items:,} generated items ({self.events:,} events, "
                 f"{self.archive_bytes / 2**20:,.1f} MiB of JSON Lines) in "
                 f"{self.generate_seconds:.1f} s",
-                f"  parse only               {self.parse_rate:,.0f} signals/s "
+                f"  parse only (baseline)    {self.parse_rate:,.0f} signals/s "
                 f"({self.parse_seconds:.2f} s)",
                 f"  end to end               {self.rate:,.0f} signals/s "
                 f"({self.ingest_seconds:.1f} s: parse, dedupe, classify, store in SQLite; "
                 f"{self.workers} worker processes)",
                 f"      ratio to parse only  {self.rate / self.parse_rate:.3f}×",
-                f"      target ≥ {TARGET_RATE:,.0f}/s     {verdict}",
+                f"      CPU per signal       main process "
+                f"{1e6 * self.main_cpu / self.items:,.0f} µs, workers "
+                f"{1e6 * self.workers_cpu / self.items:,.0f} µs (their start and training "
+                f"included)",
+                f"      target ≥ {TARGET_RATE:,.0f}/s     {self.rate:,.0f}/s: {verdict}",
                 f"  stored                   {self.created:,} signals, {self.repeats:,} of them "
                 f"repeats of an earlier report; {self.unthemed:,} fit no theme",
                 f"  main process RSS (MiB)   by items read: {samples}",
@@ -148,6 +161,7 @@ class SignalsBench:
         if self.semantic_missing:
             return [f"  semantic path            not measured: {self.semantic_missing}"]
         encode_rate = self.semantic_encoded / self.semantic_encode_seconds
+        met = self.semantic_rate >= SEMANTIC_TARGET_RATE
         return [
             f"  semantic: encode + zero-shot  {encode_rate:,.0f} texts/s "
             f"({self.semantic_encoded:,} texts, one thread)",
@@ -155,7 +169,12 @@ class SignalsBench:
             f"({self.semantic_items:,} items in {self.semantic_seconds:.1f} s; "
             f"{self.workers} worker processes)",
             f"      ratio to default     {self.semantic_rate / self.rate:.3f}× "
-            f"(default {self.rate:,.0f}/s)",
+            f"(default {self.rate:,.0f}/s, the baseline)",
+            f"      CPU per signal       main process "
+            f"{1e6 * self.semantic_main_cpu / self.semantic_items:,.0f} µs, workers "
+            f"{1e6 * self.semantic_workers_cpu / self.semantic_items:,.0f} µs",
+            f"      target ≥ {SEMANTIC_TARGET_RATE:,.0f}/s     {self.semantic_rate:,.0f}/s: "
+            f"{'MET' if met else 'MISSED'}",
             f"      stored               {self.semantic_repeats:,} repeats, "
             f"{self.semantic_cross_language:,} of them across languages; "
             f"{self.semantic_unthemed:,} fit no theme",
@@ -189,6 +208,7 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
                 report.rss_samples.append((done, current_rss()))
 
         report.rss_samples.append((0, current_rss()))
+        cpu = _cpu()
         started = time.perf_counter()
         with batch_executor(workers=workers) as executor:
             result = ingest(
@@ -199,6 +219,7 @@ def bench_signals(*, items: int = 100_000, workers: int = 2, seed: int = 0) -> S
                 progress=sample,
             )
         report.ingest_seconds = time.perf_counter() - started
+        report.main_cpu, report.workers_cpu = (b - a for a, b in zip(cpu, _cpu(), strict=True))
         report.created = result.created
         report.repeats = result.exact_repeats + result.near_repeats
         report.unthemed = result.unthemed
@@ -239,6 +260,7 @@ def _bench_semantic(report: SignalsBench, archive: Path, folder: Path, workers: 
     db.upgrade()
     ctx = Context(db=db, actor="bench:signals")
     _themes(ctx)
+    cpu = _cpu()
     started = time.perf_counter()
     with batch_executor(workers=workers) as executor:
         result = ingest(
@@ -249,11 +271,22 @@ def _bench_semantic(report: SignalsBench, archive: Path, folder: Path, workers: 
             semantic=True,
         )
     report.semantic_seconds = time.perf_counter() - started
+    report.semantic_main_cpu, report.semantic_workers_cpu = (
+        b - a for a, b in zip(cpu, _cpu(), strict=True)
+    )
     report.semantic_items = count
     report.semantic_repeats = result.exact_repeats + result.near_repeats
     report.semantic_cross_language = result.cross_language_repeats
     report.semantic_unthemed = result.unthemed
     db.dispose()
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of its finished child processes: on a
+    shared machine a rate says little, the work done per signal more."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _themes(ctx: Context) -> None:

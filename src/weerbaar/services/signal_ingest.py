@@ -8,10 +8,12 @@ audit entry per signal: a run that is killed leaves whole chunks behind, and run
 it again skips what is already in (a signal's key comes from its source and its own
 id, or its text).
 
-With ``semantic=True`` (the optional semantic layer) workers also encode each signal
-and give a zero-shot theme where the model gives none, and here a signal that
-repeats no earlier report by its bytes may still repeat one told in the other
-language (a Dutch and an English report of one event) within a few days.
+With ``semantic=True`` (the optional semantic layer) workers also give a zero-shot
+theme where the model gives none, and here a signal that repeats no earlier report
+by its bytes may still repeat one told in the other language (a Dutch and an
+English report of one event) within a few days. Only those signals are encoded:
+the ones without a theme as they are prepared, the first reports once their chunk
+is sorted here, in a second job while the next chunks are prepared.
 
 Signals that name actors wait until the input's actors are in the register, so that
 the reference holds; there are few of them (reports, campaigns, indicators).
@@ -20,9 +22,9 @@ the reference holds; there are few of them (reports, campaigns, indicators).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +49,14 @@ from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
 from weerbaar.services.visibility import EVERYTHING, Visibility, visibility
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
-from weerbaar.signals.prepare import ModelSpec, Prepared, ZeroShot, prepare_chunk
+from weerbaar.signals.prepare import (
+    ModelSpec,
+    Prepared,
+    ZeroShot,
+    encode_texts,
+    prepare_chunk,
+    prepare_sparingly,
+)
 from weerbaar.signals.readers.galaxy import names
 from weerbaar.signals.semantic import EventWindow, describe_themes, from_bytes, semantic_model
 from weerbaar.signals.settings import Labelled
@@ -68,6 +77,7 @@ CHUNK = 500
 RECENT = 5000
 MAX_REJECTED_KEPT = 1000
 MAX_KEYS_KEPT = 10_000
+MAX_JOINED = 20_000  # as many as the dedupe window remembers texts
 
 Progress = Callable[[int], None]
 
@@ -152,6 +162,17 @@ def _chunks(signals: Iterable[RawSignal], size: int) -> Iterator[list[RawSignal]
         yield chunk
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A signal to write: its key, what was prepared, its marking and the first
+    report it repeats by its bytes."""
+
+    key: str
+    item: Prepared
+    marking: Marking
+    repeats: str | None
+
+
 @dataclass(slots=True)
 class _Run:
     ctx: Context
@@ -164,6 +185,11 @@ class _Run:
     waiting: list[RawSignal] = field(default_factory=list)
     sightings: list[ActorSighting] = field(default_factory=list)
     markings: dict[tuple[str, tuple[str, ...]], Marking | str] = field(default_factory=dict)
+    # Keys sorted but not written yet (with the semantic layer, a few chunks' worth).
+    unwritten: set[str] = field(default_factory=set)
+    # First reports found to repeat one in the other language → that one. A repeat of
+    # such a report sorted before it was found names the report; it is read here.
+    joined: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
     def split(self, items: Iterable[Item]) -> Iterator[RawSignal]:
         """The signals to prepare now; rejections counted, actors and the signals
@@ -193,7 +219,13 @@ class _Run:
         return known
 
     def store(self, prepared: Sequence[Prepared]) -> None:
-        records: list[Signal] = []
+        with self.ctx.db.transaction() as connection:
+            rows = self.sort(connection, prepared)
+        self.write(rows, [])
+
+    def sort(self, connection: Connection, prepared: Sequence[Prepared]) -> list[_Row]:
+        """The chunk's signals that are not in yet, each with the earlier report it
+        repeats by its bytes, if any; the rest counted."""
         markings: list[Marking] = []
         keyed: list[tuple[str, Prepared]] = []
         for item in prepared:
@@ -205,36 +237,59 @@ class _Run:
             identity = item.signal.external_id or item.fingerprint
             keyed.append((signal_key(item.signal.source, identity, marking), item))
             markings.append(marking)
-        with self.ctx.db.transaction() as connection:
-            # Asked per chunk rather than kept for the run: memory stays bounded.
-            taken = Repository(connection).existing_keys("signals", [k for k, _ in keyed])
+        # Asked per chunk rather than kept for the run: memory stays bounded. Sorted
+        # chunks not written yet count as in.
+        taken = Repository(connection).existing_keys("signals", [k for k, _ in keyed])
+        rows: list[_Row] = []
         for (key, item), marking in zip(keyed, markings, strict=True):
             self.report.read += 1
-            signal = item.signal
-            if key in taken:
+            if key in taken or key in self.unwritten:
                 self.report.already_in += 1
                 continue
             taken.add(key)
             match = self.dedupe.add(
-                key, signal.text, digest=item.fingerprint, signature=item.signature
+                key, item.signal.text, digest=item.fingerprint, signature=item.signature
             )
-            duplicate_of = None if match is None else match.of
             if match is not None:
                 if match.exact:
                     self.report.exact_repeats += 1
                 else:
                     self.report.near_repeats += 1
-            elif self.events is not None and item.embedding is not None:
-                duplicate_of = self._other_language(key, item)
-            records.append(self._record(key, item, duplicate_of, marking))
+            rows.append(_Row(key, item, marking, None if match is None else match.of))
+            self.unwritten.add(key)
+        return rows
+
+    def write(self, rows: Sequence[_Row], vectors: Sequence[bytes]) -> None:
+        """Store sorted signals. With the semantic layer, a first report by its bytes
+        may still repeat one in the other language: ``vectors`` holds, in order, the
+        vectors of those first reports that came without one."""
+        records: list[Signal] = []
+        more = iter(vectors)
+        for row in rows:
+            duplicate_of = row.repeats
+            if duplicate_of is not None:
+                # Its group's first report may have been found to repeat another
+                # since: the group is that one's now.
+                duplicate_of = self.joined.get(duplicate_of, duplicate_of)
+            elif self.events is not None:
+                embedding = row.item.embedding or next(more)
+                duplicate_of = self._other_language(row.key, row.item, embedding)
+            records.append(self._record(row.key, row.item, duplicate_of, row.marking))
         if records:
             self._write(records)
+        self.unwritten.difference_update(row.key for row in rows)
 
-    def _other_language(self, key: str, item: Prepared) -> str | None:
+    def _write(self, records: list[Signal]) -> None:
+        with self.ctx.db.transaction(write=True) as connection:
+            _insert_audited(self.ctx, connection, "signals", records)
+        self.report.created += len(records)
+        self.report.keys += [r.key for r in records][: MAX_KEYS_KEPT - len(self.report.keys)]
+
+    def _other_language(self, key: str, item: Prepared, embedding: bytes) -> str | None:
         """The first report of this event in the other language, if the window holds
         one; else remember this one as a first report."""
-        assert self.events is not None and item.embedding is not None
-        vector = from_bytes(item.embedding)
+        assert self.events is not None
+        vector = from_bytes(embedding)
         language = item.signal.language or item.prediction.language
         day = item.signal.published_on
         first = self.events.match(vector, language, day)
@@ -244,6 +299,9 @@ class _Run:
         self.report.near_repeats += 1
         self.report.cross_language_repeats += 1
         self.dedupe.join(key, first)
+        self.joined[key] = first
+        if len(self.joined) > MAX_JOINED:
+            self.joined.popitem(last=False)
         return first
 
     def _record(
@@ -280,12 +338,6 @@ class _Run:
             "shared_with": marking.shared_with,
         }
         return Signal(**values)
-
-    def _write(self, records: list[Signal]) -> None:
-        with self.ctx.db.transaction(write=True) as connection:
-            _insert_audited(self.ctx, connection, "signals", records)
-        self.report.created += len(records)
-        self.report.keys += [r.key for r in records][: MAX_KEYS_KEPT - len(self.report.keys)]
 
     def store_actors(self) -> None:
         """Create the actors the input describes that the register lacks. A sighting
@@ -433,6 +485,45 @@ def _events(stored: Sequence[Any]) -> EventWindow:
     return events
 
 
+def _take(
+    run: _Run,
+    executor: Executor,
+    chunks: Iterable[list[RawSignal]],
+    spec: ModelSpec,
+    window: int,
+    progress: Progress | None,
+) -> None:
+    """Prepare the chunks on the executor, sort and write them here, in order."""
+    if run.events is None:
+        for prepared in ordered(executor, prepare_chunk, chunks, spec, window=window):
+            run.store(prepared)
+            if progress is not None:
+                progress(run.report.read)
+        return
+    # With the semantic layer, encoding is most of the work, and a repeat by its bytes
+    # needs no vector (unless the model left it without a theme: those are encoded
+    # when prepared). Which signals need one is known only once their chunk is sorted
+    # here, so they are encoded in a second job while the next chunks are prepared,
+    # and the chunk is written when its vectors are back.
+    lagging: deque[tuple[list[_Row], Future[list[bytes]] | None]] = deque()
+
+    def write_oldest() -> None:
+        rows, vectors = lagging.popleft()
+        run.write(rows, [] if vectors is None else vectors.result())
+
+    for prepared in ordered(executor, prepare_sparingly, chunks, spec, window=window):
+        with run.ctx.db.transaction() as connection:
+            rows = run.sort(connection, prepared)
+        texts = [r.item.signal.text for r in rows if r.repeats is None and not r.item.embedding]
+        lagging.append((rows, executor.submit(encode_texts, texts) if texts else None))
+        if len(lagging) >= window:
+            write_oldest()
+        if progress is not None:
+            progress(run.report.read)
+    while lagging:
+        write_oldest()
+
+
 def ingest(
     ctx: Context,
     items: Iterable[Item],
@@ -453,17 +544,7 @@ def ingest(
     report = IngestReport()
     run, spec = _start(ctx, marking, report, semantic=semantic)
     window = 2 * max(1, getattr(executor, "_max_workers", 2))
-    for prepared in ordered(
-        executor, prepare_chunk, _chunks(run.split(items), chunk), spec, window=window
-    ):
-        run.store(prepared)
-        if progress is not None:
-            progress(report.read)
+    _take(run, executor, _chunks(run.split(items), chunk), spec, window, progress)
     run.store_actors()
-    for prepared in ordered(
-        executor, prepare_chunk, _chunks(run.waiting, chunk), spec, window=window
-    ):
-        run.store(prepared)
-        if progress is not None:
-            progress(report.read)
+    _take(run, executor, _chunks(run.waiting, chunk), spec, window, progress)
     return report

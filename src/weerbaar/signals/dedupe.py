@@ -2,9 +2,10 @@
 
 Exact duplicates share the SHA-256 of their normalised text. Near duplicates (a
 headline reworded, a source's tag line added) are found with MinHash over shingles
-of five bytes of the normalised UTF-8 text and locality-sensitive hashing
-(``datasketch``): an item whose estimated
-Jaccard similarity to an earlier one reaches the threshold joins that one's group.
+of five bytes of the normalised UTF-8 text (the values of ``datasketch``'s
+``MinHash``, computed for a batch of texts at once) and locality-sensitive hashing
+(``datasketch``'s banding): an item whose estimated Jaccard similarity to an earlier
+one reaches the threshold joins that one's group.
 Items are taken in the order given, so the first of a group is its representative
 and the result does not depend on how the stream was chunked, as long as the order
 is kept.
@@ -12,8 +13,10 @@ is kept.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +32,7 @@ NUM_PERM = 64
 THRESHOLD = 0.6
 SEED = 1  # fixed: signatures must agree between processes and runs
 WINDOW = 20_000  # distinct texts remembered: days of a busy stream
+_BLOCK = 32  # texts signed together
 
 
 def fingerprint(text: str, *, normalised: str | None = None) -> str:
@@ -46,25 +50,65 @@ class Match:
 
 
 def shingle_hashes(normalised: str) -> NDArray[np.uint32]:
-    """The distinct 32-bit hashes of the text's shingles, computed for all shingles at
-    once: a polynomial over the bytes, then the MurmurHash3 finaliser to spread them.
-    A Python hash call per shingle cost more than everything else in a signature."""
-    data = np.frombuffer(f" {normalised} ".encode(), dtype=np.uint8).astype(np.uint64)
-    width = min(SHINGLE, len(data))
-    h = np.zeros(len(data) - width + 1, dtype=np.uint64)
-    for k in range(width):
-        h = h * np.uint64(257) + data[k : k + len(h)]
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return np.unique((h >> np.uint64(32)).astype(np.uint32))
+    """The distinct 32-bit hashes of the text's shingles."""
+    _, hashes = _shingles([normalised])
+    return np.unique(hashes)
+
+
+def _shingles(normalised: Sequence[str]) -> tuple[NDArray[np.intp], NDArray[np.uint32]]:
+    """Per shingle of each text (with repeats): the index of its text and its 32-bit
+    hash, computed for all shingles of all texts at once: a polynomial over the bytes,
+    then the MurmurHash3 finaliser to spread them. A text shorter than a shingle is
+    one shingle. A Python hash call per shingle cost more than everything else in a
+    signature."""
+    encoded = [f" {text} ".encode() for text in normalised]
+    lengths = np.fromiter(map(len, encoded), dtype=np.intp, count=len(encoded))
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
+    starts = np.zeros(len(encoded), dtype=np.intp)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    text_of = np.repeat(np.arange(len(encoded), dtype=np.intp), lengths)
+    texts: list[NDArray[np.intp]] = []
+    hashes: list[NDArray[np.uint64]] = []
+    h = np.zeros(len(data), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for width in range(1, SHINGLE + 1):
+            h = h[: len(data) - width + 1] * np.uint64(257) + data[width - 1 :]
+            if width < SHINGLE:
+                positions = starts[lengths == width]
+            else:
+                positions = np.flatnonzero(text_of[: len(h)] == text_of[width - 1 :])
+            texts.append(text_of[positions])
+            hashes.append(h[positions])
+        mixed = np.concatenate(hashes)
+        mixed ^= mixed >> np.uint64(33)
+        mixed *= np.uint64(0xFF51AFD7ED558CCD)
+        mixed ^= mixed >> np.uint64(33)
+        mixed *= np.uint64(0xC4CEB9FE1A85EC53)
+        mixed ^= mixed >> np.uint64(33)
+    return np.concatenate(texts), (mixed >> np.uint64(32)).astype(np.uint32)
+
+
+def _fmix32(h: NDArray[np.uint32]) -> NDArray[np.uint32]:
+    """The MurmurHash3 32-bit finaliser datasketch applies before its permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
 
 
 def _as_is(value: int) -> int:
     """The hash function of the MinHash: its inputs are hashes already."""
     return value
+
+
+@functools.cache
+def _banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's bands and rows per band for the threshold: the pair that keeps
+    the sum of the false positive and false negative probabilities least."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
 
 
 class Deduplicator:
@@ -80,15 +124,23 @@ class Deduplicator:
             raise ValueError(f"threshold must be in (0, 1], not {threshold}")
         if window < 1:
             raise ValueError(f"window must be at least 1, not {window}")
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        # The permutations every signature uses: generating them is the expensive
+        # part of a MinHash.
+        self._template = MinHash(num_perm=num_perm, seed=SEED, hashfunc=_as_is)
         self._window = window
         self._added = 0
-        # Per remembered text: its digest, when it was added, and its group's first key.
-        self._kept: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
+        # The bands of the signature (as byte ranges) and per band the remembered keys
+        # by that band's values: two texts that agree on a whole band are candidates.
+        # The same banding as datasketch's MinHashLSH for the threshold, held in plain
+        # dictionaries: its general storage layer cost more than the rest of adding.
+        bands, rows = _banding(threshold, num_perm)
+        width = self._template.hashvalues.dtype.itemsize * rows
+        self._bands = [(i * width, (i + 1) * width) for i in range(bands)]
+        self._tables: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
+        # Per remembered text: its digest, when it was added, its group's first key
+        # and its bands.
+        self._kept: OrderedDict[str, tuple[str, int, str, list[bytes]]] = OrderedDict()
         self._exact: dict[str, str] = {}  # digest → the remembered key with that text
-        # One template whose permutations every signature copies: generating them is
-        # the expensive part of a MinHash.
-        self._template = MinHash(num_perm=num_perm, seed=SEED, hashfunc=_as_is)
 
     def __len__(self) -> int:
         """Items added so far."""
@@ -96,13 +148,35 @@ class Deduplicator:
 
     def signature_bytes(self, text: str, *, normalised: str | None = None) -> bytes:
         """The MinHash values of ``text`` as bytes, to send between processes."""
-        signature = self.signature(text, normalised=normalised)
-        return bytes(np.asarray(signature.hashvalues).tobytes())
+        return bytes(self.signatures([normalised or normalise(text)])[0].tobytes())
 
     def signature(self, text: str, *, normalised: str | None = None) -> MinHash:
-        minhash = self._template.copy()
-        minhash.update_batch(shingle_hashes(normalised or normalise(text)).tolist())
-        return minhash
+        row = self.signatures([normalised or normalise(text)])[0]
+        return LeanMinHash(seed=SEED, hashvalues=row, scheme=self._template.scheme)
+
+    def signatures(self, normalised: Sequence[str]) -> NDArray[np.uint32]:
+        """(len(normalised), num_perm): the MinHash values of each normalised text,
+        for all texts at once. The same values as datasketch's ``MinHash`` (its
+        "affine32" scheme: the finaliser, then ``a * h + b`` modulo 2**32 per
+        permutation), without a Python call per shingle or per text."""
+        a, b = (np.asarray(p, dtype=np.uint32) for p in self._template.permutations)
+        out = np.empty((len(normalised), len(a)), dtype=np.uint32)
+        # Blocks of texts keep the (shingles, permutations) product within the
+        # cache, in one buffer: a fresh one per block cost more than the products.
+        buffer = np.empty(0, dtype=np.uint32)
+        for first in range(0, len(normalised), _BLOCK):
+            block = normalised[first : first + _BLOCK]
+            text_of, hashes = _shingles(block)
+            order = np.argsort(text_of, kind="stable")
+            if buffer.size < len(hashes) * len(a):
+                buffer = np.empty(len(hashes) * len(a), dtype=np.uint32)
+            permuted = buffer[: len(hashes) * len(a)].reshape(len(hashes), len(a))
+            np.multiply(_fmix32(hashes[order])[:, None], a, out=permuted)
+            np.add(permuted, b, out=permuted)
+            # Every text has at least one shingle.
+            starts = np.searchsorted(text_of[order], np.arange(len(block)))
+            np.minimum.reduceat(permuted, starts, axis=0, out=out[first : first + len(block)])
+        return out
 
     def add(
         self,
@@ -115,30 +189,34 @@ class Deduplicator:
         """Remember ``key``; return the earlier item it repeats, if any. ``digest`` and
         ``signature`` (the bytes of :meth:`signature_bytes`), when computed elsewhere,
         save computing them again."""
+        if key in self._kept:
+            raise ValueError(f"{key} was added already")
         self._added += 1
         digest = digest or fingerprint(text)
         same = self._exact.get(digest)
         if same is not None:
             return Match(key, self._kept[same][2], exact=True)
-        minhash = (
-            self.signature(text)
-            if signature is None
-            else LeanMinHash(
-                seed=SEED,
-                hashvalues=np.frombuffer(signature, dtype=self._template.hashvalues.dtype),
-                scheme=self._template.scheme,
-            )
-        )
-        found = self._lsh.query(minhash)
-        # The earliest group among the candidates: the first report of the event.
-        first = min((self._kept[k] for k in found), key=lambda kept: kept[1], default=None)
+        if signature is None:
+            signature = self.signature_bytes(text)
+        bands = [signature[start:end] for start, end in self._bands]
+        # The earliest group among the candidates: the first report of the event. A
+        # bucket lists its keys in the order they came and forgets them in that order,
+        # so its first key is its earliest.
+        buckets = (table.get(band) for table, band in zip(self._tables, bands, strict=True))
+        earliest = [keys[0] for keys in buckets if keys]
+        first = min((self._kept[k] for k in earliest), key=lambda kept: kept[1], default=None)
         group = key if first is None else first[2]
-        self._lsh.insert(key, minhash)
-        self._kept[key] = (digest, self._added, group)
+        for table, band in zip(self._tables, bands, strict=True):
+            table.setdefault(band, []).append(key)
+        self._kept[key] = (digest, self._added, group, bands)
         self._exact[digest] = key
         if len(self._kept) > self._window:
-            old, (old_digest, _, _) = self._kept.popitem(last=False)
-            self._lsh.remove(old)
+            old, (old_digest, _, _, old_bands) = self._kept.popitem(last=False)
+            for table, band in zip(self._tables, old_bands, strict=True):
+                keys = table[band]
+                del keys[0]  # the oldest remembered key is first in each of its buckets
+                if not keys:
+                    del table[band]
             if self._exact.get(old_digest) == old:
                 del self._exact[old_digest]
         return None if first is None else Match(key, group, exact=False)
@@ -147,8 +225,8 @@ class Deduplicator:
         """Put the remembered ``key`` in ``group``: it was found to repeat that group's
         first report by other means (the semantic layer), so its own repeats do too."""
         if key in self._kept:
-            digest, added, _ = self._kept[key]
-            self._kept[key] = (digest, added, group)
+            digest, added, _, bands = self._kept[key]
+            self._kept[key] = (digest, added, group, bands)
 
     def similarity(self, a: str, b: str) -> float:
         """Estimated Jaccard similarity of two texts' shingle sets."""

@@ -5,7 +5,8 @@ order-dependent part (which report came first) runs afterwards in one place.
 With ``ModelSpec.zero_shot`` the worker also encodes each signal with the optional
 semantic layer (:mod:`weerbaar.signals.semantic`): the vector travels as float16
 bytes, and a signal the model leaves without a theme gets a zero-shot one when its
-cosine reaches the threshold.
+cosine reaches the threshold. :func:`prepare_sparingly` encodes only the latter;
+:func:`encode_texts` the others, once the ingest finds they need a vector.
 
 A worker trains its model once from a :class:`ModelSpec` and keeps it: training is
 deterministic, so every worker, local or remote, holds the same model, and nothing
@@ -18,20 +19,31 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from weerbaar.signals.items import RawSignal
 from weerbaar.signals.settings import ClassifierSettings, Labelled
-from weerbaar.signals.text import normalise
+from weerbaar.signals.text import clean, fold
 
 # scikit-learn (the model) and datasketch with scipy (the signatures) load in the
 # functions that use them: in the process that prepares signals, not in every command
 # that imports the ingest service.
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from weerbaar.signals.classify import Prediction, ThemeClassifier
     from weerbaar.signals.dedupe import Deduplicator
 
-__all__ = ["ModelSpec", "Prepared", "ZeroShot", "model", "prepare_chunk"]
+__all__ = [
+    "ModelSpec",
+    "Prepared",
+    "ZeroShot",
+    "encode_texts",
+    "model",
+    "prepare_chunk",
+    "prepare_sparingly",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,20 @@ class ModelSpec:
     settings: ClassifierSettings
     examples: tuple[Labelled, ...]
     zero_shot: ZeroShot | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A spec goes with every chunk to a worker: its examples as plain tuples pickle
+        # ten times faster than as dataclasses.
+        plain = tuple((e.text, e.theme, e.language) for e in self.examples)
+        return _spec, (self.settings, plain, self.zero_shot)
+
+
+def _spec(
+    settings: ClassifierSettings,
+    examples: tuple[tuple[str, str, str], ...],
+    zero_shot: ZeroShot | None,
+) -> ModelSpec:
+    return ModelSpec(settings, tuple(Labelled(*e) for e in examples), zero_shot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,45 +104,81 @@ def _deduplicator() -> Deduplicator:
 
 
 def prepare_chunk(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepared]:
-    """The signals of one chunk, prepared, in the order given."""
+    """The signals of one chunk, prepared, in the order given; with
+    ``spec.zero_shot``, each with its vector."""
+    prepared = prepare_sparingly(chunk, spec)
+    missing = [i for i, p in enumerate(prepared) if p.embedding is None]
+    if spec.zero_shot is None or not missing:
+        return prepared
+    vectors = encode_texts([chunk[i].text for i in missing])
+    for i, vector in zip(missing, vectors, strict=True):
+        prepared[i] = dataclasses.replace(prepared[i], embedding=vector)
+    return prepared
+
+
+def prepare_sparingly(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepared]:
+    """:func:`prepare_chunk`, but with ``spec.zero_shot`` only the signals the model
+    leaves without a theme are encoded (for their zero-shot theme): encoding is most
+    of the work, and a repeat of an earlier report by its bytes needs no vector. The
+    ingest asks :func:`encode_texts` for the others' once it knows which need one."""
     from weerbaar.signals.dedupe import fingerprint
 
     if not chunk:
         return []
-    predictions = model(spec).predict([s.text for s in chunk])
+    cleaned = [clean(s.text) for s in chunk]
+    predictions = model(spec).predict(cleaned, cleaned=True)
     embeddings: list[bytes | None] = [None] * len(chunk)
     if spec.zero_shot is not None:
         embeddings, predictions = _semantic(chunk, predictions, spec.zero_shot)
-    signatures = _deduplicator()
-    out = []
-    for signal, prediction, embedding in zip(chunk, predictions, embeddings, strict=True):
-        normalised = normalise(signal.text)
-        out.append(
-            Prepared(
-                signal=signal,
-                fingerprint=fingerprint(signal.text, normalised=normalised),
-                signature=signatures.signature_bytes(signal.text, normalised=normalised),
-                prediction=prediction,
-                embedding=embedding,
-            )
+    normalised = [fold(c) for c in cleaned]
+    signatures = _deduplicator().signatures(normalised)
+    return [
+        Prepared(
+            signal=signal,
+            fingerprint=fingerprint(signal.text, normalised=text),
+            signature=signature.tobytes(),
+            prediction=prediction,
+            embedding=embedding,
         )
-    return out
+        for signal, text, signature, prediction, embedding in zip(
+            chunk, normalised, signatures, predictions, embeddings, strict=True
+        )
+    ]
 
 
 def _semantic(
     chunk: Sequence[RawSignal], predictions: list[Prediction], zero_shot: ZeroShot
 ) -> tuple[list[bytes | None], list[Prediction]]:
+    """Zero-shot themes for the signals the model left without one, and their
+    vectors."""
     from weerbaar.signals.semantic import semantic_model, to_bytes
 
-    semantic = semantic_model()
-    vectors = semantic.encode([s.text for s in chunk])
     unthemed = [i for i, p in enumerate(predictions) if p.theme is None]
-    if unthemed:
-        found = semantic.zero_shot_vectors(vectors[unthemed], dict(zero_shot.descriptions))
-        predictions = list(predictions)
-        for i, (theme, cosine) in zip(unthemed, found, strict=True):
-            if cosine >= zero_shot.min_cosine:
-                predictions[i] = dataclasses.replace(
-                    predictions[i], theme=theme, confidence=cosine, by_zero_shot=True
-                )
-    return [to_bytes(v) for v in vectors], predictions
+    embeddings: list[bytes | None] = [None] * len(chunk)
+    if not unthemed:
+        return embeddings, predictions
+    vectors = _encode([chunk[i].text for i in unthemed])
+    found = semantic_model().zero_shot_vectors(vectors, dict(zero_shot.descriptions))
+    predictions = list(predictions)
+    for i, vector, (theme, cosine) in zip(unthemed, vectors, found, strict=True):
+        embeddings[i] = to_bytes(vector)
+        if cosine >= zero_shot.min_cosine:
+            predictions[i] = dataclasses.replace(
+                predictions[i], theme=theme, confidence=cosine, by_zero_shot=True
+            )
+    return embeddings, predictions
+
+
+def encode_texts(texts: Sequence[str]) -> list[bytes]:
+    """Each text's vector from the semantic layer, as float16 bytes."""
+    from weerbaar.signals.semantic import to_bytes
+
+    return [to_bytes(vector) for vector in _encode(texts)] if texts else []
+
+
+def _encode(texts: Sequence[str]) -> NDArray[np.float32]:
+    """(len(texts), 512) vectors; a text given more than once is encoded once."""
+    from weerbaar.signals.semantic import semantic_model
+
+    distinct = {text: row for row, text in enumerate(dict.fromkeys(texts))}
+    return semantic_model().encode(list(distinct))[[distinct[text] for text in texts]]

@@ -187,12 +187,16 @@ class EventWindow:
         n = len(self)
         if n == 0:
             return None
-        cosines = self._vectors[:n] @ vector
-        ok = (cosines >= self.threshold) & (np.abs(self._days[:n] - day.toordinal()) <= self.days)
-        ok &= self._dutch[:n] != (language == "nl")
-        if not ok.any():
+        # Dates and language first: multiplying only their rows spares reading the
+        # whole window's vectors (megabytes) for every signal.
+        near = np.abs(self._days[:n] - day.toordinal()) <= self.days
+        near &= self._dutch[:n] != (language == "nl")
+        slots = np.flatnonzero(near)
+        if not len(slots):
             return None
-        return self._keys[int(np.where(ok, cosines, -np.inf).argmax())]
+        cosines = self._vectors[slots] @ vector
+        best = int(cosines.argmax())
+        return self._keys[int(slots[best])] if cosines[best] >= self.threshold else None
 
     def add(self, key: str, vector: NDArray[np.float32], language: str, day: dt.date) -> None:
         slot = self._count % len(self._keys)
