@@ -17,7 +17,11 @@ def test_bench_report_has_every_figure() -> None:
         "NumPy baseline",
         "speed-up",
         "weight sensitivity",
+        "two passes, no windows",
+        "target:",
     ):
         assert label in text
+    assert report.two_pass_seconds > 0
+    assert text.splitlines()[-1].endswith("MET" if report.met else "MISSED")
     assert "the full run" in text
     assert max(len(line) for line in text.splitlines()) < 80

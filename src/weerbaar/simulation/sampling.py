@@ -106,21 +106,66 @@ def class_cuts(t: Triangles, thresholds: F64) -> I64:
     the threshold is always reached, :data:`NEVER` that it never is. Because
     :func:`inverse_cdf` is monotone, ``#{j : k ≥ cut_j}`` equals
     ``searchsorted(thresholds, F⁻¹(k · 2⁻³²), side="right")`` for every ``k``.
+
+    That smallest ``k`` is unique, so how it is searched for cannot change it: the
+    ends of the grid settle the thresholds outside a range (most of them), the CDF
+    guesses a short bracket for the rest, and bisection finishes inside it (or on the
+    whole grid where the bracket does not hold).
     """
     shape = np.broadcast_shapes((*t.low.shape, 1), thresholds.shape)
-    expand = Triangles(*(np.broadcast_to(field[..., None], shape) for field in _fields(t)))
-    lo = np.zeros(shape, dtype=np.int64)
-    hi = np.full(shape, NEVER, dtype=np.int64)
-    target = np.broadcast_to(thresholds, shape)
-    # Bisection on the grid: the invariant is "predicate false below lo, true at hi".
-    while True:
-        open_ = lo < hi
-        if not open_.any():
-            return lo
-        mid = (lo + hi) // 2
-        reached = inverse_cdf(mid.astype(np.float64) * GRID, expand) >= target
-        hi = np.where(open_ & reached, mid, hi)
-        lo = np.where(open_ & ~reached, mid + 1, lo)
+    fields = [np.broadcast_to(field[..., None], shape).ravel() for field in _fields(t)]
+    target = np.broadcast_to(thresholds, shape).ravel()
+    cut = np.zeros(target.shape, dtype=np.int64)
+    # The invariant is "predicate false below lo, true at hi".
+    lo = np.ones(target.shape, dtype=np.int64)
+    hi = np.full(target.shape, NEVER - 1, dtype=np.int64)
+    at_bottom = _reached(0, Triangles(*fields), target)
+    at_top = _reached(NEVER - 1, Triangles(*fields), target)
+    cut[~at_top] = NEVER
+    todo = np.flatnonzero(~at_bottom & at_top)
+    part = Triangles(*(field[todo] for field in fields))
+    aim = target[todo]
+    guess = np.floor(_cdf(aim, part) * NEVER)
+    first = np.clip(guess - _BRACKET, 1, NEVER - 1).astype(np.int64)
+    last = np.clip(guess + _BRACKET, 1, NEVER - 1).astype(np.int64)
+    holds = ~_reached(first - 1, part, aim) & _reached(last, part, aim)
+    lo_part = np.where(holds, first, lo[todo])
+    hi_part = np.where(holds, last, hi[todo])
+    cut[todo] = _bisect(lo_part, hi_part, part, aim)
+    return cut.reshape(shape)
+
+
+_BRACKET = 1 << 12
+"""Half-width, on the grid, of the bracket around the CDF's guess of a cut point:
+rounding in the CDF and in :func:`inverse_cdf` is far smaller."""
+
+
+def _reached(k: I64 | int, t: Triangles, target: F64) -> NDArray[np.bool_]:
+    reached: NDArray[np.bool_] = inverse_cdf(np.asarray(k, dtype=np.float64) * GRID, t) >= target
+    return reached
+
+
+def _cdf(x: F64, t: Triangles) -> F64:
+    """``F(x)`` of Triangular(low, mode, high) for ``low < x ≤ high`` (only a guess)."""
+    rising = np.divide((x - t.low) ** 2, t.left, out=np.zeros_like(x), where=t.left > 0)
+    falling = 1.0 - np.divide((t.high - x) ** 2, t.right, out=np.zeros_like(x), where=t.right > 0)
+    return np.where(x < t.mode, rising, falling)
+
+
+def _bisect(lo: I64, hi: I64, t: Triangles, target: F64) -> I64:
+    """Bisection on the grid, each cell from ``lo`` to ``hi`` (false below ``lo``, true
+    at ``hi``), working only on the cells still open."""
+    lo = lo.copy()
+    hi = hi.copy()
+    open_ = np.flatnonzero(lo < hi)
+    while open_.size:
+        mid = (lo[open_] + hi[open_]) // 2
+        cells = Triangles(*(field[open_] for field in _fields(t)))
+        reached = _reached(mid, cells, target[open_])
+        hi[open_] = np.where(reached, mid, hi[open_])
+        lo[open_] = np.where(reached, lo[open_], mid + 1)
+        open_ = open_[lo[open_] < hi[open_]]
+    return lo
 
 
 def _fields(t: Triangles) -> tuple[F64, F64, F64, F64, F64, F64]:
