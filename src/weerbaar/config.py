@@ -255,6 +255,8 @@ class WebSettings:
     notify_interval: float | None = None
     # Seconds between looks for sources due to be polled (None: not at all).
     poll_interval: float | None = None
+    # Load the compiled engines as the app starts (weerbaar serve), not at the first page.
+    warm_engines: bool = False
     admin_password: str | None = field(default=None, repr=False)
 
 

@@ -182,6 +182,7 @@ def serve(
         secure_cookies=secure_cookies,
         notify_interval=notify_interval or None,
         poll_interval=poll_interval or None,
+        warm_engines=True,
     )
     settings = dataclasses.replace(st.settings, web=web)
     count = workers or len(os.sched_getaffinity(0)) or 1

@@ -74,6 +74,15 @@ async def _poll_sources(db: Database, settings: Settings, interval: float) -> No
             log.exception("polling sources failed; trying again in %s s", interval)
 
 
+async def _warm_engines() -> None:
+    from weerbaar.services.warm_engines import warm_engines
+
+    try:
+        await asyncio.to_thread(warm_engines)
+    except Exception:  # the first page that needs them loads them instead
+        log.exception("loading the compiled engines at start failed")
+
+
 POLLER = "weerbaar:poller"
 """Who the audit trail names for what the app's poller takes in."""
 
@@ -91,6 +100,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks = []
+        if settings.web.warm_engines:
+            tasks.append(asyncio.create_task(_warm_engines()))
         if interval:
             tasks.append(
                 asyncio.create_task(_deliver_notifications(database, settings.delivery, interval))
