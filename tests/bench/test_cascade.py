@@ -31,8 +31,15 @@ def test_bench_cascade_prints_every_figure() -> None:
         "(b) networkx reference",
         "speed-up",
         "ensemble",
+        "baseline",
+        "ensemble / baseline",
+        "per 100 members",
         "criticality ranking",
         "peak memory",
     ):
         assert label in result.output, label
+    # Every target gets a verdict, in the words of the other benchmarks.
+    verdicts = [line for line in result.output.splitlines() if "(target" in line]
+    assert len(verdicts) == 4
+    assert all(line.rstrip().endswith((": MET", ": MISSED")) for line in verdicts), verdicts
     assert "Power grid" not in result.output

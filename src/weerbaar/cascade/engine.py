@@ -36,6 +36,7 @@ __all__ = [
     "kernel_seconds",
     "load_kernel",
     "run",
+    "thread_count",
 ]
 
 F64 = NDArray[np.float64]
@@ -51,6 +52,7 @@ SLICES = 16
 own per-node tallies; fixed so that the sums do not depend on the thread count."""
 
 PERCENTILES = (5.0, 50.0, 95.0)
+_ROOM = 64  # queue places beyond one per process; the kernel grows them when short
 
 _state: dict[str, Any] = {}
 
@@ -85,6 +87,13 @@ def _arrays(network: Network) -> tuple[Any, ...]:
         network.restart_low,
         network.restart_high,
     )
+
+
+def _scale(kernel: ModuleType, network: Network, *, wide: bool = True) -> float:
+    """Buckets per hour of the kernel's queue (see :mod:`.kernel`), for runs that may
+    reach much of the network (``wide``) or only a few processes each."""
+    buckets = kernel.buckets_per_edge(network.n) if wide else kernel.FEW_BUCKETS
+    return float(kernel.bucket_scale(network.lag_high, network.buffer_high, buckets))
 
 
 def _check_strength(min_strength: float) -> float:
@@ -131,23 +140,29 @@ def run(network: Network, disruption: Disruption, *, min_strength: float = 0.5) 
     n = network.n
     f = np.full(n, np.inf)
     e = np.full(n, np.inf)
-    cause = np.full(n, -1, dtype=np.int32)
+    workspace = tuple(part[0] for part in kernel.workspaces(1, n, n + _ROOM))
     count = kernel.single_run(
         *_arrays(network), disruption.sources, disruption.start, disruption.duration,
-        threshold, f, e, cause,
+        threshold, _scale(kernel, network), f, e, workspace,
     )  # fmt: skip
-    hit = np.isfinite(f)
-    down = e[hit] - f[hit]
+    # Hours down, people and cost of the affected processes in process order, so the
+    # dot products below add them up in one order, whatever order the run took.
+    down = np.empty(count)
+    served = np.empty(count)
+    paid = np.empty(count)
+    _, end, longest = kernel.summary(
+        f, e, network.people, network.cost_per_hour, down, served, paid
+    )
     return CascadeRun(
         f=f,
         e=e,
-        cause=cause,
+        cause=workspace[1],
         affected_count=int(count),
         taken_down=int(count) - len(np.unique(disruption.sources)),
-        people_hours=float(network.people[hit] @ down),
-        cost=float(network.cost_per_hour[hit] @ down),
-        end=float(e[hit].max()) if count else -np.inf,
-        longest=float(down.max()) if count else 0.0,
+        people_hours=float(served @ down),
+        cost=float(paid @ down),
+        end=float(end),
+        longest=float(longest),
     )
 
 
@@ -232,10 +247,12 @@ def ensemble(
     shape = (members, n) if keep_times else (0, 0)
     kept_f = np.full(shape, np.inf, dtype=np.float32)
     kept_e = np.full(shape, np.inf, dtype=np.float32)
+    workers = min(slices, thread_count())
     kernel.ensemble_members(
         *_arrays(network), disruption.sources, disruption.start, disruption.duration,
         network.people, network.cost_per_hour, np.uint64(counter_key(used)), members,
-        affected, people_hours, cost, end, longest, failed, downtime, keep_times, kept_f, kept_e,
+        _scale(kernel, network), kernel.workspaces(workers, n, n + _ROOM), affected,
+        people_hours, cost, end, longest, failed, downtime, keep_times, kept_f, kept_e,
     )  # fmt: skip
     total_down = downtime[0].copy()
     for row in downtime[1:]:
@@ -282,6 +299,13 @@ class Criticality:
             )
         values = np.asarray(getattr(self, by), dtype=np.float64)
         return np.lexsort((np.arange(len(values)), -values)).astype(np.int64)
+
+
+def thread_count() -> int:
+    """Threads Numba runs a parallel loop on now (ensemble members share them)."""
+    import numba
+
+    return int(numba.get_num_threads())
 
 
 @contextlib.contextmanager
@@ -339,7 +363,8 @@ def criticality(
             slices = max(1, min(len(todo), 4 * count))
             kernel.criticality_sources(
                 *_arrays(network), network.people, network.cost_per_hour, todo, duration,
-                threshold, slices, td, ph, co,
+                threshold, _scale(kernel, network, wide=False), kernel.workspaces(slices, n, _ROOM),
+                td, ph, co,
             )  # fmt: skip
         taken_down[todo] = td
         people_hours[todo] = ph
