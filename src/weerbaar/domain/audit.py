@@ -43,8 +43,13 @@ class AuditEntry:
     note: str | None = None  # why, where the act needs a reason (a declassification)
 
 
+# One encoder for every call: json.dumps builds a new one per call when given options,
+# which cost more than the encoding of a record.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +92,16 @@ class ChainKey:
 
     def _mac(self, content: object) -> str:
         data = canonical_json(content).encode("utf-8")
-        return hmac.new(self.secret, data, hashlib.sha256).hexdigest()
+        return hmac.digest(self.secret, data, "sha256").hex()
+
+    def digest(self, seq: int, e: AuditEntry | Change, prev_hash: str) -> str:
+        """The hash of entry ``seq`` recording ``e``, linked to ``prev_hash``."""
+        content = [seq, e.at, e.actor, e.action, e.entity, e.key, e.before, e.after]
+        return self._mac([*content, prev_hash, e.note])
 
     def seal(self, entry: AuditEntry, prev_hash: str) -> AuditEntry:
         """The entry linked to ``prev_hash`` and hashed under this key."""
-        e = entry
-        content = [e.seq, e.at, e.actor, e.action, e.entity, e.key, e.before, e.after]
-        digest = self._mac([*content, prev_hash, e.note])
+        digest = self.digest(entry.seq, entry, prev_hash)
         return dataclasses.replace(entry, prev_hash=prev_hash, hash=digest)
 
 
@@ -123,7 +131,8 @@ def extend(
     seq, prev = last_seq, last_hash
     for change in changes:
         seq += 1
-        entry = key.seal(
+        digest = key.digest(seq, change, prev)
+        out.append(
             AuditEntry(
                 seq=seq,
                 at=change.at,
@@ -133,14 +142,12 @@ def extend(
                 key=change.key,
                 before=change.before,
                 after=change.after,
-                prev_hash="",
-                hash="",
+                prev_hash=prev,
+                hash=digest,
                 note=change.note,
-            ),
-            prev,
+            )
         )
-        out.append(entry)
-        prev = entry.hash
+        prev = digest
     return out
 
 

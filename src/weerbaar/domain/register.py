@@ -9,6 +9,7 @@ listed before it, or to its own entity (an organisation's parent).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -143,5 +144,13 @@ def entity(name: str) -> EntitySpec:
 
 
 def values_of(record: Any) -> dict[str, Value]:
-    fields = sorted(dataclasses.fields(record), key=lambda f: f.name in MARKING_FIELDS)
-    return {f.name: getattr(record, f.name) for f in fields}
+    record_class: type = type(record)
+    return {name: getattr(record, name) for name in _field_order(record_class)}
+
+
+@functools.cache
+def _field_order(record_class: type) -> tuple[str, ...]:
+    """The record's fields, marking fields last; dataclasses.fields once per class,
+    not once per record written."""
+    fields = sorted(dataclasses.fields(record_class), key=lambda f: f.name in MARKING_FIELDS)
+    return tuple(f.name for f in fields)

@@ -14,6 +14,9 @@ from weerbaar.storage.tables import audit_entries, audit_head
 from weerbaar.storage.trail_keys import TrailKeys
 
 _BATCH = 5_000
+# The entry's fields, which are the table's columns: dataclasses.asdict copies each
+# value deeply, which cost more than sealing the entry.
+_COLUMNS = tuple(f.name for f in dataclasses.fields(AuditEntry))
 
 
 # Where :meth:`Database.transaction` leaves the trail's keys for this transaction's
@@ -57,7 +60,7 @@ def append(connection: Connection, changes: Sequence[Change]) -> list[AuditEntry
     new = extend(
         changes, last_seq=head.seq, last_hash=head.hash, key=trail_keys.chain_key(head.trail)
     )
-    connection.execute(insert(audit_entries), [dataclasses.asdict(e) for e in new])
+    connection.execute(insert(audit_entries), [{c: getattr(e, c) for c in _COLUMNS} for e in new])
     connection.execute(
         update(audit_head).where(audit_head.c.id == 1).values(seq=new[-1].seq, hash=new[-1].hash)
     )

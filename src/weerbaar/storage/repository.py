@@ -145,10 +145,8 @@ class Repository:
         if not records:
             return
         spec = entity(entity_name)
-        rows = []
-        for record in records:
-            values = values_of(record)
-            rows.append({**{f.name: values[f.name] for f in spec.scalar_fields}, "version": 1})
+        names = [f.name for f in spec.scalar_fields]
+        rows = [{**{n: getattr(record, n) for n in names}, "version": 1} for record in records]
         self.connection.execute(insert(entity_tables[entity_name]), rows)
         for field in spec.list_fields:
             links = [
