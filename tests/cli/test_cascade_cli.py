@@ -4,8 +4,11 @@ checked against the service's own answer."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import distributed
+import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import trail_config
@@ -86,3 +89,44 @@ def test_bad_input_is_named(runner: CliRunner, tmp_path: Path) -> None:
     assert ".png, .svg or .pdf" in out
     out = run(runner, "cascade", "rank", "--by", "nonsense", code=2)
     assert "nonsense" in out
+
+
+@pytest.fixture
+def demo_runner(
+    sqlite_url: str, sqlite_demo_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    """A runner on a copy of the demo register on SQLite only: what differs with
+    ``--dask`` is where the engine runs, not the storage."""
+    target = sqlite_url.removeprefix("sqlite:///")
+    for suffix in ("", "-wal", "-shm"):
+        found = sqlite_demo_template.with_name(sqlite_demo_template.name + suffix)
+        if found.exists():
+            shutil.copyfile(found, target + suffix)
+    monkeypatch.setenv("WEERBAAR_DB", sqlite_url)
+    monkeypatch.setenv("WEERBAAR_USER", "test:cli")
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def test_ensemble_and_ranking_on_dask(demo_runner: CliRunner) -> None:
+    ensemble = ("cascade", "run", "energy", "--region", "Zuid-Holland", "--hours", "48",
+                "--members", "40", "--seed", "5", "--format", "json")  # fmt: skip
+    ranking = ("cascade", "rank", "--format", "json")
+    # Any free port for the scheduler's web server: 8787 may be another cluster's, and
+    # the warning that it is taken would fail the test.
+    with distributed.LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
+    ) as cluster:
+        address = cluster.scheduler_address
+        local = run(demo_runner, *ensemble)
+        assert json.loads(local)["distributions"]
+        assert run(demo_runner, *ensemble, "--dask", address) == local
+        assert run(demo_runner, *ranking, "--dask", address) == run(demo_runner, *ranking)
+        ran = set(cluster.scheduler.task_prefixes)
+    assert {"slices_piece", "sources_piece"} <= ran  # Dask drops the underscore
+
+
+def test_an_unreachable_scheduler_is_named(demo_runner: CliRunner) -> None:
+    # Nothing listens on port 9 (discard): the client gives up after its timeout.
+    out = run(demo_runner, "cascade", "rank", "--dask", "tcp://127.0.0.1:9", code=6)
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in out

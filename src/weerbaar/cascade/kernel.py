@@ -56,7 +56,8 @@ Ensemble members are dealt round-robin to a fixed number of slices (see
 :func:`ensemble_members`); each slice sums its members' per-node tallies in member
 order, and the slices are summed in slice order, so every float sum has one order
 whatever the thread count. Each thread runs whole slices, one member after the other,
-in one workspace of its own.
+in one workspace of its own. A call may run a contiguous part of the slices, so that
+parts can run on other machines and be put together to the same bits.
 
 The hash is :func:`weerbaar.compute.jit.mix` (one SplitMix64 for both engines),
 inlined here. Numba freezes module-level constants and inlined functions into the
@@ -772,6 +773,8 @@ def ensemble_members(
     cost: Any,
     key: Any,
     members: int,
+    first: int,
+    slices: int,
     scale: float,
     workspaces: Any,
     affected: Any,
@@ -785,31 +788,38 @@ def ensemble_members(
     kept_f: Any,
     kept_e: Any,
 ) -> None:
-    """Run members ``0 … members−1``; member ``r`` goes to slice ``r mod slices``
-    (``slices = failed.shape[0]``), whose rows of ``failed`` (int32 counts) and
-    ``downtime`` (summed hours) collect its per-node tallies. Each of the stacked
-    ``workspaces`` (see :func:`workspaces`) is one thread's: thread ``w`` runs slices
-    ``w, w + workers, …`` there, one member after the other. With ``keep``, row ``r``
-    of ``kept_f``/``kept_e`` (float32, filled with +inf by the caller) gets the hours."""
-    slices = failed.shape[0]
+    """Run the members of slices ``first … first + rows − 1`` of ``slices`` (``rows =
+    failed.shape[0]``): member ``r`` of ``0 … members−1`` goes to slice ``r mod slices``,
+    whose row of ``failed`` (int32 counts) and ``downtime`` (summed hours) collects its
+    per-node tallies. Each of the stacked ``workspaces`` (see :func:`workspaces`) is
+    one thread's: thread ``w`` runs rows ``w, w + workers, …`` there, one member after
+    the other.
+
+    Round ``j`` of row ``c`` (member ``first + c + j·slices``) writes place
+    ``j·rows + c`` of the per-member outputs and, with ``keep``, of the rows of
+    ``kept_f``/``kept_e`` (float32, filled with +inf by the caller). The places run
+    without gaps, and with all the slices (``first = 0``, ``rows = slices``) place
+    ``r`` is member ``r``."""
+    rows = failed.shape[0]
     workers = workspaces[0].shape[0]
     for w in prange(workers):
         workspace = _copy(workspaces, w)
-        for c in range(w, slices, workers):
-            for r in range(c, members, slices):
+        for c in range(w, rows, workers):
+            for j, r in enumerate(range(first + c, members, slices)):
+                i = j * rows + c
                 count, workspace = _run(
                     indptr, dependent, lag_low, lag_high, buffer_low, buffer_high, strength,
                     restart_low, restart_high, sources, start, duration, 0.5, True, key, r,
                     scale, workspace,
                 )  # fmt: skip
                 state, cause, touched = workspace[0], workspace[1], workspace[2]
-                affected[r] = count
+                affected[i] = count
                 if keep:
-                    for i in range(count):
-                        v = touched[i]
-                        kept_f[r, v] = state[v, 0]
-                        kept_e[r, v] = state[v, 3]
-                people_hours[r], total_cost[r], end[r], longest[r] = _close(
+                    for t in range(count):
+                        v = touched[t]
+                        kept_f[i, v] = state[v, 0]
+                        kept_e[i, v] = state[v, 3]
+                people_hours[i], total_cost[i], end[i], longest[i] = _close(
                     count, touched, state, cause, people, cost, True, failed[c], downtime[c],
                 )  # fmt: skip
 

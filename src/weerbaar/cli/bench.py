@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from weerbaar.cli.cascade import DaskOption, on_dask
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.i18n import N_
@@ -50,6 +51,7 @@ def bench_assess(
     ),
 )
 def bench_cascade(
+    ctx: typer.Context,
     nodes: Annotated[
         int, typer.Option(min=2, help=N_("processes of the synthetic graph"))
     ] = 1_000_000,
@@ -63,18 +65,23 @@ def bench_cascade(
     grid: Annotated[
         str, typer.Option(help=N_("pandapower grid case to run as well, or 'none'"))
     ] = "case9241pegase",
+    dask: DaskOption = None,
 ) -> None:
     from weerbaar.bench.cascade import bench_cascade as run
 
-    report = run(
-        nodes=nodes,
-        edges=edges,
-        members=members,
-        hours=hours,
-        rank_hours=rank_hours,
-        seed=seed,
-        grid=None if grid.lower() == "none" else grid,
-    )
+    address = dask or state(ctx).settings.dask_scheduler
+    with on_dask(address) as executor:
+        report = run(
+            nodes=nodes,
+            edges=edges,
+            members=members,
+            hours=hours,
+            rank_hours=rank_hours,
+            seed=seed,
+            grid=None if grid.lower() == "none" else grid,
+            executor=executor,
+            scheduler=address or "",
+        )
     console().print(report.format())
 
 

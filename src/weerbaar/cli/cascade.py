@@ -3,6 +3,9 @@ dependencies, what it costs, and which processes matter most."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from concurrent.futures import Executor
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,12 +15,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from weerbaar import i18n
+from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
+from weerbaar.config import DASK_VARIABLE
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.i18n import N_, _
 from weerbaar.reference.method import editions
 from weerbaar.services.cascade_runs import cascade_of
+from weerbaar.services.executors import batch_executor
 from weerbaar.services.infrastructure.ranking import rank_processes
 from weerbaar.services.infrastructure.runs import CascadeReport
 from weerbaar.services.infrastructure.scores import write_scores
@@ -44,6 +50,28 @@ StrengthOption = Annotated[
         ),
     ),
 ]
+
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        help=Lazy(
+            f"Dask scheduler address (default: ${DASK_VARIABLE})",
+            lambda: _("Dask scheduler address (default: $%(variable)s)", variable=DASK_VARIABLE),
+        ),
+    ),
+]
+
+
+@contextlib.contextmanager
+def on_dask(address: str | None) -> Iterator[Executor | None]:
+    """The executor of a Dask client of the scheduler at ``address``; without one,
+    None, so the engines run on this machine's threads with no pool to start."""
+    if not address:
+        yield None
+        return
+    with batch_executor(address=address) as executor:
+        yield executor
 
 
 def _hours(value: float) -> str:
@@ -107,6 +135,7 @@ def run_command(
         Path | None,
         typer.Option("--plot", help=N_("write the timeline to this .png, .svg or .pdf")),
     ] = None,
+    dask: DaskOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
     if (scenario is None) != (round_key is None):
@@ -114,18 +143,22 @@ def run_command(
             [Issue("--scenario", "scenario", _("give --scenario and --round together"))]
         )
     st = state(ctx)
-    report = cascade_of(
-        st.database(),
-        targets=targets,
-        hours=hours,
-        at=at,
-        region=region,
-        members=members,
-        seed=seed,
-        min_strength=min_strength,
-        edition=edition,
-        round_key=round_key,
-    )
+    # Only an ensemble has work to share out: a plain run never waits for a scheduler.
+    address = (dask or st.settings.dask_scheduler) if members else None
+    with on_dask(address) as executor:
+        report = cascade_of(
+            st.database(),
+            targets=targets,
+            hours=hours,
+            at=at,
+            region=region,
+            members=members,
+            seed=seed,
+            min_strength=min_strength,
+            edition=edition,
+            round_key=round_key,
+            executor=executor,
+        )
     if plot is not None:
         _plot(report, plot)
     written = []
@@ -244,15 +277,19 @@ def rank_command(
     by: Annotated[RankBy, typer.Option("--by", help=N_("what to rank by"))] = RankBy.PEOPLE_HOURS,
     limit: Annotated[int | None, typer.Option("--limit", help=N_("only the first N"))] = None,
     min_strength: StrengthOption = 0.5,
+    dask: DaskOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    ranked = rank_processes(
-        state(ctx).database(),
-        hours=hours,
-        by=by.value,
-        limit=limit,
-        min_strength=min_strength,
-    )
+    st = state(ctx)
+    with on_dask(dask or st.settings.dask_scheduler) as executor:
+        ranked = rank_processes(
+            st.database(),
+            hours=hours,
+            by=by.value,
+            limit=limit,
+            min_strength=min_strength,
+            executor=executor,
+        )
     if fmt is not OutputFormat.TABLE:
         from weerbaar.web.presenters import as_json  # pydantic models: only here
         from weerbaar.web.presenters.cascade import ranking_answer

@@ -5,6 +5,7 @@ the round its impact is meant for."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 
 from weerbaar.domain.access import Subject
 from weerbaar.services.infrastructure.graph import InfrastructureGraph, load_graph
@@ -28,6 +29,7 @@ def cascade_of(
     edition: str | None = None,
     round_key: str | None = None,
     graph: InfrastructureGraph | None = None,
+    executor: Executor | None = None,
 ) -> CascadeReport:
     """A cascade over the subject's graph; an unknown or hidden target alike is a
     validation error naming the ``process``. Without an ``edition``, the classes are
@@ -47,4 +49,5 @@ def cascade_of(
         seed=seed,
         min_strength=min_strength,
         edition=edition,
+        executor=executor,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +41,17 @@ def rank_processes(
     min_strength: float = 0.5,
     by: Measure = "people_hours",
     limit: int | None = None,
+    executor: Executor | None = None,
 ) -> list[Ranked]:
-    """Every visible process ranked by what its own outage of ``hours`` causes."""
+    """Every visible process ranked by what its own outage of ``hours`` causes; the
+    runs go to ``executor`` when one is given (a Dask client's), else to this
+    machine's threads."""
     graph = graph or load_graph(db, subject=subject)
     if limit is not None and limit < 1:
         raise ValidationError(
             [Issue("limit", "", said("must be at least 1, not %(limit)s", limit=limit))]
         )
-    result = criticality(graph.network, hours=hours, min_strength=min_strength)
+    result = criticality(graph.network, hours=hours, min_strength=min_strength, executor=executor)
     order = result.order(by).tolist()[:limit]
     return [
         Ranked(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,9 +197,11 @@ def run_cascade(
     seed: int | None = None,
     min_strength: float = 0.5,
     edition: str | None = None,
+    executor: Executor | None = None,
 ) -> CascadeReport:
     """The deterministic cascade of ``starts`` (midpoints of every range), and with
-    ``members`` > 0 a seeded Monte Carlo ensemble around it."""
+    ``members`` > 0 a seeded Monte Carlo ensemble around it, whose members go to
+    ``executor`` when one is given (a Dask client's), else to this machine's threads."""
     graph = graph or load_graph(db, subject=subject)
     if not 0 <= members <= MAX_MEMBERS:
         raise ValidationError(
@@ -241,7 +244,9 @@ def run_cascade(
     distributions: tuple[Distribution, ...] = ()
     used_seed = None
     if members:
-        crowd = ensemble(net, disruption, members=members, seed=seed, keep_times=True)
+        crowd = ensemble(
+            net, disruption, members=members, seed=seed, keep_times=True, executor=executor
+        )
         assert crowd.f is not None and crowd.e is not None
         used_seed = crowd.seed
         probability, mean_hours = crowd.fail_probability, crowd.mean_downtime
