@@ -49,14 +49,7 @@ from weerbaar.services.executors import ordered
 from weerbaar.services.records import change, record_json
 from weerbaar.services.visibility import EVERYTHING, Visibility, visibility
 from weerbaar.signals.items import ActorSighting, Item, RawSignal, Rejected
-from weerbaar.signals.prepare import (
-    ModelSpec,
-    Prepared,
-    ZeroShot,
-    encode_texts,
-    prepare_chunk,
-    prepare_sparingly,
-)
+from weerbaar.signals.prepare import ModelSpec, Prepared, ZeroShot, encode_texts, prepare_texts
 from weerbaar.signals.readers.galaxy import names
 from weerbaar.signals.semantic import EventWindow, describe_themes, from_bytes, semantic_model
 from weerbaar.signals.settings import Labelled
@@ -485,6 +478,23 @@ def _events(stored: Sequence[Any]) -> EventWindow:
     return events
 
 
+def _prepared(
+    executor: Executor, chunks: Iterable[list[RawSignal]], spec: ModelSpec, window: int
+) -> Iterator[list[Prepared]]:
+    """The chunks prepared on the executor, in order. Workers are sent the texts and
+    send back columns; the signals stay here (pickling them both ways took longer
+    than preparing them)."""
+    sent: deque[list[RawSignal]] = deque()
+
+    def texts() -> Iterator[list[str]]:
+        for chunk in chunks:
+            sent.append(chunk)
+            yield [s.text for s in chunk]
+
+    for columns in ordered(executor, prepare_texts, texts(), spec, window=window):
+        yield columns.rows(sent.popleft())
+
+
 def _take(
     run: _Run,
     executor: Executor,
@@ -495,7 +505,7 @@ def _take(
 ) -> None:
     """Prepare the chunks on the executor, sort and write them here, in order."""
     if run.events is None:
-        for prepared in ordered(executor, prepare_chunk, chunks, spec, window=window):
+        for prepared in _prepared(executor, chunks, spec, window):
             run.store(prepared)
             if progress is not None:
                 progress(run.report.read)
@@ -511,7 +521,7 @@ def _take(
         rows, vectors = lagging.popleft()
         run.write(rows, [] if vectors is None else vectors.result())
 
-    for prepared in ordered(executor, prepare_sparingly, chunks, spec, window=window):
+    for prepared in _prepared(executor, chunks, spec, window):
         with run.ctx.db.transaction() as connection:
             rows = run.sort(connection, prepared)
         texts = [r.item.signal.text for r in rows if r.repeats is None and not r.item.embedding]

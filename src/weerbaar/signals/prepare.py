@@ -38,11 +38,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ModelSpec",
     "Prepared",
+    "PreparedTexts",
     "ZeroShot",
     "encode_texts",
     "model",
     "prepare_chunk",
     "prepare_sparingly",
+    "prepare_texts",
 ]
 
 
@@ -121,43 +123,77 @@ def prepare_sparingly(chunk: Sequence[RawSignal], spec: ModelSpec) -> list[Prepa
     leaves without a theme are encoded (for their zero-shot theme): encoding is most
     of the work, and a repeat of an earlier report by its bytes needs no vector. The
     ingest asks :func:`encode_texts` for the others' once it knows which need one."""
+    return prepare_texts([s.text for s in chunk], spec).rows(chunk)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTexts:
+    """What :func:`prepare_texts` makes of a chunk's texts, column by column: a worker
+    sends it back in a few pickled objects, where a list of :class:`Prepared` (each
+    with its signal again) took longer to pickle and unpickle than to prepare."""
+
+    fingerprints: list[str]
+    signatures: bytes  # the rows of MinHash values, one after the other
+    predictions: list[tuple[str | None, float, str, str, bool]]  # Prediction's fields
+    embeddings: list[bytes | None]
+
+    def rows(self, chunk: Sequence[RawSignal]) -> list[Prepared]:
+        """Each of ``chunk``'s signals (the ones whose texts these are) prepared."""
+        from weerbaar.signals.classify import Prediction
+
+        width = len(self.signatures) // len(chunk) if chunk else 0
+        return [
+            Prepared(
+                signal=signal,
+                fingerprint=fingerprint,
+                signature=self.signatures[i * width : (i + 1) * width],
+                prediction=Prediction(*prediction),
+                embedding=embedding,
+            )
+            for i, (signal, fingerprint, prediction, embedding) in enumerate(
+                zip(chunk, self.fingerprints, self.predictions, self.embeddings, strict=True)
+            )
+        ]
+
+
+def prepare_texts(texts: Sequence[str], spec: ModelSpec) -> PreparedTexts:
+    """:func:`prepare_sparingly` of the signals with these texts: what a worker is
+    given (the texts pickle faster than the signals) and sends back."""
     from weerbaar.signals.dedupe import fingerprint
 
-    if not chunk:
-        return []
-    cleaned = [clean(s.text) for s in chunk]
+    if not texts:
+        return PreparedTexts([], b"", [], [])
+    cleaned = [clean(t) for t in texts]
     predictions = model(spec).predict(cleaned, cleaned=True)
-    embeddings: list[bytes | None] = [None] * len(chunk)
+    embeddings: list[bytes | None] = [None] * len(texts)
     if spec.zero_shot is not None:
-        embeddings, predictions = _semantic(chunk, predictions, spec.zero_shot)
+        embeddings, predictions = _semantic(texts, predictions, spec.zero_shot)
     normalised = [fold(c) for c in cleaned]
-    signatures = _deduplicator().signatures(normalised)
-    return [
-        Prepared(
-            signal=signal,
-            fingerprint=fingerprint(signal.text, normalised=text),
-            signature=signature.tobytes(),
-            prediction=prediction,
-            embedding=embedding,
-        )
-        for signal, text, signature, prediction, embedding in zip(
-            chunk, normalised, signatures, predictions, embeddings, strict=True
-        )
-    ]
+    return PreparedTexts(
+        fingerprints=[
+            fingerprint(text, normalised=folded)
+            for text, folded in zip(texts, normalised, strict=True)
+        ],
+        signatures=_deduplicator().signatures(normalised).tobytes(),
+        predictions=[
+            (p.theme, p.confidence, p.best, p.language, p.by_zero_shot) for p in predictions
+        ],
+        embeddings=embeddings,
+    )
 
 
 def _semantic(
-    chunk: Sequence[RawSignal], predictions: list[Prediction], zero_shot: ZeroShot
+    texts: Sequence[str], predictions: list[Prediction], zero_shot: ZeroShot
 ) -> tuple[list[bytes | None], list[Prediction]]:
     """Zero-shot themes for the signals the model left without one, and their
     vectors."""
     from weerbaar.signals.semantic import semantic_model, to_bytes
 
     unthemed = [i for i, p in enumerate(predictions) if p.theme is None]
-    embeddings: list[bytes | None] = [None] * len(chunk)
+    embeddings: list[bytes | None] = [None] * len(texts)
     if not unthemed:
         return embeddings, predictions
-    vectors = _encode([chunk[i].text for i in unthemed])
+    vectors = _encode([texts[i] for i in unthemed])
     found = semantic_model().zero_shot_vectors(vectors, dict(zero_shot.descriptions))
     predictions = list(predictions)
     for i, vector, (theme, cosine) in zip(unthemed, vectors, found, strict=True):
