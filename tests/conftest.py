@@ -8,6 +8,7 @@ PostgreSQL that cannot be reached is an error, never a skip.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -39,6 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
     (some build an app at import) makes a database."""
     # The tests read English unless they choose Dutch (a new installation speaks Dutch).
     os.environ["WEERBAAR_LANG"] = "en"
+    # typer turns the app into click commands on every CliRunner.invoke, a fifth of a
+    # second for weerbaar's two hundred commands; the commands do not change between
+    # invocations (help is put in the reader's language as each one starts), so the
+    # run builds them once.
+    typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
     if "WEERBAAR_KEY_DIR" not in os.environ:
         folder = tempfile.mkdtemp(prefix="weerbaar-keys-")
         os.environ["WEERBAAR_KEY_DIR"] = folder

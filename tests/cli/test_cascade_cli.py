@@ -25,9 +25,8 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> str:
     return result.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_run_rank_plot_and_store(runner: CliRunner, db_url: str, tmp_path: Path) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     shown = run(runner, "cascade", "run", "vp-electricity-regional-zh", "--hours", "48")
     assert "vp-drinking-water-zh" in shown and "5.1 Disruption" in shown
 
@@ -66,9 +65,8 @@ def test_run_rank_plot_and_store(runner: CliRunner, db_url: str, tmp_path: Path)
     assert "stored 3 impact scores" in stored
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_bad_input_is_named(runner: CliRunner, tmp_path: Path) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     out = run(runner, "cascade", "run", "no-such", "--hours", "4", code=3)
     assert "'no-such' is neither a vital process nor a sector" in out
     out = run(runner, "cascade", "run", "energy", "--hours", "-3", code=3)

@@ -97,9 +97,8 @@ def test_crud_with_versions_and_exit_codes(runner: CliRunner) -> None:
     assert "test:cli" in log and "delete" in log
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_bad_import_exits_non_zero_and_changes_nothing(runner: CliRunner, tmp_path: Path) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     before = tmp_path / "before.json"
     ok(runner, "export", str(before))
     bad = tmp_path / "scenarios.csv"
@@ -117,9 +116,8 @@ def test_bad_import_exits_non_zero_and_changes_nothing(runner: CliRunner, tmp_pa
     assert unreadable.exit_code == 7
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_export_formats(runner: CliRunner, tmp_path: Path) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     ok(runner, "export", str(tmp_path / "r.xlsx"))
     ok(runner, "export", str(tmp_path / "csv"), "--format", "csv")
     assert sorted(p.stem for p in (tmp_path / "csv").glob("*.csv")) == sorted(
@@ -147,9 +145,8 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     assert "unsupported database" in result.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_the_profile_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     monkeypatch.setenv("WEERBAAR_LANG", "nl")
     out = ok(runner, "profile")
     for heading in ("Versterkte aanpak", "Onverminderde inzet op weerbaarheid", "thema's"):
@@ -164,11 +161,10 @@ def test_the_profile_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch
     assert refused.exit_code != 0 and "WEERBAAR_LANG" in refused.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_errors_in_dutch(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     english = runner.invoke(app, ["theme", "show", "nope"])
     assert english.exit_code == 5 and "error: no theme with key 'nope'" in english.output
     monkeypatch.setenv("WEERBAAR_LANG", "nl")
@@ -194,9 +190,8 @@ def test_errors_in_dutch(
     assert "bestand of map bestaat niet" in unreadable.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_the_assessment_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     english = ok(runner, "assess", "--draws", "200", "--seed", "7")
     for words in ("Round ", "weights:", "likelihood", "medal", "200 draws", "not official"):
         assert words in english
@@ -220,9 +215,8 @@ def test_the_assessment_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPa
         assert interest.name in listed and interest.name_en not in listed
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_the_threat_levels_in_dutch(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     english = ok(runner, "levels", "show")
     for words in ("Threat levels", "national", "3 Significant", "set by", "19 Mar 2019"):
         assert words in english
@@ -252,11 +246,10 @@ def test_the_threat_levels_in_dutch(runner: CliRunner, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("form", ["register.json", "register.yaml", "csv", "register.graphml"])
+@pytest.mark.usefixtures("demo_register")
 def test_exports_are_the_same_bytes_in_either_language(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
 ) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     written = {}
     for language in ("nl", "en"):
         monkeypatch.setenv("WEERBAAR_LANG", language)
@@ -269,14 +262,13 @@ def test_exports_are_the_same_bytes_in_either_language(
     assert written["nl"] == written["en"]
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_a_workbook_and_its_round_trip_do_not_depend_on_the_language(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A workbook stamps its creation time, so its cells are compared, not its bytes.
     from openpyxl import load_workbook
 
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     cells = {}
     for language in ("nl", "en"):
         monkeypatch.setenv("WEERBAAR_LANG", language)

@@ -57,12 +57,10 @@ def export_json(runner: CliRunner, path: Path) -> bytes:
     ],
     ids=["json-5000-deep", "json-5000-digit-integer", "damaged-xlsx"],
 )
+@pytest.mark.usefixtures("demo_register")
 def test_reported_malformed_files_exit_7_and_change_nothing(
     runner: CliRunner, tmp_path: Path, name: str, content: bytes, message: str
 ) -> None:
-    init = runner.invoke(app, ["init"])
-    assert init.exit_code == 0, init.output
-    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
     before = export_json(runner, tmp_path / "before.json")
     path = tmp_path / name
     path.write_bytes(content)

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from weerbaar.cli.main import app
@@ -20,9 +21,8 @@ def _levels(runner: CliRunner) -> dict[str, dict[str, Any]]:
     return {r["scope"]: r for r in shown["scopes"]}
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_set_a_sector_level_and_see_its_measures(runner: CliRunner, tmp_path: Path) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     assert _levels(runner)["atb-drinking-water"]["level"] == 1
     out = run(
         runner,
@@ -51,9 +51,8 @@ def test_set_a_sector_level_and_see_its_measures(runner: CliRunner, tmp_path: Pa
     assert "drinking water" in plot.read_text("utf-8")
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_refusals_name_the_problem_and_change_nothing(runner: CliRunner) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     before = _levels(runner)
     out = run(runner, "levels", "set", "dtn", "6", "--rationale", "x", code=3)
     assert "dtn levels run from 1 to 5" in out
@@ -78,9 +77,8 @@ def test_advice_per_object(runner: CliRunner) -> None:
     )
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_advice_for_a_site_is_set_on_the_site_scale(runner: CliRunner) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     run(
         runner,
         "levels",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from weerbaar.cli.main import app
@@ -19,9 +20,8 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> str:
     return result.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_ingest_trends_alerts_label(runner: CliRunner, tmp_path: Path) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     report = json.loads(
         run(runner, "signals", "ingest", str(DATA / "signals"), str(DATA / "stix" / "apt1.json"),
             "--workers", "1", "--format", "json")

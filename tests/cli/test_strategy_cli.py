@@ -4,6 +4,7 @@ with the ``weerbaar`` command on the demo profile."""
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -18,9 +19,8 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> str:
     return result.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_from_rules_to_progress(runner: CliRunner, tmp_path: Path) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     answer = json.loads(run(runner, "tiers", "propose", "--format", "json"))
     proposals = {p["theme"]: p for p in answer["themes"]}
     assert proposals[THEME]["current_tier"] == "continued_focus"
@@ -135,9 +135,8 @@ def test_from_rules_to_progress(runner: CliRunner, tmp_path: Path) -> None:
     assert "ms-early" not in text
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_edited_rules_in_a_dry_run(runner: CliRunner, tmp_path: Path) -> None:
-    run(runner, "init")
-    run(runner, "demo", "load")
     rules = yaml.safe_load(run(runner, "tiers", "rules"))
     assert rules["rules"][0]["key"] == "no-national-attention"
     assert rules["rules"][0]["when"] == "not(national-attention)"

@@ -379,9 +379,8 @@ def ok(runner: CliRunner, *args: str) -> str:
     return result.output
 
 
+@pytest.mark.usefixtures("demo_register")
 def test_cli_export_and_import(runner: CliRunner, tmp_path: Path) -> None:
-    ok(runner, "init")
-    ok(runner, "demo", "load")
     path = tmp_path / "x.graphml"
     ok(runner, "export", str(path))
     assert nx.read_graphml(path).number_of_nodes() == 25
