@@ -64,7 +64,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CHUNK", "IngestReport", "ingest", "model_spec", "signal_key"]
 
-CHUNK = 500
+# Signals per chunk: per chunk the main process commits (a sync to disk) and asks the
+# register which keys it holds, and a worker reads the model's spec; at 500 those
+# cost a fifth of storing a signal.
+CHUNK = 2000
 # How far back the register's own signals are matched for near repeats, in signals:
 # enough for weeks of news, small enough to sign at the start of a run.
 RECENT = 5000

@@ -21,7 +21,6 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from weerbaar.signals.ngrams import Vocabulary, count_matrix, ngram_hashes
@@ -172,6 +171,10 @@ def _range(settings: ClassifierSettings) -> tuple[int, int]:
 def macro_f1(classifier: ThemeClassifier, heldout: Sequence[Labelled]) -> dict[str, float]:
     """Macro-F1 of the theme (most likely one, no threshold) per language and over all,
     and the accuracy of the language model."""
+    # Here, not at the top: the workers that classify signals need no metrics, and
+    # importing them slowed each worker's start.
+    from sklearn.metrics import f1_score
+
     predictions = classifier.predict([h.text for h in heldout])
     out: dict[str, float] = {}
     for language in sorted({h.language for h in heldout}):

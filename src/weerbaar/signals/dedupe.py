@@ -136,10 +136,13 @@ class Deduplicator:
         bands, rows = _banding(threshold, num_perm)
         width = self._template.hashvalues.dtype.itemsize * rows
         self._bands = [(i * width, (i + 1) * width) for i in range(bands)]
-        self._tables: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
+        # A bucket of one key (most of them) is the key itself, not a list: the
+        # garbage collector passes over strings, tuples and dictionaries of them, but
+        # went through hundreds of thousands of one-key lists many times a run.
+        self._tables: list[dict[bytes, str | list[str]]] = [{} for _ in range(bands)]
         # Per remembered text: its digest, when it was added, its group's first key
         # and its bands.
-        self._kept: OrderedDict[str, tuple[str, int, str, list[bytes]]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[str, int, str, tuple[bytes, ...]]] = OrderedDict()
         self._exact: dict[str, str] = {}  # digest → the remembered key with that text
 
     def __len__(self) -> int:
@@ -198,25 +201,37 @@ class Deduplicator:
             return Match(key, self._kept[same][2], exact=True)
         if signature is None:
             signature = self.signature_bytes(text)
-        bands = [signature[start:end] for start, end in self._bands]
+        bands = tuple(signature[start:end] for start, end in self._bands)
         # The earliest group among the candidates: the first report of the event. A
         # bucket lists its keys in the order they came and forgets them in that order,
         # so its first key is its earliest.
-        buckets = (table.get(band) for table, band in zip(self._tables, bands, strict=True))
-        earliest = [keys[0] for keys in buckets if keys]
+        earliest = []
+        for table, band in zip(self._tables, bands, strict=True):
+            keys = table.get(band)
+            if keys is None:
+                table[band] = key
+                continue
+            if isinstance(keys, str):
+                earliest.append(keys)
+                table[band] = [keys, key]
+            else:
+                earliest.append(keys[0])
+                keys.append(key)
         first = min((self._kept[k] for k in earliest), key=lambda kept: kept[1], default=None)
         group = key if first is None else first[2]
-        for table, band in zip(self._tables, bands, strict=True):
-            table.setdefault(band, []).append(key)
         self._kept[key] = (digest, self._added, group, bands)
         self._exact[digest] = key
         if len(self._kept) > self._window:
             old, (old_digest, _, _, old_bands) = self._kept.popitem(last=False)
             for table, band in zip(self._tables, old_bands, strict=True):
                 keys = table[band]
-                del keys[0]  # the oldest remembered key is first in each of its buckets
-                if not keys:
+                # The oldest remembered key is first in each of its buckets.
+                if isinstance(keys, str):
                     del table[band]
+                elif len(keys) == 2:
+                    table[band] = keys[1]
+                else:
+                    del keys[0]
             if self._exact.get(old_digest) == old:
                 del self._exact[old_digest]
         return None if first is None else Match(key, group, exact=False)
