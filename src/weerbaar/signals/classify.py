@@ -24,21 +24,11 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from weerbaar.signals.ngrams import Vocabulary, count_matrix, ngram_hashes
+from weerbaar.signals.prediction import Prediction
 from weerbaar.signals.settings import ClassifierSettings, Labelled
 from weerbaar.signals.text import clean
 
 __all__ = ["Features", "Prediction", "ThemeClassifier", "macro_f1"]
-
-
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    theme: str | None  # None: no theme is likely enough
-    confidence: float  # probability of the most likely theme
-    best: str  # the most likely theme, even when below the threshold
-    language: str
-    # Set by the semantic layer for a signal this model left without a theme: theme
-    # and confidence (then a cosine, not a probability) are its zero-shot theme's.
-    by_zero_shot: bool = False
 
 
 class ThemeClassifier:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from weerbaar.signals.items import RawSignal
+from weerbaar.signals.prediction import Prediction
 from weerbaar.signals.settings import ClassifierSettings, Labelled
 from weerbaar.signals.text import clean, fold
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from weerbaar.signals.classify import Prediction, ThemeClassifier
+    from weerbaar.signals.classify import ThemeClassifier
     from weerbaar.signals.dedupe import Deduplicator
 
 __all__ = [
@@ -139,8 +140,6 @@ class PreparedTexts:
 
     def rows(self, chunk: Sequence[RawSignal]) -> list[Prepared]:
         """Each of ``chunk``'s signals (the ones whose texts these are) prepared."""
-        from weerbaar.signals.classify import Prediction
-
         width = len(self.signatures) // len(chunk) if chunk else 0
         return [
             Prepared(
