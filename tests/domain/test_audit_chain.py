@@ -1,4 +1,7 @@
 import dataclasses
+import hashlib
+import hmac
+import json
 
 from weerbaar.domain.audit import (
     LEGACY_GENESIS,
@@ -27,6 +30,16 @@ def test_intact_chain_and_empty_chain() -> None:
     entries = chain(5)
     assert first_break(entries, (5, entries[-1].hash), key=KEY) is None
     assert first_break([], (0, KEY.genesis), key=KEY) is None
+
+
+def test_an_entry_is_sealed_over_its_canonical_json() -> None:
+    # The format of the hash, written out: trails sealed before must verify after.
+    [entry] = chain(1)
+    content = [1, entry.at, "a", "create", "themes", "t1", None, "{}", KEY.genesis, None]
+    data = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert entry.hash == hmac.new(KEY.secret, data.encode(), hashlib.sha256).hexdigest()
+    assert entry.prev_hash == KEY.genesis
+    assert KEY.seal(dataclasses.replace(entry, prev_hash="", hash=""), KEY.genesis) == entry
 
 
 def test_a_missing_head_is_a_break() -> None:

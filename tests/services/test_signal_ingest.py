@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,8 +28,10 @@ from weerbaar.services.horizon import theme_trends
 from weerbaar.services.records import create_record, list_records
 from weerbaar.services.signal_ingest import ingest, signal_key
 from weerbaar.services.signal_sources import open_inputs
+from weerbaar.services.trail_check import verify_trail
 from weerbaar.signals.dedupe import fingerprint
 from weerbaar.signals.items import ActorSighting, RawSignal
+from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
 
 DATA = Path(__file__).parents[1] / "data"
@@ -120,6 +123,26 @@ def _event(source: str, day: int, title: str) -> RawSignal:
         origin=f"{source} item 1",
         language="nl",
     )
+
+
+def test_every_signal_a_chunk_writes_has_its_entry_and_the_trail_verifies(
+    ctx: Context, db: Database, threads: ThreadPoolExecutor
+) -> None:
+    _theme(ctx, "cyber")
+    items = [
+        _event(f"krant-{i}", 1 + i % 20, f"Storing nummer {i} bij een haven") for i in range(23)
+    ]
+    report = ingest(ctx, items, executor=threads, chunk=5)
+    assert report.created == 23
+    with db.transaction() as connection:
+        entries = [e for e in audit_log.ascending(connection) if e.entity == "signals"]
+    stored = {s.key: s for s in list_records(db, entity_name="signals")}
+    assert sorted(e.key for e in entries) == sorted(stored)
+    assert all(e.action == "create" and e.actor == ctx.actor for e in entries)
+    for entry in entries:
+        after = json.loads(entry.after or "")
+        assert after["version"] == 1 and after["title"] == stored[entry.key].title
+    assert verify_trail(db).intact
 
 
 def test_one_event_from_twenty_sources_counts_once_with_twenty(
