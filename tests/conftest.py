@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import typer.main
 import typer.testing
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 from tests.helpers import REPORTED, trail_config
 from tests.sso_provider import running_provider
 from weerbaar.config import TrailConfig
+from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
 from weerbaar.storage.audit_log import Head
@@ -47,6 +49,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # invocations (help is put in the reader's language as each one starts), so the
     # run builds them once.
     typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
+    # A password hashed at production cost takes a third of a second and 64 MiB, and the
+    # tests make over a thousand accounts; they hash with argon2's cheapest parameters,
+    # and test_accounts holds the service itself to its production ones.
+    accounts._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     if "WEERBAAR_KEY_DIR" not in os.environ:
         folder = tempfile.mkdtemp(prefix="weerbaar-keys-")
         os.environ["WEERBAAR_KEY_DIR"] = folder

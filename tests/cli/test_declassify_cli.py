@@ -4,13 +4,11 @@ only by ``weerbaar declassify`` with a reason, which the audit trail keeps."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import trail_config
 from weerbaar import formats
 from weerbaar.cli.main import app
 from weerbaar.services.audit import recent_entries
@@ -33,10 +31,9 @@ def refused(runner: CliRunner, code: int, *args: str) -> str:
 
 
 @pytest.fixture
-def secret(runner: CliRunner, db_url: str) -> Iterator[Database]:
+def secret(runner: CliRunner, db: Database) -> Database:
     """A register with one scenario and one vital process, both AIVD's and raised to
     state secret, confidential: raising is an ordinary edit."""
-    ok(runner, "init")
     ok(runner, "organisation", "add", "aivd", "--name", "AIVD", "--kind", "agency")
     ok(
         runner,
@@ -78,9 +75,7 @@ def secret(runner: CliRunner, db_url: str) -> Iterator[Database]:
     )
     for command, key in (("scenario", "ransomware-water"), ("vital-process", "water")):
         ok(runner, command, "edit", key, "--classification", "stg-c", "--owned-by", "aivd")
-    db = Database(db_url, trail=trail_config())
-    yield db
-    db.dispose()
+    return db
 
 
 def classification(db: Database, entity_name: str, key: str) -> tuple[str, int]:

@@ -1,4 +1,5 @@
 import pytest
+from argon2 import PasswordHasher, extract_parameters, profiles
 from sqlalchemy import select
 
 from tests.helpers import make_token, open_session, seed_small_register
@@ -43,6 +44,22 @@ def test_password_is_stored_as_argon2_and_never_audited(ctx: Context, db: Databa
     entry = recent_entries(db, entity="users")[0]
     assert entry.action == "create" and entry.after is not None
     assert "argon2" not in entry.after and PASSWORD not in entry.after
+    assert accounts.authenticate(db, "anna", PASSWORD, "127.0.0.1").role == "analyst"
+
+
+def test_the_service_hashes_at_rfc_9106_cost(
+    ctx: Context, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run hashes cheaply (tests/conftest.py); the service's own hasher is put back.
+    assert accounts.PASSWORD_PARAMETERS == profiles.RFC_9106_LOW_MEMORY
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher.from_parameters(accounts.PASSWORD_PARAMETERS)
+    )
+    seed_small_register(ctx)
+    add(ctx)
+    with db.transaction() as connection:
+        stored = connection.execute(select(users.c.password_hash)).scalar_one()
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
     assert accounts.authenticate(db, "anna", PASSWORD, "127.0.0.1").role == "analyst"
 
 
