@@ -54,7 +54,9 @@ def served(db: Database, forwarded_allow_ips: list[str]) -> Iterator[httpx.Clien
         while not server.started and thread.is_alive():
             threading.Event().wait(0.02)
         assert server.started, "uvicorn did not start"
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        # httpx's five seconds are too short for a sign-in on a machine busy with
+        # the rest of the run.
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             yield client
     finally:
         server.should_exit = True
