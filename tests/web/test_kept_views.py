@@ -16,6 +16,7 @@ from weerbaar.services.records import create_record, update_record
 from weerbaar.services.scoring import record_score
 from weerbaar.storage.db import Database
 from weerbaar.web import conditional, kept_views
+from weerbaar.web.api.schemas import MODELS
 from weerbaar.web.conditional import ConditionalReads, body_tag, matches
 
 SCENARIO = "lek-dike-breach"
@@ -87,6 +88,19 @@ def test_kept_answers_are_the_answers_built_without_keeping(
         assert first[path].headers["etag"] == built[path].headers["etag"], path
         assert again[path].headers["content-type"] == built[path].headers["content-type"]
         assert again[path].headers["cache-control"] == "no-store"
+
+
+def test_a_kept_list_is_what_fastapi_sends_for_its_response_model(api: TestClient) -> None:
+    """The list call answers with a response of its own (so that it can be kept); its
+    bytes are the ones FastAPI makes of the same page through the response model."""
+    for query in ("per_page=50", "per_page=7&page=2", "theme=natural-disasters"):
+        answer = api.get(f"/api/v1/scenarios?{query}")
+        assert answer.status_code == 200 and answer.json()["items"], query
+        echo = FastAPI()
+        echo.get("/", response_model=MODELS["scenarios"].page)(lambda a=answer: a.json())
+        made = TestClient(echo).get("/")
+        assert made.content == answer.content, query
+        assert made.headers["content-type"] == answer.headers["content-type"]
 
 
 def test_a_score_the_reader_sees_moves_their_dashboard(

@@ -31,6 +31,7 @@ from weerbaar.web.api.problems import error_responses
 from weerbaar.web.api.schemas import MODELS, QueryText, value_type
 from weerbaar.web.auth import Caller, database
 from weerbaar.web.context import context_of
+from weerbaar.web.kept_views import kept_view
 from weerbaar.web.limits import Key
 from weerbaar.web.query import MAX_PAGE, Day, Moment
 
@@ -130,26 +131,36 @@ def entity_router(spec: EntitySpec) -> APIRouter:
         caller: Annotated[Caller, Depends(reader)],
         page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
         per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="records per page")] = 50,
-    ) -> dict[str, Any]:
-        found = list_page(
-            database(request),
-            entity_name=name,
-            where=where,
-            subject=caller.subject,
-            offset=(page - 1) * per_page,
-            limit=per_page,
-        )
-        following = None
-        if page * per_page < found.total:
-            url = request.url.include_query_params(page=page + 1)
-            following = f"{url.path}?{url.query}"
-        return {
-            "items": [plain(r) for r in found.records],
-            "page": page,
-            "per_page": per_page,
-            "total": found.total,
-            "next": following,
-        }
+    ) -> Response:
+        def build() -> Response:
+            found = list_page(
+                database(request),
+                entity_name=name,
+                where=where,
+                subject=caller.subject,
+                offset=(page - 1) * per_page,
+                limit=per_page,
+            )
+            following = None
+            if page * per_page < found.total:
+                url = request.url.include_query_params(page=page + 1)
+                following = f"{url.path}?{url.query}"
+            answer = models.page.model_validate(
+                {
+                    "items": [plain(r) for r in found.records],
+                    "page": page,
+                    "per_page": per_page,
+                    "total": found.total,
+                    "next": following,
+                }
+            )
+            # Serialised as FastAPI serialises a response_model (pydantic's own JSON),
+            # so that the kept bytes are the ones it would send.
+            return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
+
+        # Validating and serialising fifty records cost more than reading them from
+        # the kept page: the answer itself is kept until the next write.
+        return kept_view(request, caller, build)
 
     @router.post(
         "",
