@@ -12,20 +12,7 @@ from weerbaar.cascade import Disruption, criticality, ensemble
 from weerbaar.cascade.engine import Criticality, Ensemble
 from weerbaar.services.executors import batch_executor
 
-from .test_engine import random_network
-
-ENSEMBLE_OUTPUTS = (
-    "affected",
-    "taken_down",
-    "people_hours",
-    "cost",
-    "end",
-    "longest",
-    "fail_probability",
-    "mean_downtime",
-    "f",
-    "e",
-)
+from .test_engine import ENSEMBLE_OUTPUTS, random_network
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,20 @@ from weerbaar.cascade.oracle import oracle_run, to_networkx
 from weerbaar.cascade.sampling import SLOT_BUFFER, SLOT_LAG, SLOT_TRANSMIT, uniforms
 from weerbaar.cascade.synthetic import synthetic_network
 
+# Every per-member and per-process output of an ensemble kept with keep_times.
+ENSEMBLE_OUTPUTS = (
+    "affected",
+    "taken_down",
+    "people_hours",
+    "cost",
+    "end",
+    "longest",
+    "fail_probability",
+    "mean_downtime",
+    "f",
+    "e",
+)
+
 
 def random_network(rng: np.random.Generator, n: int, m: int, *, ties: bool) -> Network:
     pairs = np.unique(rng.integers(0, n, (m, 2)), axis=0)

@@ -10,7 +10,7 @@ from weerbaar.cascade.engine import load_kernel
 from weerbaar.cascade.oracle import oracle_run, to_networkx
 from weerbaar.cascade.synthetic import synthetic_network
 
-from .test_engine import random_disruption, random_network
+from .test_engine import ENSEMBLE_OUTPUTS, random_disruption, random_network
 
 
 def kernel_run(
@@ -124,16 +124,6 @@ def test_parallel_ensemble_equals_serial_to_the_last_bit() -> None:
         parallel = ensemble(net, hubs, members=37, seed=4, keep_times=True)
     finally:
         numba.set_num_threads(before)
-    for name in (
-        "affected",
-        "people_hours",
-        "cost",
-        "end",
-        "longest",
-        "fail_probability",
-        "mean_downtime",
-        "f",
-        "e",
-    ):
+    for name in ENSEMBLE_OUTPUTS:
         assert np.array_equal(getattr(serial, name), getattr(parallel, name)), name
     assert serial.affected.min() > 100

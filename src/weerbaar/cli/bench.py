@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from weerbaar.cli.cascade import DaskOption, on_dask
+from weerbaar.cli.dask_option import DaskOption, on_dask
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.i18n import N_

@@ -3,9 +3,6 @@ dependencies, what it costs, and which processes matter most."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from concurrent.futures import Executor
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,15 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from weerbaar import i18n
-from weerbaar.cli.helptext import Lazy
+from weerbaar.cli.dask_option import DaskOption, on_dask
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.config import DASK_VARIABLE
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.i18n import N_, _
 from weerbaar.reference.method import editions
 from weerbaar.services.cascade_runs import cascade_of
-from weerbaar.services.executors import batch_executor
 from weerbaar.services.infrastructure.ranking import rank_processes
 from weerbaar.services.infrastructure.runs import CascadeReport
 from weerbaar.services.infrastructure.scores import write_scores
@@ -50,28 +45,6 @@ StrengthOption = Annotated[
         ),
     ),
 ]
-
-DaskOption = Annotated[
-    str | None,
-    typer.Option(
-        "--dask",
-        help=Lazy(
-            f"Dask scheduler address (default: ${DASK_VARIABLE})",
-            lambda: _("Dask scheduler address (default: $%(variable)s)", variable=DASK_VARIABLE),
-        ),
-    ),
-]
-
-
-@contextlib.contextmanager
-def on_dask(address: str | None) -> Iterator[Executor | None]:
-    """The executor of a Dask client of the scheduler at ``address``; without one,
-    None, so the engines run on this machine's threads with no pool to start."""
-    if not address:
-        yield None
-        return
-    with batch_executor(address=address) as executor:
-        yield executor
 
 
 def _hours(value: float) -> str:

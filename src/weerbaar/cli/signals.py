@@ -14,10 +14,10 @@ from rich.table import Table
 
 from weerbaar import i18n
 from weerbaar.cli import sources
+from weerbaar.cli.dask_option import DaskOption
 from weerbaar.cli.helptext import Lazy
 from weerbaar.cli.render import OutputFormat, console
 from weerbaar.cli.state import state
-from weerbaar.config import DASK_VARIABLE
 from weerbaar.domain.access import Marking
 from weerbaar.errors import Issue, ValidationError
 from weerbaar.i18n import N_, _
@@ -93,18 +93,7 @@ def ingest_command(
     workers: Annotated[
         int | None, typer.Option("--workers", help=N_("local worker processes (default: cores)"))
     ] = None,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            help=Lazy(
-                f"Dask scheduler address (default: ${DASK_VARIABLE})",
-                lambda: _(
-                    "Dask scheduler address (default: $%(variable)s)", variable=DASK_VARIABLE
-                ),
-            ),
-        ),
-    ] = None,
+    dask: DaskOption = None,
     chunk: Annotated[int, typer.Option("--chunk", help=N_("signals per batch"))] = CHUNK,
     alerts: Annotated[
         bool, typer.Option("--alerts/--no-alerts", help=N_("raise alerts afterwards"))
