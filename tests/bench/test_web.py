@@ -3,11 +3,14 @@ in a child process, loads it and reports every figure (no timing is asserted).""
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 from typer.testing import CliRunner
 
 from weerbaar.bench.load import LoadResult
-from weerbaar.bench.web import WebBenchReport, bench_web
+from weerbaar.bench.web import WebBenchReport, bench_web, warm
 from weerbaar.cli.main import app
 
 PYTHON = ("--load", "python")
@@ -97,3 +100,28 @@ def test_the_same_table_comes_from_postgresql_with_two_workers(pg_url: str) -> N
     out = report.format()
     assert "weerbaar serve --workers 2" in out
     assert out.count(": MET") + out.count(": MISSED") == 2
+
+
+def test_warming_asks_every_worker_and_refuses_a_refusal() -> None:
+    asked: list[str] = []
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200 if self.path == "/open" else 403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            warm(server.server_port, "/open", {}, workers=3)
+            assert asked == ["/open"] * 6
+            with pytest.raises(RuntimeError, match=r"GET /closed answered \[403\]"):
+                warm(server.server_port, "/closed", {}, workers=1)
+        finally:
+            server.shutdown()

@@ -10,6 +10,8 @@ time. The baseline, measured in the same run with the same clients, is
 ratios show what rendering and need-to-know cost on top of the server's own floor.
 The load comes from ``wrk`` where it is installed (:mod:`.wrk`), else from Python
 threads (:mod:`.load`); either way each run reports the CPU time the load took.
+Before its measured run each path is asked for a few times at once (:func:`warm`), so
+that the figures are of a server at work, not of each worker's first build of a page.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,7 @@ from weerbaar.storage.db import Database
 from weerbaar.web.auth import SESSION_COOKIE
 
 START_TIMEOUT = 60.0
+WARM_TIMEOUT = 120.0
 ACTOR = "bench:web"
 LIST_PATH = "/api/v1/scenarios?per_page=50"
 BASELINE_PATH = "/api/v1/me"
@@ -179,6 +183,28 @@ def _answers(port: int, token: str) -> bool:
         return False
 
 
+def _get(port: int, path: str, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=WARM_TIMEOUT) as answer:  # noqa: S310
+            answer.read()
+            return int(answer.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def warm(port: int, path: str, headers: dict[str, str], workers: int) -> None:
+    """Ask for ``path`` twice per worker, that many at once, and wait for the answers:
+    each worker has then built what the path needs. A refusal is an error here, before
+    a measured run would count it."""
+    asked = 2 * max(workers, 1)
+    with ThreadPoolExecutor(max_workers=asked) as pool:
+        statuses = list(pool.map(lambda _: _get(port, path, headers), range(asked)))
+    wrong = sorted({status for status in statuses if status != 200})
+    if wrong:
+        raise RuntimeError(f"GET {path} answered {wrong} before the measured run")
+
+
 @contextmanager
 def served(url: str, token: str, log: Path, trail: TrailConfig, workers: int = 0) -> Iterator[int]:
     """``weerbaar serve --workers`` on ``url`` (its trail's keys in ``trail``) in a
@@ -249,6 +275,7 @@ def bench_web(
         with served(url, visitor.token, log, db.trail, workers) as port:
 
             def run(label: str, path: str, headers: dict[str, str]) -> LoadResult:
+                warm(port, path, headers, workers or len(os.sched_getaffinity(0)))
                 return driver(
                     port, path, label=label, headers=headers, clients=clients, seconds=seconds
                 )
