@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 
 from weerbaar import errors
 from weerbaar.config import DeliverySettings, Settings
@@ -87,10 +89,34 @@ POLLER = "weerbaar:poller"
 """Who the audit trail names for what the app's poller takes in."""
 
 
+@functools.cache
+def site_routes() -> tuple[BaseRoute, ...]:
+    """Every route of the app, in the order they are tried, made once per process.
+
+    FastAPI builds an included router's routes (the parameters and bodies of some three
+    hundred of them, as pydantic adapters) at the first request that reaches them, and
+    keeps what it built with the inclusion: about a second. The routes do not depend on
+    the settings, so every app a process makes shares one inclusion, and only the first
+    app's first request pays. The inclusion has no app above it, so its routes ignore
+    an app's ``dependency_overrides`` (weerbaar sets none)."""
+    from weerbaar.web import api, pages
+
+    site = APIRouter()
+    site.include_router(login.router)
+    site.include_router(second_factor.router)
+    site.include_router(security_key.router)
+    site.include_router(confirm.router)
+    site.include_router(single_sign_on.router)
+    site.include_router(api.router, prefix="/api/v1")
+    site.include_router(taxii.router)  # before the pages: /taxii2/… is never a page
+    site.include_router(pages.router)
+    return tuple(site.routes)
+
+
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     """The app as ``settings`` say, on ``db`` (default: the settings' database, which
     the app then closes when it stops)."""
-    from weerbaar.web import api, pages
+    from weerbaar.web import api
 
     check_providers(settings.single_sign_on)
     owned = db is None
@@ -149,12 +175,5 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
-    app.include_router(login.router)
-    app.include_router(second_factor.router)
-    app.include_router(security_key.router)
-    app.include_router(confirm.router)
-    app.include_router(single_sign_on.router)
-    app.include_router(api.router, prefix="/api/v1")
-    app.include_router(taxii.router)  # before the pages: /taxii2/… is never a page
-    app.include_router(pages.router)
+    app.router.routes.extend(site_routes())
     return app
