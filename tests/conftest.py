@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from tests.helpers import REPORTED, trail_config
+from tests.helpers import REPORTED, cli_runner, trail_config
 from tests.sso_provider import running_provider
 from weerbaar.config import TrailConfig
 from weerbaar.services import accounts
@@ -37,6 +37,10 @@ from weerbaar.storage.trail_keys import create_keys
 from weerbaar.storage.trail_seal import guard_statements, unguard_statements
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# PostgreSQL 15 and later copy a database through the write-ahead log by default, which
+# suits a large database; the tests' are small and made by the hundred, and copying
+# their files is two to four times quicker (measured on the throw-away cluster).
+COPY = "STRATEGY FILE_COPY"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,7 +89,7 @@ def _fresh_pg_database(admin: object) -> Iterator[str]:
     name = f"weerbaar_test_{uuid.uuid4().hex[:12]}"
     assert hasattr(admin, "connect")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" {COPY}'))
     url = make_url(_pg_admin_url()).set(database=name)
     yield url.render_as_string(hide_password=False)
     with admin.connect() as connection:
@@ -154,7 +158,7 @@ def pg_demo_template(pg_admin: object, pg_template: str) -> Iterator[str]:
     name = f"weerbaar_demo_{uuid.uuid4().hex[:12]}"
     assert hasattr(pg_admin, "connect")
     with pg_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}" {COPY}'))
     database = Database(
         make_url(_pg_admin_url()).set(database=name).render_as_string(False), trail=trail_config()
     )
@@ -183,7 +187,7 @@ def _from_template(request: pytest.FixtureRequest, db_url: str, *, demo: bool = 
     admin = request.getfixturevalue("pg_admin")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{name}" {COPY}'))
 
 
 def _own_trail(database: Database) -> None:
@@ -221,6 +225,26 @@ def demo_register(db_url: str, request: pytest.FixtureRequest) -> Iterator[Datab
     database.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_demo_register(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A copy of the demo register that every test of a module shares, on each database:
+    for modules whose tests only read, or whose writes the others may see."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('module-demo')}/register.db"
+        _from_template(request, url, demo=True)
+        database = Database(url, trail=trail_config())
+        yield database
+        database.dispose()
+        return
+    for url in _fresh_pg_database(request.getfixturevalue("pg_admin")):
+        _from_template(request, url, demo=True)
+        database = Database(url, trail=trail_config())
+        yield database
+        database.dispose()
+
+
 @pytest.fixture
 def ctx(db: Database) -> Context:
     return Context(db=db, actor="test:analyst")
@@ -228,10 +252,7 @@ def ctx(db: Database) -> Context:
 
 @pytest.fixture
 def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("WEERBAAR_DB", db_url)
-    monkeypatch.setenv("WEERBAAR_USER", "test:cli")
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
+    return cli_runner(db_url, monkeypatch)
 
 
 @pytest.fixture(scope="session")

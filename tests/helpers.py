@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import os
 
+import pytest
+from typer.testing import CliRunner
+
 from weerbaar.config import Settings, SignInSettings, TrailConfig, load_settings
 from weerbaar.services import api_tokens, web_sessions
 from weerbaar.services.accounts import User
@@ -15,6 +18,14 @@ from weerbaar.storage.db import Database
 REPORTED: list[str] = []
 """Figures a test measured (e.g. a classifier's macro-F1), printed at the end of the
 test run's output by ``pytest_terminal_summary`` in conftest.py."""
+
+
+def cli_runner(url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose commands use the register at ``url``, as the local operator."""
+    monkeypatch.setenv("WEERBAAR_DB", url)
+    monkeypatch.setenv("WEERBAAR_USER", "test:cli")
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
 
 
 def trail_config() -> TrailConfig:

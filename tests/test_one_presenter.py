@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.helpers import make_token, settings_for
+from tests.helpers import cli_runner, make_token, settings_for
 from weerbaar.cli.main import app as cli
 from weerbaar.domain.register import ENTITIES
 from weerbaar.services import accounts
@@ -101,10 +101,12 @@ def _share_everything(db: Database) -> None:
             )
 
 
-@pytest.fixture
-def api(demo_register: Database) -> Iterator[TestClient]:
-    _share_everything(demo_register)
-    operator = Context(db=demo_register, actor="test:setup")
+@pytest.fixture(scope="module")
+def api(module_demo_register: Database) -> Iterator[TestClient]:
+    """The API on a register shared by the module's tests: no view writes to it."""
+    register = module_demo_register
+    _share_everything(register)
+    operator = Context(db=register, actor="test:setup")
     accounts.add_user(
         operator,
         username="presenter",
@@ -115,10 +117,15 @@ def api(demo_register: Database) -> Iterator[TestClient]:
     )
     token = make_token(operator, "presenter", "tests")
     with TestClient(
-        create_app(settings_for(demo_register), db=demo_register),
+        create_app(settings_for(register), db=register),
         headers={"Authorization": f"Bearer {token}"},
     ) as client:
         yield client
+
+
+@pytest.fixture
+def runner(module_demo_register: Database, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    return cli_runner(module_demo_register.url, monkeypatch)
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
