@@ -26,13 +26,14 @@ node at a random place.
 
 On a graph much larger than the cache most of a run's time is spent waiting for memory:
 nodes settle in the order of their hours, which has nothing to do with where their
-edges and state lie. So a node's fail hour, the latest return of a supply it waits for
-(``restore``), the end of its own outage as a source and its end hour ``e`` share one
-32-byte row of ``state``: one cache line for all it needs. The run is kept at least
-:data:`_LOOKAHEAD` nodes ahead of the one settling, and memory is asked for along it
-with prefetch hints in three steps a few nodes apart (where a node's edges start; its
-edges, row and restart; the rows of its dependents), so each miss has the work of
-several nodes to arrive in. Hints change no value, only when the loads start. An edge
+edges and state lie. So an edge's six fields are one 48-byte record of the network
+(the arrays are views of its fields), and a node's fail hour, the latest return of a
+supply it waits for (``restore``), the end of its own outage as a source and its end
+hour ``e`` share one 32-byte row of ``state``: one cache line for all it needs. The
+run is kept at least :data:`_LOOKAHEAD` nodes ahead of the one settling, and memory is
+asked for along it with prefetch hints in three steps a few nodes apart (where a node's
+edges start; its edges, row and restart; the rows of its dependents), so each miss has
+the work of several nodes to arrive in. Hints change no value, only when the loads start. An edge
 into a node that settled earlier changes nothing (its hour can only be lower, and
 ``restore`` is read only when a node settles), so such edges are passed over on the
 hour alone.
@@ -81,6 +82,7 @@ from typing import Any, cast
 import numpy as np
 from llvmlite import ir  # type: ignore[import-untyped,unused-ignore]
 from numba import prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from weerbaar.compute.jit import jit, mix
@@ -147,8 +149,16 @@ def _prefetch_intrinsic(typingctx: Any, array: Any, index: Any) -> Any:
         return None
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        address = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(8).as_pointer())
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        if array_type.ndim == 1:  # strides honoured: a field of a record array
+            item = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
+                context, builder, array_type, array, [index]
+            )
+        else:  # the flat memory under it
+            item = builder.gep(array.data, [index])
+        address = builder.bitcast(item, ir.IntType(8).as_pointer())
         i32 = ir.IntType(32)
         name = "llvm.prefetch.p0"
         function = builder.module.globals.get(name)
@@ -479,13 +489,12 @@ def _cascade(
                 _prefetch(state, 4 * x)
                 _prefetch(restart_low, x)
                 _prefetch(restart_high, x)
+                # An edge's fields share one row of the network's edge records
+                # (:data:`weerbaar.cascade.network.EDGE_ROW`): its first and last field
+                # name every cache line the row spans.
                 k = indptr[x]
                 _prefetch(buffer_low, k)
                 _prefetch(dependent, k)
-                _prefetch(strength, k)
-                _prefetch(buffer_high, k)
-                _prefetch(lag_low, k)
-                _prefetch(lag_high, k)
             if at + _AHEAD < runs:
                 x = rn[at + _AHEAD]
                 for j in range(indptr[x], indptr[x + 1]):
