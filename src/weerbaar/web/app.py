@@ -97,8 +97,10 @@ def site_routes() -> tuple[BaseRoute, ...]:
     hundred of them, as pydantic adapters) at the first request that reaches them, and
     keeps what it built with the inclusion: about a second. The routes do not depend on
     the settings, so every app a process makes shares one inclusion, and only the first
-    app's first request pays. The inclusion has no app above it, so its routes ignore
-    an app's ``dependency_overrides`` (weerbaar sets none)."""
+    app's first request pays. Every route finds its app, and with it the register and
+    settings, in the request. The inclusion has no app above it, so its routes ignore an
+    app's ``dependency_overrides``, and a router's own start-up handlers would not run
+    (weerbaar has neither: the app's lifespan starts what runs beside it)."""
     from weerbaar.web import api, pages
 
     site = APIRouter()
