@@ -41,6 +41,7 @@ class AuditEntry:
     prev_hash: str
     hash: str
     note: str | None = None  # why, where the act needs a reason (a declassification)
+    request_id: str | None = None  # the request that made it: its log lines carry the id
 
 
 # One encoder for every call: json.dumps builds a new one per call when given options,
@@ -64,6 +65,7 @@ class Change:
     before: str | None
     after: str | None
     note: str | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,9 @@ class ChainKey:
     def digest(self, seq: int, e: AuditEntry | Change, prev_hash: str) -> str:
         """The hash of entry ``seq`` recording ``e``, linked to ``prev_hash``."""
         content = [seq, e.at, e.actor, e.action, e.entity, e.key, e.before, e.after]
-        return self._mac([*content, prev_hash, e.note])
+        if e.request_id is None:  # as every entry was sealed before requests had ids
+            return self._mac([*content, prev_hash, e.note])
+        return self._mac([*content, prev_hash, e.note, e.request_id])
 
     def seal(self, entry: AuditEntry, prev_hash: str) -> AuditEntry:
         """The entry linked to ``prev_hash`` and hashed under this key."""
@@ -145,6 +149,7 @@ def extend(
                 prev_hash=prev,
                 hash=digest,
                 note=change.note,
+                request_id=change.request_id,
             )
         )
         prev = digest

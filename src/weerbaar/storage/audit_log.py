@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from weerbaar.domain.audit import AuditEntry, Change, extend
+from weerbaar.domain.request_ids import current_request_id
 from weerbaar.errors import TrailKeyError
 from weerbaar.storage.tables import audit_entries, audit_head
 from weerbaar.storage.trail_keys import TrailKeys
@@ -57,6 +58,12 @@ def append(connection: Connection, changes: Sequence[Change]) -> list[AuditEntry
             f"this database's audit trail is sealed with key {head.key_id}, but the key at "
             f"hand is {trail_keys.key_id}: restore the trail's key folder (WEERBAAR_KEY_DIR)"
         )
+    request_id = current_request_id.get()
+    if request_id is not None:
+        changes = [
+            c if c.request_id is not None else dataclasses.replace(c, request_id=request_id)
+            for c in changes
+        ]
     new = extend(
         changes, last_seq=head.seq, last_hash=head.hash, key=trail_keys.chain_key(head.trail)
     )
@@ -89,12 +96,18 @@ def entries(
     return [AuditEntry(**row._mapping) for row in connection.execute(query)]
 
 
-def ascending(connection: Connection) -> Iterator[AuditEntry]:
-    """Every entry, oldest first, read in batches."""
+# The columns a trail had before entries named their request (revision 0020), for the
+# migrations that read a trail older than that.
+BEFORE_REQUEST_IDS = tuple(c for c in _COLUMNS if c != "request_id")
+
+
+def ascending(connection: Connection, *, columns: Sequence[str] = _COLUMNS) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, read in batches (only ``columns`` of each: the
+    others are left at their defaults)."""
     last = 0
     while True:
         rows = connection.execute(
-            select(audit_entries)
+            select(*(audit_entries.c[name] for name in columns))
             .where(audit_entries.c.seq > last)
             .order_by(audit_entries.c.seq)
             .limit(_BATCH)

@@ -163,6 +163,9 @@ audit_entries = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("note", Text, nullable=True),
+    # The request that made the entry: the id its log lines carry (None before 0020,
+    # and for work no request started).
+    Column("request_id", String(64), nullable=True),
     # One record's history, and the last state of a deleted one, without a full scan.
     Index("ix_audit_entries_entity_key", "entity", "key"),
 )
@@ -667,4 +670,17 @@ source_states = Table(
     Column("failures", Integer, nullable=False, default=0),  # in a row, for the back-off
     Column("next_poll", UtcDateTime(), nullable=True),
     Column("items_taken", Integer, nullable=False, default=0),  # signals created, in all
+)
+
+
+# -- when each background scheduler last completed a round, so that readiness can tell
+# whether notification delivery and source polling still run somewhere ---------------
+
+scheduler_beats = Table(
+    "scheduler_beats",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),  # host and process id
+    Column("interval_seconds", Double, nullable=False),
+    Column("beat_at", UtcDateTime(), nullable=False),
 )

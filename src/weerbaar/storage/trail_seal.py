@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from weerbaar.domain.audit import first_legacy_break
 from weerbaar.errors import AuditChainError, ConfigError
-from weerbaar.storage.audit_log import ascending
+from weerbaar.storage.audit_log import BEFORE_REQUEST_IDS, ascending
 from weerbaar.storage.tables import audit_entries, audit_head, metadata
 from weerbaar.storage.trail_keys import TrailKeys
 
@@ -40,7 +40,9 @@ def seal(connection: Connection, keys: TrailKeys) -> str:
         raise AuditChainError(1, "the audit head is missing; the trail cannot be sealed")
     if head.trail is not None:
         return str(head.trail)
-    broken = first_legacy_break(ascending(connection), (head.seq, head.hash))
+    broken = first_legacy_break(
+        ascending(connection, columns=BEFORE_REQUEST_IDS), (head.seq, head.hash)
+    )
     if broken is not None:
         raise AuditChainError(
             broken.seq,
@@ -57,7 +59,7 @@ def seal(connection: Connection, keys: TrailKeys) -> str:
         .values(prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
     )
     batch: list[dict[str, object]] = []
-    for entry in list(ascending(connection)):
+    for entry in list(ascending(connection, columns=BEFORE_REQUEST_IDS)):
         sealed = key.seal(entry, prev)
         batch.append({"b_seq": sealed.seq, "b_prev": sealed.prev_hash, "b_hash": sealed.hash})
         prev = sealed.hash
