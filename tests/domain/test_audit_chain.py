@@ -61,6 +61,30 @@ def test_a_note_is_sealed_too() -> None:
     assert found is not None and found.seq == 2
 
 
+def test_a_request_id_is_sealed_after_the_note_and_cannot_be_added_or_changed() -> None:
+    change = Change("2026-01-01T00:00:01+00:00", "a", "update", "themes", "t1", "{}", "{}")
+    [entry] = extend(
+        [dataclasses.replace(change, request_id="req-12345678")],
+        last_seq=0,
+        last_hash=KEY.genesis,
+        key=KEY,
+    )
+    content = [1, entry.at, "a", "update", "themes", "t1", "{}", "{}", KEY.genesis, None]
+    data = json.dumps([*content, "req-12345678"], sort_keys=True, separators=(",", ":"))
+    assert entry.request_id == "req-12345678"
+    assert entry.hash == hmac.new(KEY.secret, data.encode(), hashlib.sha256).hexdigest()
+    for forged in ("req-87654321", None):
+        found = first_break(
+            [dataclasses.replace(entry, request_id=forged)], (1, entry.hash), key=KEY
+        )
+        assert found is not None and found.seq == 1
+    [plain] = chain(1)
+    found = first_break(
+        [dataclasses.replace(plain, request_id="req-12345678")], (1, plain.hash), key=KEY
+    )
+    assert found is not None and "altered" in found.reason
+
+
 def test_the_same_entries_do_not_fit_another_key_or_trail() -> None:
     entries = chain(3)
     for other in (ChainKey(b"\x02" * 32, "trail-a"), ChainKey(b"\x01" * 32, "trail-b")):
