@@ -36,6 +36,9 @@ from weerbaar.storage.tables import audit_head
 from weerbaar.storage.trail_keys import create_keys
 from weerbaar.storage.trail_seal import guard_statements, unguard_statements
 
+# Every log line of the run is searched for secrets and classified titles at its end.
+pytest_plugins = ["tests.log_scan"]
+
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # PostgreSQL 15 and later copy a database through the write-ahead log by default, which
 # suits a large database; the tests' are small and made by the hundred, and copying

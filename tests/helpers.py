@@ -8,6 +8,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
+from tests.secrets_registry import register
 from weerbaar.config import Settings, SignInSettings, TrailConfig, load_settings
 from weerbaar.services import api_tokens, web_sessions
 from weerbaar.services.accounts import User
@@ -195,9 +196,8 @@ def make_token(
 ) -> str:
     """A whole API token for ``username`` (write scope unless asked), with the default
     lifetime."""
-    return api_tokens.create_token(
-        ctx, username, name, settings=SignInSettings(), scope=scope
-    ).token
+    token = api_tokens.create_token(ctx, username, name, settings=SignInSettings(), scope=scope)
+    return register("API token", token.token)
 
 
 def open_session(db: Database, user: User, *, address: str = "testclient") -> tuple[str, str]:
@@ -205,4 +205,4 @@ def open_session(db: Database, user: User, *, address: str = "testclient") -> tu
     made = web_sessions.start_session(
         db, user, address=address, device="test browser", settings=SignInSettings()
     )
-    return made.cookie, made.csrf_token
+    return register("session cookie", made.cookie), register("CSRF token", made.csrf_token)

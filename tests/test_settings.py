@@ -12,6 +12,7 @@ import pytest
 
 import weerbaar
 from weerbaar.config import (
+    BackupSettings,
     DeliverySettings,
     Settings,
     SignInSettings,
@@ -23,8 +24,9 @@ from weerbaar.errors import ConfigError
 
 SRC = Path(weerbaar.__file__).parent
 # Environment variables weerbaar sets or passes on rather than reads as settings:
-# numba's cache folder, and the environment of a server a benchmark starts.
-READS_ITS_OWN = {"config.py", "compute/numba_cache.py", "bench/web.py"}
+# numba's cache folder, the environment of a server a benchmark starts, and the folder
+# where the worker processes of `weerbaar serve` share their metrics.
+READS_ITS_OWN = {"config.py", "compute/numba_cache.py", "bench/web.py", "cli/serve.py"}
 
 
 def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
@@ -45,6 +47,9 @@ def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
         "WEERBAAR_TOKEN_DAYS": "30",
         "WEERBAAR_TOKEN_MAX_DAYS": "60",
         "WEERBAAR_SECOND_FACTOR_ALL": "yes",
+        "WEERBAAR_METRICS_TOKEN": "a scrape token of more than 32 characters",
+        "WEERBAAR_PG_BINDIR": "/usr/lib/postgresql/16/bin",
+        "WEERBAAR_BACKUP_PASSPHRASE": "a backup passphrase",
     }
     settings = load_settings(environ=env)
     assert settings == Settings(
@@ -52,11 +57,15 @@ def test_every_variable_reaches_its_part(tmp_path: Path) -> None:
         actor="anna",
         trail=TrailConfig(tmp_path / "keys", tmp_path / "checkpoints", 10, True),
         delivery=DeliverySettings(smtp_host="mail.example", smtp_port=587, attempts=3),
-        web=WebSettings(admin_password="a long enough passphrase"),
+        web=WebSettings(
+            admin_password="a long enough passphrase",
+            metrics_token="a scrape token of more than 32 characters",
+        ),
         sign_in=SignInSettings(dt.timedelta(minutes=15), dt.timedelta(hours=8), 30, 60, True),
         dask_scheduler="tcp://scheduler:8786",
+        backup=BackupSettings(Path("/usr/lib/postgresql/16/bin"), "a backup passphrase"),
     )
-    assert "passphrase" not in repr(settings)
+    assert "passphrase" not in repr(settings) and "scrape token" not in repr(settings)
     # The options given on the command line come first.
     given = load_settings(db="sqlite:///y.db", user="bert", environ=env)
     assert (given.db_url, given.actor) == ("sqlite:///y.db", "bert")

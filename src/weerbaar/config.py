@@ -30,6 +30,19 @@ SQLite file in the user's data folder. Who acts (for the audit trail) is ``--use
                                 those ``data/access/second_factor.yaml`` names)
 ``WEERBAAR_OIDC_CONFIG``        a YAML file of the OpenID providers people may sign
                                 in with (none); docs/single-sign-on.md
+``WEERBAAR_LOG_FORMAT``         log lines as ``json``, one object a line (the
+                                default), or ``text``; docs/operations.md
+``WEERBAAR_LOG_LEVEL``          the least severe log lines written: ``DEBUG``,
+                                ``INFO`` (the default), ``WARNING``, ``ERROR`` or
+                                ``CRITICAL``
+``WEERBAAR_METRICS_TOKEN``      the bearer token a Prometheus scrape of ``/metrics``
+                                must bring, 32 characters or more (none: no
+                                ``/metrics``); docs/operations.md
+``WEERBAAR_PG_BINDIR``          the folder of PostgreSQL's pg_dump and pg_restore
+                                for backups (the PATH, else the newest
+                                ``/usr/lib/postgresql/*/bin``); docs/backups.md
+``WEERBAAR_BACKUP_PASSPHRASE``  the passphrase that seals the keys in a backup
+                                made or read with them (none: asked)
 =============================== ===================================================
 """
 
@@ -58,6 +71,11 @@ SOURCE_SECRETS_VARIABLE = "WEERBAAR_SOURCE_SECRETS"
 LANGUAGE_VARIABLE = "WEERBAAR_LANG"
 ADMIN_PASSWORD_VARIABLE = "WEERBAAR_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 OIDC_VARIABLE = "WEERBAAR_OIDC_CONFIG"
+METRICS_TOKEN_VARIABLE = "WEERBAAR_METRICS_TOKEN"  # noqa: S105 - a variable name
+# A scrape token is compared, not hashed: it must be too long to guess.
+MIN_METRICS_TOKEN = 32
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # However many attempts are configured, a receiver that is down for long is still
 # tried at least daily.
 MAX_NOTIFY_WAIT = dt.timedelta(days=1)
@@ -258,6 +276,11 @@ class WebSettings:
     # Load the compiled engines as the app starts (weerbaar serve), not at the first page.
     warm_engines: bool = False
     admin_password: str | None = field(default=None, repr=False)
+    # What a scrape of /metrics must bring as its bearer token (None: no /metrics).
+    metrics_token: str | None = field(default=None, repr=False)
+    # Where the worker processes of `weerbaar serve --workers N` keep their request
+    # figures for a scrape to add up (None: one process, which keeps its own).
+    metrics_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +311,50 @@ class SingleSignOnSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BackupSettings:
+    """How backups are made and read (docs/backups.md): the folder of PostgreSQL's
+    pg_dump and pg_restore (None: found on the PATH, else the newest installed), and
+    the passphrase that seals the trail's keys in a backup (None: asked for)."""
+
+    pg_bindir: Path | None = None
+    passphrase: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> BackupSettings:
+        """``WEERBAAR_PG_BINDIR`` and ``WEERBAAR_BACKUP_PASSPHRASE``."""
+        env = _Env(environ)
+        bindir = env.text("WEERBAAR_PG_BINDIR")
+        return cls(
+            pg_bindir=None if bindir is None else Path(bindir).expanduser(),
+            passphrase=environ.get("WEERBAAR_BACKUP_PASSPHRASE") or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    """How log lines are written: ``format`` "json" (one object a line, for journald
+    and log shippers) or "text" (for a person at a terminal), and the least severe
+    ``level`` written (docs/operations.md)."""
+
+    format: str = "json"
+    level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> LogSettings:
+        """``WEERBAAR_LOG_FORMAT`` and ``WEERBAAR_LOG_LEVEL``."""
+        env = _Env(environ)
+        fmt = (env.text("WEERBAAR_LOG_FORMAT") or "json").casefold()
+        if fmt not in LOG_FORMATS:
+            raise ConfigError(f"WEERBAAR_LOG_FORMAT must be json or text, got {fmt!r}")
+        level = (env.text("WEERBAAR_LOG_LEVEL") or "INFO").upper()
+        if level not in LOG_LEVELS:
+            raise ConfigError(
+                f"WEERBAAR_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}"
+            )
+        return cls(fmt, level)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything weerbaar is told from outside, read once at start."""
 
@@ -303,6 +370,8 @@ class Settings:
     language: str = DEFAULT_LANGUAGE
     # The folder of the secrets sources name by file (docs/threat-intelligence.md).
     source_secrets: Path = field(default_factory=lambda: default_source_secrets())
+    logs: LogSettings = field(default_factory=LogSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
 
 def default_db_url() -> str:
@@ -348,13 +417,30 @@ def load_settings(
         actor=actor,
         trail=TrailConfig.from_env(env),
         delivery=DeliverySettings.from_env(env),
-        web=WebSettings(admin_password=env.get(ADMIN_PASSWORD_VARIABLE) or None),
+        logs=LogSettings.from_env(env),
+        web=WebSettings(
+            admin_password=env.get(ADMIN_PASSWORD_VARIABLE) or None,
+            metrics_token=metrics_token_from_env(env),
+        ),
         sign_in=SignInSettings.from_env(env),
         single_sign_on=SingleSignOnSettings.from_env(env),
+        backup=BackupSettings.from_env(env),
         dask_scheduler=env.get(DASK_VARIABLE) or None,
         language=language_from_env(env),
         source_secrets=Path(env.get(SOURCE_SECRETS_VARIABLE) or default_source_secrets()),
     )
+
+
+def metrics_token_from_env(env: Mapping[str, str]) -> str | None:
+    """``WEERBAAR_METRICS_TOKEN``, refused when it is too short to withstand guessing."""
+    token = _Env(env).text(METRICS_TOKEN_VARIABLE)
+    if token is not None and len(token) < MIN_METRICS_TOKEN:
+        raise ConfigError(
+            f"{METRICS_TOKEN_VARIABLE} must be at least {MIN_METRICS_TOKEN} characters, not "
+            f"{len(token)}: make one with python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'"
+        )
+    return token
 
 
 def process_language() -> str:

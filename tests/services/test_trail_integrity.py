@@ -28,7 +28,7 @@ from weerbaar.services.records import update_record
 from weerbaar.services.trail_check import TrailReport, sign_head, verify_trail
 from weerbaar.storage import audit_log
 from weerbaar.storage.db import Database
-from weerbaar.storage.tables import audit_entries, audit_head, entity_tables
+from weerbaar.storage.tables import audit_entries, audit_head, entity_tables, login_failures
 from weerbaar.storage.trail_seal import unguard_statements
 
 
@@ -419,6 +419,9 @@ def test_the_application_role_may_only_add_to_the_trail(
                 themes = entity_tables["themes"]
                 assert connection.execute(select(themes.c.key)).first() is not None
                 connection.execute(update(themes).values(name="renamed by the app"))
+                # A failed sign-in's row takes its number from a sequence of the owner's.
+                failure = {"username": "admin", "address": "192.0.2.1", "at": "2025-01-01"}
+                connection.execute(insert(login_failures).values(failure))
             for attempt in (
                 "UPDATE audit_entries SET actor = 'mallory'",
                 "DELETE FROM audit_entries",

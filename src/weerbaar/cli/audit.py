@@ -80,14 +80,26 @@ def log(
     key: Annotated[str | None, typer.Option(help=N_("only this record key"))] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help=N_("at most this many"))] = 50,
     offset: Annotated[int, typer.Option(min=0, help=N_("skip this many newer entries"))] = 0,
+    request: Annotated[
+        str | None,
+        typer.Option(help=N_("only the entries of this request (its id, as log lines name it)")),
+    ] = None,
 ) -> None:
-    page = trail_page(state(ctx).database(), entity=entity, key=key, limit=limit, offset=offset)
+    page = trail_page(
+        state(ctx).database(),
+        entity=entity,
+        key=key,
+        limit=limit,
+        offset=offset,
+        request_id=request,
+    )
     title = ngettext(
         "audit trail (%(num)d entry)", "audit trail (%(num)d entries)", len(page.entries)
     )
     table = Table(title=escape(title), title_justify="left")
     for column in (_("seq"), _("at"), _("actor"), _("action"), _("entity"), _("key")):
         table.add_column(column)
+    table.add_column(_("request"), no_wrap=True)
     for e in page.entries:
         table.add_row(
             str(e.seq),
@@ -96,6 +108,7 @@ def log(
             escape(vocabulary.action_label(e.action)),
             escape(vocabulary.entity_title(e.entity)),
             escape(e.key),
+            escape(e.request_id or ""),
         )
     console().print(table)
     if page.more:

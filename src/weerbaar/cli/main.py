@@ -15,6 +15,7 @@ from weerbaar.cli import (
     actors,
     assess,
     audit,
+    backup,
     bench,
     capabilities,
     cascade,
@@ -36,12 +37,15 @@ from weerbaar.cli import (
     tiers,
     transfer,
     users,
+    worker,
 )
 from weerbaar.cli.entities import add_entity_commands
 from weerbaar.cli.render import console
 from weerbaar.cli.state import State, state
 from weerbaar.config import environment_language, load_settings
+from weerbaar.domain.request_ids import current_request_id, new_request_id
 from weerbaar.i18n import N_
+from weerbaar.log_format import configure_logging
 
 EXIT_CODES: tuple[tuple[type[errors.WeerbaarError], int], ...] = (
     (errors.ValidationError, 3),
@@ -170,6 +174,10 @@ def main(
     ] = False,
 ) -> None:
     settings = load_settings(db=db, user=user)
+    ctx.call_on_close(configure_logging(settings.logs.format, settings.logs.level))
+    # A command is one request: its log lines and audit entries name the same id.
+    request = current_request_id.set(new_request_id())
+    ctx.call_on_close(lambda: current_request_id.reset(request))
     spoken = i18n.set_language(settings.language)
     ctx.obj = State(settings)
     ctx.call_on_close(ctx.obj.close)
@@ -309,8 +317,12 @@ app.command("import", help=N_("Import records; any problem in any row and nothin
     transfer.import_
 )
 app.add_typer(audit.app, name="audit")
+app.command("backup", help=backup.BACKUP_HELP)(backup.backup)
+app.command("restore", help=backup.RESTORE_HELP)(backup.restore)
 app.add_typer(bench.app, name="bench")
 app.command("serve", help=N_("Serve the web app and the REST API (/api/v1)."))(serve.serve)
+app.command("worker", help=worker.WORKER_HELP)(worker.worker)
+app.add_typer(worker.app, name="schedulers")
 app.add_typer(users.user_app, name="user")
 app.command(
     "declassify",

@@ -20,6 +20,7 @@ from weerbaar.i18n import N_, _
 from weerbaar.services.notifications import channels as channel_service
 from weerbaar.services.notifications import views
 from weerbaar.services.notifications.delivery import DeliveryReport, deliver_due
+from weerbaar.services.schedulers import NOTIFICATIONS, record_beat
 
 app = typer.Typer(
     help=N_("Notifications of level changes: channels, delivery, the log and retries."),
@@ -211,6 +212,7 @@ def deliver(
         while True:
             try:
                 report = deliver_due(db, settings=settings)
+                record_beat(db, NOTIFICATIONS, interval)
             # A database that is away for a moment must not end a long-running loop.
             except WeerbaarError as exc:
                 failed = escape(_("round failed:"))

@@ -6,6 +6,9 @@ import dataclasses
 import ipaddress
 import os
 import secrets
+import shutil
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 FORWARDED_ALLOW_IPS_VARIABLE = "WEERBAAR_FORWARDED_ALLOW_IPS"
+# Where prometheus_client's processes share their figures (its own variable).
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> None:
@@ -105,14 +110,19 @@ def server_config(
 ) -> uvicorn.Config:
     """How uvicorn runs the app. Proxy headers (X-Forwarded-For, X-Forwarded-Proto)
     are read only from the proxies named; with none named they are ignored, whoever
-    sends them (uvicorn would otherwise trust any client on 127.0.0.1)."""
+    sends them (uvicorn would otherwise trust any client on 127.0.0.1).
+
+    uvicorn leaves logging as the command set it (weerbaar.log_format), so its lines
+    come in the same format as the rest; its access log is off, as it writes the query
+    string: the app writes its own (weerbaar.web.request_ids)."""
     import uvicorn
 
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        log_level="warning",
+        log_config=None,
+        access_log=False,
         proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips or None,
     )
@@ -131,7 +141,7 @@ def serve(
             min=0,
             help=N_(
                 "seconds between rounds of delivering due notifications (0: never; then "
-                "run `weerbaar notify deliver --loop` beside it)"
+                "run `weerbaar worker` beside it)"
             ),
         ),
     ] = 30.0,
@@ -141,7 +151,7 @@ def serve(
             min=0,
             help=N_(
                 "seconds between looks for sources due to be polled (0: never; then run "
-                "`weerbaar signals poll --loop` beside it)"
+                "`weerbaar worker` beside it)"
             ),
         ),
     ] = 60.0,
@@ -168,8 +178,6 @@ def serve(
 ) -> None:
     import uvicorn
 
-    from weerbaar.web.app import create_app
-
     proxies = trusted_proxies(forwarded_allow_ips)
     st = state(ctx)
     db = st.database()
@@ -187,18 +195,37 @@ def serve(
     settings = dataclasses.replace(st.settings, web=web)
     count = workers or len(os.sched_getaffinity(0)) or 1
     if count == 1:
+        from weerbaar.web.app import create_app
+
         app = create_app(settings, db=db)
         uvicorn.Server(server_config(app, host=host, port=port, forwarded_allow_ips=proxies)).run()
         return
-    from weerbaar.web.workers import run_workers
-
     # Each worker opens the database itself after the fork: connections must not
     # cross it.
     db.dispose()
-    run_workers(
-        lambda: create_app(settings),
-        host=host,
-        port=port,
-        workers=count,
-        forwarded_allow_ips=proxies,
-    )
+    folder = Path(tempfile.mkdtemp(prefix="weerbaar-metrics-"))
+    arbiter = os.getpid()
+    try:
+        # prometheus_client looks for its shared folder as it is first imported, which
+        # is with the app's modules, just below.
+        os.environ[METRICS_DIR_VARIABLE] = str(folder)
+        from weerbaar.web.app import create_app
+        from weerbaar.web.workers import run_workers
+
+        shared = dataclasses.replace(
+            settings, web=dataclasses.replace(settings.web, metrics_dir=folder)
+        )
+        run_workers(
+            lambda: create_app(shared),
+            host=host,
+            port=port,
+            workers=count,
+            forwarded_allow_ips=proxies,
+            logs=settings.logs,
+            metrics_dir=folder,
+        )
+    finally:
+        # A worker leaves through here too, being a fork of this process: the folder
+        # is removed only when the arbiter stops, not under the workers that remain.
+        if os.getpid() == arbiter:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -111,6 +111,7 @@ def poll(
         typer.Option("--interval", min=1, help=N_("seconds between looks with --loop")),
     ] = 60.0,
 ) -> None:
+    from weerbaar.services.schedulers import SOURCE_POLLING, record_beat
     from weerbaar.services.source_polling import describe, poll_due
 
     st = state(ctx)
@@ -141,6 +142,8 @@ def poll(
         while True:
             try:
                 one_round()
+                if source is None:  # one source polled is not the polling of them all
+                    record_beat(st.database(), SOURCE_POLLING, interval)
             # A database that is away for a moment must not end a long-running loop.
             except WeerbaarError as exc:
                 failed = escape(_("round failed:"))

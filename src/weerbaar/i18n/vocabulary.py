@@ -48,7 +48,7 @@ ENTITY_TITLES: dict[str, str] = {
     "alerts": NP_("entity", "Alerts"),
     "impact_scores": NP_("entity", "Impact scores"),
     "likelihood_scores": NP_("entity", "Likelihood scores"),
-    # Not in the register, but in the audit trail: accounts and notifications.
+    # Not in the register, but in the audit trail: accounts, notifications, restores.
     "users": NP_("entity", "Accounts"),
     "api_tokens": NP_("entity", "API tokens"),
     "web_sessions": NP_("entity", "Browser sessions"),
@@ -58,6 +58,7 @@ ENTITY_TITLES: dict[str, str] = {
     "recovery_codes": NP_("entity", "Recovery codes"),
     "notification_channels": NP_("entity", "Notification channels"),
     "notifications": NP_("entity", "Notifications"),
+    "backups": NP_("entity", "Backups"),
 }
 
 SINGULARS: dict[str, str] = {
@@ -352,6 +353,7 @@ ACTION_LABELS: dict[str, str] = {
     "declassify": NP_("action", "declassify"),
     "refuse": NP_("action", "refuse"),
     "confirm": NP_("action", "confirm"),
+    "restore": NP_("action", "restore"),
 }
 
 

@@ -44,6 +44,7 @@ class TrailEntry:
     after: str | None
     live: bool  # the record exists now, so its reader may open it
     note: str | None  # why, where the act needs a reason (a declassification)
+    request_id: str | None  # the request that wrote it, as its log lines name it
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +68,18 @@ def trail_page(
     limit: int = 50,
     offset: int = 0,
     subject: Subject | None = None,
+    request_id: str | None = None,
 ) -> TrailPage:
-    """One page of the trail as ``subject`` may see it, newest first.
+    """One page of the trail as ``subject`` may see it, newest first (only the
+    entries of request ``request_id``, if given).
 
     Paging counts what the reader sees, so a key they may not see answers exactly as a
     key that never existed: no entries, nothing more.
     """
     wanted = offset + limit + 1  # one more tells whether another page follows
     with db.transaction() as connection:
-        found = list(islice(_shown(connection, entity, key, subject, wanted), offset, wanted))
+        shown = _shown(connection, entity, key, subject, wanted, request_id=request_id)
+        found = list(islice(shown, offset, wanted))
         live = _live(connection, found[:limit])
     chain = shows_chain(subject)
     entries = tuple(
@@ -111,11 +115,13 @@ def _shown(
     key: str | None,
     subject: Subject | None,
     wanted: int,
+    *,
+    request_id: str | None = None,
 ) -> Iterator[AuditEntry]:
     """Newest first, the entries ``subject`` may see, redacted; read in batches, so a
     page of a long trail reads only as far as it needs."""
     batch = min(max(wanted * 2, _BATCH_MIN), _BATCH_MAX)
-    stored = _newest_first(connection, entity, key, batch)
+    stored = _newest_first(connection, entity, key, batch, request_id)
     if subject is None:
         yield from stored
         return
@@ -126,11 +132,13 @@ def _shown(
 
 
 def _newest_first(
-    connection: Connection, entity: str | None, key: str | None, batch: int
+    connection: Connection, entity: str | None, key: str | None, batch: int, request: str | None
 ) -> Iterator[AuditEntry]:
     offset, oldest = 0, None
     while True:
-        rows = audit_log.entries(connection, entity=entity, key=key, limit=batch, offset=offset)
+        rows = audit_log.entries(
+            connection, entity=entity, key=key, request_id=request, limit=batch, offset=offset
+        )
         for entry in rows:
             # On PostgreSQL each query sees entries appended since the last one, which
             # push the older ones down: an entry read already comes again.
@@ -169,4 +177,5 @@ def _as_shown(entry: AuditEntry, position: int, *, chain: bool, live: bool) -> T
         after=entry.after,
         live=live,
         note=entry.note,
+        request_id=entry.request_id,
     )

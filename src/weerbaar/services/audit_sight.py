@@ -27,8 +27,9 @@ from weerbaar.services.visibility import Visibility
 from weerbaar.storage import audit_log
 from weerbaar.storage.repository import Repository
 
-# Account changes, notification channels and retries, and the register of report copies
-# (who received which classified edition) are for administrators' eyes only.
+# Account changes, notification channels and retries, the register of report copies
+# (who received which classified edition) and forgotten schedulers are for
+# administrators' eyes only.
 ACCOUNT_ENTITIES = frozenset(
     {
         "users",
@@ -41,6 +42,7 @@ ACCOUNT_ENTITIES = frozenset(
         "notification_channels",
         "notifications",
         "report_copies",
+        "scheduler_beats",
     }
 )
 

@@ -181,7 +181,13 @@ def _poll(
     except (SourceError, WeerbaarError, OSError) as exc:
         error = str(exc) or exc.__class__.__name__
         _finish(ctx, source, state, now, created=report.created, error=error)
-        log.warning("source %s could not be polled: %s", source.key, error)
+        # Not the error itself, which may quote the source's address or what it sent
+        # (under the source's marking): its state holds it, for those who may see it.
+        log.warning(
+            "source %s could not be polled (%s); `weerbaar source status` says why",
+            source.key,
+            type(exc).__name__,
+        )
         return PollOutcome(source.key, None, error)
     _finish(ctx, source, state, now, cursor=cursor, created=report.created)
     return PollOutcome(source.key, report)

@@ -80,15 +80,18 @@ def entries(
     *,
     entity: str | None = None,
     key: str | None = None,
+    request_id: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[AuditEntry]:
-    """Entries newest first, optionally for one entity or one record."""
+    """Entries newest first, optionally for one entity, one record or one request."""
     query = select(audit_entries).order_by(audit_entries.c.seq.desc())
     if entity is not None:
         query = query.where(audit_entries.c.entity == entity)
     if key is not None:
         query = query.where(audit_entries.c.key == key)
+    if request_id is not None:
+        query = query.where(audit_entries.c.request_id == request_id)
     if limit is not None:
         query = query.limit(limit)
     if offset:

@@ -17,6 +17,7 @@ import os
 import syslog
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from weerbaar.config import TrailConfig
 from weerbaar.domain.audit import canonical_json
@@ -67,6 +68,16 @@ class ReadCheckpoints:
     found: bool  # whether the trail has a checkpoint file at all
 
 
+def _checkpoint(plain: Any) -> Checkpoint:
+    return Checkpoint(
+        trail=str(plain["trail"]),
+        seq=int(plain["seq"]),
+        hash=str(plain["hash"]),
+        at=str(plain["at"]),
+        key_id=str(plain["key_id"]),
+    )
+
+
 def read(config: TrailConfig, keys: TrailKeys, trail: str) -> ReadCheckpoints:
     path = log_path(config, trail)
     good: list[tuple[str, Checkpoint]] = []
@@ -85,13 +96,7 @@ def read(config: TrailConfig, keys: TrailKeys, trail: str) -> ReadCheckpoints:
             continue
         try:
             plain = json.loads(line)
-            checkpoint = Checkpoint(
-                trail=str(plain["trail"]),
-                seq=int(plain["seq"]),
-                hash=str(plain["hash"]),
-                at=str(plain["at"]),
-                key_id=str(plain["key_id"]),
-            )
+            checkpoint = _checkpoint(plain)
             signature = base64.b64decode(plain["signature"], validate=True)
         except (ValueError, KeyError, TypeError, binascii.Error):
             unreadable.append(place)
@@ -106,6 +111,13 @@ def read(config: TrailConfig, keys: TrailKeys, trail: str) -> ReadCheckpoints:
 def last_seq(config: TrailConfig, trail: str) -> int | None:
     """The newest checkpointed entry count in the file (signatures unchecked: only to
     decide when the next checkpoint is due)."""
+    found = newest(config, trail)
+    return None if found is None else found.seq
+
+
+def newest(config: TrailConfig, trail: str) -> Checkpoint | None:
+    """The last whole checkpoint line in the file, its signature unchecked: for when the
+    next checkpoint is due, and for how old the newest one is."""
     path = log_path(config, trail)
     try:
         with path.open("rb") as file:
@@ -113,13 +125,11 @@ def last_seq(config: TrailConfig, trail: str) -> int | None:
             size = file.tell()
             file.seek(max(0, size - 4096))
             tail = file.read().decode("utf-8", errors="replace").strip().splitlines()
-    except FileNotFoundError:
-        return None
     except OSError:
         return None
     for line in reversed(tail):
         try:
-            return int(json.loads(line)["seq"])
+            return _checkpoint(json.loads(line))
         except (ValueError, KeyError, TypeError):
             continue
     return None

@@ -54,7 +54,7 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
@@ -66,7 +66,9 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         except OSError as exc:
             raise ConfigError(f"cannot create the folder for {database!r}: {exc}") from exc
     try:
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, hide_parameters=True
+        )
     except NoSuchModuleError as exc:
         raise ConfigError(f"unsupported database URL {url!r}") from exc
 

@@ -147,5 +147,12 @@ def application_role_grants(role: str) -> list[str]:
     statements += [
         f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{name}" TO {quoted}' for name in others
     ]
+    # A row of a table numbered by the database takes its number from the column's
+    # sequence (PostgreSQL names it TABLE_COLUMN_seq), which needs its own grant.
+    statements += [
+        f'GRANT USAGE, SELECT ON SEQUENCE "{table.name}_{column.name}_seq" TO {quoted}'
+        for table in metadata.sorted_tables
+        if (column := table.autoincrement_column) is not None
+    ]
     statements.append(f"GRANT SELECT ON alembic_version TO {quoted}")
     return statements

@@ -15,14 +15,25 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute
 
 from weerbaar import errors
-from weerbaar.config import DeliverySettings, Settings
+from weerbaar.config import Settings
+from weerbaar.services import schedulers
 from weerbaar.services.single_sign_on import check_providers
 from weerbaar.storage.db import Database
-from weerbaar.web import confirm, login, second_factor, security_key, single_sign_on, taxii
+from weerbaar.web import (
+    confirm,
+    health,
+    login,
+    metrics,
+    second_factor,
+    security_key,
+    single_sign_on,
+    taxii,
+)
 from weerbaar.web import errors as web_errors
 from weerbaar.web.conditional import ConditionalReads
 from weerbaar.web.language import language_middleware
 from weerbaar.web.methods import AllowedMethods
+from weerbaar.web.request_ids import RequestIds
 from weerbaar.web.templating import make_templates
 
 HERE = Path(__file__).parent
@@ -47,35 +58,6 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-async def _deliver_notifications(db: Database, settings: DeliverySettings, interval: float) -> None:
-    """Retry what is due in the notification outbox, for as long as the app runs: a
-    receiver that was down gets its notification once it is back, without anyone
-    running ``weerbaar notify deliver``."""
-    from weerbaar.services.notifications.delivery import deliver_due
-
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await asyncio.to_thread(deliver_due, db, settings=settings)
-        except Exception:  # a bad round must not stop the next one
-            log.exception("delivering notifications failed; trying again in %s s", interval)
-
-
-async def _poll_sources(db: Database, settings: Settings, interval: float) -> None:
-    """Poll the sources that are due, for as long as the app runs; a source that
-    fails is retried on its own back-off and does not stop the others."""
-    from weerbaar.services.context import Context
-    from weerbaar.services.source_polling import poll_due
-
-    poller = Context(db, POLLER)
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await asyncio.to_thread(poll_due, poller, secrets=settings.source_secrets)
-        except Exception:  # a bad round must not stop the next one
-            log.exception("polling sources failed; trying again in %s s", interval)
-
-
 async def _warm_engines() -> None:
     from weerbaar.services.warm_engines import warm_engines
 
@@ -83,10 +65,6 @@ async def _warm_engines() -> None:
         await asyncio.to_thread(warm_engines)
     except Exception:  # the first page that needs them loads them instead
         log.exception("loading the compiled engines at start failed")
-
-
-POLLER = "weerbaar:poller"
-"""Who the audit trail names for what the app's poller takes in."""
 
 
 @functools.cache
@@ -104,6 +82,8 @@ def site_routes() -> tuple[BaseRoute, ...]:
     from weerbaar.web import api, pages
 
     site = APIRouter()
+    site.include_router(health.router)  # first: no page's pattern may take these paths
+    site.include_router(metrics.router)
     site.include_router(login.router)
     site.include_router(second_factor.router)
     site.include_router(security_key.router)
@@ -132,11 +112,17 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             tasks.append(asyncio.create_task(_warm_engines()))
         if interval:
             tasks.append(
-                asyncio.create_task(_deliver_notifications(database, settings.delivery, interval))
+                asyncio.create_task(
+                    schedulers.deliver_notifications(database, settings.delivery, interval)
+                )
             )
         if settings.web.poll_interval:
             tasks.append(
-                asyncio.create_task(_poll_sources(database, settings, settings.web.poll_interval))
+                asyncio.create_task(
+                    schedulers.poll_sources(
+                        database, settings.source_secrets, settings.web.poll_interval
+                    )
+                )
             )
         yield
         for task in tasks:
@@ -159,6 +145,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.secure_cookies = settings.web.secure_cookies
     app.state.templates = make_templates(HERE / "templates")
+    app.state.metrics = metrics.AppMetrics(database, shared_dir=settings.web.metrics_dir)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(errors.WeerbaarError, web_errors.handle)
     api.install_error_handlers(app)
@@ -177,5 +164,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
+    # Outside the others: the time counted is the whole answer's, and every answer counts.
+    app.add_middleware(metrics.RequestMetrics, metrics=app.state.metrics)
+    # Added last, so outermost of all: the request's id holds for everything it does.
+    app.add_middleware(RequestIds)
     app.router.routes.extend(site_routes())
     return app

@@ -42,6 +42,11 @@ class AuditEntryOut(BaseModel):
     note: str | None = Field(
         description="why, where the act needs a reason (a declassification); else null"
     )
+    request_id: str | None = Field(
+        description="the request or command that wrote the entry, as its log lines and "
+        "the X-Request-ID header of its answer name it; null for entries written before "
+        "requests had ids"
+    )
     hash: str | None = Field(
         None,
         description="the hash that chains this entry to the one before; for "
@@ -68,6 +73,7 @@ def _entry(e: TrailEntry) -> AuditEntryOut:
         before=recorded_state(e.before),
         after=recorded_state(e.after),
         note=e.note,
+        request_id=e.request_id,
         **chain,
     )
 
