@@ -5,15 +5,18 @@ an address, a path or an error; and answering while the database is down."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -190,3 +193,35 @@ def test_readiness_needs_no_session_and_no_form(db: Database) -> None:
             assert browser.get("/readyz").status_code == 200
             assert browser.get("/healthz").status_code == 200
         assert not browser.cookies
+
+
+def test_many_asking_at_once_share_one_check(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone may ask, and each check opens a connection and writes a file: callers who
+    ask while a check runs get that check's answer, so a flood costs one at a time."""
+    from weerbaar.web import health
+
+    started = []
+    gate = threading.Event()
+    real = health.check_readiness
+
+    def counted(database: Database) -> object:
+        started.append(1)
+        gate.wait(5)  # hold the first check until every caller has asked
+        return real(database)
+
+    monkeypatch.setattr(health, "check_readiness", counted)
+    app = create_app(settings_for(db), db=db)
+
+    async def ask_together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            asking = [asyncio.create_task(http.get("/readyz")) for _ in range(12)]
+            await asyncio.sleep(0.2)
+            gate.set()
+            return await asyncio.gather(*asking)
+
+    answers = asyncio.run(ask_together())
+    assert [a.status_code for a in answers] == [200] * 12
+    assert len(started) == 1
+    assert TestClient(app).get("/readyz").status_code == 200
+    assert len(started) == 2  # a later request gets a check of its own

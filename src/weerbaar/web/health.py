@@ -12,6 +12,7 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import State
 
 from weerbaar.services.readiness import Readiness, check_readiness
 
@@ -35,7 +36,7 @@ async def healthz() -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     try:
         readiness = await asyncio.wait_for(
-            asyncio.to_thread(check_readiness, request.app.state.db), READINESS_SECONDS
+            asyncio.shield(_shared_check(request.app.state)), READINESS_SECONDS
         )
     except TimeoutError:
         readiness = Readiness.unconfirmed()
@@ -44,3 +45,15 @@ async def readyz(request: Request) -> JSONResponse:
         "checks": {name: "ok" if ok else "failing" for name, ok in readiness.checks.items()},
     }
     return JSONResponse(body, status_code=200 if readiness.ready else 503, headers=NO_STORE)
+
+
+def _shared_check(state: State) -> asyncio.Future[Readiness]:
+    """The check under way, or a new one: whoever asks while one runs gets its answer.
+    Anyone may ask, as often as they like, and each check opens a connection and writes
+    a file; so asking often costs one check at a time, not one per request, and an
+    answer is at most one check old."""
+    running: asyncio.Future[Readiness] | None = getattr(state, "readiness_check", None)
+    if running is None or running.done() or running.get_loop() is not asyncio.get_running_loop():
+        running = asyncio.ensure_future(asyncio.to_thread(check_readiness, state.db))
+        state.readiness_check = running
+    return running

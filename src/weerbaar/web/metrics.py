@@ -2,7 +2,7 @@
 the token ``WEERBAAR_METRICS_TOKEN`` sets (docs/operations.md lists the series).
 
 Requests are counted by the route that answered them, as its template
-(``/api/v1/{entity_name}/{key}``), never by the path asked for: a path can hold a
+(``/api/v1/scenarios/{key}``), never by the path asked for: a path can hold a
 record's key, and one series per key would grow without end. Each process counts its
 own requests; under ``weerbaar serve --workers N`` the workers keep their counts in a
 folder they share and a scrape adds them up, whichever worker takes it. What the
