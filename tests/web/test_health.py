@@ -198,18 +198,17 @@ def test_readiness_needs_no_session_and_no_form(db: Database) -> None:
 def test_many_asking_at_once_share_one_check(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """Anyone may ask, and each check opens a connection and writes a file: callers who
     ask while a check runs get that check's answer, so a flood costs one at a time."""
-    from weerbaar.web import health
+    from weerbaar.services.readiness import check_readiness
 
     started = []
     gate = threading.Event()
-    real = health.check_readiness
 
     def counted(database: Database) -> object:
         started.append(1)
         gate.wait(5)  # hold the first check until every caller has asked
-        return real(database)
+        return check_readiness(database)
 
-    monkeypatch.setattr(health, "check_readiness", counted)
+    monkeypatch.setattr("weerbaar.web.health.check_readiness", counted)
     app = create_app(settings_for(db), db=db)
 
     async def ask_together() -> list[httpx.Response]:
