@@ -49,6 +49,7 @@ _RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
 
 _SINK = pytest.StashKey["Sink"]()
 _FINDINGS = pytest.StashKey[list["Finding"]]()
+_SEARCHED = pytest.StashKey[tuple[int, int, int]]()  # files, lines, values searched for
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     secrets = {**secrets_registry.load(sink.path.parent), **classified_titles()}
     findings = scan(sink.path.parent, secrets)
     config.stash[_FINDINGS] = findings
+    files = sorted(sink.path.parent.glob("*.log"))
+    lines = sum(path.read_bytes().count(b"\n") for path in files)
+    config.stash[_SEARCHED] = (len(files), lines, len(secrets))
     if findings and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -241,6 +245,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     config = terminalreporter.config
     findings = config.stash.get(_FINDINGS, None)
+    searched = config.stash.get(_SEARCHED, None)
+    if searched is not None and not findings:
+        files, lines, values = searched
+        terminalreporter.write_line(
+            f"log scan: {lines:,} log lines of {files} process(es) searched for {values:,} "
+            "secrets and classified titles and for anything shaped like an API token: none"
+        )
     if not findings:
         return
     folder = config.stash[_SINK].path.parent
