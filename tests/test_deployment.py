@@ -267,3 +267,17 @@ def test_the_guide_takes_an_empty_server_to_a_checked_upgrade(
     machine.run("verify")
     for name in list(machine.services):
         machine.stop(name)
+
+    # What the services wrote is their journal: its log lines are JSON, and no line
+    # holds the administrator's password, the metrics token or a database password.
+    journal = [
+        line
+        for path in sorted(machine.root.glob("*.service.log"))
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    logged = [json.loads(line) for line in journal if line.startswith("{")]
+    assert {"weerbaar.access"} <= {entry["logger"] for entry in logged}
+    for line in journal:
+        for secret in (ADMIN_PASSWORD, METRICS_TOKEN, machine.owner_password, machine.app_password):
+            assert secret not in line, "a secret in the journal"

@@ -7,6 +7,7 @@ import ipaddress
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +18,7 @@ from rich.markup import escape
 from weerbaar.cli.render import console
 from weerbaar.cli.state import state
 from weerbaar.errors import ConfigError
+from weerbaar.formats.atomic import write_atomic
 from weerbaar.i18n import N_, _
 from weerbaar.reference.access import classification_levels
 from weerbaar.services import accounts
@@ -28,15 +30,29 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 FORWARDED_ALLOW_IPS_VARIABLE = "WEERBAAR_FORWARDED_ALLOW_IPS"
+# Beside the trail's keys, the folder readable by the service's account alone.
+FIRST_PASSWORD_FILE = "first-administrator-password"  # noqa: S105 - a file name
 # Where prometheus_client's processes share their figures (its own variable).
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> None:
+def ensure_first_admin(
+    ctx: Context,
+    db: Database,
+    *,
+    password: str | None,
+    terminal: bool = True,
+    password_file: Path | None = None,
+) -> None:
     """With no administrator yet, create ``admin`` with ``password`` (from the
-    settings), or with a new one printed once (it is not stored anywhere but as its
+    settings), or with a new one shown once (it is not stored anywhere but as its
     hash). Other accounts do not count: the demo profile brings its own experts and
-    assessors, and someone must still be able to administer the installation."""
+    assessors, and someone must still be able to administer the installation.
+
+    A new password is printed only to a ``terminal``. Otherwise the output goes to a
+    log (a service's journal, a container's log), where a password must never be: it
+    is then written to ``password_file``, readable by this account alone, and only
+    the file is named."""
     known = accounts.list_users(db)
     if any(user.role == "administrator" for user in known):
         return
@@ -64,16 +80,22 @@ def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> N
     home = next((o for o in orgs if o.key == "nctv"), orgs[0])
     given = password
     password = given or secrets.token_urlsafe(15)
+    kept = None if given or terminal else _keep_password(password, password_file)
     levels = classification_levels().keys
-    accounts.add_user(
-        ctx,
-        username="admin",
-        password=password,
-        role="administrator",
-        organisation=home.key,
-        clearance=levels[-1],
-        display_name="Administrator",
-    )
+    try:
+        accounts.add_user(
+            ctx,
+            username="admin",
+            password=password,
+            role="administrator",
+            organisation=home.key,
+            clearance=levels[-1],
+            display_name="Administrator",
+        )
+    except BaseException:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        raise
     out = console()
     out.print(
         _(
@@ -82,9 +104,43 @@ def ensure_first_admin(ctx: Context, db: Database, *, password: str | None) -> N
             organisation=escape(home.key),
         )
     )
-    if not given:
+    if kept is not None:
+        out.print(
+            escape(
+                _(
+                    "Its password is in %(file)s, readable by this account only: sign in "
+                    "with it, then delete the file.",
+                    file=str(kept),
+                )
+            )
+        )
+    elif not given:
         said = escape(_("Password (shown once, change it with weerbaar user passwd):"))
         out.print(f"{said} [bold]{escape(password)}[/]")
+
+
+def _keep_password(password: str, password_file: Path | None) -> Path:
+    """``password`` in ``password_file``, readable by its owner alone, before the
+    account exists: a password nobody can read would lock the installation out."""
+    if password_file is None:
+        raise ConfigError(
+            _(
+                "no administrator yet, and no terminal to show a new password on: set "
+                "WEERBAAR_ADMIN_PASSWORD for the first start, or add one with weerbaar "
+                "user add NAME --role administrator …"
+            )
+        )
+    try:
+        return write_atomic(password_file, (password + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            _(
+                "cannot write the first administrator's password to %(file)s (%(problem)s): "
+                "set WEERBAAR_ADMIN_PASSWORD for the first start instead",
+                file=str(password_file),
+                problem=exc.strerror or str(exc),
+            )
+        ) from exc
 
 
 def trusted_proxies(value: str | None) -> list[str]:
@@ -182,7 +238,13 @@ def serve(
     st = state(ctx)
     db = st.database()
     db.keys()  # without the audit trail's key every edit would fail: say so at start
-    ensure_first_admin(st.context(), db, password=st.settings.web.admin_password)
+    ensure_first_admin(
+        st.context(),
+        db,
+        password=st.settings.web.admin_password,
+        terminal=sys.stdout.isatty(),
+        password_file=st.settings.trail.key_dir / FIRST_PASSWORD_FILE,
+    )
     url = f"http://{host}:{port}/"
     console().print(escape(_("weerbaar on %(url)s  (API: /api/v1/docs)", url=url)))
     web = dataclasses.replace(
