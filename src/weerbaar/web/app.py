@@ -164,7 +164,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
-    # Outside all but the request id: the time counted is the whole answer's, and every answer counts.
+    # Outside all but the request id: the time counted is the whole answer's, and every
+    # answer counts.
     app.add_middleware(metrics.RequestMetrics, metrics=app.state.metrics)
     # Added last, so outermost of all: the request's id holds for everything it does.
     app.add_middleware(RequestIds)
