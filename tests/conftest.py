@@ -9,6 +9,7 @@ PostgreSQL that cannot be reached is an error, never a skip.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ from typer.testing import CliRunner
 from tests.helpers import REPORTED, cli_runner, trail_config
 from tests.sso_provider import running_provider
 from weerbaar.config import TrailConfig
+from weerbaar.log_format import configure_logging
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.demo import load_demo
@@ -283,3 +285,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("measured")
         for line in REPORTED:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """What configure_logging writes, as JSON lines at DEBUG, with logging put back as it
+    was afterwards."""
+    stream = io.StringIO()
+    restore = configure_logging("json", "DEBUG", stream=stream)
+    try:
+        yield stream
+    finally:
+        restore()

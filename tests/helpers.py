@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 
 import pytest
@@ -10,9 +11,12 @@ from typer.testing import CliRunner
 
 from tests.secrets_registry import register
 from weerbaar.config import Settings, SignInSettings, TrailConfig, load_settings
+from weerbaar.domain.alerting import Notice, Scope
+from weerbaar.reference.alerting import level_scales
 from weerbaar.services import api_tokens, web_sessions
 from weerbaar.services.accounts import User
 from weerbaar.services.context import Context
+from weerbaar.services.notifications.outbox import queue_notices
 from weerbaar.services.records import create_record
 from weerbaar.storage.db import Database
 
@@ -206,3 +210,22 @@ def open_session(db: Database, user: User, *, address: str = "testclient") -> tu
         db, user, address=address, device="test browser", settings=SignInSettings()
     )
     return register("session cookie", made.cookie), register("CSRF token", made.csrf_token)
+
+
+def level_change(db: Database, organisation: str = "nctv", change: str = "tp-2026-007") -> None:
+    """A raised threat level of ``organisation``, queued for its channels."""
+    notice = Notice(
+        change=change,
+        organisation=organisation,
+        scale=level_scales()["dtn"],
+        scope=Scope("dtn"),
+        before=3,
+        after=4,
+        raised=True,
+        at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),
+        rationale=None,
+        activated=(),
+        deactivated=(),
+    )
+    with db.transaction(write=True) as connection:
+        queue_notices(connection, [notice], now=dt.datetime.now(dt.UTC))

@@ -9,7 +9,6 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -110,22 +109,11 @@ def test_a_text_line_reads_as_a_sentence() -> None:
     assert line.endswith("[-] hello world status=404")
 
 
-@pytest.fixture
-def captured() -> Iterator[io.StringIO]:
-    """What configure_logging writes at DEBUG, put back as it was afterwards."""
-    stream = io.StringIO()
-    restore = configure_logging("json", "DEBUG", stream=stream)
-    try:
-        yield stream
-    finally:
-        restore()
-
-
 def _lines(stream: io.StringIO) -> list[dict[str, object]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
-def test_configured_logging_holds_back_what_would_log_secrets(captured: io.StringIO) -> None:
+def test_configured_logging_holds_back_what_would_log_secrets(captured_logs: io.StringIO) -> None:
     logging.getLogger("weerbaar.some.module").debug("weerbaar's own debug line")
     logging.getLogger("uvicorn.error").info("Application startup complete.")
     logging.getLogger("gunicorn.error").info("Booting worker")
@@ -140,7 +128,7 @@ def test_configured_logging_holds_back_what_would_log_secrets(captured: io.Strin
     logging.getLogger("httpx").setLevel(logging.DEBUG)
     logging.getLogger("httpx").info("HTTP Request: GET https://example.org/?token=def")
     logging.getLogger("httpx").warning("a warning of httpx's")
-    written = [(line["logger"], line["message"]) for line in _lines(captured)]
+    written = [(line["logger"], line["message"]) for line in _lines(captured_logs)]
     assert written == [
         ("weerbaar.some.module", "weerbaar's own debug line"),
         ("uvicorn.error", "Application startup complete."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.helpers import seed_small_register, trail_config
+from tests.helpers import level_change, seed_small_register, trail_config
 from tests.notify_receivers import (
     Hook,
     Mailbox,
@@ -21,10 +20,7 @@ from tests.notify_receivers import (
 )
 from weerbaar.cli import notify
 from weerbaar.cli.main import app
-from weerbaar.domain.alerting import Notice, Scope
-from weerbaar.reference.alerting import level_scales
 from weerbaar.services.context import Context
-from weerbaar.services.notifications.outbox import queue_notices
 from weerbaar.services.notifications.views import list_notifications
 from weerbaar.storage.db import Database
 from weerbaar.storage.tables import notification_channels
@@ -47,24 +43,6 @@ def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
         monkeypatch.setenv("WEERBAAR_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("WEERBAAR_SMTP_PORT", str(port))
         yield box
-
-
-def level_change(db: Database, organisation: str = "nctv", change: str = "tp-2026-007") -> None:
-    notice = Notice(
-        change=change,
-        organisation=organisation,
-        scale=level_scales()["dtn"],
-        scope=Scope("dtn"),
-        before=3,
-        after=4,
-        raised=True,
-        at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),
-        rationale=None,
-        activated=(),
-        deactivated=(),
-    )
-    with db.transaction(write=True) as connection:
-        queue_notices(connection, [notice], now=dt.datetime.now(dt.UTC))
 
 
 def invoke(runner: CliRunner, *args: str, code: int = 0) -> str:

@@ -6,7 +6,6 @@ poll`` beat too."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import http.server
 import json
@@ -23,15 +22,12 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import seed_small_register
+from tests.helpers import level_change, seed_small_register
 from tests.notify_receivers import Mailbox, smtp_server
 from weerbaar.cli import notify, sources
 from weerbaar.cli.main import app
-from weerbaar.domain.alerting import Notice, Scope
-from weerbaar.reference.alerting import level_scales
 from weerbaar.services.context import Context
 from weerbaar.services.notifications.channels import add_channel
-from weerbaar.services.notifications.outbox import queue_notices
 from weerbaar.services.records import create_record, list_records
 from weerbaar.services.schedulers import NOTIFICATIONS, POLLER, SOURCE_POLLING, beats
 from weerbaar.storage import audit_log
@@ -59,24 +55,6 @@ def feed_server() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def _level_change(db: Database) -> None:
-    notice = Notice(
-        change="tp-2026-007",
-        organisation="nctv",
-        scale=level_scales()["dtn"],
-        scope=Scope("dtn"),
-        before=3,
-        after=4,
-        raised=True,
-        at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),
-        rationale=None,
-        activated=(),
-        deactivated=(),
-    )
-    with db.transaction(write=True) as connection:
-        queue_notices(connection, [notice], now=dt.datetime.now(dt.UTC))
 
 
 def _worker(db: Database, *options: str, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -116,7 +94,7 @@ def test_the_worker_delivers_polls_beats_and_stops_on_sigterm(
     operator = Context(db, "test:operator")
     seed_small_register(operator)
     add_channel(operator, organisation="nctv", kind="email", target="crisis@nctv.example")
-    _level_change(db)
+    level_change(db)
     create_record(
         operator,
         entity_name="sources",

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from tests.notify_receivers import free_port
 from tests.secrets_registry import register
 from tests.web.test_proxy_headers import served
 from weerbaar.domain.alerting import Notice, Scope
-from weerbaar.log_format import configure_logging
 from weerbaar.reference.alerting import level_scales
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
@@ -49,16 +47,6 @@ def _csrf(page: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found is not None, page
     return found.group(1)
-
-
-@pytest.fixture
-def captured() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    restore = configure_logging("json", "DEBUG", stream=stream)
-    try:
-        yield stream
-    finally:
-        restore()
 
 
 @dataclass(frozen=True)
@@ -129,7 +117,7 @@ def test_a_day_of_use_leaves_no_secret_in_the_log(
     demo_db: Database,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    captured: io.StringIO,
+    captured_logs: io.StringIO,
 ) -> None:
     operator = Context(db=demo_db, actor="test:setup")
     accounts.add_user(
@@ -210,7 +198,7 @@ def test_a_day_of_use_leaves_no_secret_in_the_log(
     )
     assert polled.error is not None
 
-    lines = [json.loads(line) for line in captured.getvalue().splitlines()]
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
     said = {(line["logger"], line.get("route")) for line in lines}
     # What happened was logged: the scan below reads real lines.
     assert ("weerbaar.access", "/login") in said
@@ -237,7 +225,7 @@ def test_a_day_of_use_leaves_no_secret_in_the_log(
     }
     secrets |= {f"cookie {name}": value for name, value in handed.cookies.items()}
     secrets |= {f"recovery code {n}": code for n, code in enumerate(handed.recovery)}
-    text = captured.getvalue()
+    text = captured_logs.getvalue()
     leaked = [kind for kind, value in secrets.items() if value in text]
     assert leaked == []
     assert re.search(r"wb_[0-9a-f]{16}_", text) is None  # nothing shaped like a token

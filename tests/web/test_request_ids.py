@@ -9,9 +9,7 @@ import asyncio
 import io
 import json
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
@@ -22,7 +20,6 @@ from starlette.routing import Route
 from tests.helpers import make_token, open_session, seed_small_register, settings_for
 from tests.web.conftest import PASSWORD
 from weerbaar.domain.request_ids import current_request_id
-from weerbaar.log_format import configure_logging
 from weerbaar.services import accounts
 from weerbaar.services.context import Context
 from weerbaar.services.trail_check import verify_trail
@@ -34,16 +31,6 @@ from weerbaar.web.request_ids import RequestIds
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 CLASSIFIED_TITLE = "Covert sabotage of the Rotterdam tidal barrier"
-
-
-@pytest.fixture
-def capture() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    restore = configure_logging("json", "DEBUG", stream=stream)
-    try:
-        yield stream
-    finally:
-        restore()
 
 
 def _access_lines(stream: io.StringIO) -> list[dict[str, object]]:
@@ -114,13 +101,13 @@ def test_an_api_write_is_audited_under_its_request_id(db: Database) -> None:
 
 
 def test_the_access_line_names_the_route_not_the_query(
-    register: Database, operator: Context, client: object, capture: io.StringIO
+    register: Database, operator: Context, client: object, captured_logs: io.StringIO
 ) -> None:
     reader = client("anna", clearance="stg-g")  # type: ignore[operator]
     searched = reader.get("/api/v1/search", params={"q": CLASSIFIED_TITLE})
     assert searched.status_code == 200
     one = reader.get("/api/v1/scenarios/dirty-bomb", params={"fields": "title"})
-    lines = _access_lines(capture)
+    lines = _access_lines(captured_logs)
     assert [(line["method"], line["route"], line["status"]) for line in lines] == [
         ("GET", "/api/v1/search", 200),
         ("GET", "/api/v1/scenarios/{key}", one.status_code),
@@ -128,7 +115,7 @@ def test_the_access_line_names_the_route_not_the_query(
     assert lines[0]["request_id"] == searched.headers["X-Request-ID"]
     assert isinstance(lines[0]["duration_ms"], float)
     assert "?" not in json.dumps(lines)
-    written = capture.getvalue()
+    written = captured_logs.getvalue()
     for hidden in ("Rotterdam", "tidal", "q=", "dirty-bomb", "Bearer", "wb_"):
         assert hidden not in written, hidden
 
@@ -154,7 +141,7 @@ def _request_id_app() -> Starlette:
     return Starlette(routes=routes)
 
 
-def test_the_id_reaches_the_threadpool_and_other_threads(capture: io.StringIO) -> None:
+def test_the_id_reaches_the_threadpool_and_other_threads(captured_logs: io.StringIO) -> None:
     app = RequestIds(_request_id_app())
     with TestClient(app, raise_server_exceptions=False) as client:
         for path in ("/sync", "/thread"):
@@ -162,7 +149,7 @@ def test_the_id_reaches_the_threadpool_and_other_threads(capture: io.StringIO) -
             assert answer.json()["seen"] == answer.headers["X-Request-ID"] == f"trace-{path[1:]}"
         failed = client.get("/fails?token=abc", headers={"X-Request-ID": "trace-fails"})
     assert failed.status_code == 500
-    lines = _access_lines(capture)
+    lines = _access_lines(captured_logs)
     assert [(line["route"], line["status"], line["request_id"]) for line in lines] == [
         ("/sync", 200, "trace-sync"),
         ("/thread", 200, "trace-thread"),
