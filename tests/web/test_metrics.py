@@ -7,7 +7,6 @@ schedulers) read at each scrape."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 import signal
 import time
@@ -21,19 +20,16 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from tests.helpers import SMALL_REGISTER, seed_small_register, settings_for
+from tests.helpers import SMALL_REGISTER, level_change, seed_small_register, settings_for
 from tests.notify_receivers import free_port
 from tests.web.test_serve_workers import _children, served
 from weerbaar.config import load_settings
-from weerbaar.domain.alerting import Notice, Scope
 from weerbaar.errors import ConfigError, UnauthenticatedError
-from weerbaar.reference.alerting import level_scales
 from weerbaar.services import accounts
 from weerbaar.services.accounts import MAX_FAILURES_PER_ACCOUNT
 from weerbaar.services.context import Context
 from weerbaar.services.notifications.channels import add_channel
 from weerbaar.services.notifications.delivery import deliver_due
-from weerbaar.services.notifications.outbox import queue_notices
 from weerbaar.services.records import create_record
 from weerbaar.services.schedulers import SOURCE_POLLING, record_beat
 from weerbaar.services.source_polling import poll_due
@@ -133,24 +129,6 @@ def test_two_apps_in_one_process_count_apart(db: Database) -> None:
         assert tuple(counted) == (4, 1)
 
 
-def _level_change(db: Database) -> None:
-    notice = Notice(
-        change="tp-2026-007",
-        organisation="nctv",
-        scale=level_scales()["dtn"],
-        scope=Scope("dtn"),
-        before=3,
-        after=4,
-        raised=True,
-        at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),
-        rationale=None,
-        activated=(),
-        deactivated=(),
-    )
-    with db.transaction(write=True) as connection:
-        queue_notices(connection, [notice], now=dt.datetime.now(dt.UTC))
-
-
 def test_the_register_figures_follow_what_happens(db: Database) -> None:
     ctx = Context(db, "test:operator")
     seed_small_register(ctx)
@@ -167,7 +145,7 @@ def test_the_register_figures_follow_what_happens(db: Database) -> None:
         # A notification to a receiver that is down, tried once only: dead.
         down = f"http://127.0.0.1:{free_port()}/hook"
         add_channel(ctx, organisation="nctv", kind="webhook", target=down)
-        _level_change(db)
+        level_change(db)
         assert value(scrape(browser.get), "weerbaar_notifications", status="pending") == 1
         deliver_due(db, settings=dataclasses.replace(settings.delivery, attempts=1))
 
@@ -245,7 +223,8 @@ def test_a_worker_that_ends_leaves_its_counts_and_the_others_their_folder(
         return value(scrape(web.get), "weerbaar_http_requests_total", **labels)
 
     with served(db.url, workers=2) as server:
-        [folder] = temporary.iterdir()
+        # gunicorn's workers keep heartbeat files there too, each briefly named.
+        [folder] = temporary.glob("weerbaar-metrics-*")
         with httpx.Client(base_url=server.base, limits=one_shot, timeout=30) as web:
             for _ in range(10):
                 web.get("/healthz")
