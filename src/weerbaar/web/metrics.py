@@ -247,18 +247,30 @@ class RequestMetrics:
         arrived = dict(scope)  # routing changes the scope it is given
         started = time.perf_counter()
         status = 500  # unless the app says otherwise before it fails
+        counted = False
+
+        def count() -> None:
+            nonlocal counted
+            counted = True
+            assert self.templates is not None
+            route = self.templates.of(arrived, scope)
+            self.metrics.observe(route, scope["method"], status, time.perf_counter() - started)
 
         async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            # Counted before the answer's last part goes out: a scrape the caller sends
+            # once it has its answer, to whichever worker, finds it counted.
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                count()
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = self.templates.of(arrived, scope)
-            self.metrics.observe(route, scope["method"], status, time.perf_counter() - started)
+            if not counted:  # the app failed, or the caller went away, before the end
+                count()
 
 
 def _bearer(header: str | None, token: str) -> bool:
